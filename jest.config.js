@@ -1,0 +1,30 @@
+// One jest run, three tiers by file suffix (unit / int / e2e), each a jest project.
+const { compilerOptions } = require('./tsconfig.base.json');
+const fs = require('node:fs');
+
+const swc = JSON.parse(fs.readFileSync(__dirname + '/.swcrc', 'utf8'));
+delete swc.$schema;
+swc.sourceMaps = 'inline';
+
+const moduleNameMapper = {};
+for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
+  moduleNameMapper[`^${alias.replace(/[/]/g, '\\/')}$`] = `<rootDir>/${target}`;
+}
+
+const base = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  moduleNameMapper,
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
+  setupFiles: ['reflect-metadata'],
+};
+
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['**/*.unit.spec.ts'] },
+    { ...base, displayName: 'int', testMatch: ['**/*.int.spec.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts'] },
+  ],
+  testTimeout: 60000,
+};

@@ -1,0 +1,53 @@
+import type { BoundField, BoundFilter } from '@mreg/shared/query';
+
+export interface SortSpec {
+  readonly field: BoundField;
+  readonly direction: 'asc' | 'desc';
+}
+
+/** Keyset cursor: the sort value and id of the last item of the previous page. */
+export interface Cursor {
+  readonly value: string | number | null;
+  readonly id: string;
+}
+
+export interface FindQuery {
+  readonly filter?: BoundFilter;
+  /** Ordering; ties (and missing values) are broken by document id ascending. */
+  readonly sort: SortSpec;
+  readonly limit: number;
+  readonly after?: Cursor;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Cursor of the last item when more items may follow; undefined on the last page. */
+  readonly next?: Cursor;
+}
+
+/**
+ * One collection of read-model documents. Every write is guarded by stream revision: a projection applies
+ * event N of stream S to a document only if the document has not yet seen revision >= N of S, so duplicate
+ * and out-of-date deliveries change nothing (ARCHITECTURE.md §1).
+ */
+export interface ReadCollection<T extends object> {
+  get(id: string): Promise<T | undefined>;
+  /**
+   * Applies `change` when `revision` is newer than what the document has applied of `streamId`.
+   * Concurrent writers of one document are serialised (optimistic retry). Returns whether it applied.
+   */
+  apply(id: string, streamId: string, revision: number, change: (current: T | undefined) => T): Promise<boolean>;
+  /** The highest revision of `streamId` applied to the document, or -1. */
+  appliedRevision(id: string, streamId: string): Promise<number>;
+  find(query: FindQuery): Promise<Page<T>>;
+  count(filter?: BoundFilter): Promise<number>;
+}
+
+export interface ReadStore {
+  collection<T extends object>(name: string): ReadCollection<T>;
+  /** Removes every document of every collection (used before a full replay). */
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const READ_STORE = Symbol('ReadStore');

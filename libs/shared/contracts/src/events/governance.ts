@@ -1,0 +1,65 @@
+import type { Event } from './event';
+import type { Stage } from './model';
+
+export type Role = 'reader' | 'contributor' | 'approver' | 'admin';
+export const ROLES: readonly Role[] = ['reader', 'contributor', 'approver', 'admin'];
+
+export interface StageRule {
+  /** Approvals needed before the stage change is applied; 0 applies it at once. */
+  readonly requiredApprovals: number;
+  /** Role an approver must hold (admin always qualifies). */
+  readonly approverRole: Role;
+}
+
+export type ApprovalPolicy = Readonly<Record<Stage, StageRule>>;
+
+export const DEFAULT_APPROVAL_POLICY: ApprovalPolicy = {
+  development: { requiredApprovals: 0, approverRole: 'approver' },
+  staging: { requiredApprovals: 1, approverRole: 'approver' },
+  production: { requiredApprovals: 1, approverRole: 'approver' },
+  archived: { requiredApprovals: 0, approverRole: 'approver' },
+};
+
+// ---- stream policy-<modelId> ------------------------------------------------------------------------
+export type ApprovalPolicySet = Event<'ApprovalPolicySet', { modelId: string; policy: ApprovalPolicy }>;
+export type PolicyEvent = ApprovalPolicySet;
+
+// ---- stream transition-<transitionId> ----------------------------------------------------------------
+export type TransitionRequested = Event<
+  'TransitionRequested',
+  {
+    transitionId: string;
+    modelId: string;
+    modelName: string;
+    version: number;
+    fromStage: Stage;
+    toStage: Stage;
+    requestedBy: string;
+    comment: string;
+    archiveExisting: boolean;
+    rule: StageRule;
+  }
+>;
+export type TransitionApprovalGiven = Event<'TransitionApprovalGiven', { transitionId: string; modelId: string; version: number; by: string; comment: string }>;
+/** Enough approvals: registration applies the stage change. */
+export type TransitionApproved = Event<
+  'TransitionApproved',
+  { transitionId: string; modelId: string; version: number; fromStage: Stage; toStage: Stage; archiveExisting: boolean; approvers: readonly string[] }
+>;
+export type TransitionRejected = Event<'TransitionRejected', { transitionId: string; modelId: string; version: number; by: string; comment: string }>;
+export type TransitionCancelled = Event<'TransitionCancelled', { transitionId: string; modelId: string; version: number; by: string; comment: string }>;
+export type TransitionApplied = Event<'TransitionApplied', { transitionId: string; modelId: string; version: number; toStage: Stage }>;
+export type TransitionFailed = Event<'TransitionFailed', { transitionId: string; modelId: string; version: number; reason: string }>;
+export type TransitionEvent =
+  | TransitionRequested
+  | TransitionApprovalGiven
+  | TransitionApproved
+  | TransitionRejected
+  | TransitionCancelled
+  | TransitionApplied
+  | TransitionFailed;
+
+// ---- stream version-transitions-<modelId>-<n>: at most one open request per version ------------------
+export type VersionTransitionOpened = Event<'VersionTransitionOpened', { modelId: string; version: number; transitionId: string; toStage: Stage }>;
+export type VersionTransitionClosed = Event<'VersionTransitionClosed', { modelId: string; version: number; transitionId: string }>;
+export type VersionTransitionsEvent = VersionTransitionOpened | VersionTransitionClosed;

@@ -1,0 +1,4 @@
+export * from './event';
+export * from './model';
+export * from './artifact';
+export * from './governance';

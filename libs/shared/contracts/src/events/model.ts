@@ -1,0 +1,94 @@
+import type { Event } from './event';
+
+export type Stage = 'development' | 'staging' | 'production' | 'archived';
+export const STAGES: readonly Stage[] = ['development', 'staging', 'production', 'archived'];
+
+export type Tags = Readonly<Record<string, string>>;
+
+export interface DatasetRef {
+  readonly name: string;
+  readonly uri: string;
+  readonly digest?: string;
+}
+
+export interface Lineage {
+  readonly datasets: readonly DatasetRef[];
+  readonly codeRepository?: string;
+  readonly codeCommit?: string;
+  readonly pipeline?: string;
+}
+
+// ---- stream model-name-<sha256(normalized name)>: unique model names --------------------------------
+export type ModelNameReserved = Event<'ModelNameReserved', { name: string; modelId: string }>;
+export type ModelNameReleased = Event<'ModelNameReleased', { name: string; modelId: string }>;
+export type ModelNameEvent = ModelNameReserved | ModelNameReleased;
+
+// ---- stream model-<modelId> ----------------------------------------------------------------------
+export type ModelRegistered = Event<'ModelRegistered', { modelId: string; name: string; description: string; tags: Tags }>;
+export type ModelDescriptionChanged = Event<'ModelDescriptionChanged', { modelId: string; description: string }>;
+export type ModelRenamed = Event<'ModelRenamed', { modelId: string; from: string; to: string }>;
+export type ModelTagSet = Event<'ModelTagSet', { modelId: string; key: string; value: string }>;
+export type ModelTagRemoved = Event<'ModelTagRemoved', { modelId: string; key: string }>;
+/** A version number is handed out once; the version stream is created right after. */
+export type ModelVersionNumberAllocated = Event<'ModelVersionNumberAllocated', { modelId: string; version: number }>;
+export type AliasAssigned = Event<'AliasAssigned', { modelId: string; alias: string; version: number; previousVersion?: number }>;
+export type AliasRemoved = Event<'AliasRemoved', { modelId: string; alias: string; version: number }>;
+export type ModelDeleted = Event<'ModelDeleted', { modelId: string; name: string }>;
+export type ModelEvent =
+  | ModelRegistered
+  | ModelDescriptionChanged
+  | ModelRenamed
+  | ModelTagSet
+  | ModelTagRemoved
+  | ModelVersionNumberAllocated
+  | AliasAssigned
+  | AliasRemoved
+  | ModelDeleted;
+
+// ---- stream version-<modelId>-<n> ------------------------------------------------------------------
+export type ModelVersionCreated = Event<
+  'ModelVersionCreated',
+  {
+    modelId: string;
+    modelName: string;
+    version: number;
+    description: string;
+    source?: string;
+    runId?: string;
+    params: Readonly<Record<string, string>>;
+    metrics: Readonly<Record<string, number>>;
+    tags: Tags;
+    lineage: Lineage;
+    signature?: Readonly<Record<string, unknown>>;
+  }
+>;
+export type ModelVersionDescriptionChanged = Event<'ModelVersionDescriptionChanged', { modelId: string; version: number; description: string }>;
+export type ModelVersionTagSet = Event<'ModelVersionTagSet', { modelId: string; version: number; key: string; value: string }>;
+export type ModelVersionTagRemoved = Event<'ModelVersionTagRemoved', { modelId: string; version: number; key: string }>;
+export type ModelVersionStageChanged = Event<
+  'ModelVersionStageChanged',
+  {
+    modelId: string;
+    version: number;
+    from: Stage;
+    to: Stage;
+    /** The transition request that caused it. */
+    transitionId: string;
+    /** 'requested' for the version a transition names; 'archived-existing' for a production version it replaced. */
+    reason: 'requested' | 'archived-existing';
+  }
+>;
+/** The registry could not apply an approved transition (the version moved or was deleted meanwhile). */
+export type ModelVersionStageChangeRefused = Event<
+  'ModelVersionStageChangeRefused',
+  { modelId: string; version: number; transitionId: string; reason: string }
+>;
+export type ModelVersionDeleted = Event<'ModelVersionDeleted', { modelId: string; version: number }>;
+export type ModelVersionEvent =
+  | ModelVersionCreated
+  | ModelVersionDescriptionChanged
+  | ModelVersionTagSet
+  | ModelVersionTagRemoved
+  | ModelVersionStageChanged
+  | ModelVersionStageChangeRefused
+  | ModelVersionDeleted;

@@ -1,0 +1,19 @@
+/** Stream ids: one per aggregate; every id embeds the model id so history and partitioning follow the model. */
+export const streams = {
+  modelName: (nameKey: string) => `model-name-${nameKey}`,
+  model: (modelId: string) => `model-${modelId}`,
+  version: (modelId: string, version: number) => `version-${modelId}-${version}`,
+  artifacts: (modelId: string, version: number) => `artifacts-${modelId}-${version}`,
+  policy: (modelId: string) => `policy-${modelId}`,
+  transition: (transitionId: string) => `transition-${transitionId}`,
+  versionTransitions: (modelId: string, version: number) => `version-transitions-${modelId}-${version}`,
+} as const;
+
+export type StreamCategory = 'model-name' | 'model' | 'version' | 'artifacts' | 'policy' | 'transition' | 'version-transitions';
+
+const CATEGORIES: readonly StreamCategory[] = ['version-transitions', 'model-name', 'model', 'version', 'artifacts', 'policy', 'transition'];
+
+/** The category of a stream id (longest prefix first: `version-transitions-` before `version-`). */
+export function streamCategory(streamId: string): StreamCategory | undefined {
+  return CATEGORIES.find((c) => streamId.startsWith(`${c}-`));
+}
