@@ -1,1 +1,1 @@
-export {};
+export * from './artifact-manifest.decider';

@@ -1,1 +1,3 @@
-export {};
+export * from './artifact.module';
+export * from './artifact.service';
+export * from './byte-range';

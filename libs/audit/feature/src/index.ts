@@ -1,1 +1,2 @@
-export {};
+export * from './audit.module';
+export * from './point-in-time.service';

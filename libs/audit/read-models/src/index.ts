@@ -1,1 +1,9 @@
-export {};
+export * from './audit-trail.projection';
+export * from './catalog.documents';
+export * from './catalog.queries';
+export * from './catalog.schemas';
+export * from './list-query';
+export * from './model-details.projection';
+export * from './resources';
+export * from './transition-inbox.projection';
+export * from './version-details.projection';

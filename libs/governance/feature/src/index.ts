@@ -1,1 +1,2 @@
-export {};
+export * from './governance.commands';
+export * from './governance.module';

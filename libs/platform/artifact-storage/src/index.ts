@@ -1,1 +1,2 @@
 export * from './artifact-storage.port';
+export * from './fs-artifact-storage';

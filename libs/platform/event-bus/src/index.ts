@@ -1,1 +1,2 @@
 export * from './event-bus.port';
+export * from './in-process-event-bus';

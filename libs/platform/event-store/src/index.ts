@@ -1,1 +1,3 @@
 export * from './event-store.port';
+export * from './event-chain';
+export * from './sqlite-event-store';

@@ -1,1 +1,3 @@
 export * from './read-store.port';
+export * from './in-memory-filter';
+export * from './sqlite-read-store';

@@ -1,1 +1,4 @@
-export {};
+export * from './stage-rules';
+export * from './model-name.decider';
+export * from './registered-model.decider';
+export * from './model-version.decider';

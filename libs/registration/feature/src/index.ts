@@ -1,1 +1,3 @@
-export {};
+export * from './model-directory';
+export * from './registration.commands';
+export * from './registration.module';

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** Stream ids: one per aggregate; every id embeds the model id so history and partitioning follow the model. */
 export const streams = {
   modelName: (nameKey: string) => `model-name-${nameKey}`,
@@ -16,4 +18,9 @@ const CATEGORIES: readonly StreamCategory[] = ['version-transitions', 'model-nam
 /** The category of a stream id (longest prefix first: `version-transitions-` before `version-`). */
 export function streamCategory(streamId: string): StreamCategory | undefined {
   return CATEGORIES.find((c) => streamId.startsWith(`${c}-`));
+}
+
+/** Key of a name's reservation stream: a hash of the normalised (lower-case) name, safe and fixed-length. */
+export function modelNameKey(name: string): string {
+  return createHash('sha256').update(name.toLowerCase()).digest('hex').slice(0, 40);
 }

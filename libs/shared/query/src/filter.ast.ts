@@ -6,7 +6,14 @@ export type FilterNode =
   | { readonly kind: 'and'; readonly left: FilterNode; readonly right: FilterNode }
   | { readonly kind: 'or'; readonly left: FilterNode; readonly right: FilterNode }
   | { readonly kind: 'compare'; readonly field: string; readonly op: CompareOp; readonly value: Literal }
-  | { readonly kind: 'like'; readonly field: string; readonly pattern: string; readonly caseInsensitive: boolean }
+  | {
+      readonly kind: 'like';
+      readonly field: string;
+      readonly pattern: string;
+      readonly caseInsensitive: boolean;
+      /** `NOT LIKE` / `NOT ILIKE`; absent means a plain match. */
+      readonly negated?: boolean;
+    }
   | { readonly kind: 'in'; readonly field: string; readonly values: readonly Literal[] };
 
 /** Type of a field's values; timestamps are compared as ISO-8601 UTC strings. */
@@ -25,12 +32,19 @@ export type BoundFilter =
   | { readonly kind: 'and'; readonly left: BoundFilter; readonly right: BoundFilter }
   | { readonly kind: 'or'; readonly left: BoundFilter; readonly right: BoundFilter }
   | { readonly kind: 'compare'; readonly field: BoundField; readonly op: CompareOp; readonly value: Literal }
-  | { readonly kind: 'like'; readonly field: BoundField; readonly pattern: string; readonly caseInsensitive: boolean }
+  | {
+      readonly kind: 'like';
+      readonly field: BoundField;
+      readonly pattern: string;
+      readonly caseInsensitive: boolean;
+      /** `NOT LIKE` / `NOT ILIKE`: adapters must invert the match. Absent means a plain match. */
+      readonly negated?: boolean;
+    }
   | { readonly kind: 'in'; readonly field: BoundField; readonly values: readonly Literal[] };
 
 /**
  * The fields one list endpoint accepts. `fields` are fixed names; `prefixes` accept `<prefix>.<key>`
- * (e.g. tags.team) where key matches KEY_PATTERN.
+ * (e.g. tags.team); `bindFilter` accepts any key of 1..PREFIX_KEY_MAX characters without control characters.
  */
 export interface FilterSchema {
   readonly fields: Readonly<Record<string, { readonly path: readonly string[]; readonly type: FieldType }>>;

@@ -1,1 +1,5 @@
 export * from './filter.ast';
+export * from './filter.errors';
+export * from './filter.parser';
+export * from './filter.binder';
+export * from './page-token';

@@ -1,1 +1,5 @@
-export {};
+export * from './contract-helpers';
+export * from './event-store.contract';
+export * from './event-bus.contract';
+export * from './read-store.contract';
+export * from './artifact-storage.contract';

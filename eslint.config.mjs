@@ -1,0 +1,162 @@
+// ESLint 9 flat config: type-aware typescript-eslint, Nx module boundaries from project.json tags, and the
+// repo's own architecture rules (tools/eslint-rules, registered as `mreg/*`). See STYLE.md rules 1, 3, 4, 11.
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import nx from '@nx/eslint-plugin';
+import { createProjectGraphAsync } from '@nx/devkit';
+import tseslint from 'typescript-eslint';
+import mreg from './tools/eslint-rules/index.js';
+
+// @nx/enforce-module-boundaries reads the *cached* project graph and silently skips itself when there is none
+// (fresh clone, CI, new project.json). Compute it first so every ESLint run (CLI, editor, jest) enforces tags.
+await createProjectGraphAsync({ exitOnError: false });
+
+const TYPE_CONSTRAINTS = {
+  'type:domain': ['type:domain', 'type:contracts', 'type:util'],
+  'type:contracts': ['type:contracts', 'type:util'],
+  'type:util': ['type:util', 'type:contracts'],
+  'type:infra': ['type:infra', 'type:contracts', 'type:util'],
+  'type:data-access': ['type:data-access', 'type:domain', 'type:contracts', 'type:util', 'type:infra'],
+  'type:feature': ['type:feature', 'type:data-access', 'type:domain', 'type:contracts', 'type:util', 'type:infra'],
+  'type:app': ['*'],
+};
+
+// Bounded contexts meet only through scope:shared (contracts) and scope:platform (ports and adapters).
+const CONTEXTS = ['registration', 'governance', 'artifact', 'audit'];
+const SCOPE_CONSTRAINTS = {
+  ...Object.fromEntries(CONTEXTS.map((c) => [`scope:${c}`, [`scope:${c}`, 'scope:shared', 'scope:platform']])),
+  'scope:shared': ['scope:shared', 'scope:platform'],
+  'scope:platform': ['scope:platform', 'scope:shared'],
+  'scope:app': ['*'],
+};
+
+/** Tag rules; test files (`*.spec.ts`) may additionally use the type:testing libs (contract suites, fixtures). */
+function boundaries({ tests }) {
+  const withTesting = (tags) => (tests && !tags.includes('*') ? [...tags, 'type:testing'] : tags);
+  const depConstraints = [
+    ...Object.entries(TYPE_CONSTRAINTS).map(([sourceTag, tags]) => ({ sourceTag, onlyDependOnLibsWithTags: withTesting(tags) })),
+    { sourceTag: 'type:testing', notDependOnLibsWithTags: ['type:app'] },
+    ...Object.entries(SCOPE_CONSTRAINTS).map(([sourceTag, tags]) => ({ sourceTag, onlyDependOnLibsWithTags: tags })),
+  ];
+  return [
+    'error',
+    { enforceBuildableLibDependency: false, allowCircularSelfDependency: false, checkDynamicDependenciesExceptions: [], depConstraints },
+  ];
+}
+
+// A lib is used through its alias (`@mreg/<group>/<lib>`), never through a path inside it.
+const DEEP_IMPORTS = {
+  group: ['@mreg/*/*/**'],
+  message: 'Import another lib through its public alias (@mreg/<group>/<lib>), not a path inside it.',
+};
+
+// Domain libs are pure TypeScript: no framework, no adapter, no I/O (STYLE.md rule 1).
+const DOMAIN_BANNED = {
+  group: [
+    '@nestjs/*',
+    'mongoose',
+    'kafkajs',
+    '@kurrent/*',
+    '@aws-sdk/*',
+    'class-validator',
+    'class-transformer',
+    'express',
+    '@mreg/platform/*',
+  ],
+  message: 'Domain libs import no framework and no adapter: keep this in a feature or platform lib.',
+};
+const DOMAIN_BANNED_PATHS = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'node:sqlite'].map((name) => ({
+  name,
+  message: 'Domain libs do no I/O: adapters pass data in.',
+}));
+
+const ROUTE_LIB_FILES = ['libs/**/feature/**/*.ts', 'apps/**/*.ts'];
+
+export default defineConfig(
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.nx/**',
+      '**/coverage/**',
+      '**/tmp/**',
+      '**/.mreg-data/**',
+      '**/.cache/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
+  },
+  {
+    files: ['**/*.ts'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    plugins: { '@nx': nx, mreg },
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries({ tests: false }),
+      'no-restricted-imports': ['error', { patterns: [DEEP_IMPORTS] }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'separate-type-imports' }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: false, requireDefaultForNonUnion: false },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      // Adapters implement Promise-returning ports with synchronous code (node:sqlite, in-memory); `async` there is fine.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    files: ['libs/**/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [DEEP_IMPORTS, DOMAIN_BANNED], paths: DOMAIN_BANNED_PATHS }],
+      // Time and ids come in through metadata (STYLE.md rule 4).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'No clock in domain code: take the time from the command or metadata.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'No clock in domain code: take the time from the command or metadata.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: 'No randomness in domain code: ids come from the adapter.',
+        },
+        {
+          selector: "CallExpression[callee.property.name='randomUUID']",
+          message: 'No random ids in domain code: ids come from the adapter.',
+        },
+      ],
+    },
+  },
+  {
+    files: ROUTE_LIB_FILES,
+    rules: {
+      'mreg/route-must-declare-roles': 'error',
+    },
+  },
+  {
+    // Tests poke at framework objects and HTTP bodies typed `any` by their libraries; `any` written by us is
+    // still an error (no-explicit-any stays on).
+    files: ['**/*.spec.ts', 'libs/testing/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries({ tests: true }),
+      '@typescript-eslint/unbound-method': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+);

@@ -1,0 +1,98 @@
+import { DomainError, artifactsSealedIn, type ArtifactEntry, type ArtifactEvent, type Stage } from '@mreg/shared/contracts';
+import type { Command } from './command';
+import { unknownCommand, unknownEvent } from './exhaustive';
+
+// Stream artifacts-<modelId>-<n>: the manifest of one version's files (path, size, sha256). Paths arrive
+// validated and normalized ("a/b.bin", no leading or trailing slash); the blob is already stored by digest.
+
+export type AddArtifact = Command<
+  'AddArtifact',
+  {
+    modelId: string;
+    version: number;
+    path: string;
+    size: number;
+    sha256: string;
+    contentType: string;
+    /** The version's current stage as the caller found it; null when the version does not exist or was deleted. */
+    versionStage: Stage | null;
+  }
+>;
+export type ArtifactManifestCommand = AddArtifact;
+
+export interface ArtifactManifestState {
+  /** path → entry, in the order the artifacts were added */
+  readonly entries: ReadonlyMap<string, ArtifactEntry>;
+  /** Sum of all entries' sizes, in bytes. */
+  readonly totalSize: number;
+}
+
+export const initialArtifactManifestState: ArtifactManifestState = { entries: new Map(), totalSize: 0 };
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+export function findArtifact(state: ArtifactManifestState, path: string): ArtifactEntry | undefined {
+  return state.entries.get(path);
+}
+
+/** The manifest's entries, sorted by path. */
+export function listArtifacts(state: ArtifactManifestState): ArtifactEntry[] {
+  return [...state.entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** An existing path that is a directory of `path` or has `path` as its directory, if any. */
+function fileDirectoryClash(state: ArtifactManifestState, path: string): string | undefined {
+  for (const existing of state.entries.keys()) {
+    if (path.startsWith(`${existing}/`) || existing.startsWith(`${path}/`)) return existing;
+  }
+  return undefined;
+}
+
+export function decideArtifactManifest(command: ArtifactManifestCommand, state: ArtifactManifestState): ArtifactEvent[] {
+  switch (command.type) {
+    case 'AddArtifact': {
+      const { modelId, version, path, size, sha256, contentType, versionStage } = command.data;
+      if (versionStage === null) throw new DomainError('NOT_FOUND', `version ${version} not found`, { modelId, version });
+      if (!Number.isSafeInteger(size) || size < 0) throw new DomainError('INVALID', 'artifact size must be a non-negative integer', { path, size });
+      if (!SHA256_HEX.test(sha256)) throw new DomainError('INVALID', 'sha256 must be 64 lowercase hex digits', { path, sha256 });
+      const existing = state.entries.get(path);
+      // A retried upload of the same content succeeds without a second event, even once the version is sealed.
+      if (existing?.sha256 === sha256) return [];
+      if (artifactsSealedIn(versionStage)) {
+        throw new DomainError('CONFLICT', `artifacts are sealed: version is in ${versionStage}`, { modelId, version, stage: versionStage });
+      }
+      if (existing !== undefined) throw new DomainError('ALREADY_EXISTS', `artifact path exists: ${path}`, { path, sha256: existing.sha256 });
+      const clash = fileDirectoryClash(state, path);
+      if (clash !== undefined) {
+        throw new DomainError('CONFLICT', `artifact path ${path} clashes with ${clash}: a path cannot be both a file and a directory`, { path, existingPath: clash });
+      }
+      return [{ type: 'ArtifactAdded', data: { modelId, version, path, size, sha256, contentType } }];
+    }
+    default:
+      return unknownCommand(command.type);
+  }
+}
+
+export function evolveArtifactManifest(state: ArtifactManifestState, event: ArtifactEvent): ArtifactManifestState {
+  switch (event.type) {
+    case 'ArtifactAdded': {
+      const { path, size, sha256, contentType } = event.data;
+      const entries = new Map(state.entries);
+      const replaced = entries.get(path);
+      entries.set(path, { path, size, sha256, contentType });
+      return { entries, totalSize: state.totalSize - (replaced?.size ?? 0) + size };
+    }
+    default:
+      return unknownEvent(event.type, state);
+  }
+}
+
+export function foldArtifactManifest(events: readonly ArtifactEvent[]): ArtifactManifestState {
+  return events.reduce(evolveArtifactManifest, initialArtifactManifestState);
+}
+
+export const artifactManifestDecider = {
+  decide: decideArtifactManifest,
+  evolve: evolveArtifactManifest,
+  initialState: initialArtifactManifestState,
+};

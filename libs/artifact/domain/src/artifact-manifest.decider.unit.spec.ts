@@ -1,0 +1,80 @@
+import type { ArtifactEvent, Stage } from '@mreg/shared/contracts';
+import { deciderSpec } from '../../../testing/contracts/src/decider-spec';
+import { artifactManifestDecider, findArtifact, foldArtifactManifest, listArtifacts, type ArtifactManifestCommand } from './artifact-manifest.decider';
+
+const spec = deciderSpec(artifactManifestDecider);
+const modelId = 'm1';
+const version = 3;
+const sha = (c: string) => c.repeat(64);
+const add = (path: string, sha256 = sha('a'), versionStage: Stage | null = 'development', size = 10): ArtifactManifestCommand => ({
+  type: 'AddArtifact',
+  data: { modelId, version, path, size, sha256, contentType: 'application/octet-stream', versionStage },
+});
+const added = (path: string, sha256 = sha('a'), size = 10): ArtifactEvent => ({
+  type: 'ArtifactAdded',
+  data: { modelId, version, path, size, sha256, contentType: 'application/octet-stream' },
+});
+
+describe('artifact manifest', () => {
+  it('adds an artifact to a version in development', () => {
+    spec.given([]).when(add('model.onnx')).then([added('model.onnx')]);
+    spec.given([added('model.onnx')]).when(add('weights/part-0.bin', sha('b'))).then([added('weights/part-0.bin', sha('b'))]);
+  });
+
+  it('refuses a version that does not exist', () => {
+    spec.given([]).when(add('model.onnx', sha('a'), null)).thenThrows('NOT_FOUND', 'version 3 not found');
+  });
+
+  it.each(['staging', 'production', 'archived'] as const)('refuses a version in %s: artifacts are sealed', (stage) => {
+    spec.given([]).when(add('model.onnx', sha('a'), stage)).thenThrows('CONFLICT', `artifacts are sealed: version is in ${stage}`);
+  });
+
+  it('is idempotent for the same path and content, even once sealed', () => {
+    spec.given([added('model.onnx')]).when(add('model.onnx')).thenNothingHappens();
+    spec.given([added('model.onnx')]).when(add('model.onnx', sha('a'), 'production')).thenNothingHappens();
+  });
+
+  it('refuses different content at an existing path', () => {
+    spec.given([added('model.onnx')]).when(add('model.onnx', sha('b'))).thenThrows('ALREADY_EXISTS', 'artifact path exists');
+  });
+
+  it('refuses a path that would be both a file and a directory', () => {
+    spec.given([added('a')]).when(add('a/b', sha('b'))).thenThrows('CONFLICT', 'both a file and a directory');
+    spec.given([added('a/b')]).when(add('a', sha('b'))).thenThrows('CONFLICT');
+    spec.given([added('a/b/c')]).when(add('a/b', sha('b'))).thenThrows('CONFLICT');
+    spec.given([added('a')]).when(add('a/b/c', sha('b'))).thenThrows('CONFLICT');
+  });
+
+  it('does not confuse a shared name prefix with a directory', () => {
+    spec.given([added('a')]).when(add('ab', sha('b'))).then([added('ab', sha('b'))]);
+    spec.given([added('a/b')]).when(add('a/bc', sha('b'))).then([added('a/bc', sha('b'))]);
+    spec.given([added('a/b')]).when(add('a.b', sha('b'))).then([added('a.b', sha('b'))]);
+  });
+
+  it('refuses a size or digest that cannot be right', () => {
+    spec.given([]).when(add('model.onnx', sha('a'), 'development', -1)).thenThrows('INVALID');
+    spec.given([]).when(add('model.onnx', sha('a'), 'development', 1.5)).thenThrows('INVALID');
+    spec.given([]).when(add('model.onnx', 'A'.repeat(64))).thenThrows('INVALID', 'sha256');
+    spec.given([]).when(add('model.onnx', 'abc')).thenThrows('INVALID');
+  });
+
+  it('accepts an empty file', () => {
+    spec.given([]).when(add('empty.txt', sha('e'), 'development', 0)).then([added('empty.txt', sha('e'), 0)]);
+  });
+
+  it('folds entries and the total size', () => {
+    const state = foldArtifactManifest([added('weights/b.bin', sha('b'), 30), added('model.onnx', sha('a'), 12), added('weights/a.bin', sha('c'), 0)]);
+    expect(state.totalSize).toBe(42);
+    expect(state.entries.size).toBe(3);
+    expect(findArtifact(state, 'model.onnx')).toEqual({ path: 'model.onnx', size: 12, sha256: sha('a'), contentType: 'application/octet-stream' });
+    expect(findArtifact(state, 'weights')).toBeUndefined();
+    expect(listArtifacts(state).map((e) => e.path)).toEqual(['model.onnx', 'weights/a.bin', 'weights/b.bin']);
+  });
+
+  it('does not change the state it evolves from', () => {
+    const before = foldArtifactManifest([added('model.onnx')]);
+    artifactManifestDecider.evolve(before, added('other.bin', sha('b')));
+    expect(before.entries.size).toBe(1);
+    expect(artifactManifestDecider.initialState.entries.size).toBe(0);
+  });
+});

@@ -1,0 +1,122 @@
+import { pipeline } from 'node:stream/promises';
+import { Controller, Get, Param, Put, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { ArtifactEntry } from '@mreg/shared/contracts';
+import { ApiError, Caller, MregConfig, Roles, modelNameParam, versionParam } from '@mreg/platform/runtime';
+import type { CommandContext } from '@mreg/platform/runtime';
+import { ContentDigestError, formatContentDigest, parseContentDigest } from '@mreg/shared/util';
+import { artifactPathFromUrl } from './artifact-path.param';
+import { ArtifactService } from './artifact.service';
+import { parseRange } from './byte-range';
+
+const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
+
+function contentTypeOf(header: string | undefined): string {
+  if (header === undefined || header.trim() === '') return 'application/octet-stream';
+  const essence = header.split(';')[0]?.trim() ?? '';
+  if (!CONTENT_TYPE.test(essence)) throw new ApiError('INVALID_ARGUMENT', 'invalid Content-Type header');
+  return essence.toLowerCase();
+}
+
+function resource(entry: ArtifactEntry) {
+  return { path: entry.path, size: entry.size, sha256: entry.sha256, contentType: entry.contentType, digest: formatContentDigest(entry.sha256) };
+}
+
+@ApiTags('artifacts')
+@ApiBearerAuth()
+@Controller('models/:name/versions/:version/artifacts')
+export class ArtifactController {
+  constructor(
+    private readonly artifacts: ArtifactService,
+    private readonly config: MregConfig,
+  ) {}
+
+  @Get()
+  @Roles('reader')
+  list(@Param('name') name: string, @Param('version') version: string) {
+    modelNameParam(name);
+    return this.artifacts.list(name, versionParam(version)).then((m) => ({ ...m, items: m.items.map(resource) }));
+  }
+
+  @Put('*path')
+  @Roles('contributor')
+  @ApiParam({ name: 'path', description: 'Relative artifact path, e.g. model/weights.bin' })
+  @ApiConsumes('application/octet-stream')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiHeader({ name: 'Content-Digest', required: false, description: 'sha-256=:<base64>: — the upload is refused (400) and nothing stored if it differs' })
+  async upload(@Param('name') name: string, @Param('version') version: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Caller() ctx: CommandContext) {
+    modelNameParam(name);
+    const n = versionParam(version);
+    const path = artifactPathFromUrl(req.originalUrl);
+    const length = req.headers['content-length'];
+    if (length !== undefined && (!/^\d{1,20}$/.test(length) || Number(length) > this.config.maxArtifactBytes)) {
+      res.setHeader('Connection', 'close');
+      throw new ApiError('PAYLOAD_TOO_LARGE', `artifacts may be at most ${this.config.maxArtifactBytes} bytes`);
+    }
+    let expectedSha256: string | undefined;
+    const digestHeader = req.headers['content-digest'];
+    if (typeof digestHeader === 'string') {
+      try {
+        expectedSha256 = parseContentDigest(digestHeader).sha256Hex;
+      } catch (error) {
+        if (error instanceof ContentDigestError) throw new ApiError('INVALID_ARGUMENT', `invalid Content-Digest header: ${error.message}`);
+        throw error;
+      }
+    }
+    try {
+      const { entry, created } = await this.artifacts.upload(
+        { modelName: name, version: n, path, contentType: contentTypeOf(req.headers['content-type']), content: req, maxBytes: this.config.maxArtifactBytes, ...(expectedSha256 ? { expectedSha256 } : {}) },
+        ctx,
+      );
+      res.status(created ? 201 : 200);
+      res.setHeader('Content-Digest', formatContentDigest(entry.sha256));
+      return resource(entry);
+    } catch (error) {
+      // The body may be unread: don't keep a half-read connection around.
+      if (!req.readableEnded) res.setHeader('Connection', 'close');
+      throw error;
+    }
+  }
+
+  @Get('*path')
+  @Roles('reader')
+  @ApiParam({ name: 'path', description: 'Relative artifact path' })
+  @ApiHeader({ name: 'Range', required: false, description: 'bytes=<start>-<end> (one range)' })
+  async download(@Param('name') name: string, @Param('version') version: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    modelNameParam(name);
+    const path = artifactPathFromUrl(req.originalUrl);
+    const entry = await this.artifacts.find(name, versionParam(version), path);
+    const range = parseRange(typeof req.headers.range === 'string' ? req.headers.range : undefined, entry.size);
+    const etag = `"${entry.sha256}"`;
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('ETag', etag);
+    res.setHeader('Content-Type', entry.contentType);
+    res.setHeader('Content-Digest', formatContentDigest(entry.sha256));
+    res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+    if (req.headers['if-none-match'] === etag) {
+      res.status(304).end();
+      return;
+    }
+    if (range.kind === 'unsatisfiable') {
+      res.setHeader('Content-Range', `bytes */${entry.size}`);
+      throw new ApiError('RANGE_NOT_SATISFIABLE', `range not satisfiable for ${entry.size} bytes`);
+    }
+    const ifRange = req.headers['if-range'];
+    const useRange = range.kind === 'range' && (ifRange === undefined || ifRange === etag);
+    if (useRange) {
+      res.status(206);
+      res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${entry.size}`);
+      res.setHeader('Content-Length', String(range.end - range.start + 1));
+    } else {
+      res.status(200);
+      res.setHeader('Content-Length', String(entry.size));
+    }
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    const body = await this.artifacts.open(entry, useRange ? { start: range.start, end: range.end } : undefined);
+    await pipeline(body, res).catch(() => res.destroy());
+  }
+}

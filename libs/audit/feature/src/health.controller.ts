@@ -1,0 +1,19 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Public } from '@mreg/platform/runtime';
+
+@ApiTags('health')
+@Controller()
+export class HealthController {
+  @Get('health')
+  @Public()
+  health(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @Public()
+  ready(): { status: 'ready' } {
+    return { status: 'ready' };
+  }
+}

@@ -1,0 +1,188 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, modelNameKey, streams } from '@mreg/shared/contracts';
+import type { ArtifactEvent, ModelEvent, ModelNameEvent, ModelVersionEvent, RecordedEvent, TransitionEvent, VersionTransitionsEvent } from '@mreg/shared/contracts';
+import { EVENT_STORE, verifyChain } from '@mreg/platform/event-store';
+import type { EventStore } from '@mreg/platform/event-store';
+import { modelVersionDecider, registeredModelDecider } from '@mreg/registration/domain';
+import { transitionDecider, versionTransitionsDecider } from '@mreg/governance/domain';
+import type { TransitionState, VersionTransitionsState } from '@mreg/governance/domain';
+import type { ModelVersionState, RegisteredModelState } from '@mreg/registration/domain';
+import type { ArtifactManifestState } from '@mreg/artifact/domain';
+import { artifactManifestDecider, listArtifacts } from '@mreg/artifact/domain';
+
+type Folding<E, S> = { initialState: S; evolve(state: S, event: E): S };
+
+function foldUntil<E, S>(events: readonly RecordedEvent[], decider: Folding<E, S>, until?: Date): { state: S; first?: RecordedEvent; last?: RecordedEvent } {
+  let state = decider.initialState;
+  let first: RecordedEvent | undefined;
+  let last: RecordedEvent | undefined;
+  for (const e of events) {
+    if (until && Date.parse(e.metadata.occurredAt) > until.getTime()) break;
+    state = decider.evolve(state, { type: e.type, data: e.data } as E);
+    first ??= e;
+    last = e;
+  }
+  return { state, ...(first ? { first } : {}), ...(last ? { last } : {}) };
+}
+
+/**
+ * Answers from the log itself: the registry as it was at any instant, the provenance of a version, and
+ * whether a model's hash chains are intact. Nothing here depends on read models.
+ */
+@Injectable()
+export class PointInTimeService {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /** The model that held `name` at `at` (or now). */
+  async modelIdAt(name: string, at?: Date): Promise<string> {
+    let holder: string | undefined;
+    for (const e of await this.store.readStream(streams.modelName(modelNameKey(name)))) {
+      if (at && Date.parse(e.metadata.occurredAt) > at.getTime()) break;
+      const event = { type: e.type, data: e.data } as ModelNameEvent;
+      holder = event.type === 'ModelNameReserved' ? event.data.modelId : event.data.modelId === holder ? undefined : holder;
+    }
+    if (!holder) throw new DomainError('NOT_FOUND', at ? `no model was named "${name}" at ${at.toISOString()}` : `model "${name}" not found`, { name });
+    return holder;
+  }
+
+  async modelAt(name: string, at: Date) {
+    const modelId = await this.modelIdAt(name, at);
+    const { state, first, last } = foldUntil<ModelEvent, RegisteredModelState>(await this.store.readStream(streams.model(modelId)), registeredModelDecider, at);
+    if (!state.exists || state.deleted || !first || !last) throw new DomainError('NOT_FOUND', `model "${name}" did not exist at ${at.toISOString()}`, { name });
+    return {
+      id: modelId,
+      name: state.name,
+      description: state.description,
+      tags: state.tags,
+      aliases: state.aliases,
+      latestVersion: state.lastVersion === 0 ? null : state.lastVersion,
+      createdAt: first.metadata.occurredAt,
+      createdBy: first.metadata.actor,
+      updatedAt: last.metadata.occurredAt,
+      updatedBy: last.metadata.actor,
+      asOf: at.toISOString(),
+      revision: last.streamRevision,
+    };
+  }
+
+  async versionAt(name: string, version: number, at: Date) {
+    const modelId = await this.modelIdAt(name, at);
+    const { state, first, last } = foldUntil<ModelVersionEvent, ModelVersionState>(await this.store.readStream(streams.version(modelId, version)), modelVersionDecider, at);
+    if (!state.exists || state.deleted || !first || !last) throw new DomainError('NOT_FOUND', `version ${version} of "${name}" did not exist at ${at.toISOString()}`, { name, version });
+    const manifest = foldUntil<ArtifactEvent, ArtifactManifestState>(await this.store.readStream(streams.artifacts(modelId, version)), artifactManifestDecider, at).state;
+    const model = foldUntil<ModelEvent, RegisteredModelState>(await this.store.readStream(streams.model(modelId)), registeredModelDecider, at).state;
+    return {
+      model: model.name,
+      modelId,
+      version,
+      description: state.description,
+      stage: state.stage,
+      source: state.source ?? null,
+      runId: state.runId ?? null,
+      params: state.params,
+      metrics: state.metrics,
+      tags: state.tags,
+      lineage: state.lineage,
+      signature: state.signature ?? null,
+      aliases: Object.entries(model.aliases).filter(([, v]) => v === version).map(([a]) => a).sort(),
+      artifacts: listArtifacts(manifest).map((a) => ({ path: a.path, size: a.size, sha256: a.sha256, contentType: a.contentType })),
+      createdAt: first.metadata.occurredAt,
+      createdBy: first.metadata.actor,
+      updatedAt: last.metadata.occurredAt,
+      updatedBy: last.metadata.actor,
+      asOf: at.toISOString(),
+      revision: last.streamRevision,
+    };
+  }
+
+  /** The auditor's one document: data, code, run, artifacts, and the approval chain of every stage reached. */
+  async provenance(name: string, version: number) {
+    const modelId = await this.modelIdAt(name);
+    const versionEvents = await this.store.readStream(streams.version(modelId, version));
+    const { state, first } = foldUntil<ModelVersionEvent, ModelVersionState>(versionEvents, modelVersionDecider);
+    if (!state.exists || state.deleted || !first) throw new DomainError('NOT_FOUND', `model "${name}" has no version ${version}`, { name, version });
+    const artifactEvents = await this.store.readStream(streams.artifacts(modelId, version));
+    const manifest = foldUntil<ArtifactEvent, ArtifactManifestState>(artifactEvents, artifactManifestDecider).state;
+    const slotEvents = await this.store.readStream(streams.versionTransitions(modelId, version));
+    const slot = foldUntil<VersionTransitionsEvent, VersionTransitionsState>(slotEvents, versionTransitionsDecider).state;
+
+    const transitionStreams = new Map<string, RecordedEvent[]>();
+    const loadTransition = async (id: string) => {
+      if (!transitionStreams.has(id)) transitionStreams.set(id, await this.store.readStream(streams.transition(id)));
+      return transitionStreams.get(id) ?? [];
+    };
+    const stageChanges = [];
+    for (const e of versionEvents) {
+      if (e.type !== 'ModelVersionStageChanged') continue;
+      const change = e.data as Extract<ModelVersionEvent, { type: 'ModelVersionStageChanged' }>['data'];
+      const tEvents = await loadTransition(change.transitionId);
+      const t = foldUntil<TransitionEvent, TransitionState>(tEvents, transitionDecider).state;
+      const requested = tEvents.find((x) => x.type === 'TransitionRequested');
+      stageChanges.push({
+        from: change.from,
+        to: change.to,
+        at: e.metadata.occurredAt,
+        reason: change.reason,
+        transitionId: change.transitionId,
+        requestedBy: t.status === 'none' ? null : t.request.requestedBy,
+        requestedAt: requested?.metadata.occurredAt ?? null,
+        comment: t.status === 'none' ? null : t.request.comment,
+        requiredApprovals: t.status === 'none' ? null : t.request.rule.requiredApprovals,
+        approvals: tEvents
+          .filter((x) => x.type === 'TransitionApprovalGiven')
+          .map((x) => ({ by: (x.data as { by: string }).by, at: x.metadata.occurredAt, comment: (x.data as { comment: string }).comment })),
+      });
+    }
+    const requests = [];
+    for (const id of slot.transitionIds) {
+      const tEvents = await loadTransition(id);
+      const t = foldUntil<TransitionEvent, TransitionState>(tEvents, transitionDecider).state;
+      if (t.status === 'none') continue;
+      requests.push({ transitionId: id, fromStage: t.request.fromStage, toStage: t.request.toStage, status: t.status, requestedBy: t.request.requestedBy, approvers: t.approvers, closedBy: t.closedBy ?? null });
+    }
+    const chains = [versionEvents, artifactEvents, slotEvents, ...transitionStreams.values()].map((events) => verifyChain(events));
+    return {
+      model: state.modelName,
+      modelId,
+      version,
+      stage: state.stage,
+      registeredAt: first.metadata.occurredAt,
+      registeredBy: first.metadata.actor,
+      training: { runId: state.runId ?? null, source: state.source ?? null, pipeline: state.lineage.pipeline ?? null, params: state.params, metrics: state.metrics },
+      datasets: state.lineage.datasets,
+      code: { repository: state.lineage.codeRepository ?? null, commit: state.lineage.codeCommit ?? null },
+      artifacts: listArtifacts(manifest).map((a) => ({ path: a.path, size: a.size, sha256: a.sha256 })),
+      stageHistory: stageChanges,
+      transitionRequests: requests,
+      integrity: { verified: chains.every((c) => c.valid), streamsChecked: chains.length },
+    };
+  }
+
+  /** Recomputes every hash chain of a model's streams (model, versions, artifacts, transitions, policy). */
+  async verify(name: string) {
+    const modelId = await this.modelIdAt(name);
+    const modelEvents = await this.store.readStream(streams.model(modelId));
+    const model = foldUntil<ModelEvent, RegisteredModelState>(modelEvents, registeredModelDecider).state;
+    const ids = [streams.model(modelId), streams.policy(modelId)];
+    for (let v = 1; v <= model.lastVersion; v++) ids.push(streams.version(modelId, v), streams.artifacts(modelId, v), streams.versionTransitions(modelId, v));
+    const results = [];
+    let events = 0;
+    for (const id of ids) {
+      const recorded = id === streams.model(modelId) ? modelEvents : await this.store.readStream(id);
+      if (recorded.length === 0) continue;
+      events += recorded.length;
+      const check = verifyChain(recorded);
+      results.push({ stream: id, events: recorded.length, valid: check.valid, ...(check.brokenAt !== undefined ? { brokenAt: check.brokenAt } : {}) });
+      if (id.startsWith('version-transitions-')) {
+        const slot = foldUntil<VersionTransitionsEvent, VersionTransitionsState>(recorded, versionTransitionsDecider).state;
+        for (const t of slot.transitionIds) {
+          const tEvents = await this.store.readStream(streams.transition(t));
+          events += tEvents.length;
+          const c = verifyChain(tEvents);
+          results.push({ stream: streams.transition(t), events: tEvents.length, valid: c.valid, ...(c.brokenAt !== undefined ? { brokenAt: c.brokenAt } : {}) });
+        }
+      }
+    }
+    return { model: model.name, modelId, valid: results.every((r) => r.valid), events, streams: results };
+  }
+}

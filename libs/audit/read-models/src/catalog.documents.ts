@@ -1,0 +1,105 @@
+import type { Lineage, Stage, Tags } from '@mreg/shared/contracts';
+
+/** Read-model documents (stored); `status` is a string so every adapter compares it alike. */
+export type DocStatus = 'pending' | 'active' | 'deleted';
+
+export interface ModelDoc {
+  readonly id: string;
+  readonly modelId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly tags: Tags;
+  readonly aliases: Readonly<Record<string, number>>;
+  readonly latestVersion: number;
+  readonly versionCount: number;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
+  readonly status: DocStatus;
+}
+
+/** A version document is 'pending' until ModelVersionCreated is applied (an alias event may arrive first). */
+export interface VersionDoc {
+  readonly id: string;
+  readonly modelId: string;
+  readonly modelName: string;
+  readonly version: number;
+  readonly description: string;
+  readonly source?: string;
+  readonly runId?: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly tags: Tags;
+  readonly lineage: Lineage;
+  readonly signature?: Readonly<Record<string, unknown>>;
+  readonly stage: Stage;
+  readonly aliases: readonly string[];
+  readonly artifactCount: number;
+  readonly artifactBytes: number;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
+  readonly stageChangedAt?: string;
+  readonly status: DocStatus;
+}
+
+export type TransitionStatus = 'pending' | 'approved' | 'rejected' | 'cancelled' | 'applied' | 'failed';
+
+export interface ApprovalEntry {
+  readonly by: string;
+  readonly at: string;
+  readonly comment: string;
+}
+
+export interface TransitionDoc {
+  readonly id: string;
+  readonly transitionId: string;
+  readonly modelId: string;
+  readonly modelName: string;
+  readonly version: number;
+  readonly fromStage: Stage;
+  readonly toStage: Stage;
+  readonly status: TransitionStatus;
+  readonly requestedBy: string;
+  readonly requestedAt: string;
+  readonly comment: string;
+  readonly archiveExisting: boolean;
+  readonly requiredApprovals: number;
+  readonly approverRole: string;
+  readonly approvals: readonly ApprovalEntry[];
+  readonly decidedBy?: string;
+  readonly decidedAt?: string;
+  readonly decisionComment?: string;
+  readonly appliedAt?: string;
+  readonly failureReason?: string;
+  readonly updatedAt: string;
+}
+
+/** One row per event in the log: who did what, when, to which model. */
+export interface AuditEntryDoc {
+  readonly id: string;
+  readonly seq: number;
+  readonly modelId: string;
+  readonly version?: number;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly actor: string;
+  readonly occurredAt: string;
+  readonly correlationId: string;
+  readonly causationId?: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly hash: string;
+  readonly prevHash: string;
+}
+
+export const COLLECTIONS = {
+  models: 'models',
+  versions: 'model_versions',
+  transitions: 'transitions',
+  audit: 'audit_trail',
+} as const;
+
+export const versionDocId = (modelId: string, version: number) => `${modelId}:${String(version).padStart(10, '0')}`;

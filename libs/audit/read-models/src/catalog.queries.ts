@@ -1,0 +1,96 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '@mreg/shared/contracts';
+import { READ_STORE } from '@mreg/platform/read-store';
+import type { ReadStore } from '@mreg/platform/read-store';
+import { COLLECTIONS, versionDocId } from './catalog.documents';
+import type { AuditEntryDoc, ModelDoc, TransitionDoc, VersionDoc } from './catalog.documents';
+import { HISTORY_FILTER, MODEL_FILTER, TRANSITION_FILTER, VERSION_FILTER } from './catalog.schemas';
+import { and, eq, listPage } from './list-query';
+import type { ListParams, ListResult } from './list-query';
+import { historyEntryResource, modelResource, transitionResource, versionResource } from './resources';
+import type { HistoryEntryResource, ModelResource, TransitionResource, VersionResource } from './resources';
+
+const ACTIVE = eq('status', 'active');
+
+/** Queries over the read models (what every GET answers from). */
+@Injectable()
+export class CatalogQueries {
+  constructor(@Inject(READ_STORE) private readonly store: ReadStore) {}
+
+  private get models() {
+    return this.store.collection<ModelDoc>(COLLECTIONS.models);
+  }
+  private get versions() {
+    return this.store.collection<VersionDoc>(COLLECTIONS.versions);
+  }
+  private get transitions() {
+    return this.store.collection<TransitionDoc>(COLLECTIONS.transitions);
+  }
+  private get audit() {
+    return this.store.collection<AuditEntryDoc>(COLLECTIONS.audit);
+  }
+
+  async model(modelId: string): Promise<ModelResource> {
+    const doc = await this.models.get(modelId);
+    if (!doc || doc.status !== 'active') throw new DomainError('NOT_FOUND', 'model not found');
+    return modelResource(doc);
+  }
+
+  listModels(params: ListParams): Promise<ListResult<ModelResource>> {
+    return listPage(this.models, MODEL_FILTER, params, { scope: ACTIVE, scopeKey: 'models', defaultOrder: 'name asc', map: modelResource });
+  }
+
+  async version(modelId: string, version: number): Promise<VersionResource> {
+    const doc = await this.versions.get(versionDocId(modelId, version));
+    if (!doc || doc.status !== 'active') throw new DomainError('NOT_FOUND', `version ${version} not found`);
+    return versionResource(doc);
+  }
+
+  /** Versions of one model (modelId given) or across all models. */
+  listVersions(params: ListParams, modelId?: string): Promise<ListResult<VersionResource>> {
+    return listPage(this.versions, VERSION_FILTER, params, {
+      scope: and(ACTIVE, modelId ? eq('modelId', modelId) : undefined),
+      scopeKey: `versions:${modelId ?? '*'}`,
+      defaultOrder: modelId ? 'version desc' : 'createdAt desc',
+      map: versionResource,
+    });
+  }
+
+  /** Versions of a model in a stage, as the read model knows them (callers verify against the log). */
+  async versionsInStage(modelId: string, stage: string): Promise<number[]> {
+    const page = await this.versions.find({
+      filter: and(ACTIVE, eq('modelId', modelId), eq('stage', stage)),
+      sort: { field: { name: 'version', path: ['version'], type: 'number' }, direction: 'asc' },
+      limit: 1000,
+    });
+    return page.items.map((v) => v.version);
+  }
+
+  async transition(id: string): Promise<TransitionResource> {
+    const doc = await this.transitions.get(id);
+    if (!doc) throw new DomainError('NOT_FOUND', `transition ${id} not found`);
+    return transitionResource(doc);
+  }
+
+  listTransitions(params: ListParams & { status?: string; modelId?: string; version?: number }): Promise<ListResult<TransitionResource>> {
+    return listPage(this.transitions, TRANSITION_FILTER, params, {
+      scope: and(
+        params.status ? eq('status', params.status) : undefined,
+        params.modelId ? eq('modelId', params.modelId) : undefined,
+        params.version !== undefined ? eq('version', params.version) : undefined,
+      ),
+      scopeKey: `transitions:${params.status ?? ''}:${params.modelId ?? ''}:${params.version ?? ''}`,
+      defaultOrder: 'requestedAt desc',
+      map: transitionResource,
+    });
+  }
+
+  history(modelId: string, params: ListParams, version?: number): Promise<ListResult<HistoryEntryResource>> {
+    return listPage(this.audit, { fields: { ...HISTORY_FILTER.fields, seq: { path: ['seq'], type: 'number' } } }, params, {
+      scope: and(eq('modelId', modelId), version !== undefined ? eq('version', version) : undefined),
+      scopeKey: `history:${modelId}:${version ?? ''}`,
+      defaultOrder: 'seq asc',
+      map: historyEntryResource,
+    });
+  }
+}

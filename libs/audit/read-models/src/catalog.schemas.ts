@@ -1,0 +1,74 @@
+import type { FilterSchema } from '@mreg/shared/query';
+
+const text = (path: string) => ({ path: [path], type: 'string' as const });
+const num = (path: string) => ({ path: [path], type: 'number' as const });
+const time = (path: string) => ({ path: [path], type: 'timestamp' as const });
+
+/** The fields each list endpoint filters and sorts on (the one grammar, per collection). */
+export const MODEL_FILTER: FilterSchema = {
+  fields: {
+    name: text('name'),
+    description: text('description'),
+    createdBy: text('createdBy'),
+    updatedBy: text('updatedBy'),
+    createdAt: time('createdAt'),
+    updatedAt: time('updatedAt'),
+    latestVersion: num('latestVersion'),
+    versionCount: num('versionCount'),
+  },
+  prefixes: { tags: { path: ['tags'], type: 'string' }, aliases: { path: ['aliases'], type: 'number' } },
+};
+
+export const VERSION_FILTER: FilterSchema = {
+  fields: {
+    name: text('modelName'),
+    model: text('modelName'),
+    description: text('description'),
+    stage: text('stage'),
+    version: num('version'),
+    runId: text('runId'),
+    source: text('source'),
+    createdBy: text('createdBy'),
+    updatedBy: text('updatedBy'),
+    createdAt: time('createdAt'),
+    updatedAt: time('updatedAt'),
+    stageChangedAt: time('stageChangedAt'),
+    'lineage.codeCommit': { path: ['lineage', 'codeCommit'], type: 'string' },
+    'lineage.codeRepository': { path: ['lineage', 'codeRepository'], type: 'string' },
+    'lineage.pipeline': { path: ['lineage', 'pipeline'], type: 'string' },
+  },
+  prefixes: {
+    tags: { path: ['tags'], type: 'string' },
+    params: { path: ['params'], type: 'string' },
+    metrics: { path: ['metrics'], type: 'number' },
+  },
+};
+
+export const TRANSITION_FILTER: FilterSchema = {
+  fields: {
+    status: text('status'),
+    name: text('modelName'),
+    model: text('modelName'),
+    version: num('version'),
+    stage: text('toStage'),
+    toStage: text('toStage'),
+    fromStage: text('fromStage'),
+    requestedBy: text('requestedBy'),
+    createdBy: text('requestedBy'),
+    requestedAt: time('requestedAt'),
+    createdAt: time('requestedAt'),
+    updatedAt: time('updatedAt'),
+  },
+};
+
+export const HISTORY_FILTER: FilterSchema = {
+  fields: {
+    type: text('type'),
+    actor: text('actor'),
+    createdBy: text('actor'),
+    version: num('version'),
+    occurredAt: time('occurredAt'),
+    createdAt: time('occurredAt'),
+    correlationId: text('correlationId'),
+  },
+};

@@ -1,0 +1,64 @@
+import type { ReadCollection } from '@mreg/platform/read-store';
+import { ApiError } from '@mreg/platform/runtime';
+import { bindFilter, decodePageToken, encodePageToken, parseFilter, parsePageSize, queryFingerprint } from '@mreg/shared/query';
+import type { BoundField, BoundFilter, FilterSchema, Literal } from '@mreg/shared/query';
+
+/** What a client may pass to any list endpoint. */
+export interface ListParams {
+  readonly filter?: string;
+  readonly orderBy?: string;
+  readonly pageSize?: string;
+  readonly pageToken?: string;
+}
+
+export interface ListResult<R> {
+  readonly items: R[];
+  readonly nextPageToken: string | null;
+}
+
+const ORDER_BY = /^\s*([A-Za-z_][A-Za-z0-9_.:/-]{0,300})(?:\s+(asc|desc))?\s*$/i;
+
+export function fieldOf(name: string, schema: FilterSchema): BoundField {
+  const bound = bindFilter({ kind: 'compare', field: name, op: '=', value: 0 }, schema);
+  if (bound.kind !== 'compare') throw new Error('unreachable');
+  return bound.field;
+}
+
+export const eq = (field: string, value: Literal): BoundFilter => ({
+  kind: 'compare',
+  field: { name: field, path: [field], type: typeof value === 'number' ? 'number' : 'string' },
+  op: '=',
+  value,
+});
+
+export function and(...filters: (BoundFilter | undefined)[]): BoundFilter | undefined {
+  return filters.filter((f): f is BoundFilter => f !== undefined).reduce<BoundFilter | undefined>((acc, f) => (acc ? { kind: 'and', left: acc, right: f } : f), undefined);
+}
+
+/** Parses filter, order and page parameters, runs the keyset query and issues the next page token. */
+export async function listPage<D extends object, R>(
+  collection: ReadCollection<D>,
+  schema: FilterSchema,
+  params: ListParams,
+  options: { scope?: BoundFilter; scopeKey: string; defaultOrder: string; map: (doc: D) => R },
+): Promise<ListResult<R>> {
+  const pageSize = parsePageSize(params.pageSize, { default: 50, max: 1000 });
+  const userFilter = params.filter !== undefined && params.filter.trim() !== '' ? bindFilter(parseFilter(params.filter), schema) : undefined;
+  const orderText = params.orderBy !== undefined && params.orderBy.trim() !== '' ? params.orderBy : options.defaultOrder;
+  const match = ORDER_BY.exec(orderText);
+  if (!match?.[1]) throw new ApiError('INVALID_ARGUMENT', 'orderBy must be "<field>" or "<field> asc|desc"');
+  const sortField = fieldOf(match[1], schema);
+  const direction = (match[2] ?? 'asc').toLowerCase() as 'asc' | 'desc';
+  const fingerprint = queryFingerprint([options.scopeKey, params.filter ?? '', sortField.name, direction]);
+  const after = params.pageToken !== undefined && params.pageToken !== '' ? decodePageToken(params.pageToken, fingerprint) : undefined;
+  const page = await collection.find({
+    ...(and(options.scope, userFilter) ? { filter: and(options.scope, userFilter) } : {}),
+    sort: { field: sortField, direction },
+    limit: pageSize,
+    ...(after ? { after } : {}),
+  });
+  return {
+    items: page.items.map(options.map),
+    nextPageToken: page.next ? encodePageToken(page.next, fingerprint) : null,
+  };
+}

@@ -1,0 +1,93 @@
+import type { ModelEvent, ModelVersionEvent, RecordedEvent } from '@mreg/shared/contracts';
+import { TOPICS, streamCategory } from '@mreg/shared/contracts';
+import type { ReadStore } from '@mreg/platform/read-store';
+import type { Projection } from '@mreg/platform/runtime';
+import { COLLECTIONS } from './catalog.documents';
+import type { ModelDoc } from './catalog.documents';
+
+type Touch = Pick<ModelDoc, 'updatedAt' | 'updatedBy'>;
+
+/** Pure: the model document after one event of its model stream or of one of its version streams. */
+export function evolveModelDoc(doc: ModelDoc | undefined, event: RecordedEvent): ModelDoc | undefined {
+  const touch: Touch = { updatedAt: event.metadata.occurredAt, updatedBy: event.metadata.actor };
+  const e = { type: event.type, data: event.data } as ModelEvent | ModelVersionEvent;
+  if (e.type === 'ModelRegistered') {
+    return {
+      id: e.data.modelId,
+      modelId: e.data.modelId,
+      name: e.data.name,
+      description: e.data.description,
+      tags: e.data.tags,
+      aliases: doc?.aliases ?? {},
+      latestVersion: doc?.latestVersion ?? 0,
+      versionCount: doc?.versionCount ?? 0,
+      createdAt: event.metadata.occurredAt,
+      createdBy: event.metadata.actor,
+      status: 'active',
+      ...touch,
+    };
+  }
+  if (!doc) return undefined;
+  switch (e.type) {
+    case 'ModelDescriptionChanged':
+      return { ...doc, description: e.data.description, ...touch };
+    case 'ModelRenamed':
+      return { ...doc, name: e.data.to, ...touch };
+    case 'ModelTagSet':
+      return { ...doc, tags: { ...doc.tags, [e.data.key]: e.data.value }, ...touch };
+    case 'ModelTagRemoved':
+      return { ...doc, tags: omit(doc.tags, e.data.key), ...touch };
+    case 'ModelVersionNumberAllocated':
+      return { ...doc, latestVersion: Math.max(doc.latestVersion, e.data.version) };
+    case 'AliasAssigned':
+      return { ...doc, aliases: { ...doc.aliases, [e.data.alias]: e.data.version }, ...touch };
+    case 'AliasRemoved':
+      return { ...doc, aliases: omit(doc.aliases, e.data.alias), ...touch };
+    case 'ModelDeleted':
+      return { ...doc, status: 'deleted', ...touch };
+    case 'ModelVersionCreated':
+      return { ...doc, versionCount: doc.versionCount + 1 };
+    case 'ModelVersionDeleted':
+      return { ...doc, versionCount: Math.max(0, doc.versionCount - 1) };
+    case 'ModelVersionDescriptionChanged':
+    case 'ModelVersionTagSet':
+    case 'ModelVersionTagRemoved':
+    case 'ModelVersionStageChanged':
+    case 'ModelVersionStageChangeRefused':
+      return doc;
+    default: {
+      const unexpected: never = e;
+      return unexpected;
+    }
+  }
+}
+
+function omit<V>(record: Readonly<Record<string, V>>, key: string): Record<string, V> {
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
+}
+
+/** Models as lists and pages show them. */
+export class ModelDetailsProjection implements Projection {
+  readonly name = 'model-details';
+  readonly topics = [TOPICS.registrationEvents];
+
+  constructor(private readonly store: ReadStore) {}
+
+  async handle(event: RecordedEvent): Promise<void> {
+    const category = streamCategory(event.streamId);
+    if (category !== 'model' && category !== 'version') return;
+    const modelId = (event.data as { modelId?: unknown }).modelId;
+    if (typeof modelId !== 'string') return;
+    const models = this.store.collection<ModelDoc>(COLLECTIONS.models);
+    // A version event that arrives before the model's registration waits for redelivery: nothing to update yet.
+    const current = await models.get(modelId);
+    const next = evolveModelDoc(current, event);
+    if (!next) {
+      if (category === 'version') throw new Error(`model ${modelId} not projected yet`);
+      return;
+    }
+    await models.apply(modelId, event.streamId, event.streamRevision, (doc) => evolveModelDoc(doc, event) ?? next);
+  }
+}

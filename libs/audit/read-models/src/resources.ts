@@ -1,0 +1,88 @@
+import type { AuditEntryDoc, ModelDoc, TransitionDoc, VersionDoc } from './catalog.documents';
+
+/** The JSON the API returns (internal fields such as status flags and revisions stay inside). */
+export function modelResource(doc: ModelDoc) {
+  return {
+    id: doc.modelId,
+    name: doc.name,
+    description: doc.description,
+    tags: doc.tags,
+    aliases: doc.aliases,
+    latestVersion: doc.latestVersion === 0 ? null : doc.latestVersion,
+    versionCount: doc.versionCount,
+    createdAt: doc.createdAt,
+    createdBy: doc.createdBy,
+    updatedAt: doc.updatedAt,
+    updatedBy: doc.updatedBy,
+  };
+}
+export type ModelResource = ReturnType<typeof modelResource>;
+
+export function versionResource(doc: VersionDoc) {
+  return {
+    model: doc.modelName,
+    modelId: doc.modelId,
+    version: doc.version,
+    description: doc.description,
+    stage: doc.stage,
+    status: 'ready' as const,
+    source: doc.source ?? null,
+    runId: doc.runId ?? null,
+    params: doc.params,
+    metrics: doc.metrics,
+    tags: doc.tags,
+    lineage: doc.lineage,
+    signature: doc.signature ?? null,
+    aliases: doc.aliases,
+    artifacts: { count: doc.artifactCount, totalBytes: doc.artifactBytes, sealed: doc.stage !== 'development' },
+    createdAt: doc.createdAt,
+    createdBy: doc.createdBy,
+    updatedAt: doc.updatedAt,
+    updatedBy: doc.updatedBy,
+    stageChangedAt: doc.stageChangedAt ?? null,
+  };
+}
+export type VersionResource = ReturnType<typeof versionResource>;
+
+export function transitionResource(doc: TransitionDoc) {
+  return {
+    id: doc.transitionId,
+    model: doc.modelName,
+    modelId: doc.modelId,
+    version: doc.version,
+    fromStage: doc.fromStage,
+    toStage: doc.toStage,
+    status: doc.status,
+    archiveExisting: doc.archiveExisting,
+    requestedBy: doc.requestedBy,
+    requestedAt: doc.requestedAt,
+    comment: doc.comment,
+    policy: { requiredApprovals: doc.requiredApprovals, approverRole: doc.approverRole },
+    approvals: doc.approvals,
+    decidedBy: doc.decidedBy ?? null,
+    decidedAt: doc.decidedAt ?? null,
+    decisionComment: doc.decisionComment ?? null,
+    appliedAt: doc.appliedAt ?? null,
+    failureReason: doc.failureReason ?? null,
+    updatedAt: doc.updatedAt,
+  };
+}
+export type TransitionResource = ReturnType<typeof transitionResource>;
+
+export function historyEntryResource(doc: AuditEntryDoc) {
+  return {
+    eventId: doc.id,
+    type: doc.type,
+    occurredAt: doc.occurredAt,
+    actor: doc.actor,
+    stream: doc.streamId,
+    revision: doc.revision,
+    version: doc.version ?? null,
+    correlationId: doc.correlationId,
+    causationId: doc.causationId ?? null,
+    data: doc.data,
+    hash: doc.hash,
+    prevHash: doc.prevHash,
+  };
+}
+export type HistoryEntryResource = ReturnType<typeof historyEntryResource>;

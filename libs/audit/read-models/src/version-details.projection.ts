@@ -1,0 +1,142 @@
+import type { ArtifactEvent, ModelEvent, ModelVersionEvent, RecordedEvent } from '@mreg/shared/contracts';
+import { TOPICS, streamCategory } from '@mreg/shared/contracts';
+import type { ReadStore } from '@mreg/platform/read-store';
+import type { Projection } from '@mreg/platform/runtime';
+import { COLLECTIONS, versionDocId } from './catalog.documents';
+import type { VersionDoc } from './catalog.documents';
+
+function placeholder(modelId: string, version: number, at: string, actor: string): VersionDoc {
+  return {
+    id: versionDocId(modelId, version),
+    modelId,
+    modelName: '',
+    version,
+    description: '',
+    params: {},
+    metrics: {},
+    tags: {},
+    lineage: { datasets: [] },
+    stage: 'development',
+    aliases: [],
+    artifactCount: 0,
+    artifactBytes: 0,
+    createdAt: at,
+    createdBy: actor,
+    updatedAt: at,
+    updatedBy: actor,
+    status: 'pending',
+  };
+}
+
+/** Pure: the version document after one event of its version or artifact stream. */
+export function evolveVersionDoc(doc: VersionDoc | undefined, event: RecordedEvent): VersionDoc {
+  const at = event.metadata.occurredAt;
+  const actor = event.metadata.actor;
+  const e = { type: event.type, data: event.data } as ModelVersionEvent | ArtifactEvent;
+  const base = doc ?? placeholder(e.data.modelId, e.data.version, at, actor);
+  const touch = { updatedAt: at, updatedBy: actor };
+  switch (e.type) {
+    case 'ModelVersionCreated': {
+      const d = e.data;
+      return {
+        ...base,
+        modelName: d.modelName,
+        description: d.description,
+        ...(d.source !== undefined ? { source: d.source } : {}),
+        ...(d.runId !== undefined ? { runId: d.runId } : {}),
+        params: d.params,
+        metrics: d.metrics,
+        tags: d.tags,
+        lineage: d.lineage,
+        ...(d.signature !== undefined ? { signature: d.signature } : {}),
+        createdAt: at,
+        createdBy: actor,
+        status: base.status === 'deleted' ? 'deleted' : 'active',
+        ...touch,
+      };
+    }
+    case 'ModelVersionDescriptionChanged':
+      return { ...base, description: e.data.description, ...touch };
+    case 'ModelVersionTagSet':
+      return { ...base, tags: { ...base.tags, [e.data.key]: e.data.value }, ...touch };
+    case 'ModelVersionTagRemoved': {
+      const tags = { ...base.tags };
+      delete tags[e.data.key];
+      return { ...base, tags, ...touch };
+    }
+    case 'ModelVersionStageChanged':
+      return { ...base, stage: e.data.to, stageChangedAt: at, ...touch };
+    case 'ModelVersionStageChangeRefused':
+      return base;
+    case 'ModelVersionDeleted':
+      return { ...base, status: 'deleted', ...touch };
+    case 'ArtifactAdded':
+      return { ...base, artifactCount: base.artifactCount + 1, artifactBytes: base.artifactBytes + e.data.size, ...touch };
+    default: {
+      const unexpected: never = e;
+      return unexpected;
+    }
+  }
+}
+
+/** Versions with their stage, aliases and artifact totals; also follows renames and alias moves. */
+export class VersionDetailsProjection implements Projection {
+  readonly name = 'version-details';
+  readonly topics = [TOPICS.registrationEvents, TOPICS.artifactEvents];
+
+  constructor(private readonly store: ReadStore) {}
+
+  async handle(event: RecordedEvent): Promise<void> {
+    const versions = this.store.collection<VersionDoc>(COLLECTIONS.versions);
+    const category = streamCategory(event.streamId);
+    if (category === 'version' || category === 'artifacts') {
+      const { modelId, version } = event.data as { modelId: string; version: number };
+      await versions.apply(versionDocId(modelId, version), event.streamId, event.streamRevision, (doc) => evolveVersionDoc(doc, event));
+      return;
+    }
+    if (category !== 'model') return;
+    const e = { type: event.type, data: event.data } as ModelEvent;
+    const at = event.metadata.occurredAt;
+    const actor = event.metadata.actor;
+    const setAlias = async (modelId: string, version: number, alias: string, present: boolean) =>
+      versions.apply(versionDocId(modelId, version), event.streamId, event.streamRevision, (doc) => {
+        const base = doc ?? placeholder(modelId, version, at, actor);
+        const others = base.aliases.filter((a) => a !== alias);
+        return { ...base, aliases: present ? [...others, alias].sort() : others };
+      });
+    switch (e.type) {
+      case 'AliasAssigned':
+        if (e.data.previousVersion !== undefined && e.data.previousVersion !== e.data.version) {
+          await setAlias(e.data.modelId, e.data.previousVersion, e.data.alias, false);
+        }
+        await setAlias(e.data.modelId, e.data.version, e.data.alias, true);
+        return;
+      case 'AliasRemoved':
+        await setAlias(e.data.modelId, e.data.version, e.data.alias, false);
+        return;
+      case 'ModelRenamed': {
+        const { modelId, to } = e.data;
+        const ids = await this.versionIdsOf(modelId);
+        for (const id of ids) {
+          await versions.apply(id, event.streamId, event.streamRevision, (doc) => ({ ...(doc as VersionDoc), modelName: to }));
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private async versionIdsOf(modelId: string): Promise<string[]> {
+    const versions = this.store.collection<VersionDoc>(COLLECTIONS.versions);
+    const ids: string[] = [];
+    const field = { name: 'modelId', path: ['modelId'], type: 'string' as const };
+    let after: { value: string | number | null; id: string } | undefined;
+    for (;;) {
+      const page = await versions.find({ filter: { kind: 'compare', field, op: '=', value: modelId }, sort: { field, direction: 'asc' }, limit: 500, ...(after ? { after } : {}) });
+      ids.push(...page.items.map((v) => v.id));
+      if (!page.next) return ids;
+      after = page.next;
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import {
+  DEFAULT_APPROVAL_POLICY,
+  DomainError,
+  ROLES,
+  STAGES,
+  type ApprovalPolicy,
+  type PolicyEvent,
+  type Role,
+  type Stage,
+  type StageRule,
+} from '@mreg/shared/contracts';
+import type { Command } from './command';
+import { unknownCommand, unknownEvent } from './exhaustive';
+
+// Stream policy-<modelId>: how many approvals, from which role, a move into each stage needs.
+
+export const MAX_REQUIRED_APPROVALS = 10;
+/** Readers only look; any other role may be the one a stage's approvals come from. */
+export const APPROVER_ROLES: readonly Role[] = ROLES.filter((role) => role !== 'reader');
+
+export type SetApprovalPolicy = Command<'SetApprovalPolicy', { modelId: string; policy: ApprovalPolicy }>;
+export type ApprovalPolicyCommand = SetApprovalPolicy;
+
+export interface ApprovalPolicyState {
+  readonly policy: ApprovalPolicy;
+  /** false while the model still runs on DEFAULT_APPROVAL_POLICY */
+  readonly customized: boolean;
+}
+
+export const initialApprovalPolicyState: ApprovalPolicyState = { policy: DEFAULT_APPROVAL_POLICY, customized: false };
+
+/** Checks one stage's rule and returns it with only the known fields; throws INVALID. */
+export function validateStageRule(stage: Stage, rule: StageRule | undefined): StageRule {
+  if (typeof rule !== 'object' || rule === null) throw new DomainError('INVALID', `the policy has no rule for ${stage}`, { stage });
+  const { requiredApprovals, approverRole } = rule;
+  if (!Number.isInteger(requiredApprovals) || requiredApprovals < 0 || requiredApprovals > MAX_REQUIRED_APPROVALS) {
+    throw new DomainError('INVALID', `${stage}: requiredApprovals must be an integer from 0 to ${MAX_REQUIRED_APPROVALS}`, { stage, requiredApprovals });
+  }
+  if (!APPROVER_ROLES.includes(approverRole)) {
+    throw new DomainError('INVALID', `${stage}: approverRole must be one of ${APPROVER_ROLES.join(', ')}`, { stage, approverRole });
+  }
+  return { requiredApprovals, approverRole };
+}
+
+/** Checks a whole policy and returns it with only the known stages and fields; throws INVALID. */
+export function validateApprovalPolicy(policy: ApprovalPolicy): ApprovalPolicy {
+  const entries = STAGES.map((stage) => [stage, validateStageRule(stage, policy[stage])] as const);
+  return Object.fromEntries(entries) as Record<Stage, StageRule>;
+}
+
+export function samePolicy(a: ApprovalPolicy, b: ApprovalPolicy): boolean {
+  return STAGES.every((stage) => a[stage].requiredApprovals === b[stage].requiredApprovals && a[stage].approverRole === b[stage].approverRole);
+}
+
+/** The rule a transition into `stage` is requested under. */
+export function ruleFor(state: ApprovalPolicyState, stage: Stage): StageRule {
+  return state.policy[stage];
+}
+
+export function decideApprovalPolicy(command: ApprovalPolicyCommand, state: ApprovalPolicyState): PolicyEvent[] {
+  switch (command.type) {
+    case 'SetApprovalPolicy': {
+      const { modelId } = command.data;
+      const policy = validateApprovalPolicy(command.data.policy);
+      return samePolicy(policy, state.policy) ? [] : [{ type: 'ApprovalPolicySet', data: { modelId, policy } }];
+    }
+    default:
+      return unknownCommand(command.type);
+  }
+}
+
+export function evolveApprovalPolicy(state: ApprovalPolicyState, event: PolicyEvent): ApprovalPolicyState {
+  switch (event.type) {
+    case 'ApprovalPolicySet':
+      return { policy: event.data.policy, customized: true };
+    default:
+      return unknownEvent(event.type, state);
+  }
+}
+
+export function foldApprovalPolicy(events: readonly PolicyEvent[]): ApprovalPolicyState {
+  return events.reduce(evolveApprovalPolicy, initialApprovalPolicyState);
+}
+
+export const approvalPolicyDecider = {
+  decide: decideApprovalPolicy,
+  evolve: evolveApprovalPolicy,
+  initialState: initialApprovalPolicyState,
+};

@@ -1,0 +1,73 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { ROLES, STAGES } from '@mreg/shared/contracts';
+import type { Role, Stage } from '@mreg/shared/contracts';
+import { IsText } from '@mreg/platform/runtime';
+
+export class RequestTransitionDto {
+  @ApiProperty({ enum: STAGES, example: 'production' })
+  @IsIn(STAGES as Stage[])
+  stage!: Stage;
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @IsText(2000, { multiline: true })
+  comment?: string;
+
+  @ApiPropertyOptional({ description: 'When promoting to production, archive the version(s) now in production', default: false })
+  @IsOptional()
+  @IsBoolean()
+  archiveExisting?: boolean;
+}
+
+export class TransitionDecisionDto {
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @IsText(2000, { multiline: true })
+  comment?: string;
+}
+
+export class StageRuleDto {
+  @ApiProperty({ minimum: 0, maximum: 10 })
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  requiredApprovals!: number;
+
+  @ApiProperty({ enum: ROLES.filter((r) => r !== 'reader') })
+  @IsIn(ROLES.filter((r) => r !== 'reader'))
+  approverRole!: Role;
+}
+
+export class ApprovalPolicyDto {
+  @ApiPropertyOptional({ type: StageRuleDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => StageRuleDto)
+  development?: StageRuleDto;
+
+  @ApiPropertyOptional({ type: StageRuleDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => StageRuleDto)
+  staging?: StageRuleDto;
+
+  @ApiPropertyOptional({ type: StageRuleDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => StageRuleDto)
+  production?: StageRuleDto;
+
+  @ApiPropertyOptional({ type: StageRuleDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => StageRuleDto)
+  archived?: StageRuleDto;
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable } from '@nestjs/common';
+import { DEFAULT_APPROVAL_POLICY, DomainError, streams } from '@mreg/shared/contracts';
+import type { ApprovalPolicy, Stage, TransitionEvent } from '@mreg/shared/contracts';
+import { approvalPolicyDecider, ruleFor, transitionDecider, versionTransitionsDecider } from '@mreg/governance/domain';
+import type { TransitionState } from '@mreg/governance/domain';
+import { EventSourcedRepository, ModelLookup, recordWrite } from '@mreg/platform/runtime';
+import type { CommandContext } from '@mreg/platform/runtime';
+
+export interface TransitionInput {
+  readonly stage: Stage;
+  readonly comment?: string;
+  readonly archiveExisting?: boolean;
+}
+
+const SETTLE_TIMEOUT_MS = 5000;
+
+/** Governance use cases: transition requests under approval policies. */
+@Injectable()
+export class GovernanceCommands {
+  constructor(
+    private readonly repository: EventSourcedRepository,
+    private readonly lookup: ModelLookup,
+  ) {}
+
+  async policyOf(modelId: string): Promise<ApprovalPolicy> {
+    return (await this.repository.load(streams.policy(modelId), approvalPolicyDecider)).state.policy;
+  }
+
+  async setPolicy(name: string, partial: Partial<ApprovalPolicy>, ctx: CommandContext): Promise<ApprovalPolicy> {
+    const { modelId } = await this.lookup.require(name);
+    const policy: ApprovalPolicy = { ...DEFAULT_APPROVAL_POLICY, ...partial };
+    const result = await this.repository.handle(streams.policy(modelId), approvalPolicyDecider, { type: 'SetApprovalPolicy', data: { modelId, policy } }, ctx);
+    return result.state.policy;
+  }
+
+  /**
+   * Opens a request: at most one open request per version (the version-transitions stream serialises rivals:
+   * one wins, the others get 409), then the request itself, auto-approved when the policy needs no approval.
+   */
+  async request(name: string, version: number, input: TransitionInput, ctx: CommandContext): Promise<string> {
+    const model = await this.lookup.require(name);
+    const snapshot = await this.lookup.requireVersion(model.modelId, version, model.name);
+    const rule = ruleFor((await this.repository.load(streams.policy(model.modelId), approvalPolicyDecider)).state, input.stage);
+    const transitionId = randomUUID();
+    const slot = streams.versionTransitions(model.modelId, version);
+    await this.repository.handle(slot, versionTransitionsDecider, { type: 'OpenVersionTransition', data: { modelId: model.modelId, version, transitionId, toStage: input.stage } }, ctx);
+    try {
+      await this.repository.handle(
+        streams.transition(transitionId),
+        transitionDecider,
+        {
+          type: 'RequestTransition',
+          data: {
+            transitionId,
+            modelId: model.modelId,
+            modelName: model.name,
+            version,
+            fromStage: snapshot.stage,
+            toStage: input.stage,
+            requestedBy: ctx.principal.user,
+            comment: input.comment ?? '',
+            archiveExisting: input.archiveExisting ?? false,
+            rule,
+          },
+        },
+        ctx,
+      );
+    } catch (error) {
+      await this.repository.handle(slot, versionTransitionsDecider, { type: 'CloseVersionTransition', data: { modelId: model.modelId, version, transitionId } }, ctx);
+      throw error;
+    }
+    await this.settle(transitionId);
+    return transitionId;
+  }
+
+  async approve(transitionId: string, comment: string, ctx: CommandContext): Promise<void> {
+    await this.repository.handle(streams.transition(transitionId), transitionDecider, { type: 'ApproveTransition', data: { by: ctx.principal, comment } }, ctx);
+    await this.settle(transitionId);
+  }
+
+  async reject(transitionId: string, comment: string, ctx: CommandContext): Promise<void> {
+    const result = await this.repository.handle(streams.transition(transitionId), transitionDecider, { type: 'RejectTransition', data: { by: ctx.principal, comment } }, ctx);
+    await this.closeSlot(result.state, ctx);
+  }
+
+  async cancel(transitionId: string, comment: string, ctx: CommandContext): Promise<void> {
+    const result = await this.repository.handle(streams.transition(transitionId), transitionDecider, { type: 'CancelTransition', data: { by: ctx.principal, comment } }, ctx);
+    await this.closeSlot(result.state, ctx);
+  }
+
+  /** Records the outcome registration reported (reaction; idempotent). */
+  async recordOutcome(transitionId: string, outcome: { applied: true } | { applied: false; reason: string }, ctx: CommandContext): Promise<void> {
+    const result = await this.repository.handle(
+      streams.transition(transitionId),
+      transitionDecider,
+      outcome.applied ? { type: 'MarkTransitionApplied', data: {} } : { type: 'MarkTransitionFailed', data: { reason: outcome.reason } },
+      ctx,
+    );
+    await this.closeSlot(result.state, ctx);
+  }
+
+  /** Frees the version for its next request once a request is closed (idempotent). */
+  async closeSlot(state: TransitionState, ctx: CommandContext): Promise<void> {
+    if (state.status === 'none' || state.status === 'pending' || state.status === 'approved') return;
+    const { modelId, version, transitionId } = state.request;
+    await this.repository.handle(streams.versionTransitions(modelId, version), versionTransitionsDecider, { type: 'CloseVersionTransition', data: { modelId, version, transitionId } }, ctx);
+  }
+
+  /**
+   * An approved request is applied by registration asynchronously; wait (bounded) for the outcome so the
+   * caller's next read shows the new stage, and make the request's read-your-writes cover those streams.
+   */
+  private async settle(transitionId: string): Promise<void> {
+    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+    let delay = 2;
+    for (;;) {
+      const loaded = await this.repository.load<unknown, TransitionEvent, TransitionState>(streams.transition(transitionId), transitionDecider);
+      const state = loaded.state;
+      if (state.status === 'none') throw new DomainError('NOT_FOUND', `transition ${transitionId} not found`);
+      if (state.status !== 'approved') {
+        recordWrite({ streamId: streams.transition(transitionId), revision: loaded.revision });
+        if (state.status === 'applied') {
+          const v = await this.lookup.version(state.request.modelId, state.request.version);
+          recordWrite({ streamId: streams.version(state.request.modelId, state.request.version), revision: v.revision });
+        }
+        return;
+      }
+      if (Date.now() > deadline) return;
+      await sleep(delay);
+      delay = Math.min(delay * 2, 50);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CatalogQueries } from '@mreg/audit/read-models';
+import type { ListResult, TransitionResource } from '@mreg/audit/read-models';
+import { ApiError, Caller, Consistency, ModelLookup, Roles, currentWrites, modelNameParam, versionParam } from '@mreg/platform/runtime';
+import type { CommandContext } from '@mreg/platform/runtime';
+import { RequestTransitionDto, TransitionDecisionDto } from './dto/transition.dto';
+import { GovernanceCommands } from './governance.commands';
+
+const TRANSITION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const STATUSES = ['pending', 'approved', 'rejected', 'cancelled', 'applied', 'failed'];
+
+function transitionIdParam(raw: string): string {
+  if (!TRANSITION_ID.test(raw)) throw new ApiError('NOT_FOUND', `transition ${raw.slice(0, 64)} not found`);
+  return raw;
+}
+
+function single(raw: unknown, name: string): string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string') throw new ApiError('INVALID_ARGUMENT', `${name} must be given once`);
+  return raw;
+}
+
+@ApiTags('transitions')
+@ApiBearerAuth()
+@Controller()
+export class TransitionController {
+  constructor(
+    private readonly commands: GovernanceCommands,
+    private readonly queries: CatalogQueries,
+    private readonly consistency: Consistency,
+    private readonly lookup: ModelLookup,
+  ) {}
+
+  private async settled(transitionId: string): Promise<TransitionResource> {
+    await this.consistency.waitFor(currentWrites());
+    return this.queries.transition(transitionId);
+  }
+
+  @Post('models/:name/versions/:version/transitions')
+  @Roles('contributor')
+  async request(@Param('name') name: string, @Param('version') version: string, @Body() body: RequestTransitionDto, @Caller() ctx: CommandContext): Promise<TransitionResource> {
+    modelNameParam(name);
+    const id = await this.commands.request(name, versionParam(version), body, ctx);
+    return this.settled(id);
+  }
+
+  @Get('transitions')
+  @Roles('reader')
+  @ApiQuery({ name: 'status', required: false, enum: STATUSES })
+  @ApiQuery({ name: 'model', required: false })
+  @ApiQuery({ name: 'version', required: false })
+  @ApiQuery({ name: 'filter', required: false })
+  @ApiQuery({ name: 'orderBy', required: false })
+  @ApiQuery({ name: 'pageSize', required: false })
+  @ApiQuery({ name: 'pageToken', required: false })
+  async list(@Query() query: Record<string, unknown>): Promise<ListResult<TransitionResource>> {
+    const status = single(query['status'], 'status');
+    if (status !== undefined && !STATUSES.includes(status)) throw new ApiError('INVALID_ARGUMENT', `status must be one of ${STATUSES.join(', ')}`);
+    const model = single(query['model'], 'model');
+    const versionRaw = single(query['version'], 'version');
+    let modelId: string | undefined;
+    if (model !== undefined) {
+      modelNameParam(model);
+      modelId = (await this.lookup.resolve(model))?.modelId;
+      if (!modelId) return { items: [], nextPageToken: null };
+    }
+    const filter = single(query['filter'], 'filter');
+    const orderBy = single(query['orderBy'], 'orderBy');
+    const pageSize = single(query['pageSize'], 'pageSize');
+    const pageToken = single(query['pageToken'], 'pageToken');
+    return this.queries.listTransitions({
+      ...(filter !== undefined ? { filter } : {}),
+      ...(orderBy !== undefined ? { orderBy } : {}),
+      ...(pageSize !== undefined ? { pageSize } : {}),
+      ...(pageToken !== undefined ? { pageToken } : {}),
+      ...(status !== undefined ? { status } : {}),
+      ...(modelId !== undefined ? { modelId } : {}),
+      ...(versionRaw !== undefined ? { version: versionParam(versionRaw) } : {}),
+    });
+  }
+
+  @Get('transitions/:id')
+  @Roles('reader')
+  get(@Param('id') id: string): Promise<TransitionResource> {
+    return this.queries.transition(transitionIdParam(id));
+  }
+
+  @Post('transitions/:id/approve')
+  @Roles('contributor', 'approver')
+  @HttpCode(200)
+  async approve(@Param('id') id: string, @Body() body: TransitionDecisionDto, @Caller() ctx: CommandContext): Promise<TransitionResource> {
+    await this.commands.approve(transitionIdParam(id), body.comment ?? '', ctx);
+    return this.settled(id);
+  }
+
+  @Post('transitions/:id/reject')
+  @Roles('contributor', 'approver')
+  @HttpCode(200)
+  async reject(@Param('id') id: string, @Body() body: TransitionDecisionDto, @Caller() ctx: CommandContext): Promise<TransitionResource> {
+    await this.commands.reject(transitionIdParam(id), body.comment ?? '', ctx);
+    return this.settled(id);
+  }
+
+  @Post('transitions/:id/cancel')
+  @Roles('contributor', 'approver')
+  @HttpCode(200)
+  async cancel(@Param('id') id: string, @Body() body: TransitionDecisionDto, @Caller() ctx: CommandContext): Promise<TransitionResource> {
+    await this.commands.cancel(transitionIdParam(id), body.comment ?? '', ctx);
+    return this.settled(id);
+  }
+}

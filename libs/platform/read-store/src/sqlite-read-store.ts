@@ -1,0 +1,258 @@
+import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+import type { BoundField, BoundFilter } from '@mreg/shared/query';
+import { likeMatches, literalFor } from './in-memory-filter';
+import type { Cursor, FindQuery, Page, ReadCollection, ReadStore } from './read-store.port';
+
+export interface SqliteReadStoreOptions {
+  /** How long a writer waits for another connection's write lock, in ms (default 5000). */
+  readonly busyTimeoutMs?: number;
+}
+
+const COLLECTION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+const TABLE_PREFIX = 'rm_';
+/** Optimistic-write attempts before apply gives up (only other processes on the same file can interfere). */
+const MAX_APPLY_ATTEMPTS = 20;
+const STATEMENT_CACHE_SIZE = 256;
+
+/** A compiled piece of SQL with its bound parameters, in order. */
+interface Sql {
+  readonly text: string;
+  readonly params: SQLInputValue[];
+}
+
+interface DocRow {
+  readonly doc: string;
+  readonly revisions: string;
+  readonly v: number;
+}
+
+/**
+ * The embedded read-model store (ARCHITECTURE.md §2): one SQLite table per collection, documents as JSON.
+ * Filters compile to parameterised SQL over json_extract; LIKE/ILIKE run through a registered function that is
+ * the very code of the in-memory evaluator, so both agree on every pattern.
+ */
+export class SqliteReadStore implements ReadStore {
+  private readonly db: DatabaseSync;
+  private readonly tables = new Set<string>();
+  private readonly statements = new Map<string, StatementSync>();
+
+  constructor(path: string, options: SqliteReadStoreOptions = {}) {
+    this.db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 5000 });
+    // Read models are rebuilt by replaying the log, so NORMAL (consistent, maybe not the last commit) is enough.
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    this.db.function('mreg_like', { deterministic: true }, (value, pattern, caseInsensitive) =>
+      typeof value === 'string' && typeof pattern === 'string' && likeMatches(value, pattern, caseInsensitive === 1) ? 1 : 0,
+    );
+  }
+
+  collection<T extends object>(name: string): ReadCollection<T> {
+    if (!COLLECTION_NAME.test(name)) throw new Error(`invalid collection name ${JSON.stringify(name)}`);
+    const table = `${TABLE_PREFIX}${name}`;
+    if (!this.tables.has(table)) {
+      // The name is validated above, so splicing it as a quoted identifier is safe.
+      this.db.exec(`CREATE TABLE IF NOT EXISTS "${table}" (
+        id TEXT PRIMARY KEY,
+        doc TEXT NOT NULL,
+        revisions TEXT NOT NULL,
+        v INTEGER NOT NULL
+      )`);
+      this.tables.add(table);
+    }
+    return new SqliteReadCollection<T>(table, (sql) => this.statement(sql));
+  }
+
+  async clear(): Promise<void> {
+    const tables = this.db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ${TABLE_PREFIX.length}) = ?`)
+      .all(TABLE_PREFIX) as { name: string }[];
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const { name } of tables) this.db.exec(`DELETE FROM "${name.replace(/"/g, '""')}"`);
+      this.db.exec('COMMIT');
+    } catch (error: unknown) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.statements.clear();
+    if (this.db.isOpen) this.db.close();
+  }
+
+  private statement(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      // Filters vary without bound; a full reset keeps the cache small and simple.
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+class SqliteReadCollection<T extends object> implements ReadCollection<T> {
+  constructor(
+    private readonly table: string,
+    private readonly statement: (sql: string) => StatementSync,
+  ) {}
+
+  async get(id: string): Promise<T | undefined> {
+    const row = this.statement(`SELECT doc FROM "${this.table}" WHERE id = ?`).get(id) as { doc: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.doc) as T);
+  }
+
+  async apply(id: string, streamId: string, revision: number, change: (current: T | undefined) => T): Promise<boolean> {
+    for (let attempt = 0; attempt < MAX_APPLY_ATTEMPTS; attempt++) {
+      const row = this.statement(`SELECT doc, revisions, v FROM "${this.table}" WHERE id = ?`).get(id) as DocRow | undefined;
+      const revisions = row === undefined ? new Map<string, number>() : parseRevisions(row.revisions);
+      if ((revisions.get(streamId) ?? -1) >= revision) return false;
+
+      const next = change(row === undefined ? undefined : (JSON.parse(row.doc) as T));
+      revisions.set(streamId, revision);
+      const doc = JSON.stringify(next);
+      const applied = JSON.stringify(Object.fromEntries(revisions));
+      // The version column makes the write conditional on nobody having written in between.
+      const result =
+        row === undefined
+          ? this.statement(`INSERT INTO "${this.table}" (id, doc, revisions, v) VALUES (?, ?, ?, 1) ON CONFLICT (id) DO NOTHING`).run(
+              id,
+              doc,
+              applied,
+            )
+          : this.statement(`UPDATE "${this.table}" SET doc = ?, revisions = ?, v = v + 1 WHERE id = ? AND v = ?`).run(
+              doc,
+              applied,
+              id,
+              row.v,
+            );
+      if (Number(result.changes) === 1) return true;
+    }
+    throw new Error(`could not apply revision ${revision} of ${streamId} to ${id}: too many concurrent writes`);
+  }
+
+  async appliedRevision(id: string, streamId: string): Promise<number> {
+    const row = this.statement(`SELECT revisions FROM "${this.table}" WHERE id = ?`).get(id) as { revisions: string } | undefined;
+    return row === undefined ? -1 : (parseRevisions(row.revisions).get(streamId) ?? -1);
+  }
+
+  async find(query: FindQuery): Promise<Page<T>> {
+    if (!Number.isInteger(query.limit) || query.limit < 1) throw new RangeError(`limit must be a positive integer, got ${query.limit}`);
+    const key = sortKey(query.sort.field);
+    const where = query.filter === undefined ? { text: '1', params: [] } : compileFilter(query.filter);
+    const after = query.after === undefined ? { text: '1', params: [] } : compileCursor(query.sort.field, query.sort.direction, query.after);
+    const direction = query.sort.direction === 'desc' ? 'DESC' : 'ASC';
+    // SQLite orders NULL (a missing sort value) first ascending and last descending: missing is smallest.
+    const sql =
+      `SELECT id, doc, sort_key FROM (SELECT id, doc, ${key.text} AS sort_key FROM "${this.table}")` +
+      ` WHERE (${where.text}) AND (${after.text}) ORDER BY sort_key ${direction}, id ASC LIMIT ?`;
+    const rows = this.statement(sql).all(...key.params, ...where.params, ...after.params, query.limit + 1) as {
+      id: string;
+      doc: string;
+      sort_key: SQLOutputValue;
+    }[];
+
+    const more = rows.length > query.limit;
+    const pageRows = more ? rows.slice(0, query.limit) : rows;
+    const last = pageRows[pageRows.length - 1];
+    return {
+      items: pageRows.map((row) => JSON.parse(row.doc) as T),
+      next: more && last !== undefined ? { value: cursorValue(last.sort_key), id: last.id } : undefined,
+    };
+  }
+
+  async count(filter?: BoundFilter): Promise<number> {
+    const where = filter === undefined ? { text: '1', params: [] } : compileFilter(filter);
+    const row = this.statement(`SELECT COUNT(*) AS n FROM "${this.table}" WHERE ${where.text}`).get(...where.params) as { n: number };
+    return Number(row.n);
+  }
+}
+
+/**
+ * A JSON path for json_extract with every key quoted and escaped: `$."tags"."team.name"`. SQLite reads the
+ * quoted label like a JSON string, so JSON.stringify escapes quotes, backslashes and control characters.
+ * The path is always bound as a parameter, never spliced into SQL.
+ */
+export function jsonPath(path: readonly string[]): string {
+  return `$${path.map((key) => `.${JSON.stringify(key)}`).join('')}`;
+}
+
+/** SQL that is true only when the field holds a value of its type (see in-memory-filter for the semantics). */
+function typeGuard(field: BoundField, type = field.type): Sql {
+  const types = type === 'number' ? `('integer', 'real')` : `('text')`;
+  return { text: `json_type(doc, ?) IN ${types}`, params: [jsonPath(field.path)] };
+}
+
+function compileFilter(filter: BoundFilter): Sql {
+  switch (filter.kind) {
+    case 'and':
+    case 'or': {
+      const left = compileFilter(filter.left);
+      const right = compileFilter(filter.right);
+      return { text: `(${left.text}) ${filter.kind === 'and' ? 'AND' : 'OR'} (${right.text})`, params: [...left.params, ...right.params] };
+    }
+    case 'compare': {
+      const literal = literalFor(filter.field, filter.value);
+      if (literal === undefined) return { text: '0', params: [] };
+      const guard = typeGuard(filter.field);
+      // The operator comes from the closed CompareOp union, mapped to SQL here rather than spliced.
+      const op = SQL_OPERATORS[filter.op];
+      return { text: `${guard.text} AND json_extract(doc, ?) ${op} ?`, params: [...guard.params, jsonPath(filter.field.path), literal] };
+    }
+    case 'like': {
+      const guard = typeGuard(filter.field, 'string');
+      return {
+        text: `${guard.text} AND mreg_like(json_extract(doc, ?), ?, ?)`,
+        params: [...guard.params, jsonPath(filter.field.path), filter.pattern, filter.caseInsensitive ? 1 : 0],
+      };
+    }
+    case 'in': {
+      const literals = filter.values.map((value) => literalFor(filter.field, value)).filter((value) => value !== undefined);
+      if (literals.length === 0) return { text: '0', params: [] };
+      const guard = typeGuard(filter.field);
+      return {
+        text: `${guard.text} AND json_extract(doc, ?) IN (${literals.map(() => '?').join(', ')})`,
+        params: [...guard.params, jsonPath(filter.field.path), ...literals],
+      };
+    }
+    default:
+      return assertNever(filter);
+  }
+}
+
+const SQL_OPERATORS = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' } as const;
+
+/** The sort value: the field's value when it has the field's type, else NULL. */
+function sortKey(field: BoundField): Sql {
+  const guard = typeGuard(field);
+  return { text: `CASE WHEN ${guard.text} THEN json_extract(doc, ?) END`, params: [...guard.params, jsonPath(field.path)] };
+}
+
+/** Rows strictly after the cursor in (sort_key direction, id ASC) order, NULL sort keys being the smallest. */
+function compileCursor(field: BoundField, direction: 'asc' | 'desc', cursor: Cursor): Sql {
+  const value = literalFor(field, cursor.value);
+  if (direction === 'asc') {
+    return value === undefined
+      ? { text: '(sort_key IS NULL AND id > ?) OR sort_key IS NOT NULL', params: [cursor.id] }
+      : { text: 'sort_key > ? OR (sort_key = ? AND id > ?)', params: [value, value, cursor.id] };
+  }
+  return value === undefined
+    ? { text: 'sort_key IS NULL AND id > ?', params: [cursor.id] }
+    : { text: 'sort_key < ? OR (sort_key = ? AND id > ?) OR sort_key IS NULL', params: [value, value, cursor.id] };
+}
+
+function cursorValue(value: SQLOutputValue): string | number | null {
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  return null;
+}
+
+function parseRevisions(json: string): Map<string, number> {
+  // A Map, not a plain object: stream ids such as "__proto__" must stay ordinary keys.
+  return new Map(Object.entries(JSON.parse(json) as Record<string, number>));
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected filter node ${JSON.stringify(value)}`);
+}

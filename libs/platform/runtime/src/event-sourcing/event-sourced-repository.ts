@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Event, EventMetadata, RecordedEvent } from '@mreg/shared/contracts';
+import { EVENT_STORE, WrongExpectedRevisionError, computeEventHash } from '@mreg/platform/event-store';
+import type { EventStore, ExpectedRevision, NewEvent } from '@mreg/platform/event-store';
+import type { CommandContext } from './command-context';
+import type { Decider } from './decider';
+import { activeTraceparent } from '../telemetry/trace-context';
+import { recordWrite } from '../projection/consistency';
+
+export interface HandleOptions {
+  /** The client's expected stream revision (If-Match); when given, a conflict is never retried. */
+  readonly expectedRevision?: number;
+  /** How often to re-read and re-decide after losing a race; the decision may change (e.g. a 409 from the domain). */
+  readonly retries?: number;
+}
+
+export interface HandleResult<E extends Event, S> {
+  readonly streamId: string;
+  readonly events: readonly RecordedEvent<E>[];
+  readonly state: S;
+  /** Revision of the stream's last event after the command (-1 when the stream is still empty). */
+  readonly revision: number;
+}
+
+export interface LoadedStream<E extends Event, S> {
+  readonly state: S;
+  readonly revision: number;
+  readonly lastHash: string;
+  readonly events: readonly RecordedEvent<E>[];
+}
+
+/** Loads aggregates from the log and appends their decisions with the expected revision (STYLE rule 7). */
+@Injectable()
+export class EventSourcedRepository {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async load<C, E extends Event, S>(streamId: string, decider: Decider<C, E, S>, until?: Date): Promise<LoadedStream<E, S>> {
+    const recorded = (await this.store.readStream(streamId)) as RecordedEvent<E>[];
+    let state = decider.initialState;
+    let revision = -1;
+    let lastHash = '';
+    const applied: RecordedEvent<E>[] = [];
+    for (const e of recorded) {
+      if (until && new Date(e.metadata.occurredAt).getTime() > until.getTime()) break;
+      state = decider.evolve(state, { type: e.type, data: e.data } as E);
+      revision = e.streamRevision;
+      lastHash = e.metadata.hash;
+      applied.push(e);
+    }
+    return { state, revision, lastHash, events: applied };
+  }
+
+  async handle<C, E extends Event, S>(
+    streamId: string,
+    decider: Decider<C, E, S>,
+    command: C | ((state: S) => C),
+    ctx: CommandContext,
+    options: HandleOptions = {},
+  ): Promise<HandleResult<E, S>> {
+    const retries = options.expectedRevision === undefined ? (options.retries ?? 5) : 0;
+    for (let attempt = 0; ; attempt++) {
+      const loaded = await this.load(streamId, decider);
+      if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
+        throw new WrongExpectedRevisionError(streamId, options.expectedRevision, loaded.revision < 0 ? 'no_stream' : loaded.revision);
+      }
+      const cmd = typeof command === 'function' ? (command as (s: S) => C)(loaded.state) : command;
+      const decided = decider.decide(cmd, loaded.state);
+      if (decided.length === 0) return { streamId, events: [], state: loaded.state, revision: loaded.revision };
+      try {
+        return await this.appendDecided(streamId, decider, loaded, decided, ctx);
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError && attempt < retries) continue;
+        throw error;
+      }
+    }
+  }
+
+  private async appendDecided<C, E extends Event, S>(
+    streamId: string,
+    decider: Decider<C, E, S>,
+    loaded: LoadedStream<E, S>,
+    decided: readonly E[],
+    ctx: CommandContext,
+  ): Promise<HandleResult<E, S>> {
+    const occurredAt = new Date().toISOString();
+    const traceparent = ctx.traceparent ?? activeTraceparent();
+    let prevHash = loaded.lastHash;
+    let revision = loaded.revision;
+    const toAppend: NewEvent[] = decided.map((e) => {
+      revision += 1;
+      const base: Omit<EventMetadata, 'hash'> = {
+        eventId: randomUUID(),
+        schemaVersion: 1,
+        occurredAt,
+        actor: ctx.principal.user,
+        correlationId: ctx.correlationId,
+        ...(ctx.causationId ? { causationId: ctx.causationId } : {}),
+        ...(traceparent ? { traceparent } : {}),
+        prevHash,
+      };
+      const hash = computeEventHash({ streamId, revision, type: e.type, data: e.data, metadata: base });
+      prevHash = hash;
+      return { type: e.type, data: e.data, metadata: { ...base, hash } };
+    });
+    const expected: ExpectedRevision = loaded.revision < 0 ? 'no_stream' : loaded.revision;
+    const result = await this.store.append(streamId, toAppend, expected);
+    recordWrite({ streamId, revision: result.nextExpectedRevision });
+    let state = loaded.state;
+    for (const e of decided) state = decider.evolve(state, e);
+    const first = result.nextExpectedRevision - toAppend.length + 1;
+    // Log positions need not be contiguous (KurrentDB): every event of one append reports the append's position.
+    const events = toAppend.map(
+      (e, i) =>
+        ({
+          streamId,
+          streamRevision: first + i,
+          position: result.position,
+          type: e.type,
+          data: e.data,
+          metadata: e.metadata,
+        }) as RecordedEvent<E>,
+    );
+    return { streamId, events, state, revision: result.nextExpectedRevision };
+  }
+}

@@ -1,0 +1,82 @@
+import { Catch, HttpException, Logger } from '@nestjs/common';
+import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError } from '@mreg/shared/contracts';
+import { WrongExpectedRevisionError } from '@mreg/platform/event-store';
+import { BlobTooLargeError, DigestMismatchError } from '@mreg/platform/artifact-storage';
+import { FilterError, PageSizeError, PageTokenError } from '@mreg/shared/query';
+import { ApiError, STATUS_OF } from './api-error';
+import type { ApiErrorCode, ErrorEnvelope } from './api-error';
+
+const DOMAIN_CODES: Readonly<Record<DomainError['code'], ApiErrorCode>> = {
+  NOT_FOUND: 'NOT_FOUND',
+  ALREADY_EXISTS: 'ALREADY_EXISTS',
+  CONFLICT: 'CONFLICT',
+  PRECONDITION_FAILED: 'FAILED_PRECONDITION',
+  INVALID: 'INVALID_ARGUMENT',
+  FORBIDDEN: 'PERMISSION_DENIED',
+};
+
+const HTTP_CODES: Readonly<Record<number, ApiErrorCode>> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  416: 'RANGE_NOT_SATISFIABLE',
+};
+
+/** Maps every failure to one envelope; only a genuine fault of ours is a 500. */
+export function toEnvelope(error: unknown): { status: number; body: ErrorEnvelope } {
+  const out = (code: ApiErrorCode, message: string, details?: unknown) => ({
+    status: STATUS_OF[code],
+    body: { error: details === undefined ? { code, message } : { code, message, details } },
+  });
+  if (error instanceof ApiError) return out(error.code, error.message, error.details);
+  if (error instanceof DomainError) return out(DOMAIN_CODES[error.code], error.message, error.details);
+  if (error instanceof WrongExpectedRevisionError) {
+    return out('STALE_REVISION', 'the resource was changed concurrently; re-read it and retry', {
+      expectedRevision: error.expected,
+      actualRevision: error.actual,
+    });
+  }
+  if (error instanceof FilterError) return out('INVALID_ARGUMENT', `invalid filter: ${error.message}`);
+  if (error instanceof PageTokenError || error instanceof PageSizeError) return out('INVALID_ARGUMENT', error.message);
+  if (error instanceof BlobTooLargeError) return out('PAYLOAD_TOO_LARGE', error.message);
+  if (error instanceof DigestMismatchError) return out('INVALID_ARGUMENT', error.message, { expected: error.expected, actual: error.actual });
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const code = HTTP_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT');
+    const response = error.getResponse();
+    const message = typeof response === 'object' && response !== null && 'message' in response ? (response as { message: unknown }).message : error.message;
+    if (Array.isArray(message)) return out(code, 'invalid request', message);
+    return out(code, typeof message === 'string' ? message : error.message);
+  }
+  // body-parser errors carry an HTTP status and a type (entity.too.large, entity.parse.failed, ...).
+  if (typeof error === 'object' && error !== null && 'type' in error && 'status' in error) {
+    const e = error as { status: number; type: string; message: string };
+    if (e.status === 413) return out('PAYLOAD_TOO_LARGE', 'request body too large');
+    if (e.status === 415) return out('UNSUPPORTED_MEDIA_TYPE', e.message);
+    if (e.status >= 400 && e.status < 500) return out('INVALID_ARGUMENT', e.type === 'entity.parse.failed' ? 'malformed JSON body' : e.message);
+  }
+  return out('INTERNAL', 'internal error');
+}
+
+@Catch()
+export class ErrorEnvelopeFilter implements ExceptionFilter {
+  private readonly logger = new Logger('mreg');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const { status, body } = toEnvelope(error);
+    if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    response.status(status).json(body);
+  }
+}

@@ -1,0 +1,98 @@
+import { Logger, RequestMethod, ValidationPipe } from '@nestjs/common';
+import type { DynamicModule, INestApplication, LogLevel, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import type { ValidationError } from 'class-validator';
+import type { MregConfig } from '../config/mreg.config';
+import { ApiError } from './api-error';
+import { toEnvelope } from './error-envelope.filter';
+
+const LEVELS: Record<MregConfig['logLevel'], LogLevel[]> = {
+  error: ['error', 'fatal'],
+  warn: ['error', 'fatal', 'warn'],
+  log: ['error', 'fatal', 'warn', 'log'],
+  debug: ['error', 'fatal', 'warn', 'log', 'debug', 'verbose'],
+};
+
+/** Routes whose body is streamed raw (artifacts): never parsed as JSON. */
+const RAW_BODY_ROUTE = /\/artifacts\//;
+const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json(\s*;.*)?$/i;
+
+function flattenValidation(errors: ValidationError[], parent = ''): { field: string; problems: string[] }[] {
+  return errors.flatMap((e) => {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
+    return [...own, ...flattenValidation(e.children ?? [], field)];
+  });
+}
+
+export const validationPipe = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  transform: true,
+  stopAtFirstError: false,
+  exceptionFactory: (errors) => {
+    const details = flattenValidation(errors);
+    const summary = details.map((d) => `${d.field}: ${d.problems.join('; ')}`).join(' | ');
+    return new ApiError('INVALID_ARGUMENT', summary.length > 0 ? summary.slice(0, 1000) : 'invalid request', details);
+  },
+});
+
+/** The body rules for JSON routes: JSON only (415), an object (400), bounded (413). */
+function jsonBody(limit: number) {
+  const parse = express.json({ limit, strict: true, type: (req) => JSON_TYPE.test(String(req.headers['content-type'] ?? '')) });
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (RAW_BODY_ROUTE.test(req.path)) return next();
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method) && !JSON_TYPE.test(String(req.headers['content-type'] ?? ''))) {
+      const { status, body } = toEnvelope(new ApiError('UNSUPPORTED_MEDIA_TYPE', 'request body must be application/json'));
+      res.status(status).json(body);
+      return;
+    }
+    parse(req, res, (error?: unknown) => {
+      if (error) {
+        const { status, body } = toEnvelope(error);
+        res.status(status).json(body);
+        return;
+      }
+      if (hasBody && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))) {
+        const { status, body } = toEnvelope(new ApiError('INVALID_ARGUMENT', 'request body must be a JSON object'));
+        res.status(status).json(body);
+        return;
+      }
+      next();
+    });
+  };
+}
+
+export interface HttpAppOptions {
+  readonly title?: string;
+}
+
+/** Creates the Nest HTTP app with the registry's conventions: /api/v1 prefix, JSON rules, OpenAPI, docs UI. */
+export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, config: MregConfig, options: HttpAppOptions = {}): Promise<{ app: INestApplication; openapi: OpenAPIObject }> {
+  const app = await NestFactory.create<NestExpressApplication>(rootModule, { bodyParser: false, logger: LEVELS[config.logLevel], abortOnError: false });
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(jsonBody(config.maxJsonBytes));
+  app.setGlobalPrefix('api/v1', { exclude: [{ path: 'health', method: RequestMethod.GET }, { path: 'ready', method: RequestMethod.GET }] });
+  app.useGlobalPipes(validationPipe);
+  app.enableShutdownHooks();
+  const openapi = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(options.title ?? 'mreg — model registry')
+      .setDescription('Registered models, versions, artifacts, stages, approvals and their full history.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, openapi, { jsonDocumentUrl: 'api/openapi.json', yamlDocumentUrl: 'api/openapi.yaml' });
+  new Logger('mreg').debug('http app created');
+  return { app, openapi };
+}

@@ -1,0 +1,125 @@
+import { ValidateBy, buildMessage } from 'class-validator';
+import type { ValidationOptions } from 'class-validator';
+import { validateAlias, validateMetricKey, validateMetricValue, validateModelName, validateParamKey, validateTagKey, validateTagValue } from '@mreg/shared/util';
+
+/** A property checked by one of the registry's grammar functions (which return an error message or undefined). */
+export function Satisfies(name: string, check: (value: string) => string | undefined, options?: ValidationOptions): PropertyDecorator {
+  let last = '';
+  return ValidateBy(
+    {
+      name,
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') {
+            last = 'must be a string';
+            return false;
+          }
+          const problem = check(value);
+          last = problem ?? '';
+          return problem === undefined;
+        },
+        defaultMessage: buildMessage((prefix) => `${prefix}$property ${last}`, options),
+      },
+    },
+    options,
+  );
+}
+
+export const IsModelName = (options?: ValidationOptions) => Satisfies('isModelName', validateModelName, options);
+export const IsAliasName = (options?: ValidationOptions) => Satisfies('isAliasName', validateAlias, options);
+
+const MAX_ENTRIES = 200;
+
+function mapCheck(
+  name: string,
+  checkKey: (k: string) => string | undefined,
+  checkValue: (v: unknown) => string | undefined,
+  options?: ValidationOptions,
+): PropertyDecorator {
+  let last = '';
+  return ValidateBy(
+    {
+      name,
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+            last = 'must be a JSON object';
+            return false;
+          }
+          const entries = Object.entries(value as Record<string, unknown>);
+          if (entries.length > MAX_ENTRIES) {
+            last = `may have at most ${MAX_ENTRIES} entries`;
+            return false;
+          }
+          for (const [k, v] of entries) {
+            const problem = checkKey(k) ?? checkValue(v);
+            if (problem) {
+              last = `key ${JSON.stringify(k.slice(0, 64))}: ${problem}`;
+              return false;
+            }
+          }
+          return true;
+        },
+        defaultMessage: buildMessage((prefix) => `${prefix}$property ${last}`, options),
+      },
+    },
+    options,
+  );
+}
+
+const stringValue = (v: unknown) => (typeof v === 'string' ? validateTagValue(v) : 'value must be a string');
+
+/** {key: string} maps of tags. */
+export const IsTagMap = (options?: ValidationOptions) => mapCheck('isTagMap', validateTagKey, stringValue, options);
+/** {key: string} maps of params. */
+export const IsParamMap = (options?: ValidationOptions) => mapCheck('isParamMap', validateParamKey, stringValue, options);
+/** {key: finite number} maps of metrics. */
+export const IsMetricMap = (options?: ValidationOptions) => mapCheck('isMetricMap', validateMetricKey, validateMetricValue, options);
+export const IsTagKey = (options?: ValidationOptions) => Satisfies('isTagKey', validateTagKey, options);
+export const IsTagValue = (options?: ValidationOptions) => Satisfies('isTagValue', validateTagValue, options);
+
+const URI_SCHEME = /^[a-z][a-z0-9+.-]{0,31}:$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** An absolute URI (any scheme: s3://, gs://, https://, file://, dbfs:/ ...), parsed by the WHATWG URL grammar. */
+export function validateUri(value: string, max = 2048): string | undefined {
+  if (value.length === 0 || value.length > max) return `must be 1..${max} characters`;
+  if (CONTROL.test(value) || /\s/.test(value)) return 'must not contain whitespace or control characters';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute URI such as s3://bucket/key or https://host/path';
+  }
+  if (!URI_SCHEME.test(url.protocol)) return 'has an invalid scheme';
+  return undefined;
+}
+
+export const IsUri = (options?: ValidationOptions) => Satisfies('isUri', (v) => validateUri(v), options);
+
+/** Plain single-line text of bounded length (names, comments: no control characters but tab/newline when multiline). */
+export function validateText(max: number, multiline: boolean) {
+  return (value: string): string | undefined => {
+    if (value.length > max) return `must be at most ${max} characters`;
+    const bad = multiline ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/ : CONTROL;
+    if (bad.test(value)) return 'must not contain control characters';
+    return undefined;
+  };
+}
+
+export const IsText = (max: number, options?: ValidationOptions & { multiline?: boolean }) => Satisfies('isText', validateText(max, options?.multiline ?? false), options);
+
+/** A JSON object whose serialised size is bounded (e.g. a model signature). */
+export function IsBoundedJsonObject(maxBytes: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isBoundedJsonObject',
+      validator: {
+        validate: (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value) && Buffer.byteLength(JSON.stringify(value)) <= maxBytes,
+        defaultMessage: buildMessage((prefix) => `${prefix}$property must be a JSON object of at most ${maxBytes} bytes`, options),
+      },
+    },
+    options,
+  );
+}

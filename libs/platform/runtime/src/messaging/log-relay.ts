@@ -1,0 +1,75 @@
+import { Logger } from '@nestjs/common';
+import { SpanKind, context as otelContext } from '@opentelemetry/api';
+import type { RecordedEvent } from '@mreg/shared/contracts';
+import { cloudEventHeaders, topicForStream } from '@mreg/shared/contracts';
+import type { EventStore, Subscription } from '@mreg/platform/event-store';
+import type { EventBus } from '@mreg/platform/event-bus';
+import type { ReadStore } from '@mreg/platform/read-store';
+import { contextFromTraceparent, tracer } from '../telemetry/trace-context';
+
+interface CheckpointDoc {
+  readonly position: string;
+}
+
+/**
+ * Publishes the log to the bus: a catch-up subscription from a stored checkpoint, checkpoint written after
+ * publishing (at-least-once, never a dual write in the request path). A restart between publish and
+ * checkpoint republishes a few events; consumers are idempotent.
+ */
+export class LogRelay {
+  private subscription?: Subscription;
+  private readonly logger = new Logger('LogRelay');
+  private lastPosition?: bigint;
+  private stopped = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly bus: EventBus,
+    private readonly checkpoints: ReadStore,
+    private readonly name = 'relay',
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    const saved = await this.checkpoints.collection<CheckpointDoc>('checkpoints').get(this.name);
+    this.lastPosition = saved ? BigInt(saved.position) : undefined;
+    this.subscribe();
+  }
+
+  private subscribe(): void {
+    this.subscription = this.store.subscribeAll((event) => this.relay(event), {
+      ...(this.lastPosition !== undefined ? { after: this.lastPosition } : {}),
+      onError: (error) => {
+        if (this.stopped) return;
+        this.logger.error(`relay stopped: ${error instanceof Error ? error.message : String(error)}; resubscribing`);
+        setTimeout(() => {
+          if (!this.stopped) this.subscribe();
+        }, 500).unref();
+      },
+    });
+  }
+
+  private async relay(event: RecordedEvent): Promise<void> {
+    const topic = topicForStream(event.streamId);
+    if (topic) {
+      const span = tracer.startSpan(`relay ${event.type}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.destination.name': topic } }, contextFromTraceparent(event.metadata.traceparent));
+      try {
+        await otelContext.with(otelContext.active(), () =>
+          this.bus.publish([{ topic, key: event.streamId, event, headers: cloudEventHeaders(event) }]),
+        );
+      } finally {
+        span.end();
+      }
+    }
+    this.lastPosition = event.position;
+    await this.checkpoints
+      .collection<CheckpointDoc>('checkpoints')
+      .apply(this.name, '$all', Number(event.position), () => ({ position: event.position.toString() }));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.subscription?.close();
+    this.subscription = undefined;
+  }
+}

@@ -1,0 +1,123 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Global, Inject, Injectable, Logger, Module } from '@nestjs/common';
+import type { DynamicModule, OnApplicationBootstrap, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { EVENT_STORE, SqliteEventStore } from '@mreg/platform/event-store';
+import type { EventStore } from '@mreg/platform/event-store';
+import { EVENT_BUS, InProcessEventBus } from '@mreg/platform/event-bus';
+import type { EventBus } from '@mreg/platform/event-bus';
+import { READ_STORE, SqliteReadStore } from '@mreg/platform/read-store';
+import type { ReadStore } from '@mreg/platform/read-store';
+import { ARTIFACT_STORAGE, FsArtifactStorage } from '@mreg/platform/artifact-storage';
+import type { ArtifactStorage } from '@mreg/platform/artifact-storage';
+import { AuthGuard } from './auth/auth.guard';
+import { ModelLookup } from './catalog/model-lookup';
+import { TokenRegistry } from './auth/token-registry';
+import { MregConfig } from './config/mreg.config';
+import { EventSourcedRepository } from './event-sourcing/event-sourced-repository';
+import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
+import { ConsistencyInterceptor } from './http/consistency.interceptor';
+import { LogRelay } from './messaging/log-relay';
+import { Consistency } from './projection/consistency';
+import { ProjectionRunner } from './projection/projection-runner';
+
+/** The adapters behind the four ports; the embedded set by default, production ones injected by the services. */
+export interface PlatformAdapters {
+  readonly eventStore: EventStore;
+  readonly eventBus: EventBus;
+  readonly readStore: ReadStore;
+  readonly artifactStorage: ArtifactStorage;
+}
+
+export interface PlatformOptions {
+  readonly config: MregConfig;
+  readonly tokens: TokenRegistry;
+  /** Adapters to use; omitted ones are the embedded adapters under config.dataDir. */
+  readonly adapters?: Partial<PlatformAdapters>;
+  /** Run the relay (log → bus) in this process; default true. */
+  readonly relay?: boolean;
+}
+
+export function embeddedAdapters(dataDir: string, given: Partial<PlatformAdapters> = {}): PlatformAdapters {
+  mkdirSync(dataDir, { recursive: true });
+  return {
+    eventStore: given.eventStore ?? new SqliteEventStore(join(dataDir, 'events.sqlite')),
+    eventBus: given.eventBus ?? new InProcessEventBus(),
+    readStore: given.readStore ?? new SqliteReadStore(join(dataDir, 'read-models.sqlite')),
+    artifactStorage: given.artifactStorage ?? new FsArtifactStorage(join(dataDir, 'artifacts')),
+  };
+}
+
+const ADAPTERS = Symbol('PlatformAdapters');
+const OPTIONS = Symbol('PlatformOptions');
+
+/** Starts the projections, then the relay, and closes everything in reverse on shutdown. */
+@Injectable()
+class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Platform');
+  private relay?: LogRelay;
+
+  constructor(
+    @Inject(ADAPTERS) private readonly adapters: PlatformAdapters,
+    @Inject(OPTIONS) private readonly options: PlatformOptions,
+    private readonly runner: ProjectionRunner,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runner.start();
+    if (this.options.relay !== false) {
+      this.relay = new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore);
+      await this.relay.start();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+    await this.runner.stop();
+    const { eventBus, eventStore, readStore, artifactStorage } = this.adapters;
+    for (const closable of [eventBus, eventStore, readStore, artifactStorage]) {
+      try {
+        await closable.close();
+      } catch (error) {
+        this.logger.warn(`close failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+}
+
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const adapters = embeddedAdapters(options.config.dataDir, options.adapters);
+    const providers: Provider[] = [
+      { provide: OPTIONS, useValue: options },
+      { provide: ADAPTERS, useValue: adapters },
+      { provide: MregConfig, useValue: options.config },
+      { provide: TokenRegistry, useValue: options.tokens },
+      { provide: EVENT_STORE, useValue: adapters.eventStore },
+      { provide: EVENT_BUS, useValue: adapters.eventBus },
+      { provide: READ_STORE, useValue: adapters.readStore },
+      { provide: ARTIFACT_STORAGE, useValue: adapters.artifactStorage },
+      { provide: ProjectionRunner, useFactory: () => new ProjectionRunner(adapters.eventBus, adapters.readStore) },
+      {
+        provide: Consistency,
+        useFactory: (runner: ProjectionRunner) => new Consistency(runner, options.config.consistencyTimeoutMs),
+        inject: [ProjectionRunner],
+      },
+      EventSourcedRepository,
+      ModelLookup,
+      AuthGuard,
+      PlatformLifecycle,
+      { provide: APP_GUARD, useExisting: AuthGuard },
+      { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
+      { provide: APP_INTERCEPTOR, useClass: ConsistencyInterceptor },
+    ];
+    return {
+      module: PlatformModule,
+      providers,
+      exports: [MregConfig, TokenRegistry, EVENT_STORE, EVENT_BUS, READ_STORE, ARTIFACT_STORAGE, ProjectionRunner, Consistency, EventSourcedRepository, ModelLookup, AuthGuard],
+    };
+  }
+}

@@ -1,0 +1,83 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { topicForStream } from '@mreg/shared/contracts';
+import { ApiError } from '../http/api-error';
+import type { ProjectionRunner } from './projection-runner';
+
+/** A write as the client may ask to see it: the stream and the revision it reached. */
+export interface WrittenRevision {
+  readonly streamId: string;
+  readonly revision: number;
+}
+
+const tracker = new AsyncLocalStorage<WrittenRevision[]>();
+
+/** Runs `fn` while recording every append made inside it (for read-your-writes). */
+export function trackWrites<T>(fn: () => T): { result: T; writes: WrittenRevision[] } {
+  const writes: WrittenRevision[] = [];
+  const result = tracker.run(writes, fn);
+  return { result, writes };
+}
+
+export function recordWrite(write: WrittenRevision): void {
+  tracker.getStore()?.push(write);
+}
+
+const TOKEN_MAX = 4096;
+const STREAM_ID = /^[a-z][a-z0-9-]{0,200}$/;
+
+/** `X-Mreg-Consistency` token: base64url JSON [[streamId, revision], ...], latest revision per stream. */
+export function encodeConsistencyToken(writes: readonly WrittenRevision[]): string {
+  const latest = new Map<string, number>();
+  for (const w of writes) latest.set(w.streamId, Math.max(w.revision, latest.get(w.streamId) ?? -1));
+  return Buffer.from(JSON.stringify([...latest.entries()])).toString('base64url');
+}
+
+export function decodeConsistencyToken(token: string): WrittenRevision[] {
+  const invalid = () => new ApiError('INVALID_ARGUMENT', 'invalid X-Mreg-Consistency token');
+  if (token.length > TOKEN_MAX || !/^[A-Za-z0-9_-]+$/.test(token)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(parsed) || parsed.length > 64) throw invalid();
+  return parsed.map((entry: unknown) => {
+    if (!Array.isArray(entry) || entry.length !== 2) throw invalid();
+    const [streamId, revision] = entry as [unknown, unknown];
+    if (typeof streamId !== 'string' || !STREAM_ID.test(streamId) || !Number.isSafeInteger(revision) || (revision as number) < 0) throw invalid();
+    return { streamId, revision: revision as number };
+  });
+}
+
+/** Waits (bounded) until every projection fed by a written stream has applied the written revision. */
+export class Consistency {
+  constructor(
+    private readonly runner: ProjectionRunner,
+    private readonly timeoutMs = 5000,
+  ) {}
+
+  /** Resolves true when caught up, false on timeout (the caller answers anyway: the write is durable). */
+  async waitFor(writes: readonly WrittenRevision[]): Promise<boolean> {
+    const deadline = Date.now() + this.timeoutMs;
+    for (const w of writes) {
+      const topic = topicForStream(w.streamId);
+      if (!topic) continue;
+      for (const p of this.runner.projectionsOf(topic)) {
+        let delay = 1;
+        while ((await this.runner.progressOf(p.name, w.streamId)) < w.revision) {
+          if (Date.now() > deadline) return false;
+          await sleep(delay);
+          delay = Math.min(delay * 2, 25);
+        }
+      }
+    }
+    return true;
+  }
+}
+
+/** The appends made so far in the current request (empty outside one). */
+export function currentWrites(): WrittenRevision[] {
+  return [...(tracker.getStore() ?? [])];
+}

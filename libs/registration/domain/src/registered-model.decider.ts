@@ -1,0 +1,155 @@
+import { DomainError, type ModelEvent, type Tags } from '@mreg/shared/contracts';
+import type { Command } from './command';
+import { unknownCommand, unknownEvent } from './exhaustive';
+
+// Stream model-<modelId>: the model's own facts, its aliases, and the counter that hands out version numbers.
+
+export type RegisterModel = Command<'RegisterModel', { modelId: string; name: string; description: string; tags: Tags }>;
+export type ChangeModelDescription = Command<'ChangeModelDescription', { description: string }>;
+/** The caller has reserved `newName` for this model already (model-name stream). */
+export type RenameModel = Command<'RenameModel', { newName: string }>;
+export type SetModelTag = Command<'SetModelTag', { key: string; value: string }>;
+export type RemoveModelTag = Command<'RemoveModelTag', { key: string }>;
+export type AllocateVersionNumber = Command<'AllocateVersionNumber'>;
+/** `versionExists`: the caller checked that version stream exists and is not deleted. */
+export type AssignAlias = Command<'AssignAlias', { alias: string; version: number; versionExists: boolean }>;
+export type RemoveAlias = Command<'RemoveAlias', { alias: string }>;
+/** `productionVersions`: the model's versions currently in production, as the caller found them. */
+export type DeleteModel = Command<'DeleteModel', { productionVersions: readonly number[] }>;
+export type RegisteredModelCommand =
+  | RegisterModel
+  | ChangeModelDescription
+  | RenameModel
+  | SetModelTag
+  | RemoveModelTag
+  | AllocateVersionNumber
+  | AssignAlias
+  | RemoveAlias
+  | DeleteModel;
+
+export interface RegisteredModelState {
+  readonly exists: boolean;
+  readonly deleted: boolean;
+  readonly modelId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly tags: Tags;
+  /** The highest version number ever allocated (0: none); numbers are never handed out twice. */
+  readonly lastVersion: number;
+  /** alias → version */
+  readonly aliases: Readonly<Record<string, number>>;
+}
+
+export const initialRegisteredModelState: RegisteredModelState = {
+  exists: false,
+  deleted: false,
+  modelId: '',
+  name: '',
+  description: '',
+  tags: {},
+  lastVersion: 0,
+  aliases: {},
+};
+
+export function decideRegisteredModel(command: RegisteredModelCommand, state: RegisteredModelState): ModelEvent[] {
+  if (command.type === 'RegisterModel') {
+    const { modelId, name, description, tags } = command.data;
+    if (state.exists) throw new DomainError('ALREADY_EXISTS', `model ${modelId} already exists`, { modelId });
+    return [{ type: 'ModelRegistered', data: { modelId, name, description, tags } }];
+  }
+  if (!state.exists || state.deleted) {
+    if (!state.exists) throw new DomainError('NOT_FOUND', 'model not found');
+    throw new DomainError('NOT_FOUND', `model ${state.name} not found`, { modelId: state.modelId });
+  }
+  const { modelId } = state;
+  switch (command.type) {
+    case 'ChangeModelDescription': {
+      const { description } = command.data;
+      return description === state.description ? [] : [{ type: 'ModelDescriptionChanged', data: { modelId, description } }];
+    }
+    case 'RenameModel': {
+      const { newName } = command.data;
+      return newName === state.name ? [] : [{ type: 'ModelRenamed', data: { modelId, from: state.name, to: newName } }];
+    }
+    case 'SetModelTag': {
+      const { key, value } = command.data;
+      return Object.hasOwn(state.tags, key) && state.tags[key] === value ? [] : [{ type: 'ModelTagSet', data: { modelId, key, value } }];
+    }
+    case 'RemoveModelTag': {
+      const { key } = command.data;
+      if (!Object.hasOwn(state.tags, key)) throw new DomainError('NOT_FOUND', `model ${state.name} has no tag ${key}`, { modelId, key });
+      return [{ type: 'ModelTagRemoved', data: { modelId, key } }];
+    }
+    case 'AllocateVersionNumber':
+      return [{ type: 'ModelVersionNumberAllocated', data: { modelId, version: state.lastVersion + 1 } }];
+    case 'AssignAlias': {
+      const { alias, version, versionExists } = command.data;
+      if (!versionExists || !Number.isInteger(version) || version < 1 || version > state.lastVersion) {
+        throw new DomainError('NOT_FOUND', `model ${state.name} has no version ${version}`, { modelId, version });
+      }
+      const previousVersion = Object.hasOwn(state.aliases, alias) ? state.aliases[alias] : undefined;
+      if (previousVersion === version) return [];
+      if (previousVersion === undefined) return [{ type: 'AliasAssigned', data: { modelId, alias, version } }];
+      return [{ type: 'AliasAssigned', data: { modelId, alias, version, previousVersion } }];
+    }
+    case 'RemoveAlias': {
+      const { alias } = command.data;
+      if (!Object.hasOwn(state.aliases, alias)) throw new DomainError('NOT_FOUND', `model ${state.name} has no alias ${alias}`, { modelId, alias });
+      return [{ type: 'AliasRemoved', data: { modelId, alias, version: state.aliases[alias] } }];
+    }
+    case 'DeleteModel': {
+      const { productionVersions } = command.data;
+      if (productionVersions.length > 0) {
+        throw new DomainError(
+          'PRECONDITION_FAILED',
+          `model ${state.name} has versions in production (${productionVersions.join(', ')}): archive production versions first`,
+          { modelId, productionVersions: [...productionVersions] },
+        );
+      }
+      return [{ type: 'ModelDeleted', data: { modelId, name: state.name } }];
+    }
+    default:
+      return unknownCommand(command);
+  }
+}
+
+export function evolveRegisteredModel(state: RegisteredModelState, event: ModelEvent): RegisteredModelState {
+  switch (event.type) {
+    case 'ModelRegistered': {
+      const { modelId, name, description, tags } = event.data;
+      return { ...state, exists: true, modelId, name, description, tags: { ...tags } };
+    }
+    case 'ModelDescriptionChanged':
+      return { ...state, description: event.data.description };
+    case 'ModelRenamed':
+      return { ...state, name: event.data.to };
+    case 'ModelTagSet':
+      return { ...state, tags: { ...state.tags, [event.data.key]: event.data.value } };
+    case 'ModelTagRemoved':
+      return { ...state, tags: without(state.tags, event.data.key) };
+    case 'ModelVersionNumberAllocated':
+      return { ...state, lastVersion: Math.max(state.lastVersion, event.data.version) };
+    case 'AliasAssigned':
+      return { ...state, aliases: { ...state.aliases, [event.data.alias]: event.data.version } };
+    case 'AliasRemoved':
+      return { ...state, aliases: without(state.aliases, event.data.alias) };
+    case 'ModelDeleted':
+      return { ...state, deleted: true };
+    default:
+      return unknownEvent(event, state);
+  }
+}
+
+export function foldRegisteredModel(events: readonly ModelEvent[]): RegisteredModelState {
+  return events.reduce(evolveRegisteredModel, initialRegisteredModelState);
+}
+
+export const registeredModelDecider = {
+  decide: decideRegisteredModel,
+  evolve: evolveRegisteredModel,
+  initialState: initialRegisteredModelState,
+};
+
+function without<V>(record: Readonly<Record<string, V>>, key: string): Record<string, V> {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));
+}

@@ -1,0 +1,208 @@
+import type { ModelEvent } from '@mreg/shared/contracts';
+import { deciderSpec } from '../../../testing/contracts/src/decider-spec';
+import { foldRegisteredModel, registeredModelDecider, type RegisteredModelCommand } from './registered-model.decider';
+
+const spec = deciderSpec(registeredModelDecider);
+const modelId = 'm1';
+const registered: ModelEvent = { type: 'ModelRegistered', data: { modelId, name: 'fraud', description: 'scores payments', tags: { team: 'risk' } } };
+const allocated = (version: number): ModelEvent => ({ type: 'ModelVersionNumberAllocated', data: { modelId, version } });
+const aliased = (alias: string, version: number, previousVersion?: number): ModelEvent => ({
+  type: 'AliasAssigned',
+  data: previousVersion === undefined ? { modelId, alias, version } : { modelId, alias, version, previousVersion },
+});
+const deleted: ModelEvent = { type: 'ModelDeleted', data: { modelId, name: 'fraud' } };
+
+describe('registered model', () => {
+  describe('RegisterModel', () => {
+    const register: RegisteredModelCommand = { type: 'RegisterModel', data: { modelId, name: 'fraud', description: 'scores payments', tags: { team: 'risk' } } };
+
+    it('registers a new model', () => {
+      spec.given([]).when(register).then([registered]);
+    });
+
+    it('refuses to register twice', () => {
+      spec.given([registered]).when(register).thenThrows('ALREADY_EXISTS');
+    });
+
+    it('refuses to register again after deletion', () => {
+      spec.given([registered, deleted]).when(register).thenThrows('ALREADY_EXISTS');
+    });
+  });
+
+  describe('on a missing or deleted model', () => {
+    const commands: RegisteredModelCommand[] = [
+      { type: 'ChangeModelDescription', data: { description: 'x' } },
+      { type: 'RenameModel', data: { newName: 'fraud-v2' } },
+      { type: 'SetModelTag', data: { key: 'team', value: 'risk' } },
+      { type: 'RemoveModelTag', data: { key: 'team' } },
+      { type: 'AllocateVersionNumber', data: {} },
+      { type: 'AssignAlias', data: { alias: 'champion', version: 1, versionExists: true } },
+      { type: 'RemoveAlias', data: { alias: 'champion' } },
+      { type: 'DeleteModel', data: { productionVersions: [] } },
+    ];
+
+    it.each(commands.map((c) => [c.type, c] as const))('%s is NOT_FOUND on a missing model', (_type, command) => {
+      spec.given([]).when(command).thenThrows('NOT_FOUND', 'model not found');
+    });
+
+    it.each(commands.map((c) => [c.type, c] as const))('%s is NOT_FOUND on a deleted model', (_type, command) => {
+      spec.given([registered, allocated(1), aliased('champion', 1), deleted]).when(command).thenThrows('NOT_FOUND', 'model fraud not found');
+    });
+  });
+
+  describe('ChangeModelDescription', () => {
+    it('changes the description', () => {
+      spec
+        .given([registered])
+        .when({ type: 'ChangeModelDescription', data: { description: 'scores card payments' } })
+        .then([{ type: 'ModelDescriptionChanged', data: { modelId, description: 'scores card payments' } }]);
+    });
+
+    it('does nothing for the same description', () => {
+      spec.given([registered]).when({ type: 'ChangeModelDescription', data: { description: 'scores payments' } }).thenNothingHappens();
+    });
+  });
+
+  describe('RenameModel', () => {
+    it('renames', () => {
+      spec
+        .given([registered])
+        .when({ type: 'RenameModel', data: { newName: 'fraud-v2' } })
+        .then([{ type: 'ModelRenamed', data: { modelId, from: 'fraud', to: 'fraud-v2' } }]);
+    });
+
+    it('does nothing for the same name', () => {
+      spec.given([registered]).when({ type: 'RenameModel', data: { newName: 'fraud' } }).thenNothingHappens();
+    });
+
+    it('renames from the latest name', () => {
+      spec
+        .given([registered, { type: 'ModelRenamed', data: { modelId, from: 'fraud', to: 'fraud-v2' } }])
+        .when({ type: 'RenameModel', data: { newName: 'fraud-v3' } })
+        .then([{ type: 'ModelRenamed', data: { modelId, from: 'fraud-v2', to: 'fraud-v3' } }]);
+    });
+  });
+
+  describe('tags', () => {
+    it('sets a new tag and changes an existing one', () => {
+      spec.given([registered]).when({ type: 'SetModelTag', data: { key: 'tier', value: 'gold' } }).then([{ type: 'ModelTagSet', data: { modelId, key: 'tier', value: 'gold' } }]);
+      spec.given([registered]).when({ type: 'SetModelTag', data: { key: 'team', value: 'fraud' } }).then([{ type: 'ModelTagSet', data: { modelId, key: 'team', value: 'fraud' } }]);
+    });
+
+    it('does nothing when the tag already has that value', () => {
+      spec.given([registered]).when({ type: 'SetModelTag', data: { key: 'team', value: 'risk' } }).thenNothingHappens();
+    });
+
+    it('treats keys that name Object.prototype members as ordinary keys', () => {
+      spec.given([registered]).when({ type: 'RemoveModelTag', data: { key: 'constructor' } }).thenThrows('NOT_FOUND');
+      spec.given([registered]).when({ type: 'SetModelTag', data: { key: 'toString', value: 'x' } }).then([{ type: 'ModelTagSet', data: { modelId, key: 'toString', value: 'x' } }]);
+    });
+
+    it('removes a tag', () => {
+      spec.given([registered]).when({ type: 'RemoveModelTag', data: { key: 'team' } }).then([{ type: 'ModelTagRemoved', data: { modelId, key: 'team' } }]);
+    });
+
+    it('refuses to remove a missing tag', () => {
+      spec.given([registered]).when({ type: 'RemoveModelTag', data: { key: 'tier' } }).thenThrows('NOT_FOUND', 'has no tag tier');
+      spec
+        .given([registered, { type: 'ModelTagRemoved', data: { modelId, key: 'team' } }])
+        .when({ type: 'RemoveModelTag', data: { key: 'team' } })
+        .thenThrows('NOT_FOUND');
+    });
+  });
+
+  describe('AllocateVersionNumber', () => {
+    it('starts at 1', () => {
+      spec.given([registered]).when({ type: 'AllocateVersionNumber', data: {} }).then([allocated(1)]);
+    });
+
+    it('hands out the next number', () => {
+      spec.given([registered, allocated(1), allocated(2)]).when({ type: 'AllocateVersionNumber', data: {} }).then([allocated(3)]);
+    });
+
+    it('never reuses a number, whatever happened to the versions', () => {
+      // version deletion happens in the version stream; the counter only ever moves forward
+      spec.given([registered, allocated(1), allocated(2), aliased('champion', 2)]).when({ type: 'AllocateVersionNumber', data: {} }).then([allocated(3)]);
+    });
+  });
+
+  describe('aliases', () => {
+    const assign = (alias: string, version: number, versionExists = true): RegisteredModelCommand => ({ type: 'AssignAlias', data: { alias, version, versionExists } });
+
+    it('assigns a new alias', () => {
+      spec.given([registered, allocated(1)]).when(assign('champion', 1)).then([aliased('champion', 1)]);
+    });
+
+    it('moves an alias, naming the previous version', () => {
+      spec.given([registered, allocated(1), allocated(2), aliased('champion', 1)]).when(assign('champion', 2)).then([aliased('champion', 2, 1)]);
+    });
+
+    it('does nothing when the alias already points there', () => {
+      spec.given([registered, allocated(1), aliased('champion', 1)]).when(assign('champion', 1)).thenNothingHappens();
+    });
+
+    it('refuses a version the caller did not find', () => {
+      spec.given([registered, allocated(1)]).when(assign('champion', 1, false)).thenThrows('NOT_FOUND', 'has no version 1');
+    });
+
+    it('refuses a version number never allocated, whatever the caller says', () => {
+      spec.given([registered, allocated(1)]).when(assign('champion', 2)).thenThrows('NOT_FOUND');
+      spec.given([registered, allocated(1)]).when(assign('champion', 0)).thenThrows('NOT_FOUND');
+    });
+
+    it('removes an alias', () => {
+      spec
+        .given([registered, allocated(1), aliased('champion', 1)])
+        .when({ type: 'RemoveAlias', data: { alias: 'champion' } })
+        .then([{ type: 'AliasRemoved', data: { modelId, alias: 'champion', version: 1 } }]);
+    });
+
+    it('refuses to remove a missing alias', () => {
+      spec.given([registered, allocated(1)]).when({ type: 'RemoveAlias', data: { alias: 'champion' } }).thenThrows('NOT_FOUND', 'has no alias champion');
+      spec
+        .given([registered, allocated(1), aliased('champion', 1), { type: 'AliasRemoved', data: { modelId, alias: 'champion', version: 1 } }])
+        .when({ type: 'RemoveAlias', data: { alias: 'champion' } })
+        .thenThrows('NOT_FOUND');
+    });
+  });
+
+  describe('DeleteModel', () => {
+    it('deletes a model without production versions', () => {
+      spec.given([registered, allocated(1)]).when({ type: 'DeleteModel', data: { productionVersions: [] } }).then([deleted]);
+    });
+
+    it('refuses while versions are in production', () => {
+      spec
+        .given([registered, allocated(1), allocated(2)])
+        .when({ type: 'DeleteModel', data: { productionVersions: [2] } })
+        .thenThrows('PRECONDITION_FAILED', 'archive production versions first');
+    });
+  });
+
+  it('folds the whole history', () => {
+    const state = foldRegisteredModel([
+      registered,
+      { type: 'ModelDescriptionChanged', data: { modelId, description: 'v2' } },
+      { type: 'ModelRenamed', data: { modelId, from: 'fraud', to: 'fraud-v2' } },
+      { type: 'ModelTagSet', data: { modelId, key: 'tier', value: 'gold' } },
+      { type: 'ModelTagRemoved', data: { modelId, key: 'team' } },
+      allocated(1),
+      allocated(2),
+      aliased('champion', 1),
+      aliased('challenger', 2),
+      aliased('champion', 2, 1),
+      { type: 'AliasRemoved', data: { modelId, alias: 'challenger', version: 2 } },
+    ]);
+    expect(state).toEqual({
+      exists: true,
+      deleted: false,
+      modelId,
+      name: 'fraud-v2',
+      description: 'v2',
+      tags: { tier: 'gold' },
+      lastVersion: 2,
+      aliases: { champion: 2 },
+    });
+    expect(foldRegisteredModel([registered, deleted])).toMatchObject({ exists: true, deleted: true });
+  });
+});

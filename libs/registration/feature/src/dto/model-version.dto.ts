@@ -1,0 +1,106 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsBoundedJsonObject, IsMetricMap, IsParamMap, IsTagMap, IsText, IsUri } from '@mreg/platform/runtime';
+
+export class DatasetDto {
+  @ApiProperty({ example: 'transactions-2026-q3' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:/@+-]{0,255}$/, { message: 'name must be 1..256 letters, digits or _ . : / @ + -' })
+  name!: string;
+
+  @ApiProperty({ example: 's3://datasets/transactions/2026-q3.parquet' })
+  @IsString()
+  @IsUri()
+  uri!: string;
+
+  @ApiPropertyOptional({ example: 'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9-]{2,16}:[A-Za-z0-9+/=_-]{8,256}$/, { message: 'digest must look like "<algorithm>:<digest>", e.g. sha256:<hex>' })
+  digest?: string;
+}
+
+export class LineageDto {
+  @ApiPropertyOptional({ type: [DatasetDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => DatasetDto)
+  datasets?: DatasetDto[];
+
+  @ApiPropertyOptional({ example: 'https://git.example.com/risk/fraud.git' })
+  @IsOptional()
+  @IsString()
+  @IsUri()
+  codeRepository?: string;
+
+  @ApiPropertyOptional({ example: '3f2a9c1e7b' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9a-f]{7,64}$/i, { message: 'codeCommit must be a 7..64 character hexadecimal commit id' })
+  codeCommit?: string;
+
+  @ApiPropertyOptional({ example: 'airflow://training/fraud-weekly' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  @IsText(512)
+  pipeline?: string;
+}
+
+export class CreateModelVersionDto {
+  @ApiPropertyOptional({ maxLength: 5000 })
+  @IsOptional()
+  @IsString()
+  @IsText(5000, { multiline: true })
+  description?: string;
+
+  @ApiPropertyOptional({ description: 'Where the model came from (URI)', example: 's3://mlruns/42/artifacts/model' })
+  @IsOptional()
+  @IsString()
+  @IsUri()
+  source?: string;
+
+  @ApiPropertyOptional({ example: 'run-8c1f' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, { message: 'runId must be 1..128 letters, digits or _ . : -' })
+  runId?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { learning_rate: '0.01' } })
+  @IsOptional()
+  @IsParamMap()
+  params?: Record<string, string>;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'number' }, example: { auc: 0.93 } })
+  @IsOptional()
+  @IsMetricMap()
+  metrics?: Record<string, number>;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
+  @IsOptional()
+  @IsTagMap()
+  tags?: Record<string, string>;
+
+  @ApiPropertyOptional({ type: LineageDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => LineageDto)
+  lineage?: LineageDto;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Input/output schema (JSON, at most 64 KiB)' })
+  @IsOptional()
+  @IsBoundedJsonObject(64 * 1024)
+  signature?: Record<string, unknown>;
+}
+
+export class UpdateModelVersionDto {
+  @ApiPropertyOptional({ maxLength: 5000 })
+  @IsOptional()
+  @IsString()
+  @IsText(5000, { multiline: true })
+  description?: string;
+}

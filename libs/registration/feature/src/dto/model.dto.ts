@@ -1,0 +1,51 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsModelName, IsTagMap, IsTagValue, IsText } from '@mreg/platform/runtime';
+
+export class CreateModelDto {
+  @ApiProperty({ description: 'Unique (case-insensitive) model name: letters, digits, "_", "-", "."; 1..256 characters', example: 'fraud-detector' })
+  @IsString()
+  @IsModelName()
+  name!: string;
+
+  @ApiPropertyOptional({ maxLength: 5000 })
+  @IsOptional()
+  @IsString()
+  @IsText(5000, { multiline: true })
+  description?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'risk' } })
+  @IsOptional()
+  @IsTagMap()
+  tags?: Record<string, string>;
+}
+
+export class UpdateModelDto {
+  @ApiPropertyOptional({ maxLength: 5000 })
+  @IsOptional()
+  @IsString()
+  @IsText(5000, { multiline: true })
+  description?: string;
+}
+
+export class RenameModelDto {
+  @ApiProperty({ example: 'fraud-detector-v2' })
+  @IsString()
+  @IsModelName()
+  newName!: string;
+}
+
+export class SetTagDto {
+  @ApiProperty({ maxLength: 5000 })
+  @IsString()
+  @IsTagValue()
+  value!: string;
+}
+
+export class SetAliasDto {
+  @ApiProperty({ minimum: 1, example: 3 })
+  @IsInt()
+  @Min(1)
+  @Max(999_999_999)
+  version!: number;
+}

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, modelNameKey, streams } from '@mreg/shared/contracts';
+import type { ModelEvent, ModelNameEvent, ModelVersionEvent } from '@mreg/shared/contracts';
+import { modelNameDecider, modelVersionDecider, registeredModelDecider } from '@mreg/registration/domain';
+import type { ModelNameState, ModelVersionState, RegisteredModelState } from '@mreg/registration/domain';
+import { EventSourcedRepository } from '@mreg/platform/runtime';
+import type { LoadedStream } from '@mreg/platform/runtime';
+
+/** Stream of a name's reservation: hashed, so any valid name maps to a safe, fixed-length stream id. */
+export function nameStreamOf(name: string): string {
+  return streams.modelName(modelNameKey(name));
+}
+
+/** Finds models by name and loads aggregates straight from the log (always current, no projection lag). */
+@Injectable()
+export class ModelDirectory {
+  constructor(private readonly repository: EventSourcedRepository) {}
+
+  loadName(name: string, until?: Date): Promise<LoadedStream<ModelNameEvent, ModelNameState>> {
+    return this.repository.load(nameStreamOf(name), modelNameDecider, until);
+  }
+
+  loadModel(modelId: string, until?: Date): Promise<LoadedStream<ModelEvent, RegisteredModelState>> {
+    return this.repository.load(streams.model(modelId), registeredModelDecider, until);
+  }
+
+  loadVersion(modelId: string, version: number, until?: Date): Promise<LoadedStream<ModelVersionEvent, ModelVersionState>> {
+    return this.repository.load(streams.version(modelId, version), modelVersionDecider, until);
+  }
+
+  /** The id of the live model holding `name`, if any. */
+  async resolve(name: string): Promise<string | undefined> {
+    const holder = (await this.loadName(name)).state.holder;
+    if (!holder) return undefined;
+    const model = await this.loadModel(holder);
+    return model.state.exists && !model.state.deleted ? holder : undefined;
+  }
+
+  async require(name: string): Promise<string> {
+    const modelId = await this.resolve(name);
+    if (!modelId) throw new DomainError('NOT_FOUND', `model "${name}" not found`, { name });
+    return modelId;
+  }
+
+  /** The live version or a 404. */
+  async requireVersion(modelId: string, version: number, modelName: string): Promise<LoadedStream<ModelVersionEvent, ModelVersionState>> {
+    const loaded = await this.loadVersion(modelId, version);
+    if (!loaded.state.exists || loaded.state.deleted) throw new DomainError('NOT_FOUND', `model "${modelName}" has no version ${version}`, { name: modelName, version });
+    return loaded;
+  }
+}

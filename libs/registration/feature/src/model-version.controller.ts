@@ -1,0 +1,85 @@
+import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CatalogQueries } from '@mreg/audit/read-models';
+import type { ModelResource, VersionResource } from '@mreg/audit/read-models';
+import { Caller, Consistency, Roles, aliasParam, currentWrites, modelNameParam, versionParam } from '@mreg/platform/runtime';
+import type { CommandContext } from '@mreg/platform/runtime';
+import { SetAliasDto, SetTagDto } from './dto/model.dto';
+import { CreateModelVersionDto, UpdateModelVersionDto } from './dto/model-version.dto';
+import { tagKeyParam } from './model.controller';
+import { RegistrationCommands } from './registration.commands';
+
+@ApiTags('versions')
+@ApiBearerAuth()
+@Controller('models/:name')
+export class ModelVersionController {
+  constructor(
+    private readonly commands: RegistrationCommands,
+    private readonly queries: CatalogQueries,
+    private readonly consistency: Consistency,
+  ) {}
+
+  private async settled(modelId: string, version: number): Promise<VersionResource> {
+    await this.consistency.waitFor(currentWrites());
+    return this.queries.version(modelId, version);
+  }
+
+  @Post('versions')
+  @Roles('contributor')
+  async create(@Param('name') name: string, @Body() body: CreateModelVersionDto, @Caller() ctx: CommandContext): Promise<VersionResource> {
+    modelNameParam(name);
+    const { modelId, version } = await this.commands.createVersion(name, body, ctx);
+    return this.settled(modelId, version);
+  }
+
+  @Patch('versions/:version')
+  @Roles('contributor')
+  async update(@Param('name') name: string, @Param('version') version: string, @Body() body: UpdateModelVersionDto, @Caller() ctx: CommandContext): Promise<VersionResource> {
+    modelNameParam(name);
+    const n = versionParam(version);
+    const modelId = body.description === undefined ? await this.commands.modelIdOf(name) : await this.commands.changeVersionDescription(name, n, body.description, ctx);
+    return this.settled(modelId, n);
+  }
+
+  @Delete('versions/:version')
+  @Roles('contributor')
+  @HttpCode(204)
+  async remove(@Param('name') name: string, @Param('version') version: string, @Caller() ctx: CommandContext): Promise<void> {
+    modelNameParam(name);
+    await this.commands.deleteVersion(name, versionParam(version), ctx);
+  }
+
+  @Put('versions/:version/tags/:key')
+  @Roles('contributor')
+  async setTag(@Param('name') name: string, @Param('version') version: string, @Param('key') key: string, @Body() body: SetTagDto, @Caller() ctx: CommandContext): Promise<VersionResource> {
+    modelNameParam(name);
+    const n = versionParam(version);
+    const modelId = await this.commands.setVersionTag(name, n, tagKeyParam(key), body.value, ctx);
+    return this.settled(modelId, n);
+  }
+
+  @Delete('versions/:version/tags/:key')
+  @Roles('contributor')
+  @HttpCode(204)
+  async removeTag(@Param('name') name: string, @Param('version') version: string, @Param('key') key: string, @Caller() ctx: CommandContext): Promise<void> {
+    modelNameParam(name);
+    await this.commands.removeVersionTag(name, versionParam(version), tagKeyParam(key), ctx);
+  }
+
+  @Put('aliases/:alias')
+  @Roles('contributor')
+  async setAlias(@Param('name') name: string, @Param('alias') alias: string, @Body() body: SetAliasDto, @Caller() ctx: CommandContext): Promise<{ alias: string; version: VersionResource; model: ModelResource }> {
+    modelNameParam(name);
+    const modelId = await this.commands.assignAlias(name, aliasParam(alias), body.version, ctx);
+    const version = await this.settled(modelId, body.version);
+    return { alias, version, model: await this.queries.model(modelId) };
+  }
+
+  @Delete('aliases/:alias')
+  @Roles('contributor')
+  @HttpCode(204)
+  async removeAlias(@Param('name') name: string, @Param('alias') alias: string, @Caller() ctx: CommandContext): Promise<void> {
+    modelNameParam(name);
+    await this.commands.removeAlias(name, aliasParam(alias), ctx);
+  }
+}

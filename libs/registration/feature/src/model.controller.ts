@@ -1,0 +1,88 @@
+import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put, Headers } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CatalogQueries } from '@mreg/audit/read-models';
+import type { ModelResource } from '@mreg/audit/read-models';
+import { ApiError, Caller, Consistency, Roles, currentWrites, modelNameParam } from '@mreg/platform/runtime';
+import type { CommandContext } from '@mreg/platform/runtime';
+import { validateTagKey } from '@mreg/shared/util';
+import { CreateModelDto, RenameModelDto, SetTagDto, UpdateModelDto } from './dto/model.dto';
+import { RegistrationCommands } from './registration.commands';
+
+export function tagKeyParam(raw: string): string {
+  const problem = validateTagKey(raw);
+  if (problem) throw new ApiError('INVALID_ARGUMENT', `invalid tag key in path: ${problem}`);
+  return raw;
+}
+
+/** If-Match: "<revision>" → optimistic concurrency on the model stream (409 STALE_REVISION when stale). */
+export function ifMatchRevision(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  if (!m?.[1]) throw new ApiError('INVALID_ARGUMENT', 'If-Match must be a revision number such as "3"');
+  return Number(m[1]);
+}
+
+@ApiTags('models')
+@ApiBearerAuth()
+@Controller('models')
+export class ModelController {
+  constructor(
+    private readonly commands: RegistrationCommands,
+    private readonly queries: CatalogQueries,
+    private readonly consistency: Consistency,
+  ) {}
+
+  private async settled(modelId: string): Promise<ModelResource> {
+    await this.consistency.waitFor(currentWrites());
+    return this.queries.model(modelId);
+  }
+
+  @Post()
+  @Roles('contributor')
+  async register(@Body() body: CreateModelDto, @Caller() ctx: CommandContext): Promise<ModelResource> {
+    const modelId = await this.commands.registerModel(body, ctx);
+    return this.settled(modelId);
+  }
+
+  @Patch(':name')
+  @Roles('contributor')
+  async update(@Param('name') name: string, @Body() body: UpdateModelDto, @Caller() ctx: CommandContext, @Headers('if-match') ifMatch?: string): Promise<ModelResource> {
+    modelNameParam(name);
+    if (body.description === undefined) return this.queries.model(await this.commands.modelIdOf(name));
+    const modelId = await this.commands.changeDescription(name, body.description, ctx, ifMatchRevision(ifMatch));
+    return this.settled(modelId);
+  }
+
+  @Delete(':name')
+  @Roles('contributor')
+  @HttpCode(204)
+  async remove(@Param('name') name: string, @Caller() ctx: CommandContext): Promise<void> {
+    modelNameParam(name);
+    await this.commands.deleteModel(name, ctx);
+  }
+
+  @Post(':name/rename')
+  @Roles('contributor')
+  @HttpCode(200)
+  async rename(@Param('name') name: string, @Body() body: RenameModelDto, @Caller() ctx: CommandContext): Promise<ModelResource> {
+    modelNameParam(name);
+    const modelId = await this.commands.rename(name, body.newName, ctx);
+    return this.settled(modelId);
+  }
+
+  @Put(':name/tags/:key')
+  @Roles('contributor')
+  async setTag(@Param('name') name: string, @Param('key') key: string, @Body() body: SetTagDto, @Caller() ctx: CommandContext): Promise<ModelResource> {
+    modelNameParam(name);
+    const modelId = await this.commands.setModelTag(name, tagKeyParam(key), body.value, ctx);
+    return this.settled(modelId);
+  }
+
+  @Delete(':name/tags/:key')
+  @Roles('contributor')
+  @HttpCode(204)
+  async removeTag(@Param('name') name: string, @Param('key') key: string, @Caller() ctx: CommandContext): Promise<void> {
+    modelNameParam(name);
+    await this.commands.removeModelTag(name, tagKeyParam(key), ctx);
+  }
+}

@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DomainError, streams } from '@mreg/shared/contracts';
+import type { Lineage, Stage } from '@mreg/shared/contracts';
+import { modelNameDecider, modelVersionDecider, registeredModelDecider } from '@mreg/registration/domain';
+import type { ModelNameState, ReserveModelName } from '@mreg/registration/domain';
+import { EventSourcedRepository } from '@mreg/platform/runtime';
+import type { CommandContext } from '@mreg/platform/runtime';
+import { ModelDirectory, nameStreamOf } from './model-directory';
+import type { CreateModelVersionDto } from './dto/model-version.dto';
+
+export interface NewModel {
+  readonly name: string;
+  readonly description?: string;
+  readonly tags?: Record<string, string>;
+}
+
+/** The registration context's use cases: each loads aggregates from the log, decides, appends. */
+@Injectable()
+export class RegistrationCommands {
+  constructor(
+    private readonly repository: EventSourcedRepository,
+    private readonly directory: ModelDirectory,
+  ) {}
+
+  /** Reserves `name` for `modelId`; a reservation left by a crashed registration (no model) is taken over. */
+  private async reserveName(name: string, modelId: string, ctx: CommandContext): Promise<void> {
+    const current = await this.directory.loadName(name);
+    const orphans = new Set<string>();
+    const holder = current.state.holder;
+    if (holder && holder !== modelId) {
+      const model = await this.directory.loadModel(holder);
+      if (!model.state.exists || model.state.deleted) orphans.add(holder);
+    }
+    await this.repository.handle(
+      nameStreamOf(name),
+      modelNameDecider,
+      (state: ModelNameState): ReserveModelName => ({
+        type: 'ReserveModelName',
+        data: { name, modelId, ...(state.holder && orphans.has(state.holder) ? { holderIsOrphan: true } : {}) },
+      }),
+      ctx,
+    );
+  }
+
+  private async releaseName(name: string, modelId: string, ctx: CommandContext): Promise<void> {
+    await this.repository.handle(nameStreamOf(name), modelNameDecider, { type: 'ReleaseModelName', data: { name, modelId } }, ctx);
+  }
+
+  modelIdOf(name: string): Promise<string> {
+    return this.directory.require(name);
+  }
+
+  async registerModel(input: NewModel, ctx: CommandContext): Promise<string> {
+    const modelId = randomUUID();
+    await this.reserveName(input.name, modelId, ctx);
+    await this.repository.handle(
+      streams.model(modelId),
+      registeredModelDecider,
+      { type: 'RegisterModel', data: { modelId, name: input.name, description: input.description ?? '', tags: input.tags ?? {} } },
+      ctx,
+    );
+    return modelId;
+  }
+
+  async changeDescription(name: string, description: string, ctx: CommandContext, expectedRevision?: number): Promise<string> {
+    const modelId = await this.directory.require(name);
+    await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'ChangeModelDescription', data: { description } }, ctx, revisionOption(expectedRevision));
+    return modelId;
+  }
+
+  async rename(name: string, newName: string, ctx: CommandContext): Promise<string> {
+    const modelId = await this.directory.require(name);
+    const sameName = nameStreamOf(name) === nameStreamOf(newName);
+    if (!sameName) await this.reserveName(newName, modelId, ctx);
+    try {
+      await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'RenameModel', data: { newName } }, ctx);
+    } catch (error) {
+      if (!sameName) await this.releaseName(newName, modelId, ctx);
+      throw error;
+    }
+    if (!sameName) await this.releaseName(name, modelId, ctx);
+    return modelId;
+  }
+
+  async setModelTag(name: string, key: string, value: string, ctx: CommandContext): Promise<string> {
+    const modelId = await this.directory.require(name);
+    await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'SetModelTag', data: { key, value } }, ctx);
+    return modelId;
+  }
+
+  async removeModelTag(name: string, key: string, ctx: CommandContext): Promise<string> {
+    const modelId = await this.directory.require(name);
+    await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'RemoveModelTag', data: { key } }, ctx);
+    return modelId;
+  }
+
+  async deleteModel(name: string, ctx: CommandContext): Promise<void> {
+    const modelId = await this.directory.require(name);
+    const model = await this.directory.loadModel(modelId);
+    const productionVersions: number[] = [];
+    for (let v = 1; v <= model.state.lastVersion; v++) {
+      const version = await this.directory.loadVersion(modelId, v);
+      if (version.state.exists && !version.state.deleted && version.state.stage === 'production') productionVersions.push(v);
+    }
+    await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'DeleteModel', data: { productionVersions } }, ctx, { expectedRevision: model.revision });
+    await this.releaseName(model.state.name, modelId, ctx);
+  }
+
+  /** Allocates the next number on the model stream (retried under contention), then creates the version stream. */
+  async createVersion(name: string, input: CreateModelVersionDto, ctx: CommandContext): Promise<{ modelId: string; version: number }> {
+    const modelId = await this.directory.require(name);
+    const allocated = await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'AllocateVersionNumber', data: {} }, ctx, { retries: 50 });
+    const version = allocated.state.lastVersion;
+    const lineage: Lineage = {
+      datasets: (input.lineage?.datasets ?? []).map((d) => ({ name: d.name, uri: d.uri, ...(d.digest ? { digest: d.digest } : {}) })),
+      ...(input.lineage?.codeRepository ? { codeRepository: input.lineage.codeRepository } : {}),
+      ...(input.lineage?.codeCommit ? { codeCommit: input.lineage.codeCommit.toLowerCase() } : {}),
+      ...(input.lineage?.pipeline ? { pipeline: input.lineage.pipeline } : {}),
+    };
+    await this.repository.handle(
+      streams.version(modelId, version),
+      modelVersionDecider,
+      {
+        type: 'CreateModelVersion',
+        data: {
+          modelId,
+          modelName: allocated.state.name,
+          version,
+          description: input.description ?? '',
+          ...(input.source ? { source: input.source } : {}),
+          ...(input.runId ? { runId: input.runId } : {}),
+          params: input.params ?? {},
+          metrics: input.metrics ?? {},
+          tags: input.tags ?? {},
+          lineage,
+          ...(input.signature ? { signature: input.signature } : {}),
+        },
+      },
+      ctx,
+    );
+    return { modelId, version };
+  }
+
+  async changeVersionDescription(name: string, version: number, description: string, ctx: CommandContext): Promise<string> {
+    const modelId = await this.directory.require(name);
+    await this.directory.requireVersion(modelId, version, name);
+    await this.repository.handle(streams.version(modelId, version), modelVersionDecider, { type: 'ChangeVersionDescription', data: { description } }, ctx);
+    return modelId;
+  }
+
+  async setVersionTag(name: string, version: number, key: string, value: string, ctx: CommandContext): Promise<string> {
+    const modelId = await this.directory.require(name);
+    await this.directory.requireVersion(modelId, version, name);
+    await this.repository.handle(streams.version(modelId, version), modelVersionDecider, { type: 'SetVersionTag', data: { key, value } }, ctx);
+    return modelId;
+  }
+
+  async removeVersionTag(name: string, version: number, key: string, ctx: CommandContext): Promise<string> {
+    const modelId = await this.directory.require(name);
+    await this.directory.requireVersion(modelId, version, name);
+    await this.repository.handle(streams.version(modelId, version), modelVersionDecider, { type: 'RemoveVersionTag', data: { key } }, ctx);
+    return modelId;
+  }
+
+  /** Deletes a version (never one in production) and removes the aliases that pointed at it. */
+  async deleteVersion(name: string, version: number, ctx: CommandContext): Promise<void> {
+    const modelId = await this.directory.require(name);
+    await this.directory.requireVersion(modelId, version, name);
+    await this.repository.handle(streams.version(modelId, version), modelVersionDecider, { type: 'DeleteModelVersion', data: {} }, ctx);
+    const model = await this.directory.loadModel(modelId);
+    for (const [alias, target] of Object.entries(model.state.aliases)) {
+      if (target === version) await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'RemoveAlias', data: { alias } }, ctx);
+    }
+  }
+
+  async assignAlias(name: string, alias: string, version: number, ctx: CommandContext): Promise<string> {
+    const modelId = await this.directory.require(name);
+    const target = await this.directory.loadVersion(modelId, version);
+    const versionExists = target.state.exists && !target.state.deleted;
+    await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'AssignAlias', data: { alias, version, versionExists } }, ctx);
+    return modelId;
+  }
+
+  async removeAlias(name: string, alias: string, ctx: CommandContext): Promise<string> {
+    const modelId = await this.directory.require(name);
+    await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'RemoveAlias', data: { alias } }, ctx);
+    return modelId;
+  }
+
+  /**
+   * Applies an approved transition to the version (a reaction, idempotent per transition id); with
+   * archiveExisting, the model's other production versions are archived in the same step.
+   */
+  async applyApprovedTransition(
+    t: { transitionId: string; modelId: string; version: number; fromStage: Stage; toStage: Stage; archiveExisting: boolean },
+    ctx: CommandContext,
+  ): Promise<void> {
+    const applied = await this.repository.handle(
+      streams.version(t.modelId, t.version),
+      modelVersionDecider,
+      { type: 'ApplyStageChange', data: { transitionId: t.transitionId, from: t.fromStage, to: t.toStage, reason: 'requested' } },
+      ctx,
+    );
+    const nowIn = applied.state.appliedTransitionIds.includes(t.transitionId);
+    if (!nowIn || !t.archiveExisting || t.toStage !== 'production') return;
+    const model = await this.directory.loadModel(t.modelId);
+    for (let v = 1; v <= model.state.lastVersion; v++) {
+      if (v === t.version) continue;
+      const other = await this.directory.loadVersion(t.modelId, v);
+      if (!other.state.exists || other.state.deleted || other.state.stage !== 'production') continue;
+      await this.repository.handle(
+        streams.version(t.modelId, v),
+        modelVersionDecider,
+        { type: 'ApplyStageChange', data: { transitionId: t.transitionId, from: 'production', to: 'archived', reason: 'archived-existing' } },
+        ctx,
+      );
+    }
+  }
+}
+
+function revisionOption(expectedRevision: number | undefined): { expectedRevision?: number } {
+  return expectedRevision === undefined ? {} : { expectedRevision };
+}
+
+export function notFound(what: string): DomainError {
+  return new DomainError('NOT_FOUND', what);
+}

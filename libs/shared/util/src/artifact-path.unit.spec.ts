@@ -1,0 +1,43 @@
+import { validateArtifactPath } from './artifact-path';
+
+describe('validateArtifactPath', () => {
+  it.each([
+    'model.pkl',
+    'model/MLmodel',
+    'a/b/c/d.txt',
+    '.hidden/file',
+    'dir/..file',
+    'file...',
+    'percent%2F..%2Fliteral',
+    'ünïcødé/模型.bin',
+    'with space/and-dash_1',
+    'x'.repeat(255),
+    `${'a/'.repeat(511)}bc`,
+  ])('accepts %j', (path) => {
+    expect(validateArtifactPath(path)).toBeUndefined();
+  });
+
+  it.each([
+    ['', /empty/],
+    ['x'.repeat(1025), /at most 1024/],
+    ['/etc/passwd', /relative/],
+    ['dir/', /end with/],
+    ['a//b', /empty segments/],
+    ['.', /"\." or "\.\."/],
+    ['..', /"\." or "\.\."/],
+    ['../secret', /"\." or "\.\."/],
+    ['a/../../secret', /"\." or "\.\."/],
+    ['a/./b', /"\." or "\.\."/],
+    ['a/..', /"\." or "\.\."/],
+    ['a\\..\\b', /backslash/],
+    ['C:\\x', /backslash/],
+    ['a\u0000b', /control characters/],
+    ['a\nb', /control characters/],
+    ['a\u007f', /control characters/],
+    ['a\ud800', /valid Unicode/],
+    ['x'.repeat(256), /at most 255 bytes/],
+    ['é'.repeat(128), /at most 255 bytes/],
+  ])('rejects %j', (path, reason) => {
+    expect(validateArtifactPath(path)).toMatch(reason);
+  });
+});

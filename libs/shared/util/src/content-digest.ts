@@ -1,0 +1,260 @@
+/** A `Content-Digest` header that is not a valid RFC 9530 / RFC 9651 dictionary, or a bad sha-256 entry. */
+export class ContentDigestError extends Error {
+  override readonly name = 'ContentDigestError';
+}
+
+export interface ContentDigest {
+  /** The sha-256 digest as 64 lower-case hex characters, when the header carries one. */
+  readonly sha256Hex?: string;
+}
+
+// Only byte sequences matter to us; every other structured-field value is parsed for syntax and dropped.
+type MemberValue = { readonly kind: 'bytes'; readonly base64: string } | { readonly kind: 'other' };
+
+const LCALPHA = /[a-z]/;
+const ALPHA = /[A-Za-z]/;
+const DIGIT = /[0-9]/;
+const KEY_CHAR = /[a-z0-9_\-.*]/;
+const TOKEN_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z:/]/;
+const BASE64_CHAR = /[A-Za-z0-9+/=]/;
+
+/**
+ * A small RFC 9651 (structured fields) parser, just enough for a dictionary: each algorithm of RFC 9530
+ * is a member whose value is a byte sequence, e.g. `sha-256=:X48E9q...=:, sha-512=:...:`.
+ */
+class DictionaryParser {
+  private pos = 0;
+
+  constructor(private readonly input: string) {}
+
+  parse(): Map<string, MemberValue> {
+    const members = new Map<string, MemberValue>();
+    this.skip(' ');
+    if (this.atEnd()) return members;
+    for (;;) {
+      const key = this.key();
+      let value: MemberValue;
+      if (this.peek() === '=') {
+        this.pos++;
+        value = this.peek() === '(' ? this.innerList() : this.item();
+      } else {
+        value = { kind: 'other' };
+        this.parameters();
+      }
+      members.set(key, value);
+      this.skipOws();
+      if (this.atEnd()) return members;
+      if (this.peek() !== ',') this.fail("expected ',' between members");
+      this.pos++;
+      this.skipOws();
+      if (this.atEnd()) this.fail("trailing ','");
+    }
+  }
+
+  private item(): MemberValue {
+    const value = this.bareItem();
+    this.parameters();
+    return value;
+  }
+
+  private innerList(): MemberValue {
+    this.pos++; // '('
+    for (;;) {
+      this.skip(' ');
+      if (this.atEnd()) this.fail("unterminated inner list, expected ')'");
+      if (this.peek() === ')') {
+        this.pos++;
+        this.parameters();
+        return { kind: 'other' };
+      }
+      this.item();
+      const next = this.peek();
+      if (next !== ' ' && next !== ')') this.fail("expected ' ' or ')' in inner list");
+    }
+  }
+
+  private parameters(): void {
+    while (this.peek() === ';') {
+      this.pos++;
+      this.skip(' ');
+      this.key();
+      if (this.peek() === '=') {
+        this.pos++;
+        this.bareItem();
+      }
+    }
+  }
+
+  private key(): string {
+    const start = this.pos;
+    const first = this.peek();
+    if (!(LCALPHA.test(first) || first === '*')) this.fail('expected a key');
+    this.pos++;
+    while (!this.atEnd() && KEY_CHAR.test(this.peek())) this.pos++;
+    return this.input.slice(start, this.pos);
+  }
+
+  private bareItem(): MemberValue {
+    const c = this.peek();
+    if (c === '-' || DIGIT.test(c)) this.number();
+    else if (c === '"') this.string();
+    else if (c === '*' || ALPHA.test(c)) this.token();
+    else if (c === ':') return { kind: 'bytes', base64: this.byteSequence() };
+    else if (c === '?') this.boolean();
+    else if (c === '@') {
+      this.pos++;
+      this.number(true);
+    } else if (c === '%') this.displayString();
+    else this.fail('expected a value');
+    return { kind: 'other' };
+  }
+
+  private number(integerOnly = false): void {
+    if (this.peek() === '-') this.pos++;
+    const start = this.pos;
+    let intDigits = 0;
+    while (DIGIT.test(this.peek())) {
+      this.pos++;
+      intDigits++;
+    }
+    if (intDigits === 0) this.fail('expected a digit');
+    if (this.peek() === '.' && !integerOnly) {
+      if (intDigits > 12) this.fail('decimal has too many integer digits');
+      this.pos++;
+      let fracDigits = 0;
+      while (DIGIT.test(this.peek())) {
+        this.pos++;
+        fracDigits++;
+      }
+      if (fracDigits < 1 || fracDigits > 3) this.fail('decimal must have 1 to 3 fractional digits');
+    } else if (this.pos - start > 15) {
+      this.fail('integer has too many digits');
+    }
+  }
+
+  private string(): void {
+    this.pos++; // '"'
+    for (;;) {
+      if (this.atEnd()) this.fail('unterminated string');
+      const c = this.input[this.pos++];
+      if (c === '"') return;
+      if (c === '\\') {
+        const escaped = this.input[this.pos++];
+        if (escaped !== '"' && escaped !== '\\') this.fail('invalid escape in string');
+      } else if (c < ' ' || c > '~') {
+        this.fail('invalid character in string');
+      }
+    }
+  }
+
+  private token(): void {
+    this.pos++;
+    while (!this.atEnd() && TOKEN_CHAR.test(this.peek())) this.pos++;
+  }
+
+  private byteSequence(): string {
+    this.pos++; // ':'
+    const start = this.pos;
+    while (!this.atEnd() && BASE64_CHAR.test(this.peek())) this.pos++;
+    if (this.peek() !== ':') this.fail('unterminated or invalid byte sequence');
+    const base64 = this.input.slice(start, this.pos);
+    this.pos++;
+    return base64;
+  }
+
+  private boolean(): void {
+    this.pos++;
+    const c = this.peek();
+    if (c !== '0' && c !== '1') this.fail('expected ?0 or ?1');
+    this.pos++;
+  }
+
+  private displayString(): void {
+    this.pos++; // '%'
+    if (this.peek() !== '"') this.fail("expected '\"' after '%'");
+    this.pos++;
+    const bytes: number[] = [];
+    for (;;) {
+      if (this.atEnd()) this.fail('unterminated display string');
+      const c = this.input[this.pos++];
+      if (c === '"') break;
+      if (c === '%') {
+        const hex = this.input.slice(this.pos, this.pos + 2);
+        if (!/^[0-9a-f]{2}$/.test(hex)) this.fail('invalid escape in display string');
+        bytes.push(parseInt(hex, 16));
+        this.pos += 2;
+      } else if (c < ' ' || c > '~') {
+        this.fail('invalid character in display string');
+      } else {
+        bytes.push(c.charCodeAt(0));
+      }
+    }
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+    } catch {
+      this.fail('display string is not valid UTF-8');
+    }
+  }
+
+  private skip(ch: string): void {
+    while (this.peek() === ch) this.pos++;
+  }
+
+  private skipOws(): void {
+    while (this.peek() === ' ' || this.peek() === '\t') this.pos++;
+  }
+
+  private peek(): string {
+    return this.input.charAt(this.pos);
+  }
+
+  private atEnd(): boolean {
+    return this.pos >= this.input.length;
+  }
+
+  private fail(reason: string): never {
+    throw new ContentDigestError(`malformed Content-Digest header: ${reason} at position ${this.pos + 1}`);
+  }
+}
+
+const SHA256_BYTES = 32;
+
+function sha256FromBase64(base64: string): string {
+  // Padding may be absent (RFC 9651 §4.2.7), but '=' may only appear at the end.
+  const m = /^([A-Za-z0-9+/]*)(={0,2})$/.exec(base64);
+  const data = m?.[1] ?? '';
+  const bytes = m ? Buffer.from(data, 'base64') : Buffer.alloc(0);
+  // Re-encoding catches bad padding and stray low bits that a lenient decoder would ignore.
+  const canonical = bytes.toString('base64');
+  if (!m || canonical.replace(/=+$/, '') !== data || (m[2] !== '' && canonical !== base64)) {
+    throw new ContentDigestError('malformed Content-Digest header: sha-256 is not valid base64');
+  }
+  if (bytes.length !== SHA256_BYTES) {
+    throw new ContentDigestError(`Content-Digest sha-256 must be ${SHA256_BYTES} bytes, got ${bytes.length}`);
+  }
+  return bytes.toString('hex');
+}
+
+/**
+ * Reads an RFC 9530 `Content-Digest` header. Returns the sha-256 digest (lower-case hex) when present; other
+ * algorithms are accepted and ignored. Throws ContentDigestError on malformed syntax, or when the sha-256
+ * member is not a byte sequence of exactly 32 bytes.
+ */
+export function parseContentDigest(header: string): ContentDigest {
+  if (typeof header !== 'string') throw new ContentDigestError('Content-Digest header must be a string');
+  const members = new DictionaryParser(header.replace(/ +$/, '')).parse();
+  const sha256 = members.get('sha-256');
+  if (sha256 === undefined) return {};
+  if (sha256.kind !== 'bytes') {
+    throw new ContentDigestError('Content-Digest sha-256 must be a byte sequence (:base64:)');
+  }
+  return { sha256Hex: sha256FromBase64(sha256.base64) };
+}
+
+/** Formats a sha-256 digest (64 hex characters) as a `Content-Digest` header value. */
+export function formatContentDigest(sha256Hex: string): string {
+  if (!/^[0-9a-fA-F]{64}$/.test(sha256Hex)) {
+    throw new ContentDigestError('sha-256 digest must be 64 hexadecimal characters');
+  }
+  return `sha-256=:${Buffer.from(sha256Hex, 'hex').toString('base64')}:`;
+}

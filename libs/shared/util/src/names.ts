@@ -1,0 +1,76 @@
+import { hasControlChars, hasControlCharsExceptWhitespace, hasLoneSurrogate } from './text-checks';
+
+// Each validator returns a human-readable reason, or undefined when the input is acceptable.
+
+export const MODEL_NAME_MAX = 256;
+export const KEY_MAX = 250;
+export const TAG_VALUE_MAX = 5000;
+export const ALIAS_MAX = 64;
+/** Aliases with a built-in meaning that users cannot assign. */
+export const RESERVED_ALIASES: readonly string[] = ['latest'];
+
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const KEY = /^[A-Za-z0-9_\-.:/ ]+$/;
+const ALIAS = /^[a-z0-9][a-z0-9_-]*$/;
+
+export function validateModelName(s: string): string | undefined {
+  if (typeof s !== 'string' || s.length === 0) return 'model name must not be empty';
+  if (s.length > MODEL_NAME_MAX) return `model name must be at most ${MODEL_NAME_MAX} characters`;
+  if (!MODEL_NAME.test(s)) {
+    return 'model name must start with a letter or digit and contain only letters, digits, "_", "-" and "."';
+  }
+  // '..' reads like a path step wherever a name ends up in a URL or an artifact path.
+  if (s.includes('..')) return 'model name must not contain ".."';
+  return undefined;
+}
+
+/** The form used for uniqueness: names that differ only in case are the same model. */
+export function normalizeModelName(s: string): string {
+  return s.toLowerCase();
+}
+
+function validateKey(what: string, s: string): string | undefined {
+  if (typeof s !== 'string' || s.length === 0) return `${what} must not be empty`;
+  if (s.length > KEY_MAX) return `${what} must be at most ${KEY_MAX} characters`;
+  if (hasControlChars(s)) return `${what} must not contain control characters`;
+  if (!KEY.test(s)) return `${what} may contain only letters, digits, spaces and "_", "-", ".", ":", "/"`;
+  if (s.startsWith(' ') || s.endsWith(' ')) return `${what} must not start or end with a space`;
+  return undefined;
+}
+
+export function validateTagKey(s: string): string | undefined {
+  return validateKey('tag key', s);
+}
+
+export function validateParamKey(s: string): string | undefined {
+  return validateKey('param key', s);
+}
+
+export function validateMetricKey(s: string): string | undefined {
+  return validateKey('metric key', s);
+}
+
+export function validateTagValue(s: string): string | undefined {
+  if (typeof s !== 'string') return 'tag value must be a string';
+  if (s.length > TAG_VALUE_MAX) return `tag value must be at most ${TAG_VALUE_MAX} characters`;
+  if (hasControlCharsExceptWhitespace(s)) return 'tag value must not contain control characters other than tab and newline';
+  if (hasLoneSurrogate(s)) return 'tag value must be valid Unicode text';
+  return undefined;
+}
+
+export function validateMetricValue(n: unknown): string | undefined {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return 'metric value must be a finite number';
+  return undefined;
+}
+
+export function validateAlias(s: string): string | undefined {
+  if (typeof s !== 'string' || s.length === 0) return 'alias must not be empty';
+  if (s.length > ALIAS_MAX) return `alias must be at most ${ALIAS_MAX} characters`;
+  if (!ALIAS.test(s)) {
+    return 'alias must start with a lower-case letter or digit and contain only a-z, 0-9, "_" and "-"';
+  }
+  // A digits-only alias would be indistinguishable from a version number in `models/x/versions/3`.
+  if (/^[0-9]+$/.test(s)) return 'alias must not be only digits (it would look like a version number)';
+  if (RESERVED_ALIASES.includes(s)) return `alias "${s}" is reserved`;
+  return undefined;
+}

@@ -1,0 +1,3 @@
+export * from './registry-client';
+export * from './scenarios';
+import './scenarios/index';

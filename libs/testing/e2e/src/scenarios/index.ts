@@ -1,0 +1,1 @@
+import './main-flow.scenario';

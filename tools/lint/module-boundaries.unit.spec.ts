@@ -1,0 +1,162 @@
+// The architecture rules of eslint.config.mjs, checked through ESLint's Node API on made-up files placed
+// inside real libs (lintText with a filePath: nothing is written to disk). typescript-eslint's project
+// service only knows files on disk, so the type-aware rules are switched off for these probes; the rules
+// under test here need no type information.
+//
+// ESLint loads eslint.config.mjs with a dynamic import(), which jest's module sandbox refuses without
+// --experimental-vm-modules, so the linting runs in a child Node process, all cases in one go.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+interface LintCase {
+  readonly filePath: string;
+  readonly code: string;
+}
+
+interface LintMessage {
+  readonly ruleId: string | null;
+  readonly message: string;
+  readonly fatal?: boolean;
+}
+
+const ROOT = join(__dirname, '..', '..');
+
+const LINT_TEXTS = `
+import { ESLint } from 'eslint';
+import tseslint from 'typescript-eslint';
+let input = '';
+for await (const chunk of process.stdin) input += chunk;
+const eslint = new ESLint({ cwd: process.argv[1], overrideConfig: [tseslint.configs.disableTypeChecked] });
+const out = [];
+for (const c of JSON.parse(input)) {
+  const [result] = await eslint.lintText(c.code, { filePath: c.filePath });
+  out.push(result.messages.map(({ ruleId, message, fatal }) => ({ ruleId, message, fatal })));
+}
+process.stdout.write(JSON.stringify(out));
+`;
+
+function lintAll(cases: readonly LintCase[]): LintMessage[][] {
+  const stdout = execFileSync(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', '--input-type=module', '-e', LINT_TEXTS, ROOT],
+    { cwd: ROOT, input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as LintMessage[][];
+}
+
+const cases = {
+  frameworkInDomain: {
+    filePath: 'libs/registration/domain/src/lint-probe.ts',
+    code: `import { Injectable } from '@nestjs/common';\n\nexport const decorate = Injectable;\n`,
+  },
+  fsInDomain: {
+    filePath: 'libs/governance/domain/src/lint-probe.ts',
+    code: `import { readFileSync } from 'node:fs';\n\nexport const read = readFileSync;\n`,
+  },
+  platformInDomain: {
+    filePath: 'libs/artifact/domain/src/lint-probe.ts',
+    code: `import * as eventStore from '@mreg/platform/event-store';\n\nexport const port = eventStore;\n`,
+  },
+  clockInDomain: {
+    filePath: 'libs/registration/domain/src/lint-probe.ts',
+    code: `export const now = (): string => new Date().toISOString();\n`,
+  },
+  frameworkInFeature: {
+    filePath: 'libs/registration/feature/src/lint-probe.ts',
+    code: [
+      `import { Injectable } from '@nestjs/common';`,
+      `import * as contracts from '@mreg/shared/contracts';`,
+      `import * as domain from '@mreg/registration/domain';`,
+      `import * as eventStore from '@mreg/platform/event-store';`,
+      ``,
+      `@Injectable()`,
+      `export class LintProbe {`,
+      `  readonly used = [contracts, domain, eventStore];`,
+      `}`,
+      ``,
+    ].join('\n'),
+  },
+  otherContextInFeature: {
+    filePath: 'libs/registration/feature/src/lint-probe.ts',
+    code: `import * as governance from '@mreg/governance/domain';\n\nexport const other = governance;\n`,
+  },
+  deepImport: {
+    filePath: 'libs/registration/feature/src/lint-probe.ts',
+    code: `import { TOPICS } from '@mreg/shared/contracts/src/topics';\n\nexport const topics = TOPICS;\n`,
+  },
+  testingInDomainSpec: {
+    filePath: 'libs/registration/domain/src/lint-probe.unit.spec.ts',
+    code: `import * as testing from '@mreg/testing/contracts';\n\nexport const helpers = testing;\n`,
+  },
+  testingInDomainSource: {
+    filePath: 'libs/registration/domain/src/lint-probe.ts',
+    code: `import * as testing from '@mreg/testing/contracts';\n\nexport const helpers = testing;\n`,
+  },
+  unguardedRoute: {
+    filePath: 'libs/registration/feature/src/lint-probe.controller.ts',
+    code: `import { Controller, Get } from '@nestjs/common';\n\n@Controller('probe')\nexport class ProbeController {\n  @Get()\n  list(): string[] {\n    return [];\n  }\n}\n`,
+  },
+} satisfies Record<string, LintCase>;
+
+type CaseName = keyof typeof cases;
+
+describe('eslint.config.mjs architecture rules', () => {
+  let results: Record<CaseName, LintMessage[]>;
+
+  beforeAll(() => {
+    const names = Object.keys(cases) as CaseName[];
+    const messages = lintAll(names.map((n) => cases[n]));
+    results = Object.fromEntries(names.map((n, i) => [n, messages[i] ?? []])) as Record<CaseName, LintMessage[]>;
+  }, 120_000);
+
+  const rulesIn = (name: CaseName): (string | null)[] => results[name].map((m) => m.ruleId);
+
+  it('parses every probe (no fatal errors)', () => {
+    for (const [name, messages] of Object.entries(results)) {
+      expect({ name, fatal: messages.filter((m) => m.fatal) }).toEqual({ name, fatal: [] });
+    }
+  });
+
+  it('rejects a framework import in a domain lib', () => {
+    expect(results.frameworkInDomain).toContainEqual(
+      expect.objectContaining({ ruleId: 'no-restricted-imports', message: expect.stringContaining('@nestjs/common') as unknown }),
+    );
+  });
+
+  it('rejects file-system access in a domain lib', () => {
+    expect(rulesIn('fsInDomain')).toContain('no-restricted-imports');
+  });
+
+  it('rejects a platform (type:infra) import in a domain lib through the Nx tags', () => {
+    expect(rulesIn('platformInDomain')).toContain('@nx/enforce-module-boundaries');
+    expect(rulesIn('platformInDomain')).toContain('no-restricted-imports');
+  });
+
+  it('rejects reading the clock in a domain lib', () => {
+    expect(rulesIn('clockInDomain')).toContain('no-restricted-syntax');
+  });
+
+  it('allows a feature lib to use Nest, contracts, its own domain and the platform', () => {
+    const boundaryErrors = results.frameworkInFeature.filter(
+      (m) => m.ruleId === '@nx/enforce-module-boundaries' || m.ruleId === 'no-restricted-imports',
+    );
+    expect(boundaryErrors).toEqual([]);
+  });
+
+  it("rejects importing another context's lib (contexts meet only through contracts)", () => {
+    expect(rulesIn('otherContextInFeature')).toContain('@nx/enforce-module-boundaries');
+  });
+
+  it('rejects deep imports into another lib', () => {
+    expect(rulesIn('deepImport')).toContain('no-restricted-imports');
+  });
+
+  it('lets tests, and only tests, use the testing libs', () => {
+    expect(rulesIn('testingInDomainSpec')).not.toContain('@nx/enforce-module-boundaries');
+    expect(rulesIn('testingInDomainSource')).toContain('@nx/enforce-module-boundaries');
+  });
+
+  it('requires @Roles or @Public on routes in feature libs', () => {
+    expect(rulesIn('unguardedRoute')).toContain('mreg/route-must-declare-roles');
+  });
+});

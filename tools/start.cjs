@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// Builds (tools/build.cjs, incremental) and starts one app from dist/ with the workspace aliases preloaded:
+//   MREG_APP=<app> node tools/start.cjs [app args...]     (`npm start` runs it under Node >= 22)
+// MREG_APP names a folder under apps/ (default `mreg`, the all-in-one server; also registration-service,
+// governance-service, artifact-service, audit-service). The app runs in this same Node binary with this
+// process's Node flags and environment; SIGINT/SIGTERM/SIGHUP are passed on, and its exit code is ours.
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { build } = require('./build.cjs');
+
+const ROOT = path.resolve(__dirname, '..');
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function fail(message) {
+  process.stderr.write(`[start] ${message}\n`);
+  process.exit(1);
+}
+
+function startableApps() {
+  const appsDir = path.join(ROOT, 'apps');
+  if (!fs.existsSync(appsDir)) return [];
+  return fs
+    .readdirSync(appsDir)
+    .filter((name) => fs.existsSync(path.join(appsDir, name, 'src', 'main.ts')))
+    .sort();
+}
+
+async function main() {
+  const app = process.env.MREG_APP || 'mreg';
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(app)) fail(`MREG_APP must be an app folder name under apps/, got "${app}"`);
+
+  const source = path.join(ROOT, 'apps', app, 'src', 'main.ts');
+  if (!fs.existsSync(source)) {
+    const apps = startableApps();
+    fail(
+      `no app "${app}": apps/${app}/src/main.ts does not exist. ` +
+        (apps.length ? `Apps that can start: ${apps.join(', ')} (set MREG_APP).` : 'No app has a src/main.ts yet.'),
+    );
+  }
+
+  const result = await build();
+  for (const e of result.errors) process.stderr.write(`[build] ${e.file}\n${e.message}\n`);
+  if (result.errors.length > 0) fail(`build failed (${result.errors.length} file(s)); not starting ${app}`);
+
+  const entry = path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
+  if (!fs.existsSync(entry)) fail(`build produced no ${path.relative(ROOT, entry)}`);
+
+  const args = [...process.execArgv, '--enable-source-maps', '-r', path.join(__dirname, 'node', 'aliases.cjs'), entry, ...process.argv.slice(2)];
+  const child = spawn(process.execPath, args, { stdio: 'inherit', env: process.env });
+
+  const forward = (signal) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+
+  child.on('error', (err) => fail(`could not start ${app}: ${err.message}`));
+  child.on('exit', (code, signal) => {
+    for (const s of FORWARDED_SIGNALS) process.off(s, forward);
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
+}
+
+main().catch((err) => fail(err && err.stack ? err.stack : String(err)));
