@@ -25,6 +25,9 @@ const TYPE_CONSTRAINTS = {
 const CONTEXTS = ['registration', 'governance', 'artifact', 'audit'];
 const SCOPE_CONSTRAINTS = {
   ...Object.fromEntries(CONTEXTS.map((c) => [`scope:${c}`, [`scope:${c}`, 'scope:shared', 'scope:platform']])),
+  // Audit replays every context's streams (history, provenance, point-in-time): it folds their public events
+  // with their deciders. Type tags still keep it to their domain libs (docs/decisions/0004).
+  'scope:audit': ['scope:audit', 'scope:shared', 'scope:platform', 'scope:registration', 'scope:governance', 'scope:artifact'],
   'scope:shared': ['scope:shared', 'scope:platform'],
   'scope:platform': ['scope:platform', 'scope:shared'],
   'scope:app': ['*'],

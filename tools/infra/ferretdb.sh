@@ -106,7 +106,7 @@ stop)
   ;;
 status) ferret_status ;;
 env)
-  ferret_status >/dev/null || infra_die "FerretDB is not running on port $FERRET_PORT (run: tools/infra/ferretdb.sh start)"
+  ferret_status >/dev/null 2>&1 || infra_die "FerretDB is not running on port $FERRET_PORT (run: tools/infra/ferretdb.sh start)"
   printf 'export MREG_MONGO_URL=%q\n' "$FERRET_URL"
   ;;
 ping)

@@ -153,7 +153,7 @@ stop)
   ;;
 status) kafka_status ;;
 env)
-  kafka_status >/dev/null || infra_die "Kafka is not running on port $KAFKA_PORT (run: tools/infra/kafka.sh start)"
+  kafka_status >/dev/null 2>&1 || infra_die "Kafka is not running on port $KAFKA_PORT (run: tools/infra/kafka.sh start)"
   printf 'export MREG_KAFKA_BROKERS=%q\n' "$KAFKA_BOOTSTRAP"
   ;;
 topics)

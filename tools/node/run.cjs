@@ -41,6 +41,10 @@ const env = { ...process.env, PATH: `${path.dirname(nodeBin)}${path.delimiter}${
 const child = require('node:child_process').spawn(nodeBin, ['--disable-warning=ExperimentalWarning', ...args], { stdio: 'inherit', env });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => {
-  if (signal) process.kill(process.pid, signal);
+  if (signal) {
+    // Re-raise the child's signal on ourselves with default handling, so callers see the same death.
+    for (const sig of ['SIGINT', 'SIGTERM']) process.removeAllListeners(sig);
+    process.kill(process.pid, signal);
+  }
   else process.exit(code ?? 1);
 });

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
@@ -44,13 +46,20 @@ export function resolveTokens(config: MregConfig): { tokens: TokenRegistry; admi
   return { tokens: new TokenRegistry({ [adminToken]: { user: 'admin', roles: ['admin'] } }), adminToken };
 }
 
-/** Builds and starts the all-in-one registry (embedded adapters unless others are given). */
-export async function startRegistry(config: MregConfig, adapters?: Partial<PlatformAdapters>): Promise<StartedRegistry> {
+/** Builds the all-in-one registry (embedded adapters unless others are given) without listening. */
+export async function createRegistry(config: MregConfig, adapters?: Partial<PlatformAdapters>) {
   const { tokens, adminToken } = resolveTokens(config);
   const platform = PlatformModule.forRoot({ config, tokens, ...(adapters ? { adapters } : {}) });
   const { app, openapi } = await createHttpApp(RegistryModule.with(platform), config);
+  return { app, openapi, ...(adminToken ? { adminToken } : {}) };
+}
+
+/** Builds and starts the all-in-one registry. */
+export async function startRegistry(config: MregConfig, adapters?: Partial<PlatformAdapters>): Promise<StartedRegistry> {
+  const { app, openapi, adminToken } = await createRegistry(config, adapters);
   await app.listen(config.port, config.host);
-  const address = app.getHttpServer().address() as { port: number };
+  const server = app.getHttpServer() as Server;
+  const address = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   return { app, openapi, url: `http://${host}:${address.port}`, ...(adminToken ? { adminToken } : {}) };
 }

@@ -1,5 +1,5 @@
 import type { ArtifactEvent, Stage } from '@mreg/shared/contracts';
-import { deciderSpec } from '../../../testing/contracts/src/decider-spec';
+import { deciderSpec } from '@mreg/testing/contracts';
 import { artifactManifestDecider, findArtifact, foldArtifactManifest, listArtifacts, type ArtifactManifestCommand } from './artifact-manifest.decider';
 
 const spec = deciderSpec(artifactManifestDecider);

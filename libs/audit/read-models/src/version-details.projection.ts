@@ -122,8 +122,17 @@ export class VersionDetailsProjection implements Projection {
         }
         return;
       }
-      default:
+      case 'ModelRegistered':
+      case 'ModelDescriptionChanged':
+      case 'ModelTagSet':
+      case 'ModelTagRemoved':
+      case 'ModelVersionNumberAllocated':
+      case 'ModelDeleted':
         return;
+      default: {
+        const unexpected: never = e;
+        return unexpected;
+      }
     }
   }
 

@@ -1,5 +1,5 @@
 import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy, type PolicyEvent, type Role, type StageRule } from '@mreg/shared/contracts';
-import { deciderSpec } from '../../../testing/contracts/src/decider-spec';
+import { deciderSpec } from '@mreg/testing/contracts';
 import { approvalPolicyDecider, foldApprovalPolicy, ruleFor, type ApprovalPolicyCommand } from './approval-policy.decider';
 
 const spec = deciderSpec(approvalPolicyDecider);

@@ -1,5 +1,5 @@
 import type { Principal, Role, StageRule, TransitionEvent, TransitionRequested } from '@mreg/shared/contracts';
-import { deciderSpec } from '../../../testing/contracts/src/decider-spec';
+import { deciderSpec } from '@mreg/testing/contracts';
 import { foldTransition, transitionDecider, type TransitionCommand, type TransitionRequest } from './transition.decider';
 
 const spec = deciderSpec(transitionDecider);

@@ -1,5 +1,5 @@
 import type { Stage, VersionTransitionsEvent } from '@mreg/shared/contracts';
-import { deciderSpec } from '../../../testing/contracts/src/decider-spec';
+import { deciderSpec } from '@mreg/testing/contracts';
 import { foldVersionTransitions, versionTransitionsDecider, type VersionTransitionsCommand } from './version-transitions.decider';
 
 const spec = deciderSpec(versionTransitionsDecider);

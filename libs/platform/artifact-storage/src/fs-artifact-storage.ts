@@ -68,11 +68,12 @@ export class FsArtifactStorage implements ArtifactStorage {
     try {
       if (range === undefined) return handle.createReadStream();
       const { size } = await handle.stat();
-      if (!Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0 || range.end < range.start || range.start >= size) {
-        throw new RangeError(`range ${range.start}-${range.end} is not satisfiable for ${size} bytes`);
+      const { start, end } = range;
+      if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || start >= size) {
+        throw new RangeError(`range ${start}-${end} is not satisfiable for ${size} bytes`);
       }
       // Like HTTP and S3, an end past the blob is clamped to its last byte.
-      return handle.createReadStream({ start: range.start, end: Math.min(range.end, size - 1) });
+      return handle.createReadStream({ start, end: Math.min(end, size - 1) });
     } catch (error: unknown) {
       await handle.close();
       throw error;

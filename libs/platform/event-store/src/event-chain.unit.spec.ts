@@ -41,7 +41,14 @@ describe('computeEventHash', () => {
     revision: 0,
     type: 'ModelRegistered',
     data: { name: 'fraud', tags: { team: 'risk' } },
-    metadata: { eventId: 'e0', schemaVersion: 1, occurredAt: '2025-03-03T10:00:00.000Z', actor: 'user:ada', correlationId: 'c1', prevHash: '' },
+    metadata: {
+      eventId: 'e0',
+      schemaVersion: 1,
+      occurredAt: '2025-03-03T10:00:00.000Z',
+      actor: 'user:ada',
+      correlationId: 'c1',
+      prevHash: '',
+    },
   };
 
   it('is a lowercase sha256 hex digest', () => {

@@ -10,7 +10,8 @@ import type { BoundField, BoundFilter, CompareOp, Literal } from '@mreg/shared/q
  *   MongoDB's simple collation do; numbers compare numerically.
  * - LIKE: `%` matches any run of characters, `_` exactly one character (code point), `\` makes the next
  *   character literal; the whole value must match. LIKE is case-sensitive, ILIKE compares case-insensitively
- *   (per code point, Unicode simple case mapping). Both only ever match string values.
+ *   (per code point, Unicode simple case mapping). Both only ever match string values; NOT LIKE / NOT ILIKE
+ *   (`negated`) match the string values that LIKE / ILIKE do not match, and, like them, never a missing value.
  * - IN matches when the value equals one of the list's values; an empty list matches nothing.
  */
 
@@ -102,7 +103,8 @@ export function matchesFilter(doc: unknown, filter: BoundFilter): boolean {
     }
     case 'like': {
       const value = fieldValue(doc, { ...filter.field, type: 'string' });
-      return value !== undefined && likeMatches(String(value), filter.pattern, filter.caseInsensitive);
+      if (value === undefined) return false;
+      return likeMatches(String(value), filter.pattern, filter.caseInsensitive) !== (filter.negated ?? false);
     }
     case 'in': {
       const value = fieldValue(doc, filter.field);

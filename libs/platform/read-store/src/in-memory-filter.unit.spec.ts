@@ -80,7 +80,12 @@ describe('literalFor', () => {
 
 describe('matchesFilter', () => {
   const doc = { name: 'fraud', metrics: { auc: 0.92 }, tags: { team: 'risk' } };
-  const cmp = (field: BoundField, op: '=' | '!=' | '<' | '>', value: string | number): BoundFilter => ({ kind: 'compare', field, op, value });
+  const cmp = (field: BoundField, op: '=' | '!=' | '<' | '>', value: string | number): BoundFilter => ({
+    kind: 'compare',
+    field,
+    op,
+    value,
+  });
 
   it('evaluates comparisons, IN and LIKE', () => {
     expect(matchesFilter(doc, cmp(auc, '>', 0.9))).toBe(true);
@@ -101,5 +106,21 @@ describe('matchesFilter', () => {
     const no = cmp(name, '=', 'churn');
     expect(matchesFilter(doc, { kind: 'or', left: no, right: { kind: 'and', left: yes, right: yes } })).toBe(true);
     expect(matchesFilter(doc, { kind: 'and', left: { kind: 'or', left: no, right: yes }, right: no })).toBe(false);
+  });
+});
+
+describe('matchesFilter with NOT LIKE', () => {
+  it('inverts the match for string values and still never matches a missing value', () => {
+    const notLike = (field: BoundField, pattern: string): BoundFilter => ({
+      kind: 'like',
+      field,
+      pattern,
+      caseInsensitive: false,
+      negated: true,
+    });
+    expect(matchesFilter({ name: 'fraud' }, notLike(name, 'fr%'))).toBe(false);
+    expect(matchesFilter({ name: 'churn' }, notLike(name, 'fr%'))).toBe(true);
+    expect(matchesFilter({}, notLike(name, 'fr%'))).toBe(false);
+    expect(matchesFilter({ name: 3 }, notLike(name, 'fr%'))).toBe(false);
   });
 });

@@ -141,7 +141,8 @@ class SqliteReadCollection<T extends object> implements ReadCollection<T> {
     if (!Number.isInteger(query.limit) || query.limit < 1) throw new RangeError(`limit must be a positive integer, got ${query.limit}`);
     const key = sortKey(query.sort.field);
     const where = query.filter === undefined ? { text: '1', params: [] } : compileFilter(query.filter);
-    const after = query.after === undefined ? { text: '1', params: [] } : compileCursor(query.sort.field, query.sort.direction, query.after);
+    const after =
+      query.after === undefined ? { text: '1', params: [] } : compileCursor(query.sort.field, query.sort.direction, query.after);
     const direction = query.sort.direction === 'desc' ? 'DESC' : 'ASC';
     // SQLite orders NULL (a missing sort value) first ascending and last descending: missing is smallest.
     const sql =
@@ -202,8 +203,9 @@ function compileFilter(filter: BoundFilter): Sql {
     }
     case 'like': {
       const guard = typeGuard(filter.field, 'string');
+      // The guard stays outside the negation: NOT LIKE must not match a missing value either.
       return {
-        text: `${guard.text} AND mreg_like(json_extract(doc, ?), ?, ?)`,
+        text: `${guard.text} AND ${filter.negated === true ? 'NOT ' : ''}mreg_like(json_extract(doc, ?), ?, ?)`,
         params: [...guard.params, jsonPath(filter.field.path), filter.pattern, filter.caseInsensitive ? 1 : 0],
       };
     }

@@ -1,5 +1,5 @@
 import type { ModelNameEvent } from '@mreg/shared/contracts';
-import { deciderSpec } from '../../../testing/contracts/src/decider-spec';
+import { deciderSpec } from '@mreg/testing/contracts';
 import { canTakeOver, foldModelName, modelNameDecider } from './model-name.decider';
 
 const spec = deciderSpec(modelNameDecider);

@@ -1,5 +1,5 @@
 import type { ModelVersionCreated, ModelVersionEvent, Stage } from '@mreg/shared/contracts';
-import { deciderSpec } from '../../../testing/contracts/src/decider-spec';
+import { deciderSpec } from '@mreg/testing/contracts';
 import { foldModelVersion, isSealed, modelVersionDecider, type ModelVersionCommand } from './model-version.decider';
 
 const spec = deciderSpec(modelVersionDecider);

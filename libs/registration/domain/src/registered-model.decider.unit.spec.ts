@@ -1,5 +1,5 @@
 import type { ModelEvent } from '@mreg/shared/contracts';
-import { deciderSpec } from '../../../testing/contracts/src/decider-spec';
+import { deciderSpec } from '@mreg/testing/contracts';
 import { foldRegisteredModel, registeredModelDecider, type RegisteredModelCommand } from './registered-model.decider';
 
 const spec = deciderSpec(registeredModelDecider);

@@ -3,3 +3,4 @@ export * from './event-store.contract';
 export * from './event-bus.contract';
 export * from './read-store.contract';
 export * from './artifact-storage.contract';
+export * from './decider-spec';

@@ -118,7 +118,19 @@ export const CONTRACT_DOCS: readonly ContractDoc[] = [
 
 const F = CONTRACT_FIELDS;
 const cmp = (f: BoundField, op: CompareOp, value: Literal): BoundFilter => ({ kind: 'compare', field: f, op, value });
-const like = (f: BoundField, pattern: string, caseInsensitive = false): BoundFilter => ({ kind: 'like', field: f, pattern, caseInsensitive });
+const like = (f: BoundField, pattern: string, caseInsensitive = false): BoundFilter => ({
+  kind: 'like',
+  field: f,
+  pattern,
+  caseInsensitive,
+});
+const notLike = (f: BoundField, pattern: string, caseInsensitive = false): BoundFilter => ({
+  kind: 'like',
+  field: f,
+  pattern,
+  caseInsensitive,
+  negated: true,
+});
 const anyOf = (f: BoundField, values: readonly Literal[]): BoundFilter => ({ kind: 'in', field: f, values });
 const and = (left: BoundFilter, right: BoundFilter): BoundFilter => ({ kind: 'and', left, right });
 const or = (left: BoundFilter, right: BoundFilter): BoundFilter => ({ kind: 'or', left, right });
@@ -135,7 +147,11 @@ const FILTER_CASES: readonly (readonly [string, BoundFilter, readonly string[]])
   ['versions <= 0 with negative numbers', cmp(F.versions, '<=', 0), ['d06', 'd07']],
   ["code > '9' compares text, not numbers", cmp(F.code, '>', '9'), ['d04']],
   ["code < '9' compares text", cmp(F.code, '<', '9'), ['d01', 'd03']],
-  ['createdAt >= a timestamp (inclusive)', cmp(F.createdAt, '>=', '2025-01-01T00:00:00.000Z'), ['d01', 'd02', 'd04', 'd05', 'd07', 'd08', 'd09']],
+  [
+    'createdAt >= a timestamp (inclusive)',
+    cmp(F.createdAt, '>=', '2025-01-01T00:00:00.000Z'),
+    ['d01', 'd02', 'd04', 'd05', 'd07', 'd08', 'd09'],
+  ],
   ['createdAt < a timestamp', cmp(F.createdAt, '<', '2025-01-01T00:00:00.000Z'), ['d03', 'd06']],
   ['createdAt = a timestamp', cmp(F.createdAt, '=', '2025-01-05T10:00:00.000Z'), ['d01', 'd08']],
   ["name LIKE 'fraud%' is case-sensitive", like(F.name, 'fraud%'), ['d01', 'd03', 'd08']],
@@ -151,6 +167,9 @@ const FILTER_CASES: readonly (readonly [string, BoundFilter, readonly string[]])
   ["name LIKE '100\\%\\_sure' (escaped % and _)", like(F.name, '100\\%\\_sure'), ['d07']],
   ["name LIKE '%' matches every string", like(F.name, '%'), CONTRACT_DOCS.map((d) => d.id)],
   ["metrics.auc LIKE '0.9%' matches strings only", like(F.auc, '0.9%'), ['d04']],
+  ["name NOT LIKE 'fraud%'", notLike(F.name, 'fraud%'), ['d02', 'd04', 'd05', 'd06', 'd07', 'd09']],
+  ["name NOT ILIKE 'fraud%'", notLike(F.name, 'fraud%', true), ['d04', 'd05', 'd06', 'd07', 'd09']],
+  ["code NOT LIKE '1%' (docs without a code excluded)", notLike(F.code, '1%'), ['d02', 'd04']],
   ["stage IN ('staging', 'archived')", anyOf(F.stage, ['staging', 'archived']), ['d02', 'd05', 'd07']],
   ['versions IN (10, 3)', anyOf(F.versions, [10, 3]), ['d01', 'd05', 'd08']],
   ['IN () matches nothing', anyOf(F.stage, []), []],
@@ -178,7 +197,11 @@ const FILTER_CASES: readonly (readonly [string, BoundFilter, readonly string[]])
 /** [description, sort, ids in expected order]: missing values (and wrong types) are smallest; ties by id. */
 const SORT_CASES: readonly (readonly [string, SortSpec, readonly string[]])[] = [
   ['versions asc', { field: F.versions, direction: 'asc' }, ['d07', 'd06', 'd04', 'd03', 'd05', 'd09', 'd02', 'd01', 'd08']],
-  ['versions desc (ties by id asc)', { field: F.versions, direction: 'desc' }, ['d01', 'd08', 'd02', 'd09', 'd05', 'd03', 'd04', 'd06', 'd07']],
+  [
+    'versions desc (ties by id asc)',
+    { field: F.versions, direction: 'desc' },
+    ['d01', 'd08', 'd02', 'd09', 'd05', 'd03', 'd04', 'd06', 'd07'],
+  ],
   ['metrics.auc asc (missing first)', { field: F.auc, direction: 'asc' }, ['d04', 'd05', 'd07', 'd09', 'd06', 'd03', 'd02', 'd01', 'd08']],
   ['metrics.auc desc (missing last)', { field: F.auc, direction: 'desc' }, ['d01', 'd08', 'd02', 'd03', 'd06', 'd04', 'd05', 'd07', 'd09']],
   ['name asc (code point order)', { field: F.name, direction: 'asc' }, ['d07', 'd05', 'd02', 'd04', 'd01', 'd03', 'd08', 'd09', 'd06']],

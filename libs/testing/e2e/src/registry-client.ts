@@ -41,7 +41,7 @@ export class RegistryClient {
       headers['content-type'] ??= 'application/json';
       body = typeof options.json === 'string' ? options.json : JSON.stringify(options.json);
     }
-    const response = await fetch(`${this.target.url}${path}`, { method, headers, ...(body !== undefined ? { body, duplex: 'half' } : {}) } as RequestInit);
+    const response = await fetch(`${this.target.url}${path}`, { method, headers, ...(body !== undefined ? { body, duplex: 'half' } : {}) });
     const text = await response.text();
     let parsed: unknown = text;
     if ((response.headers.get('content-type') ?? '').includes('json') && text.length > 0) parsed = JSON.parse(text);

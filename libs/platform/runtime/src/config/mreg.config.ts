@@ -48,7 +48,7 @@ export class MregConfig {
 
   /** Log level (MREG_LOG_LEVEL). */
   @IsIn(['error', 'warn', 'log', 'debug'])
-  logLevel: 'error' | 'warn' | 'log' | 'debug' = 'log';
+  logLevel: 'error' | 'warn' | 'log' | 'debug' = 'warn';
 }
 
 const ENV_KEYS: Readonly<Record<keyof MregConfig, string>> = {

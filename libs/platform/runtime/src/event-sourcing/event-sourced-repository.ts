@@ -119,7 +119,7 @@ export class EventSourcedRepository {
           type: e.type,
           data: e.data,
           metadata: e.metadata,
-        }) as RecordedEvent<E>,
+        }),
     );
     return { streamId, events, state, revision: result.nextExpectedRevision };
   }

@@ -102,6 +102,7 @@ export const IsUri = (options?: ValidationOptions) => Satisfies('isUri', (v) => 
 export function validateText(max: number, multiline: boolean) {
   return (value: string): string | undefined => {
     if (value.length > max) return `must be at most ${max} characters`;
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     const bad = multiline ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/ : CONTROL;
     if (bad.test(value)) return 'must not contain control characters';
     return undefined;
