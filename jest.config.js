@@ -20,6 +20,12 @@ const base = {
   setupFiles: ['reflect-metadata'],
 };
 
+// Integration and e2e tiers find (or start) real Kafka, MongoDB-protocol and S3 servers once per run.
+const servers = {
+  globalSetup: '<rootDir>/libs/testing/infra/src/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/libs/testing/infra/src/jest-global-teardown.ts',
+};
+
 module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['**/*.unit.spec.ts'] },

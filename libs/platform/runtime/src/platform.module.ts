@@ -20,6 +20,7 @@ import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { ConsistencyInterceptor } from './http/consistency.interceptor';
 import { LogRelay } from './messaging/log-relay';
 import { Consistency } from './projection/consistency';
+import type { ProjectionDescriptor } from './projection/consistency';
 import { ProjectionRunner } from './projection/projection-runner';
 
 /** The adapters behind the four ports; the embedded set by default, production ones injected by the services. */
@@ -36,7 +37,9 @@ export interface PlatformOptions {
   /** Adapters to use; omitted ones are the embedded adapters under config.dataDir. */
   readonly adapters?: Partial<PlatformAdapters>;
   /** Run the relay (log → bus) in this process; default true. */
-  readonly relay?: boolean;
+  readonly relay?: boolean | { readonly name: string; readonly streamPrefixes: readonly string[] };
+  /** The projections writes wait for when they run in another process (distributed topology). */
+  readonly readModelProjections?: readonly ProjectionDescriptor[];
 }
 
 export function embeddedAdapters(dataDir: string, given: Partial<PlatformAdapters> = {}): PlatformAdapters {
@@ -66,8 +69,11 @@ class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationBootstrap(): Promise<void> {
     await this.runner.start();
-    if (this.options.relay !== false) {
-      this.relay = new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore);
+    const relay = this.options.relay ?? true;
+    if (relay !== false) {
+      this.relay = relay === true
+        ? new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore)
+        : new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore, relay.name, relay.streamPrefixes);
       await this.relay.start();
     }
   }
@@ -103,7 +109,9 @@ export class PlatformModule {
       { provide: ProjectionRunner, useFactory: () => new ProjectionRunner(adapters.eventBus, adapters.readStore) },
       {
         provide: Consistency,
-        useFactory: (runner: ProjectionRunner) => new Consistency(runner, options.config.consistencyTimeoutMs),
+        // Locally registered projections, or the catalog of projections running in other services.
+        useFactory: (runner: ProjectionRunner) =>
+          new Consistency(adapters.readStore, () => options.readModelProjections ?? runner.descriptors, options.config.consistencyTimeoutMs),
         inject: [ProjectionRunner],
       },
       EventSourcedRepository,

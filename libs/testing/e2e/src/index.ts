@@ -1,3 +1,5 @@
 export * from './registry-client';
 export * from './scenarios';
+export * from './fixtures';
+export * from './raw-http';
 import './scenarios/index';

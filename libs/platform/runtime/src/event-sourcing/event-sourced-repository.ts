@@ -5,7 +5,8 @@ import { EVENT_STORE, WrongExpectedRevisionError, computeEventHash } from '@mreg
 import type { EventStore, ExpectedRevision, NewEvent } from '@mreg/platform/event-store';
 import type { CommandContext } from './command-context';
 import type { Decider } from './decider';
-import { activeTraceparent } from '../telemetry/trace-context';
+import { SpanKind } from '@opentelemetry/api';
+import { activeTraceparent, tracer } from '../telemetry/trace-context';
 import { recordWrite } from '../projection/consistency';
 
 export interface HandleOptions {
@@ -104,7 +105,13 @@ export class EventSourcedRepository {
       return { type: e.type, data: e.data, metadata: { ...base, hash } };
     });
     const expected: ExpectedRevision = loaded.revision < 0 ? 'no_stream' : loaded.revision;
-    const result = await this.store.append(streamId, toAppend, expected);
+    const result = await tracer.startActiveSpan(`append ${streamId.replace(/-[0-9a-f-]{36}.*$/, '')}`, { kind: SpanKind.INTERNAL }, async (span) => {
+      try {
+        return await this.store.append(streamId, toAppend, expected);
+      } finally {
+        span.end();
+      }
+    });
     recordWrite({ streamId, revision: result.nextExpectedRevision });
     let state = loaded.state;
     for (const e of decided) state = decider.evolve(state, e);

@@ -7,6 +7,8 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { ValidationError } from 'class-validator';
+import { SpanKind, SpanStatusCode, context as otelContext, propagation, trace } from '@opentelemetry/api';
+import { tracer } from '../telemetry/trace-context';
 import type { MregConfig } from '../config/mreg.config';
 import { ApiError } from './api-error';
 import { toEnvelope } from './error-envelope.filter';
@@ -70,6 +72,18 @@ function jsonBody(limit: number) {
   };
 }
 
+/** A server span per request, child of an incoming W3C traceparent; events appended inside carry it on. */
+function traceRequests(req: Request, res: Response, next: NextFunction): void {
+  const parent = propagation.extract(otelContext.active(), req.headers);
+  const span = tracer.startSpan(`HTTP ${req.method}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path } }, parent);
+  res.on('finish', () => {
+    span.setAttribute('http.response.status_code', res.statusCode);
+    if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+  });
+  otelContext.with(trace.setSpan(parent, span), next);
+}
+
 export interface HttpAppOptions {
   readonly title?: string;
 }
@@ -79,6 +93,7 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, c
   const app = await NestFactory.create<NestExpressApplication>(rootModule, { bodyParser: false, logger: LEVELS[config.logLevel], abortOnError: false });
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(traceRequests);
   app.use(jsonBody(config.maxJsonBytes));
   app.setGlobalPrefix('api/v1', { exclude: [{ path: 'health', method: RequestMethod.GET }, { path: 'ready', method: RequestMethod.GET }] });
   app.useGlobalPipes(validationPipe);

@@ -27,6 +27,7 @@ export class LogRelay {
     private readonly bus: EventBus,
     private readonly checkpoints: ReadStore,
     private readonly name = 'relay',
+    private readonly streamPrefixes?: readonly string[],
   ) {}
 
   async start(): Promise<void> {
@@ -39,6 +40,7 @@ export class LogRelay {
   private subscribe(): void {
     this.subscription = this.store.subscribeAll((event) => this.relay(event), {
       ...(this.lastPosition !== undefined ? { after: this.lastPosition } : {}),
+      ...(this.streamPrefixes ? { streamPrefixes: this.streamPrefixes } : {}),
       onError: (error) => {
         if (this.stopped) return;
         this.logger.error(`relay stopped: ${error instanceof Error ? error.message : String(error)}; resubscribing`);

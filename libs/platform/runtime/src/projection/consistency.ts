@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { topicForStream } from '@mreg/shared/contracts';
 import { ApiError } from '../http/api-error';
-import type { ProjectionRunner } from './projection-runner';
+import type { ReadStore } from '@mreg/platform/read-store';
+import { PROGRESS_COLLECTION } from './projection-runner';
 
 /** A write as the client may ask to see it: the stream and the revision it reached. */
 export interface WrittenRevision {
@@ -51,12 +52,27 @@ export function decodeConsistencyToken(token: string): WrittenRevision[] {
   });
 }
 
-/** Waits (bounded) until every projection fed by a written stream has applied the written revision. */
+/** The read models a write must reach before it is visible: name and topics of each projection. */
+export interface ProjectionDescriptor {
+  readonly name: string;
+  readonly topics: readonly string[];
+}
+
+/**
+ * Waits (bounded) until every projection fed by a written stream has applied the written revision. Progress
+ * lives in the read store, so a service that runs no projection itself (distributed topology) can wait too.
+ */
 export class Consistency {
   constructor(
-    private readonly runner: ProjectionRunner,
+    private readonly readStore: ReadStore,
+    private readonly projections: () => readonly ProjectionDescriptor[],
     private readonly timeoutMs = 5000,
   ) {}
+
+  private async progressOf(projection: string, streamId: string): Promise<number> {
+    const doc = await this.readStore.collection<{ revision: number }>(PROGRESS_COLLECTION).get(`${projection}:${streamId}`);
+    return doc?.revision ?? -1;
+  }
 
   /** Resolves true when caught up, false on timeout (the caller answers anyway: the write is durable). */
   async waitFor(writes: readonly WrittenRevision[]): Promise<boolean> {
@@ -64,9 +80,9 @@ export class Consistency {
     for (const w of writes) {
       const topic = topicForStream(w.streamId);
       if (!topic) continue;
-      for (const p of this.runner.projectionsOf(topic)) {
+      for (const p of this.projections().filter((d) => d.topics.includes(topic))) {
         let delay = 1;
-        while ((await this.runner.progressOf(p.name, w.streamId)) < w.revision) {
+        while ((await this.progressOf(p.name, w.streamId)) < w.revision) {
           if (Date.now() > deadline) return false;
           await sleep(delay);
           delay = Math.min(delay * 2, 25);

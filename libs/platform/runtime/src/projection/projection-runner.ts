@@ -39,8 +39,8 @@ export class ProjectionRunner {
     return this.projections.filter((p) => p.topics.includes(topic));
   }
 
-  get projectionNames(): readonly string[] {
-    return this.projections.map((p) => p.name);
+  get descriptors(): readonly { name: string; topics: readonly string[] }[] {
+    return this.projections.map((p) => ({ name: p.name, topics: p.topics }));
   }
 
   async start(): Promise<void> {

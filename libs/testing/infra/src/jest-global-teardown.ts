@@ -1,0 +1,5 @@
+import { stopStartedServers } from './servers';
+
+export default function globalTeardown(): void {
+  stopStartedServers();
+}
