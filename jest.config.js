@@ -29,8 +29,8 @@ const servers = {
 module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['**/*.unit.spec.ts'] },
-    { ...base, displayName: 'int', testMatch: ['**/*.int.spec.ts'] },
-    { ...base, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts'] },
+    { ...base, displayName: 'int', testMatch: ['**/*.int.spec.ts'], ...servers },
+    { ...base, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts'], ...servers },
   ],
   testTimeout: 60000,
 };

@@ -14,6 +14,8 @@
 set -euo pipefail
 # shellcheck source=tools/infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck disable=SC2034 # read by lib.sh
+INFRA_NAME=ferretdb
 
 FERRET_PORT="${MREG_FERRETDB_PORT:-27017}"
 FERRET_LOG_LEVEL="${MREG_FERRETDB_LOG_LEVEL:-info}"

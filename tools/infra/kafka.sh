@@ -14,6 +14,8 @@
 set -euo pipefail
 # shellcheck source=tools/infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck disable=SC2034 # read by lib.sh
+INFRA_NAME=kafka
 
 KAFKA_PORT="${MREG_KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${MREG_KAFKA_CONTROLLER_PORT:-9093}"
@@ -81,6 +83,12 @@ EOF
 }
 
 kafka_format() {
+  # The formatted metadata names the controller endpoint: a new controller port needs new storage.
+  local stamp="$INSTANCE_DIR/kraft-logs.controller-port"
+  if [[ -f "$LOG_DIRS/meta.properties" && "$(cat "$stamp" 2>/dev/null)" != "$KAFKA_CONTROLLER_PORT" ]]; then
+    infra_log "controller port changed to $KAFKA_CONTROLLER_PORT: deleting the old storage in $LOG_DIRS"
+    rm -rf "$LOG_DIRS"
+  fi
   if [[ -f "$LOG_DIRS/meta.properties" ]]; then
     return 0
   fi
@@ -94,9 +102,8 @@ kafka_format() {
     rm -rf "$LOG_DIRS"
     infra_die "formatting the KRaft storage failed"
   fi
+  printf '%s\n' "$KAFKA_CONTROLLER_PORT" >"$stamp"
 }
-
-kafka_port_open() { infra_port_open "$KAFKA_PORT"; }
 
 # Ready = the port accepts connections AND a metadata request (kafka-topics --list) answers.
 kafka_ready() {
@@ -123,8 +130,7 @@ kafka_start() {
     -Dlog4j2.configurationFile="$INFRA_SRC_DIR/kafka/log4j2.properties" \
     -Dkafka.logs.dir="$INSTANCE_DIR" \
     -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$CONFIG"
-  infra_wait_ready kafka_port_open "port $KAFKA_PORT open"
-  infra_wait_ready kafka_ready "ready: metadata request answered"
+  infra_wait_ready kafka_ready "ready: port open and metadata request answered"
   printf '%s\n' "$KAFKA_BOOTSTRAP"
 }
 

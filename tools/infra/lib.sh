@@ -10,10 +10,14 @@
 #   - start on a running instance is a no-op success; stop on a stopped one too;
 #     status exits 0 when running, 3 when not.
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
 INFRA_SRC_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 MREG_CACHE_DIR="${MREG_CACHE_DIR:-${HOME:-/root}/.cache/mreg}"
 INFRA_CACHE="$MREG_CACHE_DIR/infra"
 INFRA_DATA="${MREG_INFRA_DATA:-$INFRA_CACHE/data}"
+# absolute paths: servers run from their instance folder and are recognised by it
+[[ "$INFRA_CACHE" == /* ]] || INFRA_CACHE="$PWD/$INFRA_CACHE"
+[[ "$INFRA_DATA" == /* ]] || INFRA_DATA="$PWD/$INFRA_DATA"
 INFRA_HOST=127.0.0.1
 INFRA_START_TIMEOUT="${MREG_INFRA_START_TIMEOUT:-120}"
 INFRA_STOP_TIMEOUT="${MREG_INFRA_STOP_TIMEOUT:-60}"
@@ -33,7 +37,9 @@ infra_instance() {
 }
 
 infra_check_port_number() {
-  [[ "$1" =~ ^[0-9]+$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535)) || infra_die "bad port number: '$1'"
+  if ! [[ "$1" =~ ^[0-9]+$ ]] || ((10#$1 < 1 || 10#$1 > 65535)); then
+    infra_die "bad port number: '$1'"
+  fi
 }
 
 # Runs the rest of the calling script under an exclusive lock on the instance
@@ -64,11 +70,13 @@ infra_running() { infra_pid >/dev/null; }
 
 # infra_port_open PORT [HOST]: true when something accepts TCP connections there.
 infra_port_open() {
+  # shellcheck disable=SC2016 # $1 and $2 belong to the inner bash
   timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "${2:-$INFRA_HOST}" "$1" 2>/dev/null
 }
 
 # infra_http_alive PORT: true when an HTTP server answers there (any status).
 infra_http_alive() {
+  # shellcheck disable=SC2016 # $1 and $2 belong to the inner bash
   timeout 5 bash -c '
     exec 3<>"/dev/tcp/$1/$2" || exit 1
     printf "GET / HTTP/1.0\r\nHost: %s:%s\r\n\r\n" "$1" "$2" >&3
@@ -97,8 +105,8 @@ infra_launch() {
   local pid=$!
   printf '%s\n' "$pid" >"$PID_FILE"
   # The subshell execs setsid, which execs the server: wait until the command line is the server's.
-  local i
-  for i in $(seq 1 50); do
+  local _
+  for _ in $(seq 1 50); do
     if grep -qaF -- "$INSTANCE_DIR" "/proc/$pid/cmdline" 2>/dev/null; then
       return 0
     fi
@@ -187,7 +195,9 @@ infra_require_java17() {
   java="$(infra_java)"
   ver="$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')"
   major="${ver%%.*}"
-  [[ "$major" =~ ^[0-9]+$ ]] && ((major >= 17)) || infra_die "$java is Java '$ver'; Java 17 or newer is needed (set JAVA_HOME)"
+  if ! [[ "$major" =~ ^[0-9]+$ ]] || ((major < 17)); then
+    infra_die "$java is Java '$ver'; Java 17 or newer is needed (set JAVA_HOME)"
+  fi
 }
 
 # infra_mvn_install SRC_DIR DEST_DIR [MVN_ARGS...]: copies the runtime dependencies of

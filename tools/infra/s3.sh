@@ -17,6 +17,8 @@
 set -euo pipefail
 # shellcheck source=tools/infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck disable=SC2034 # read by lib.sh
+INFRA_NAME=s3
 
 S3_PORT="${MREG_S3_PORT:-9000}"
 S3_IMPL="${MREG_S3_IMPL:-auto}"

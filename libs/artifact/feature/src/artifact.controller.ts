@@ -99,6 +99,8 @@ export class ArtifactController {
       return;
     }
     if (range.kind === 'unsatisfiable') {
+      // The 416 body is the JSON error envelope: the artifact's type, digest and caching headers do not describe it.
+      for (const header of ['Content-Type', 'Content-Digest', 'Cache-Control']) res.removeHeader(header);
       res.setHeader('Content-Range', `bytes */${entry.size}`);
       throw new ApiError('RANGE_NOT_SATISFIABLE', `range not satisfiable for ${entry.size} bytes`);
     }

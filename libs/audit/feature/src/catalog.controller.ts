@@ -100,7 +100,8 @@ export class CatalogController {
     aliasParam(alias);
     const { modelId } = await this.lookup.require(name);
     const model = await this.queries.model(modelId);
-    const target = model.aliases[alias];
+    // Own entries only: "constructor" is a valid alias name and must not resolve to Object.prototype.constructor.
+    const target = Object.hasOwn(model.aliases, alias) ? model.aliases[alias] : undefined;
     if (target === undefined) throw new ApiError('NOT_FOUND', `model "${name}" has no alias "${alias}"`);
     return { alias, version: await this.queries.version(modelId, target) };
   }

@@ -35,7 +35,7 @@ export function evolveTransitionDoc(doc: TransitionDoc | undefined, event: Recor
     case 'TransitionApprovalGiven':
       return { ...doc, approvals: [...doc.approvals, { by: e.data.by, at, comment: e.data.comment }], updatedAt: at };
     case 'TransitionApproved':
-      return { ...doc, status: 'approved', decidedAt: at, updatedAt: at };
+      return { ...doc, status: 'approved', decidedBy: e.data.approvers.at(-1) ?? event.metadata.actor, decidedAt: at, updatedAt: at };
     case 'TransitionRejected':
       return { ...doc, status: 'rejected', decidedBy: e.data.by, decidedAt: at, decisionComment: e.data.comment, updatedAt: at };
     case 'TransitionCancelled':

@@ -122,12 +122,19 @@ export class VersionDetailsProjection implements Projection {
         }
         return;
       }
+      case 'ModelDeleted': {
+        // A deleted model's versions leave every list and search with it (their streams stay as they are).
+        const ids = await this.versionIdsOf(e.data.modelId);
+        for (const id of ids) {
+          await versions.apply(id, event.streamId, event.streamRevision, (doc) => ({ ...(doc as VersionDoc), status: 'deleted' }));
+        }
+        return;
+      }
       case 'ModelRegistered':
       case 'ModelDescriptionChanged':
       case 'ModelTagSet':
       case 'ModelTagRemoved':
       case 'ModelVersionNumberAllocated':
-      case 'ModelDeleted':
         return;
       default: {
         const unexpected: never = e;

@@ -19,7 +19,7 @@ export class StageOutcomeReaction implements Reaction {
 
   async handle(event: RecordedEvent): Promise<void> {
     const ctx: CommandContext = {
-      principal: SYSTEM_PRINCIPAL,
+      principal: { user: event.metadata.actor, roles: SYSTEM_PRINCIPAL.roles },
       correlationId: event.metadata.correlationId,
       causationId: event.metadata.eventId,
       ...(event.metadata.traceparent ? { traceparent: event.metadata.traceparent } : {}),

@@ -1,20 +1,18 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   BlobNotFoundError,
-  BlobTooLargeError,
   DigestMismatchError,
   type ArtifactStorage,
   type ByteRange,
   type PutOptions,
   type StoredBlob,
 } from './artifact-storage.port';
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
+import { HashingMeter, SHA256_HEX } from './hashing-meter';
 
 /**
  * The embedded artifact storage (ARCHITECTURE.md §2): content-addressed files under `<root>/blobs/ab/cd/<sha256>`.
@@ -100,30 +98,6 @@ export class FsArtifactStorage implements ArtifactStorage {
 
   private blobPath(sha256: string): string {
     return join(this.blobDir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
-  }
-}
-
-/** Passes bytes through while hashing and counting them; fails the pipeline past `maxBytes`. */
-class HashingMeter extends Transform {
-  private readonly hash = createHash('sha256');
-  bytes = 0;
-
-  constructor(private readonly maxBytes: number | undefined) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.bytes += chunk.length;
-    if (this.maxBytes !== undefined && this.bytes > this.maxBytes) {
-      callback(new BlobTooLargeError(this.maxBytes));
-      return;
-    }
-    this.hash.update(chunk);
-    callback(null, chunk);
-  }
-
-  digest(): string {
-    return this.hash.digest('hex');
   }
 }
 

@@ -16,8 +16,9 @@ export class TransitionApprovedReaction implements Reaction {
   async handle(event: RecordedEvent): Promise<void> {
     if (event.type !== 'TransitionApproved') return;
     const data = event.data as TransitionApproved['data'];
+    // The stage change is done on behalf of whoever gave the deciding approval (causation links the two).
     await this.commands.applyApprovedTransition(data, {
-      principal: SYSTEM_PRINCIPAL,
+      principal: { user: event.metadata.actor, roles: SYSTEM_PRINCIPAL.roles },
       correlationId: event.metadata.correlationId,
       causationId: event.metadata.eventId,
       ...(event.metadata.traceparent ? { traceparent: event.metadata.traceparent } : {}),

@@ -151,7 +151,7 @@ export const DEFAULT_POLICY: Record<Stage, StageRule> = {
 
 /** `?a=1&b=2` with every value URL-encoded (empty string when there are none). */
 export function query(params: Readonly<Record<string, string | number>>): string {
-  const entries = Object.entries(params).map(([k, v]) => [k, String(v)]);
+  const entries = Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]);
   return entries.length === 0 ? '' : `?${new URLSearchParams(entries).toString()}`;
 }
 

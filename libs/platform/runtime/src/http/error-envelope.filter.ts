@@ -77,6 +77,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
       response.destroy();
       return;
     }
-    response.status(status).json(body);
+    // A handler may have set another Content-Type (e.g. a download) before failing: the envelope is JSON.
+    response.status(status).type('application/json').json(body);
   }
 }

@@ -45,7 +45,31 @@ export const validationPipe = new ValidationPipe({
   },
 });
 
-/** The body rules for JSON routes: JSON only (415), an object (400), bounded (413). */
+/**
+ * Keys named after Object.prototype members (`__proto__`, `constructor`, `toString` ...). class-transformer skips
+ * them without a word, so they would be dropped from a body (a DTO field or a tag, param or metric key) while the
+ * request succeeds; and they are how prototype pollution starts. Refused anywhere in a JSON body.
+ */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+function reservedKeyIn(value: unknown): string | undefined {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (typeof current !== 'object' || current === null) continue;
+    if (Array.isArray(current)) {
+      pending.push(...(current as unknown[]));
+      continue;
+    }
+    for (const [key, child] of Object.entries(current)) {
+      if (RESERVED_KEYS.has(key)) return key;
+      pending.push(child);
+    }
+  }
+  return undefined;
+}
+
+/** The body rules for JSON routes: JSON only (415), an object (400) without reserved keys (400), bounded (413). */
 function jsonBody(limit: number) {
   const parse = express.json({ limit, strict: true, type: (req) => JSON_TYPE.test(String(req.headers['content-type'] ?? '')) });
   return (req: Request, res: Response, next: NextFunction) => {
@@ -64,6 +88,12 @@ function jsonBody(limit: number) {
       }
       if (hasBody && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))) {
         const { status, body } = toEnvelope(new ApiError('INVALID_ARGUMENT', 'request body must be a JSON object'));
+        res.status(status).json(body);
+        return;
+      }
+      const reserved = hasBody ? reservedKeyIn(req.body) : undefined;
+      if (reserved !== undefined) {
+        const { status, body } = toEnvelope(new ApiError('INVALID_ARGUMENT', `the key "${reserved}" is not allowed in a request body`));
         res.status(status).json(body);
         return;
       }

@@ -1,1 +1,12 @@
+// Every scenario suite, one file per area. Each runs against whatever topology the spec importing this list
+// starts (HTTP only, unique model names per run), so the same list covers embedded and distributed deployments.
 import './main-flow.scenario';
+import './models.scenario';
+import './versions.scenario';
+import './aliases.scenario';
+import './artifacts.scenario';
+import './transitions.scenario';
+import './history.scenario';
+import './auth.scenario';
+import './hostile-input.scenario';
+import './read-your-writes.scenario';

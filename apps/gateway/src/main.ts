@@ -1,0 +1,75 @@
+import { createServer, request as httpRequest } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { routeOf } from './routes';
+import type { Service } from './routes';
+
+// A thin reverse proxy: one URL for clients, requests streamed to the service that owns the route.
+// Read-your-writes holds across services because every write answers only after the read models (shared by
+// all services) reached it, and forwards X-Mreg-Consistency for reads that want to wait explicitly.
+
+const upstreams: Record<Service, string> = {
+  registration: process.env['MREG_REGISTRATION_URL'] ?? 'http://127.0.0.1:8081',
+  governance: process.env['MREG_GOVERNANCE_URL'] ?? 'http://127.0.0.1:8082',
+  artifact: process.env['MREG_ARTIFACT_URL'] ?? 'http://127.0.0.1:8083',
+  audit: process.env['MREG_AUDIT_URL'] ?? 'http://127.0.0.1:8084',
+};
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function openapi(): string | undefined {
+  const file = join(__dirname, '..', '..', '..', '..', 'docs', 'api', 'openapi.json');
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+
+function proxy(req: IncomingMessage, res: ServerResponse, service: Service): void {
+  const target = new URL(req.url ?? '/', upstreams[service]);
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+  if (req.headers['transfer-encoding']) headers['transfer-encoding'] = 'chunked';
+  headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+  const upstream = httpRequest(target, { method: req.method, headers }, (reply) => {
+    const out: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(reply.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+    res.writeHead(reply.statusCode ?? 502, out);
+    reply.pipe(res);
+  });
+  upstream.on('error', () => {
+    if (!res.headersSent) sendJson(res, 503, { error: { code: 'UNAVAILABLE', message: `the ${service} service is unavailable` } });
+    else res.destroy();
+  });
+  req.pipe(upstream);
+}
+
+const server = createServer((req, res) => {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  if (req.method === 'GET' && (path === '/health' || path === '/ready')) return sendJson(res, 200, { status: 'ok' });
+  if (req.method === 'GET' && path === '/api/openapi.json') {
+    const doc = openapi();
+    if (doc) {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(doc);
+      return;
+    }
+  }
+  if (req.method === 'GET' && (path === '/api/docs' || path.startsWith('/api/docs'))) return proxy(req, res, 'audit');
+  const service = routeOf(req.method ?? 'GET', path);
+  if (!service) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${req.method ?? ''} ${path.slice(0, 200)}` } });
+  proxy(req, res, service);
+});
+
+const port = Number(process.env['PORT'] ?? 8080);
+const host = process.env['MREG_HOST'] ?? '0.0.0.0';
+server.listen(port, host, () => {
+  const address = server.address();
+  const actual = typeof address === 'object' && address ? address.port : port;
+  process.stdout.write(`mreg gateway listening on http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}\n`);
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.close(() => process.exit(0)));

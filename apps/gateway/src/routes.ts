@@ -1,0 +1,26 @@
+/** Which service answers a request: the production topology's single HTTP entry point (route table). */
+export type Service = 'registration' | 'governance' | 'artifact' | 'audit';
+
+interface Route {
+  readonly methods: readonly string[];
+  readonly path: RegExp;
+  readonly service: Service;
+}
+
+const SEG = '[^/]+';
+const MODEL = `^/api/v1/models/${SEG}`;
+const VERSION = `${MODEL}/versions/${SEG}`;
+
+// Order matters: the first match wins. Reads go to audit (read models), writes to the owning service.
+export const ROUTES: readonly Route[] = [
+  { methods: ['GET', 'HEAD', 'PUT'], path: new RegExp(`${VERSION}/artifacts(/.*)?$`), service: 'artifact' },
+  { methods: ['POST'], path: new RegExp(`${VERSION}/transitions$`), service: 'governance' },
+  { methods: ['POST'], path: new RegExp(`^/api/v1/transitions/${SEG}/(approve|reject|cancel)$`), service: 'governance' },
+  { methods: ['GET', 'PUT'], path: new RegExp(`${MODEL}/policy$`), service: 'governance' },
+  { methods: ['GET', 'HEAD'], path: /^\/api\/v1\//, service: 'audit' },
+  { methods: ['POST', 'PUT', 'PATCH', 'DELETE'], path: /^\/api\/v1\/models(\/.*)?$/, service: 'registration' },
+];
+
+export function routeOf(method: string, path: string): Service | undefined {
+  return ROUTES.find((r) => r.methods.includes(method) && r.path.test(path))?.service;
+}

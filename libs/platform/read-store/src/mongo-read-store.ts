@@ -1,0 +1,308 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Mongoose, Schema, mongo, type Connection, type Model } from 'mongoose';
+import type { BoundFilter } from '@mreg/shared/query';
+import { fieldValue, literalFor } from './in-memory-filter';
+import { DOC_FIELD, decodeDocument, documentPath, encodeDocument, encodeKey } from './mongo-document.codec';
+import { afterValue, compileFilter, typed, untyped, type MongoQuery } from './mongo-filter.compiler';
+import type { Cursor, FindQuery, Page, ReadCollection, ReadStore } from './read-store.port';
+
+export interface MongoReadStoreOptions {
+  /** How long an operation waits for a reachable server before failing, in ms (default 10000). */
+  readonly serverSelectionTimeoutMs?: number;
+}
+
+/** One key of an index: a read-model field path (a BoundField fits) and its order. */
+export interface IndexKey {
+  readonly path: readonly string[];
+  readonly direction?: 'asc' | 'desc';
+}
+
+export interface EnsureIndexOptions {
+  /** Reject a second document with the same values (the index then holds exactly the given keys). */
+  readonly unique?: boolean;
+}
+
+/** A read model as stored: the adapter's bookkeeping beside the encoded document. */
+interface StoredDoc {
+  _id: string;
+  /** Bumped by every write; a write is conditional on the version it read (optimistic concurrency). */
+  _v: number;
+  /** Highest applied revision per stream, keyed by the encoded stream id. */
+  _revisions: Record<string, number>;
+  doc: Record<string, unknown>;
+}
+
+interface IndexSpec {
+  readonly collection: string;
+  readonly keys: Record<string, 1 | -1>;
+  readonly name: string;
+  readonly unique: boolean;
+}
+
+const COLLECTION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+// MongoDB forbids /\. "$*<>:|? in database names and limits them to 63 bytes.
+const DATABASE_NAME = /^[A-Za-z0-9_-]{1,63}$/;
+/** Optimistic-write attempts before apply gives up; every failed attempt means another writer succeeded. */
+const MAX_APPLY_ATTEMPTS = 50;
+const DUPLICATE_KEY = 11000;
+const NAMESPACE_NOT_FOUND = 26;
+
+// The schema types queries and lean reads; apply() writes whole stored documents through the driver. No
+// mongoose `__v`, no dropping of empty objects (`tags: {}` must survive), and no index or collection work
+// behind our back (indexes come from ensureIndex only).
+const STORED_DOC_SCHEMA = new Schema<StoredDoc>(
+  {
+    _id: { type: String, required: true },
+    _v: { type: Number, required: true },
+    _revisions: { type: Schema.Types.Mixed, required: true },
+    [DOC_FIELD]: { type: Schema.Types.Mixed },
+  },
+  { versionKey: false, minimize: false, autoIndex: false, autoCreate: false, id: false },
+);
+
+/**
+ * The production read-model store (ARCHITECTURE.md §2) on MongoDB through mongoose, kept to what FerretDB v1
+ * also speaks (no transactions, change streams, $lookup/$facet, partial or TTL indexes). One collection per
+ * read model; each stored document is `{_id, _v, _revisions, doc}` with every key of `doc` encoded
+ * (mongo-document.codec.ts). Filters compile to query documents (mongo-filter.compiler.ts), never to text.
+ */
+export class MongoReadStore implements ReadStore {
+  private readonly connection: Connection;
+  private readonly models = new Map<string, Model<StoredDoc>>();
+  private readonly indexes = new Map<string, IndexSpec>();
+  private readonly writers = new KeyedQueue();
+
+  /**
+   * @param url a `mongodb://` or `mongodb+srv://` connection string
+   * @param database the database holding this store's collections (clear() drops all of them)
+   */
+  constructor(url: string, database: string, options: MongoReadStoreOptions = {}) {
+    if (!DATABASE_NAME.test(database)) throw new Error(`invalid database name ${JSON.stringify(database)}`);
+    // A private Mongoose instance: global settings of the app's mongoose (sanitizeFilter, strictQuery,
+    // autoIndex …) must not change how this adapter's queries are cast.
+    const instance = new Mongoose({ strictQuery: false, sanitizeFilter: false, autoIndex: false, autoCreate: false });
+    this.connection = instance.createConnection(url, {
+      dbName: database,
+      serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 10_000,
+    });
+  }
+
+  /** Resolves once connected; rejects when the server cannot be reached (for a fail-fast boot). */
+  async ready(): Promise<void> {
+    await this.connection.asPromise();
+  }
+
+  collection<T extends object>(name: string): ReadCollection<T> {
+    return new MongoReadCollection<T>(name, this.model(name), this.writers);
+  }
+
+  /**
+   * Creates (once; idempotent) an index on read-model fields of `collection`, e.g. for a common sort:
+   * `ensureIndex('models', [{ path: ['metrics', 'auc'], direction: 'desc' }])`. Unless unique, `_id` is
+   * appended ascending, the order find() breaks ties in, so the index serves the keyset page query; a sort
+   * used in both directions wants one index per direction. The index is re-created after clear().
+   * Returns the index name.
+   */
+  async ensureIndex(collection: string, keys: readonly IndexKey[], options: EnsureIndexOptions = {}): Promise<string> {
+    if (keys.length === 0) throw new Error('an index needs at least one key');
+    this.model(collection);
+    const unique = options.unique === true;
+    const spec: Record<string, 1 | -1> = {};
+    for (const key of keys) spec[documentPath(key.path)] = key.direction === 'desc' ? -1 : 1;
+    if (!unique) spec['_id'] = 1;
+    // A name derived from the definition: short whatever the paths, and stable, so a repeat call is a no-op.
+    const name = `mreg_${createHash('sha256').update(JSON.stringify([spec, unique])).digest('hex').slice(0, 16)}`;
+    const index: IndexSpec = { collection, keys: spec, name, unique };
+    await this.createIndex(index);
+    this.indexes.set(`${collection}/${name}`, index);
+    return name;
+  }
+
+  /** Drops every collection of the database, then re-creates the indexes ensured through this store. */
+  async clear(): Promise<void> {
+    const collections = await this.connection.listCollections();
+    for (const { name } of collections) {
+      if (name.startsWith('system.')) continue;
+      try {
+        await this.connection.dropCollection(name);
+      } catch (error: unknown) {
+        // Dropped by someone else in between: the goal is reached.
+        if (!(error instanceof mongo.MongoServerError && error.code === NAMESPACE_NOT_FOUND)) throw error;
+      }
+    }
+    for (const index of this.indexes.values()) await this.createIndex(index);
+  }
+
+  async close(): Promise<void> {
+    // destroy(), not close(): the connection is never reopened, so its Mongoose instance forgets it.
+    await this.connection.destroy();
+  }
+
+  private model(name: string): Model<StoredDoc> {
+    if (!COLLECTION_NAME.test(name)) throw new Error(`invalid collection name ${JSON.stringify(name)}`);
+    let model = this.models.get(name);
+    if (model === undefined) {
+      model = this.connection.model<StoredDoc>(name, STORED_DOC_SCHEMA, name);
+      this.models.set(name, model);
+    }
+    return model;
+  }
+
+  private async createIndex(index: IndexSpec): Promise<void> {
+    await this.model(index.collection).collection.createIndex(index.keys, { name: index.name, unique: index.unique });
+  }
+}
+
+class MongoReadCollection<T extends object> implements ReadCollection<T> {
+  constructor(
+    private readonly name: string,
+    private readonly model: Model<StoredDoc>,
+    private readonly writers: KeyedQueue,
+  ) {}
+
+  async get(id: string): Promise<T | undefined> {
+    const row = await this.model.findOne({ _id: id }).select({ [DOC_FIELD]: 1 }).lean<Pick<StoredDoc, '_id' | 'doc'>>();
+    return row === null ? undefined : (decodeDocument(row.doc) as T);
+  }
+
+  /*
+   * Writers of one document queue up in this process, and across processes each write is conditional on the
+   * version it read (`_v`), retried on conflict. The queue saves MongoDB the retry storm of many projectors
+   * hitting one document; it is also what keeps FerretDB v1 lossless within one process, since FerretDB does
+   * not re-check an update's filter when it writes (see the int spec).
+   */
+  async apply(id: string, streamId: string, revision: number, change: (current: T | undefined) => T): Promise<boolean> {
+    return this.writers.run(`${this.name}\u0000${id}`, () => this.applyOptimistically(id, encodeKey(streamId), revision, change));
+  }
+
+  private async applyOptimistically(id: string, stream: string, revision: number, change: (current: T | undefined) => T): Promise<boolean> {
+    let duplicate: mongo.MongoServerError | undefined;
+    for (let attempt = 0; attempt < MAX_APPLY_ATTEMPTS; attempt++) {
+      // Jittered backoff, so that processes that keep colliding on one document spread out.
+      if (attempt > 0) await sleep(Math.random() * Math.min(2 ** attempt, 100));
+      const row = await this.model.findOne({ _id: id }).lean<StoredDoc>();
+      // The insert failed on a duplicate key, yet there is no such document: a unique index refused it.
+      if (row === null && duplicate !== undefined) throw duplicate;
+      if (row !== null && appliedRevision(row, stream) >= revision) return false;
+
+      const doc = encodeDocument(change(row === null ? undefined : (decodeDocument(row.doc) as T)));
+      // Writes go to the driver collection: mongoose's casting would drop a "__proto__" key of `_revisions`,
+      // and the stored document is fully formed here anyway.
+      const collection = this.model.db.collection<StoredDoc>(this.name);
+      if (row === null) {
+        try {
+          await collection.insertOne({ _id: id, _v: 1, _revisions: { [stream]: revision }, doc });
+          return true;
+        } catch (error: unknown) {
+          // Another process created the document first (unique _id): read it and try again.
+          if (!isDuplicateKey(error)) throw error;
+          duplicate = error;
+          continue;
+        }
+      }
+      // Conditional on the version read: nobody may have written in between.
+      const result = await collection.replaceOne(
+        { _id: id, _v: row._v },
+        { _v: row._v + 1, _revisions: { ...row._revisions, [stream]: revision }, doc },
+      );
+      if (result.matchedCount === 1) return true;
+    }
+    throw new Error(`could not apply revision ${revision} to ${id}: too many concurrent writes`);
+  }
+
+  async appliedRevision(id: string, streamId: string): Promise<number> {
+    const row = await this.model.findOne({ _id: id }).select({ _revisions: 1 }).lean<Pick<StoredDoc, '_id' | '_revisions'>>();
+    return row === null ? -1 : appliedRevision(row, encodeKey(streamId));
+  }
+
+  /*
+   * A missing value (or one of another type) sorts as the smallest. MongoDB would order such values by BSON
+   * type instead (a string after every number), so the result is read from two parts: documents whose sort
+   * field holds a value of its type, natively sorted (numbers numerically, strings by code point in the
+   * simple collation), and the rest, by id. Ascending the rest comes first, descending last.
+   */
+  async find(query: FindQuery): Promise<Page<T>> {
+    if (!Number.isInteger(query.limit) || query.limit < 1) throw new RangeError(`limit must be a positive integer, got ${query.limit}`);
+    const { field, direction } = query.sort;
+    const filter = query.filter === undefined ? undefined : compileFilter(query.filter);
+    const want = query.limit + 1;
+    const sortPath = documentPath(field.path);
+
+    const values = (after?: MongoQuery) => (limit: number) =>
+      this.page(allOf(filter, typed(field, field.type), after), { [sortPath]: direction === 'asc' ? 1 : -1, _id: 1 }, limit);
+    const rest = (afterId?: string) => (limit: number) =>
+      this.page(allOf(filter, untyped(field), afterId === undefined ? undefined : { _id: { $gt: afterId } }), { _id: 1 }, limit);
+
+    const after = query.after;
+    const afterLiteral = after === undefined ? undefined : literalFor(field, after.value);
+    let parts: ((limit: number) => Promise<Pick<StoredDoc, '_id' | 'doc'>[]>)[];
+    if (after === undefined) parts = direction === 'asc' ? [rest(), values()] : [values(), rest()];
+    else if (afterLiteral === undefined) parts = direction === 'asc' ? [rest(after.id), values()] : [rest(after.id)];
+    else {
+      const next = values(afterValue(field, direction, afterLiteral, after.id));
+      parts = direction === 'asc' ? [next] : [next, rest()];
+    }
+
+    const rows: Pick<StoredDoc, '_id' | 'doc'>[] = [];
+    for (const part of parts) {
+      if (rows.length >= want) break;
+      rows.push(...(await part(want - rows.length)));
+    }
+
+    const more = rows.length > query.limit;
+    const items = rows.slice(0, query.limit).map((row) => decodeDocument(row.doc) as T);
+    const last = items[items.length - 1];
+    const lastRow = rows[items.length - 1];
+    const next: Cursor | undefined =
+      more && last !== undefined && lastRow !== undefined ? { value: fieldValue(last, field) ?? null, id: lastRow._id } : undefined;
+    return { items, next };
+  }
+
+  async count(filter?: BoundFilter): Promise<number> {
+    return this.model.countDocuments(filter === undefined ? {} : compileFilter(filter));
+  }
+
+  private async page(filter: MongoQuery, sort: Record<string, 1 | -1>, limit: number): Promise<Pick<StoredDoc, '_id' | 'doc'>[]> {
+    return this.model
+      .find(filter)
+      .select({ [DOC_FIELD]: 1 })
+      .sort(sort)
+      .limit(limit)
+      .lean<Pick<StoredDoc, '_id' | 'doc'>[]>();
+  }
+}
+
+/** Runs tasks with the same key one after another (in this process); tasks with different keys run freely. */
+class KeyedQueue {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  async run<R>(key: string, task: () => Promise<R>): Promise<R> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const current = previous.then(task);
+    // The tail never rejects, so a failed task does not fail the ones queued behind it.
+    const tail = current.catch(() => undefined);
+    this.tails.set(key, tail);
+    try {
+      return await current;
+    } finally {
+      // Only the last task of a key removes it, so the map holds busy keys only.
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}
+
+function appliedRevision(row: Pick<StoredDoc, '_revisions'>, stream: string): number {
+  // Own keys only: a stream id such as "__proto__" or "constructor" is an ordinary key.
+  return Object.hasOwn(row._revisions, stream) ? (row._revisions[stream] ?? -1) : -1;
+}
+
+function allOf(...clauses: (MongoQuery | undefined)[]): MongoQuery {
+  const present = clauses.filter((clause) => clause !== undefined);
+  if (present.length === 0) return {};
+  return present.length === 1 ? present[0] : { $and: present };
+}
+
+function isDuplicateKey(error: unknown): error is mongo.MongoServerError {
+  return error instanceof mongo.MongoServerError && error.code === DUPLICATE_KEY;
+}
