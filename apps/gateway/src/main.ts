@@ -30,22 +30,24 @@ function openapi(): string | undefined {
 }
 
 function proxy(req: IncomingMessage, res: ServerResponse, service: Service): void {
-  const target = new URL(req.url ?? '/', upstreams[service]);
+  // The raw request target goes through untouched: a URL parser would resolve "a/../x" before the service
+  // could refuse it.
+  const upstream = new URL(upstreams[service]);
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
   if (req.headers['transfer-encoding']) headers['transfer-encoding'] = 'chunked';
   headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
-  const upstream = httpRequest(target, { method: req.method, headers }, (reply) => {
+  const forward = httpRequest({ hostname: upstream.hostname, port: upstream.port, path: req.url ?? '/', method: req.method, headers }, (reply) => {
     const out: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(reply.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
     res.writeHead(reply.statusCode ?? 502, out);
     reply.pipe(res);
   });
-  upstream.on('error', () => {
+  forward.on('error', () => {
     if (!res.headersSent) sendJson(res, 503, { error: { code: 'UNAVAILABLE', message: `the ${service} service is unavailable` } });
     else res.destroy();
   });
-  req.pipe(upstream);
+  req.pipe(forward);
 }
 
 const server = createServer((req, res) => {

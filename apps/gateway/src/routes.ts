@@ -17,6 +17,7 @@ export const ROUTES: readonly Route[] = [
   { methods: ['POST'], path: new RegExp(`${VERSION}/transitions$`), service: 'governance' },
   { methods: ['POST'], path: new RegExp(`^/api/v1/transitions/${SEG}/(approve|reject|cancel)$`), service: 'governance' },
   { methods: ['GET', 'PUT'], path: new RegExp(`${MODEL}/policy$`), service: 'governance' },
+  { methods: ['GET', 'HEAD'], path: /^\/api\/v1\/transitions(\/[^/]+)?$/, service: 'governance' },
   { methods: ['GET', 'HEAD'], path: /^\/api\/v1\//, service: 'audit' },
   { methods: ['POST', 'PUT', 'PATCH', 'DELETE'], path: /^\/api\/v1\/models(\/.*)?$/, service: 'registration' },
 ];

@@ -5,12 +5,11 @@ import { READ_STORE } from '@mreg/platform/read-store';
 import type { ReadStore } from '@mreg/platform/read-store';
 import { ProjectionRunner } from '@mreg/platform/runtime';
 import { CatalogController } from './catalog.controller';
-import { HealthController } from './health.controller';
 import { PointInTimeService } from './point-in-time.service';
 
 /** Audit and queries: the projections that feed every read, history, provenance, point-in-time reads. */
 @Module({
-  controllers: [CatalogController, HealthController],
+  controllers: [CatalogController],
   providers: [CatalogQueries, PointInTimeService],
   exports: [CatalogQueries, PointInTimeService],
 })

@@ -2,6 +2,7 @@ import type { RecordedEvent } from '@mreg/shared/contracts';
 import { ALL_EVENT_TOPICS } from '@mreg/shared/contracts';
 import type { ReadStore } from '@mreg/platform/read-store';
 import type { Projection } from '@mreg/platform/runtime';
+import { READ_MODEL_PROJECTIONS } from './projection-catalog';
 import { COLLECTIONS } from './catalog.documents';
 import type { AuditEntryDoc } from './catalog.documents';
 
@@ -30,8 +31,8 @@ export function auditEntryOf(event: RecordedEvent): AuditEntryDoc | undefined {
 
 /** Every event, one row each: who did what, when, to which model (the audit trail and model history). */
 export class AuditTrailProjection implements Projection {
-  readonly name = 'audit-trail';
-  readonly topics = ALL_EVENT_TOPICS;
+  readonly name = READ_MODEL_PROJECTIONS[3].name;
+  readonly topics = READ_MODEL_PROJECTIONS[3].topics;
 
   constructor(private readonly store: ReadStore) {}
 

@@ -7,3 +7,4 @@ export * from './model-details.projection';
 export * from './resources';
 export * from './transition-inbox.projection';
 export * from './version-details.projection';
+export * from './projection-catalog';

@@ -2,6 +2,7 @@ import type { ModelEvent, ModelVersionEvent, RecordedEvent } from '@mreg/shared/
 import { TOPICS, streamCategory } from '@mreg/shared/contracts';
 import type { ReadStore } from '@mreg/platform/read-store';
 import type { Projection } from '@mreg/platform/runtime';
+import { READ_MODEL_PROJECTIONS } from './projection-catalog';
 import { COLLECTIONS } from './catalog.documents';
 import type { ModelDoc } from './catalog.documents';
 
@@ -70,8 +71,8 @@ function omit<V>(record: Readonly<Record<string, V>>, key: string): Record<strin
 
 /** Models as lists and pages show them. */
 export class ModelDetailsProjection implements Projection {
-  readonly name = 'model-details';
-  readonly topics = [TOPICS.registrationEvents];
+  readonly name = READ_MODEL_PROJECTIONS[0].name;
+  readonly topics = READ_MODEL_PROJECTIONS[0].topics;
 
   constructor(private readonly store: ReadStore) {}
 

@@ -2,6 +2,7 @@ import type { RecordedEvent, TransitionEvent } from '@mreg/shared/contracts';
 import { TOPICS, streamCategory } from '@mreg/shared/contracts';
 import type { ReadStore } from '@mreg/platform/read-store';
 import type { Projection } from '@mreg/platform/runtime';
+import { READ_MODEL_PROJECTIONS } from './projection-catalog';
 import { COLLECTIONS } from './catalog.documents';
 import type { TransitionDoc } from './catalog.documents';
 
@@ -53,8 +54,8 @@ export function evolveTransitionDoc(doc: TransitionDoc | undefined, event: Recor
 
 /** Transition requests: the approvers' inbox and the requesters' outbox. */
 export class TransitionInboxProjection implements Projection {
-  readonly name = 'transition-inbox';
-  readonly topics = [TOPICS.governanceEvents];
+  readonly name = READ_MODEL_PROJECTIONS[2].name;
+  readonly topics = READ_MODEL_PROJECTIONS[2].topics;
 
   constructor(private readonly store: ReadStore) {}
 

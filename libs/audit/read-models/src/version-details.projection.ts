@@ -2,6 +2,7 @@ import type { ArtifactEvent, ModelEvent, ModelVersionEvent, RecordedEvent } from
 import { TOPICS, streamCategory } from '@mreg/shared/contracts';
 import type { ReadStore } from '@mreg/platform/read-store';
 import type { Projection } from '@mreg/platform/runtime';
+import { READ_MODEL_PROJECTIONS } from './projection-catalog';
 import { COLLECTIONS, versionDocId } from './catalog.documents';
 import type { VersionDoc } from './catalog.documents';
 
@@ -81,8 +82,8 @@ export function evolveVersionDoc(doc: VersionDoc | undefined, event: RecordedEve
 
 /** Versions with their stage, aliases and artifact totals; also follows renames and alias moves. */
 export class VersionDetailsProjection implements Projection {
-  readonly name = 'version-details';
-  readonly topics = [TOPICS.registrationEvents, TOPICS.artifactEvents];
+  readonly name = READ_MODEL_PROJECTIONS[1].name;
+  readonly topics = READ_MODEL_PROJECTIONS[1].topics;
 
   constructor(private readonly store: ReadStore) {}
 

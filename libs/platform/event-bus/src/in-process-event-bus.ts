@@ -1,4 +1,5 @@
-import type { BusMessage, BusSubscription, EventBus, MessageHandler, SubscribeOptions } from './event-bus.port';
+import type { BusMessage, BusSubscription, EventBus, InboundMessage, InboundMessageHandler, MessageHandler, SubscribeOptions } from './event-bus.port';
+import { busMessageOfInbound, inboundOfBusMessage } from './kafka-message.codec';
 
 export interface InProcessEventBusOptions {
   /** Retries after the first failed delivery before a message goes to `<topic>.dlq` (default 3). */
@@ -19,14 +20,16 @@ export const DLQ_HEADERS = {
 
 const MAX_BACKOFF_MS = 1000;
 
-interface Member {
-  readonly handler: MessageHandler;
-  readonly inFlight: Set<Promise<void>>;
-}
+/** A published message as the topic keeps it: a recorded event or a raw message. */
+type Stored = { readonly kind: 'event'; readonly message: BusMessage } | { readonly kind: 'raw'; readonly message: InboundMessage };
 
-/** Messages of one key waiting in one group: delivered strictly one after another, in publish order. */
+type Member = ({ readonly kind: 'event'; readonly handler: MessageHandler } | { readonly kind: 'raw'; readonly handler: InboundMessageHandler }) & {
+  readonly inFlight: Set<Promise<void>>;
+};
+
+/** Messages of one key (null: keyless ones) waiting in one group: delivered one after another, in publish order. */
 interface Lane {
-  readonly items: BusMessage[];
+  readonly items: Stored[];
   running: boolean;
 }
 
@@ -37,13 +40,13 @@ interface GroupState {
   offset: number;
   readonly members: Member[];
   nextMember: number;
-  readonly lanes: Map<string, Lane>;
+  readonly lanes: Map<string | null, Lane>;
 }
 
 interface TopicState {
   readonly name: string;
   /** Retained messages; `messages[0]` has offset `firstOffset`. */
-  messages: BusMessage[];
+  messages: Stored[];
   firstOffset: number;
   readonly groups: Map<string, GroupState>;
 }
@@ -71,11 +74,28 @@ export class InProcessEventBus implements EventBus {
   }
 
   async publish(messages: readonly BusMessage[]): Promise<void> {
+    this.append(messages.map((message): Stored => ({ kind: 'event', message })));
+  }
+
+  async publishRaw(messages: readonly InboundMessage[]): Promise<void> {
+    // Copied: a caller mutating its objects later must not change what was published (Kafka has the bytes).
+    this.append(messages.map((message): Stored => ({ kind: 'raw', message: { ...message, headers: { ...message.headers } } })));
+  }
+
+  subscribe(topics: readonly string[], group: string, handler: MessageHandler, options: SubscribeOptions = {}): Promise<BusSubscription> {
+    return this.join(topics, group, { kind: 'event', handler, inFlight: new Set() }, options);
+  }
+
+  subscribeRaw(topics: readonly string[], group: string, handler: InboundMessageHandler, options: SubscribeOptions = {}): Promise<BusSubscription> {
+    return this.join(topics, group, { kind: 'raw', handler, inFlight: new Set() }, options);
+  }
+
+  private append(stored: readonly Stored[]): void {
     if (this.closed) throw new Error('InProcessEventBus is closed');
     const touched = new Set<TopicState>();
-    for (const message of messages) {
-      const topic = this.topic(message.topic);
-      topic.messages.push(message);
+    for (const item of stored) {
+      const topic = this.topic(item.message.topic);
+      topic.messages.push(item);
       touched.add(topic);
     }
     for (const topic of touched) {
@@ -84,14 +104,8 @@ export class InProcessEventBus implements EventBus {
     }
   }
 
-  async subscribe(
-    topics: readonly string[],
-    group: string,
-    handler: MessageHandler,
-    options: SubscribeOptions = {},
-  ): Promise<BusSubscription> {
+  private async join(topics: readonly string[], group: string, member: Member, options: SubscribeOptions): Promise<BusSubscription> {
     if (this.closed) throw new Error('InProcessEventBus is closed');
-    const member: Member = { handler, inFlight: new Set() };
     const joined: { topic: TopicState; group: GroupState }[] = [];
     for (const name of new Set(topics)) {
       const topic = this.topic(name);
@@ -159,14 +173,15 @@ export class InProcessEventBus implements EventBus {
       // Messages that fell out of retention while the group was away are gone, as in Kafka.
       if (group.offset < topic.firstOffset) group.offset = topic.firstOffset;
       for (; group.offset < end; group.offset++) {
-        const message = topic.messages[group.offset - topic.firstOffset];
-        let lane = group.lanes.get(message.key);
+        const stored = topic.messages[group.offset - topic.firstOffset];
+        const key = stored.message.key;
+        let lane = group.lanes.get(key);
         if (lane === undefined) {
           lane = { items: [], running: false };
-          group.lanes.set(message.key, lane);
+          group.lanes.set(key, lane);
         }
-        lane.items.push(message);
-        this.startLane(topic, group, message.key, lane);
+        lane.items.push(stored);
+        this.startLane(topic, group, key, lane);
       }
     }
   }
@@ -180,7 +195,7 @@ export class InProcessEventBus implements EventBus {
     }
   }
 
-  private startLane(topic: TopicState, group: GroupState, key: string, lane: Lane): void {
+  private startLane(topic: TopicState, group: GroupState, key: string | null, lane: Lane): void {
     if (lane.running || lane.items.length === 0 || group.members.length === 0) return;
     lane.running = true;
     this.runningLanes++;
@@ -200,7 +215,7 @@ export class InProcessEventBus implements EventBus {
       });
   }
 
-  private async runLane(topic: TopicState, group: GroupState, key: string, lane: Lane): Promise<void> {
+  private async runLane(topic: TopicState, group: GroupState, key: string | null, lane: Lane): Promise<void> {
     // A later macrotask: handlers never run inside publish()/subscribe() nor before their callers resume.
     await new Promise<void>((resolve) => setImmediate(resolve));
     while (lane.items.length > 0) {
@@ -212,14 +227,22 @@ export class InProcessEventBus implements EventBus {
   }
 
   /** Hands one message to a member, retrying with backoff, then dead-letters it; false when no member is left. */
-  private async deliver(topic: TopicState, group: GroupState, message: BusMessage): Promise<boolean> {
+  private async deliver(topic: TopicState, group: GroupState, stored: Stored): Promise<boolean> {
     let lastError: unknown;
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
       if (attempt > 0) await this.sleep(Math.min(this.retryBackoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS));
       const member = pickMember(group);
       if (member === undefined) return false;
+      const delivery = deliveryFor(member, stored);
+      if ('undeliverable' in delivery) {
+        // As on Kafka: a raw message that is not a recorded event cannot reach an event handler; retrying
+        // will not change it.
+        if (this.closed) return false;
+        this.deadLetter(topic, group, stored, 0, delivery.undeliverable);
+        return true;
+      }
       // Wrapped so that a handler throwing synchronously counts as a failed delivery too.
-      const handling = (async () => member.handler(message))();
+      const handling = (async () => delivery.run())();
       const tracked = handling.then(
         () => undefined,
         () => undefined,
@@ -235,20 +258,21 @@ export class InProcessEventBus implements EventBus {
       }
     }
     if (this.closed) return false;
-    await this.publish([
-      {
-        ...message,
-        topic: `${topic.name}.dlq`,
-        headers: {
-          ...message.headers,
-          [DLQ_HEADERS.sourceTopic]: topic.name,
-          [DLQ_HEADERS.group]: group.name,
-          [DLQ_HEADERS.attempts]: String(this.maxRetries + 1),
-          [DLQ_HEADERS.error]: lastError instanceof Error ? lastError.message : String(lastError),
-        },
-      },
-    ]);
+    this.deadLetter(topic, group, stored, this.maxRetries + 1, lastError);
     return true;
+  }
+
+  /** Publishes a message to `<topic>.dlq` as it was (event or raw), with its story in headers. */
+  private deadLetter(topic: TopicState, group: GroupState, stored: Stored, attempts: number, error: unknown): void {
+    const headers = {
+      ...stored.message.headers,
+      [DLQ_HEADERS.sourceTopic]: topic.name,
+      [DLQ_HEADERS.group]: group.name,
+      [DLQ_HEADERS.attempts]: String(attempts),
+      [DLQ_HEADERS.error]: error instanceof Error ? error.message : String(error),
+    };
+    const target = `${topic.name}.dlq`;
+    this.append([stored.kind === 'event' ? { kind: 'event', message: { ...stored.message, topic: target, headers } } : { kind: 'raw', message: { ...stored.message, topic: target, headers } }]);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -261,6 +285,24 @@ export class InProcessEventBus implements EventBus {
       const timer = setTimeout(wake, ms);
       this.sleepers.add(wake);
     });
+  }
+}
+
+/** What handing `stored` to `member` means: its handler call, or why it cannot have it. */
+function deliveryFor(member: Member, stored: Stored): { readonly run: () => Promise<void> } | { readonly undeliverable: unknown } {
+  if (member.kind === 'raw') {
+    const message = stored.kind === 'raw' ? stored.message : inboundOfBusMessage(stored.message);
+    return { run: () => member.handler(message) };
+  }
+  if (stored.kind === 'event') {
+    const message = stored.message;
+    return { run: () => member.handler(message) };
+  }
+  try {
+    const message = busMessageOfInbound(stored.message);
+    return { run: () => member.handler(message) };
+  } catch (error: unknown) {
+    return { undeliverable: error };
   }
 }
 

@@ -1,10 +1,10 @@
 import type { Admin, Consumer, EachBatchPayload, KafkaConfig, KafkaMessage, Producer } from 'kafkajs';
 import { Kafka, logLevel as KafkaLogLevel, Partitioners } from 'kafkajs';
-import type { BusMessage, BusSubscription, EventBus, MessageHandler, SubscribeOptions } from './event-bus.port';
+import type { BusMessage, BusSubscription, EventBus, InboundMessage, InboundMessageHandler, MessageHandler, SubscribeOptions } from './event-bus.port';
 import { DLQ_HEADERS } from './in-process-event-bus';
 import type { KafkaLogSink } from './kafka-log';
 import { KafkaLogFilter, stderrKafkaLogSink } from './kafka-log';
-import { decodeBusMessage, decodeHeaders, encodeBusMessage } from './kafka-message.codec';
+import { decodeBusMessage, decodeHeaders, decodeInboundMessage, encodeBusMessage } from './kafka-message.codec';
 
 export type { KafkaLogRecord, KafkaLogSink } from './kafka-log';
 
@@ -73,7 +73,8 @@ const MAX_ERROR_HEADER_LENGTH = 1000;
  * - The producer is idempotent (acks=all, one request in flight), so a retried send never duplicates or
  *   reorders; the partition key is the message key (the stream id), so one aggregate's events stay in order.
  * - Value: the RecordedEvent as JSON (bigint position as a string); headers: the message's headers plus the
- *   W3C `traceparent`.
+ *   W3C `traceparent`. Raw messages (`publishRaw`/`subscribeRaw`) skip that codec: key, value and headers go
+ *   over as they are, and a raw subscriber gets every record of its topics, well-formed or not.
  * - Each `subscribe` is one kafkajs consumer in the group. An offset is committed only after the handler
  *   succeeded; a failing handler is retried in-process with backoff, then the message goes to `<topic>.dlq`
  *   and the partition moves on. Delivery is at-least-once: a message published twice is delivered twice, and
@@ -94,7 +95,7 @@ export class KafkaEventBus implements EventBus {
   private readonly knownTopics = new Set<string>();
   /** Topic creation runs one batch at a time, so concurrent first publishes do not race each other. */
   private topicQueue: Promise<void> = Promise.resolve();
-  private readonly subscriptions = new Set<KafkaSubscription>();
+  private readonly subscriptions = new Set<BusSubscription>();
   private connecting?: Promise<void>;
   private closing?: Promise<void>;
 
@@ -153,16 +154,32 @@ export class KafkaEventBus implements EventBus {
     return this.connecting;
   }
 
-  async publish(messages: readonly BusMessage[]): Promise<void> {
+  publish(messages: readonly BusMessage[]): Promise<void> {
+    return this.send(messages.map((message) => ({ topic: message.topic, record: encodeBusMessage(message) })));
+  }
+
+  publishRaw(messages: readonly InboundMessage[]): Promise<void> {
+    return this.send(messages.map(({ topic, key, value, headers }) => ({ topic, record: { key, value, headers: { ...headers } } })));
+  }
+
+  subscribe(topics: readonly string[], group: string, handler: MessageHandler, options: SubscribeOptions = {}): Promise<BusSubscription> {
+    return this.join(topics, group, { decode: decodeBusMessage, handler }, options);
+  }
+
+  subscribeRaw(topics: readonly string[], group: string, handler: InboundMessageHandler, options: SubscribeOptions = {}): Promise<BusSubscription> {
+    return this.join(topics, group, { decode: decodeInboundMessage, handler }, options);
+  }
+
+  private async send(records: readonly { topic: string; record: { key: string | null; value: string; headers: Record<string, string> } }[]): Promise<void> {
     this.assertOpen();
-    if (messages.length === 0) return;
+    if (records.length === 0) return;
     await this.connect();
-    await this.ensureTopics(messages.map((m) => m.topic));
-    const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
-    for (const message of messages) {
-      let batch = byTopic.get(message.topic);
-      if (batch === undefined) byTopic.set(message.topic, (batch = []));
-      batch.push(encodeBusMessage(message));
+    await this.ensureTopics(records.map((r) => r.topic));
+    const byTopic = new Map<string, { key: string | null; value: string; headers: Record<string, string> }[]>();
+    for (const { topic, record } of records) {
+      let batch = byTopic.get(topic);
+      if (batch === undefined) byTopic.set(topic, (batch = []));
+      batch.push(record);
     }
     await this.producer.sendBatch({
       acks: -1,
@@ -170,12 +187,7 @@ export class KafkaEventBus implements EventBus {
     });
   }
 
-  async subscribe(
-    topics: readonly string[],
-    group: string,
-    handler: MessageHandler,
-    options: SubscribeOptions = {},
-  ): Promise<BusSubscription> {
+  private async join<T>(topics: readonly string[], group: string, consumer: RecordConsumer<T>, options: SubscribeOptions): Promise<BusSubscription> {
     this.assertOpen();
     const names = [...new Set(topics)];
     if (names.length === 0) throw new Error('subscribe needs at least one topic');
@@ -187,7 +199,7 @@ export class KafkaEventBus implements EventBus {
     const startAt = fromBeginning ? new Map<string, string>() : await this.uncommittedPartitionEnds(group, names);
     // close() may have run while we were connecting; it only stops the subscriptions it can see.
     this.assertOpen();
-    const subscription = new KafkaSubscription(this.kafka, group, handler, this.subscriptionContext, (s) => this.subscriptions.delete(s));
+    const subscription = new KafkaSubscription(this.kafka, group, consumer, this.subscriptionContext, (s) => this.subscriptions.delete(s));
     this.subscriptions.add(subscription);
     try {
       await subscription.start(names, fromBeginning, startAt);
@@ -282,6 +294,13 @@ interface MessageSource {
   readonly group: string;
 }
 
+/** How one subscription turns records into handler calls: the event codec, or raw as they are. */
+interface RecordConsumer<T> {
+  /** Throws for a record the handler cannot take (it is dead-lettered at once). */
+  readonly decode: (topic: string, record: KafkaMessage) => T;
+  readonly handler: (message: T) => Promise<void>;
+}
+
 interface SubscriptionContext {
   readonly tuning: Required<KafkaConsumerTuning>;
   readonly maxRetries: number;
@@ -295,7 +314,7 @@ interface SubscriptionContext {
  * One `subscribe` call: a kafkajs consumer in `group`. Handles each partition's messages one after another,
  * commits an offset only once its handler succeeded (or the message was dead-lettered).
  */
-class KafkaSubscription implements BusSubscription {
+class KafkaSubscription<T> implements BusSubscription {
   private consumer?: Consumer;
   private stopping = false;
   private closing?: Promise<void>;
@@ -306,9 +325,9 @@ class KafkaSubscription implements BusSubscription {
   constructor(
     private readonly kafka: Kafka,
     private readonly group: string,
-    private readonly handler: MessageHandler,
+    private readonly records: RecordConsumer<T>,
     private readonly context: SubscriptionContext,
-    private readonly onClosed: (subscription: KafkaSubscription) => void,
+    private readonly onClosed: (subscription: KafkaSubscription<T>) => void,
   ) {}
 
   /** Resolves once the consumer has joined its group and got its partitions. */
@@ -401,12 +420,12 @@ class KafkaSubscription implements BusSubscription {
   /** Runs the handler with retries, then dead-letters; false when the subscription stopped in between. */
   private async deliver(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<boolean> {
     const source = { topic, partition, group: this.group };
-    let busMessage: BusMessage;
+    let decoded: T;
     try {
-      busMessage = decodeBusMessage(topic, message);
+      decoded = this.records.decode(topic, message);
     } catch (error: unknown) {
       // No handler could use it, and retrying will not change its bytes.
-      this.context.report('warn', 'dead-lettering a record that is not a bus message', { topic, partition, offset: message.offset, error: errorMessage(error) });
+      this.context.report('warn', 'dead-lettering a record its subscriber cannot decode', { topic, partition, offset: message.offset, error: errorMessage(error) });
       await this.context.deadLetter(source, message, 0, error);
       return true;
     }
@@ -416,7 +435,7 @@ class KafkaSubscription implements BusSubscription {
       if (attempt > 1 && !(await this.sleep(backoffMs(attempt - 1), heartbeat))) return false;
       try {
         // Wrapped so that a handler throwing synchronously counts as a failed attempt too.
-        await (async () => this.handler(busMessage))();
+        await (async () => this.records.handler(decoded))();
         return true;
       } catch (error: unknown) {
         lastError = error;

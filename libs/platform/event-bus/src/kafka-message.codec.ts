@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@mreg/shared/contracts';
-import type { BusMessage } from './event-bus.port';
+import type { BusMessage, InboundMessage } from './event-bus.port';
 
 /** Kafka header values as kafkajs hands them over (a Buffer each, an array when a key repeats). */
 export type RawHeaders = Readonly<Record<string, Buffer | string | readonly (Buffer | string)[] | undefined>>;
@@ -85,4 +85,34 @@ function isHeaderList(value: RawHeaders[string]): value is readonly (Buffer | st
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A record as a raw message: key and value as UTF-8 text (a record without a value, a tombstone, as ''),
+ * headers as strings. Never throws: raw handlers judge the bytes themselves.
+ */
+export function decodeInboundMessage(
+  topic: string,
+  record: { readonly key: Buffer | null; readonly value: Buffer | null; readonly headers?: RawHeaders },
+): InboundMessage {
+  return {
+    topic,
+    key: record.key === null ? null : record.key.toString('utf8'),
+    value: record.value === null ? '' : record.value.toString('utf8'),
+    headers: decodeHeaders(record.headers),
+  };
+}
+
+/** A bus message in its wire form: what a raw subscriber of an event topic sees. */
+export function inboundOfBusMessage(message: BusMessage): InboundMessage {
+  return { topic: message.topic, ...encodeBusMessage(message) };
+}
+
+/** A raw message read as a bus message (an event subscriber on a topic with raw traffic); throws {@link UndecodableMessageError}. */
+export function busMessageOfInbound(message: InboundMessage): BusMessage {
+  return decodeBusMessage(message.topic, {
+    key: message.key === null ? null : Buffer.from(message.key, 'utf8'),
+    value: Buffer.from(message.value, 'utf8'),
+    headers: message.headers,
+  });
 }

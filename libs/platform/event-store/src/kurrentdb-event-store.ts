@@ -71,8 +71,8 @@ export class KurrentEventStore implements EventStore {
     if (events.length === 0) return this.checkOnly(streamId, expected);
     try {
       const result = await this.client.appendToStream(streamId, events.map(toEventData), { streamState: toStreamState(expected) });
-      // The server answers an idempotent replay without the original position, so read it from the last
-      // event itself: correct for fresh appends and replays alike.
+      // The server's answer to an idempotent replay does not reliably carry the original position, so read
+      // it from the last event itself: correct for fresh appends and replays alike.
       const position = await this.positionOf(streamId, result.nextExpectedRevision);
       return { nextExpectedRevision: Number(result.nextExpectedRevision), position };
     } catch (error: unknown) {
@@ -215,11 +215,11 @@ class KurrentAllSubscription implements Subscription {
     await Promise.resolve();
     if (this.stopped) return;
     let checkpoint = this.options.after ?? -1n;
-    this.stream = this.client.subscribeToAll({
-      fromPosition: this.options.after === undefined ? START : positionAt(this.options.after),
-      filter: filterFor(this.options.streamPrefixes),
-    });
     try {
+      this.stream = this.client.subscribeToAll({
+        fromPosition: this.options.after === undefined ? START : positionAt(this.options.after),
+        filter: filterFor(this.options.streamPrefixes),
+      });
       // Async iteration pulls one event at a time; the stream's buffer gives the server backpressure.
       for await (const resolved of this.stream as AsyncIterable<AllStreamResolvedEvent>) {
         if (this.stopped) break;

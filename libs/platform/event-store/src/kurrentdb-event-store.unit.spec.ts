@@ -101,7 +101,7 @@ class FakeKurrentDB {
       const category = streamName.split('-')[0];
       this.write({ streamId: `$ce-${category}`, revision: 0n, id: `link-${event.id}`, type: '$>', isJson: false, data: 'link', metadata: '' });
     }
-    for (const listener of this.listeners) listener();
+    this.notify();
     return { success: true, nextExpectedRevision: revision - 1n, position: { commit: last, prepare: first ?? last } };
   }
 
@@ -176,7 +176,12 @@ class FakeKurrentDB {
   /** Test hook: what another application would write into the shared log. */
   writeForeign(streamId: string): void {
     this.write({ streamId, revision: 0n, id: `foreign-${streamId}`, type: 'SomethingElse', isJson: false, data: 'bytes', metadata: '' });
-    for (const listener of this.listeners) listener();
+    this.notify();
+  }
+
+  private notify(): void {
+    // A copy: a woken reader that finds nothing for it registers again, which must wait for the next write.
+    for (const listener of [...this.listeners]) queueMicrotask(listener);
   }
 
   private write(record: Omit<StoredRecord, 'position'>): bigint {

@@ -1,20 +1,21 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Global, Inject, Injectable, Logger, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationBootstrap, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { EVENT_STORE, SqliteEventStore } from '@mreg/platform/event-store';
+import { EVENT_STORE } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
-import { EVENT_BUS, InProcessEventBus } from '@mreg/platform/event-bus';
+import { EVENT_BUS } from '@mreg/platform/event-bus';
 import type { EventBus } from '@mreg/platform/event-bus';
-import { READ_STORE, SqliteReadStore } from '@mreg/platform/read-store';
+import { READ_STORE } from '@mreg/platform/read-store';
 import type { ReadStore } from '@mreg/platform/read-store';
-import { ARTIFACT_STORAGE, FsArtifactStorage } from '@mreg/platform/artifact-storage';
+import { ARTIFACT_STORAGE } from '@mreg/platform/artifact-storage';
 import type { ArtifactStorage } from '@mreg/platform/artifact-storage';
 import { AuthGuard } from './auth/auth.guard';
+import { HealthController } from './http/health.controller';
 import { ModelLookup } from './catalog/model-lookup';
 import { TokenRegistry } from './auth/token-registry';
 import { MregConfig } from './config/mreg.config';
+import { adaptersFromConfig } from './config/adapters.factory';
 import { EventSourcedRepository } from './event-sourcing/event-sourced-repository';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { ConsistencyInterceptor } from './http/consistency.interceptor';
@@ -37,19 +38,21 @@ export interface PlatformOptions {
   /** Adapters to use; omitted ones are the embedded adapters under config.dataDir. */
   readonly adapters?: Partial<PlatformAdapters>;
   /** Run the relay (log → bus) in this process; default true. */
-  readonly relay?: boolean | { readonly name: string; readonly streamPrefixes: readonly string[] };
+  readonly relay?: boolean | { readonly name: string; readonly streamPrefixes: readonly string[]; readonly topics: readonly string[] };
   /** The projections writes wait for when they run in another process (distributed topology). */
   readonly readModelProjections?: readonly ProjectionDescriptor[];
 }
 
-export function embeddedAdapters(dataDir: string, given: Partial<PlatformAdapters> = {}): PlatformAdapters {
-  mkdirSync(dataDir, { recursive: true });
-  return {
-    eventStore: given.eventStore ?? new SqliteEventStore(join(dataDir, 'events.sqlite')),
-    eventBus: given.eventBus ?? new InProcessEventBus(),
-    readStore: given.readStore ?? new SqliteReadStore(join(dataDir, 'read-models.sqlite')),
-    artifactStorage: given.artifactStorage ?? new FsArtifactStorage(join(dataDir, 'artifacts')),
-  };
+/** The configured adapters (embedded unless MREG_* selects production ones), with any given ones preferred. */
+export function configuredAdapters(config: MregConfig, given: Partial<PlatformAdapters> = {}): PlatformAdapters {
+  mkdirSync(config.dataDir, { recursive: true });
+  const needed = { ...config };
+  const built = adaptersFromConfig(needed);
+  // Adapters passed in (tests) replace configured ones; the unused configured ones are closed right away.
+  for (const key of Object.keys(given) as (keyof PlatformAdapters)[]) {
+    if (given[key] && given[key] !== built[key]) void built[key].close();
+  }
+  return { ...built, ...given } as PlatformAdapters;
 }
 
 const ADAPTERS = Symbol('PlatformAdapters');
@@ -73,7 +76,7 @@ class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
     if (relay !== false) {
       this.relay = relay === true
         ? new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore)
-        : new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore, relay.name, relay.streamPrefixes);
+        : new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore, relay.name, relay.streamPrefixes, relay.topics);
       await this.relay.start();
     }
   }
@@ -96,7 +99,7 @@ class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
 @Module({})
 export class PlatformModule {
   static forRoot(options: PlatformOptions): DynamicModule {
-    const adapters = embeddedAdapters(options.config.dataDir, options.adapters);
+    const adapters = configuredAdapters(options.config, options.adapters);
     const providers: Provider[] = [
       { provide: OPTIONS, useValue: options },
       { provide: ADAPTERS, useValue: adapters },
@@ -124,6 +127,7 @@ export class PlatformModule {
     ];
     return {
       module: PlatformModule,
+      controllers: [HealthController],
       providers,
       exports: [MregConfig, TokenRegistry, EVENT_STORE, EVENT_BUS, READ_STORE, ARTIFACT_STORAGE, ProjectionRunner, Consistency, EventSourcedRepository, ModelLookup, AuthGuard],
     };

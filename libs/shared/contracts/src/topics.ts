@@ -15,6 +15,7 @@ export function topicForStream(streamId: string): Topic | undefined {
     case 'model-name':
     case 'model':
     case 'version':
+    case 'training-run':
       return TOPICS.registrationEvents;
     case 'artifacts':
       return TOPICS.artifactEvents;
@@ -28,6 +29,26 @@ export function topicForStream(streamId: string): Topic | undefined {
 }
 
 export const ALL_EVENT_TOPICS: readonly Topic[] = Object.values(TOPICS);
+
+/**
+ * Integration topics (ARCHITECTURE.md §5): traffic from outside the registry — training pipelines' events,
+ * governance tooling's commands, CloudEvents authenticated with a bearer token header — and the registry's
+ * answers to messages it refused. Raw messages (not recorded events), so they are not among {@link TOPICS}.
+ */
+export const INBOUND_TOPICS = {
+  /** `TrainingRunCompletedV1` in, from training pipelines. */
+  trainingEvents: 'mreg.training.events.v1',
+  /** `MessageRejectedV1` out: a training event that changed nothing, and why. */
+  trainingRejections: 'mreg.training.rejections.v1',
+  /** `ApprovalCommandV1` in, from governance tooling. */
+  governanceCommands: 'mreg.governance.commands.v1',
+  /** `MessageRejectedV1` out: an approval command that changed nothing, and why. */
+  governanceCommandRejections: 'mreg.governance.command-rejections.v1',
+} as const;
+
+export type InboundTopic = (typeof INBOUND_TOPICS)[keyof typeof INBOUND_TOPICS];
+
+export const ALL_INBOUND_TOPICS: readonly InboundTopic[] = Object.values(INBOUND_TOPICS);
 
 /** CloudEvents 1.0 attributes (binary mode, `ce_` headers) for a published event. */
 export function cloudEventHeaders(event: {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { BusMessage, BusSubscription, EventBus, MessageHandler } from '@mreg/platform/event-bus';
+import { DLQ_HEADERS } from '@mreg/platform/event-bus';
+import type { BusMessage, BusSubscription, EventBus, InboundMessage, InboundMessageHandler, MessageHandler } from '@mreg/platform/event-bus';
 import { sleep, uniqueSuffix, waitUntil } from './contract-helpers';
 
 export interface EventBusContractFixture {
@@ -242,7 +243,177 @@ export function describeEventBusContract(
 
       expect(gone.received).toEqual([]);
     });
+
+    describe('raw messages (publishRaw / subscribeRaw)', () => {
+      const subscribeRaw = async (...args: Parameters<EventBus['subscribeRaw']>): Promise<BusSubscription> => {
+        const subscription = await bus.subscribeRaw(...args);
+        subscriptions.push(subscription);
+        return subscription;
+      };
+      const rawRecorder = (): { received: InboundMessage[]; handler: InboundMessageHandler } => {
+        const received: InboundMessage[] = [];
+        return { received, handler: async (message) => void received.push(message) };
+      };
+      const sortedRawIds = (messages: readonly InboundMessage[]): string[] => messages.map((m) => m.headers['ce_id'] ?? '').sort();
+
+      it('delivers every raw message to every group with key (also none), value and headers as they were sent', async () => {
+        const topic = newTopic();
+        const a = rawRecorder();
+        const b = rawRecorder();
+        await subscribeRaw([topic], newGroup('raw-a'), a.handler);
+        await subscribeRaw([topic], newGroup('raw-b'), b.handler);
+        const messages = [
+          ...Array.from({ length: 6 }, (_, i) => rawMessage(topic, `model-${i % 2}`, i)),
+          rawMessage(topic, null, 6),
+          // Not JSON at all: a raw subscriber gets it anyway (judging it is its job).
+          { topic, key: 'model-0', value: 'not json — ünïcødé', headers: { ce_id: randomUUID(), authorization: 'Bearer x' } },
+          { topic, key: 'model-1', value: '', headers: { ce_id: randomUUID() } },
+        ];
+
+        await bus.publishRaw(messages);
+        await waitFor(() => a.received.length >= messages.length && b.received.length >= messages.length, `both groups to get ${messages.length} messages`);
+        await sleep(quietMs);
+
+        for (const group of [a, b]) {
+          expect(sortedRawIds(group.received)).toEqual(sortedRawIds(messages));
+          for (const message of group.received) {
+            const sent = messages.find((m) => m.headers['ce_id'] === message.headers['ce_id']);
+            expect(message).toEqual({ topic, key: sent?.key, value: sent?.value, headers: sent?.headers });
+          }
+        }
+      });
+
+      it('keeps publish order per key within a group, also with slow handlers and several members', async () => {
+        const topic = newTopic();
+        const keys = ['run-a', 'run-b', 'run-c'];
+        const received: InboundMessage[] = [];
+        const slow: InboundMessageHandler = async (message) => {
+          await sleep(rawSeqOf(message) % 3 === 0 ? 5 : 0);
+          received.push(message);
+        };
+        const group = newGroup('raw-order');
+        await subscribeRaw([topic], group, slow);
+        await subscribeRaw([topic], group, slow);
+        const messages = Array.from({ length: 45 }, (_, i) => rawMessage(topic, keys[i % keys.length], i));
+
+        for (let i = 0; i < messages.length; i += 9) await bus.publishRaw(messages.slice(i, i + 9));
+        await waitFor(() => received.length >= messages.length, `${messages.length} messages`);
+
+        for (const key of keys) {
+          expect(received.filter((m) => m.key === key).map(rawSeqOf)).toEqual(messages.filter((m) => m.key === key).map(rawSeqOf));
+        }
+      });
+
+      it('retries a failing raw handler until it succeeds', async () => {
+        const topic = newTopic();
+        let attempts = 0;
+        const delivered: InboundMessage[] = [];
+        await subscribeRaw([topic], newGroup('raw-flaky'), async (message) => {
+          attempts++;
+          if (attempts <= 2) throw new Error(`transient failure ${attempts}`);
+          delivered.push(message);
+        });
+        const message = rawMessage(topic, 'run-1', 1);
+
+        await bus.publishRaw([message]);
+        await waitFor(() => delivered.length >= 1, 'a successful retry');
+
+        expect(attempts).toBe(3);
+        expect(delivered[0].value).toBe(message.value);
+      });
+
+      it('dead-letters a raw message that keeps failing to <topic>.dlq unchanged and goes on with the next one of its key', async () => {
+        const topic = newTopic();
+        const dead = rawRecorder();
+        await subscribeRaw([`${topic}.dlq`], newGroup('raw-dlq-watch'), dead.handler);
+        const poison = rawMessage(topic, 'run-1', 1, { authorization: 'Bearer poison' });
+        const next = rawMessage(topic, 'run-1', 2);
+        let poisonAttempts = 0;
+        const handled: InboundMessage[] = [];
+        await subscribeRaw([topic], newGroup('raw-strict'), async (message) => {
+          if (message.headers['ce_id'] === poison.headers['ce_id']) {
+            poisonAttempts++;
+            throw new Error('cannot handle this one');
+          }
+          handled.push(message);
+        });
+
+        await bus.publishRaw([poison, next]);
+        await waitFor(() => dead.received.length >= 1 && handled.length >= 1, 'the dead letter and the next message');
+
+        expect(poisonAttempts).toBeGreaterThan(1);
+        const letter = dead.received[0];
+        expect(letter.topic).toBe(`${topic}.dlq`);
+        expect(letter.key).toBe(poison.key);
+        expect(letter.value).toBe(poison.value);
+        expect(letter.headers).toMatchObject({ ...poison.headers, [DLQ_HEADERS.sourceTopic]: topic, [DLQ_HEADERS.error]: 'cannot handle this one' });
+        expect(handled.map((m) => m.headers['ce_id'])).toEqual([next.headers['ce_id']]);
+      });
+
+      it('a new raw group with fromBeginning false gets only messages published after it subscribed', async () => {
+        const topic = newTopic();
+        await bus.publishRaw([rawMessage(topic, 'run-1', 0), rawMessage(topic, 'run-1', 1)]);
+        const latest = rawRecorder();
+
+        await subscribeRaw([topic], newGroup('raw-latest'), latest.handler, { fromBeginning: false });
+        await bus.publishRaw([rawMessage(topic, 'run-1', 2)]);
+        await waitFor(() => latest.received.length >= 1, 'the new message');
+        await sleep(quietMs);
+
+        expect(latest.received.map(rawSeqOf)).toEqual([2]);
+      });
+
+      it('a raw subscriber sees a recorded event in its wire form: key = stream id, value = the event as JSON', async () => {
+        const topic = newTopic();
+        const raw = rawRecorder();
+        await subscribeRaw([topic], newGroup('raw-wire'), raw.handler);
+        const message = busMessage(topic, 'version-m1-1', 4, { ce_type: 'io.mreg.contract.Wired.v1' });
+
+        await bus.publish([message]);
+        await waitFor(() => raw.received.length >= 1, 'the event as a raw message');
+
+        const [wire] = raw.received;
+        expect(wire.key).toBe('version-m1-1');
+        expect(wire.headers).toMatchObject(message.headers);
+        const parsed = JSON.parse(wire.value) as Record<string, unknown>;
+        expect(parsed).toMatchObject({ streamId: 'version-m1-1', streamRevision: 4, position: '5', type: 'Counted', data: { seq: 4 } });
+      });
+
+      it('an event subscriber dead-letters a raw message that is not a recorded event without calling its handler', async () => {
+        const topic = newTopic();
+        const dead = rawRecorder();
+        await subscribeRaw([`${topic}.dlq`], newGroup('mixed-dlq-watch'), dead.handler);
+        const events = recorder();
+        await subscribe([topic], newGroup('mixed-events'), events.handler);
+        const junk = rawMessage(topic, 'model-1', 0);
+        const valid = busMessage(topic, 'model-1', 1);
+
+        await bus.publishRaw([junk]);
+        await bus.publish([valid]);
+        await waitFor(() => dead.received.length >= 1 && events.received.length >= 1, 'the dead letter and the valid event');
+        await sleep(quietMs);
+
+        expect(events.received.map(seqOf)).toEqual([1]);
+        expect(dead.received).toHaveLength(1);
+        expect(dead.received[0].value).toBe(junk.value);
+        expect(dead.received[0].headers).toMatchObject({ [DLQ_HEADERS.sourceTopic]: topic, [DLQ_HEADERS.attempts]: '0' });
+      });
+    });
   });
+}
+
+/** A raw message as a producer outside the registry sends it: JSON `{seq, note}` with a few headers. */
+export function rawMessage(topic: string, key: string | null, seq: number, headers: Record<string, string> = {}): InboundMessage {
+  return {
+    topic,
+    key,
+    value: JSON.stringify({ seq, note: 'ünïcødé ✓' }),
+    headers: { ce_id: randomUUID(), ce_specversion: '1.0', 'content-type': 'application/json', ...headers },
+  };
+}
+
+function rawSeqOf(message: InboundMessage): number {
+  return (JSON.parse(message.value) as { seq: number }).seq;
 }
 
 /** A bus message carrying a recorded event with `data.seq`, keyed like a relay keys it (by stream id). */

@@ -3,3 +3,4 @@ export * from './scenarios';
 export * from './fixtures';
 export * from './raw-http';
 import './scenarios/index';
+export * from './distributed-topology';

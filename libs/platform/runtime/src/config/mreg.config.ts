@@ -1,5 +1,5 @@
 import { Type, plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
 
 /** The registry's configuration, from the environment, validated at boot (STYLE rule 12). */
 export class MregConfig {
@@ -46,6 +46,81 @@ export class MregConfig {
   @Max(60000)
   consistencyTimeoutMs = 5000;
 
+  /** Event store adapter (MREG_EVENT_STORE): embedded SQLite, or KurrentDB/EventStoreDB. */
+  @IsIn(['sqlite', 'kurrentdb'])
+  eventStore: 'sqlite' | 'kurrentdb' = 'sqlite';
+
+  /** SQLite log file (MREG_EVENT_STORE_PATH); default <dataDir>/events.sqlite. Processes may share it. */
+  @IsOptional()
+  @IsString()
+  eventStorePath?: string;
+
+  /** Secret: KurrentDB connection string (MREG_KURRENTDB_URL), e.g. kurrentdb://127.0.0.1:2113?tls=false. */
+  @IsOptional()
+  @IsString()
+  kurrentdbUrl?: string;
+
+  /** Event bus adapter (MREG_EVENT_BUS). */
+  @IsIn(['in-process', 'kafka'])
+  eventBus: 'in-process' | 'kafka' = 'in-process';
+
+  /** Kafka bootstrap servers, comma separated (MREG_KAFKA_BROKERS). */
+  @IsOptional()
+  @IsString()
+  kafkaBrokers?: string;
+
+  /** Prefix for every topic and consumer group (MREG_KAFKA_NAMESPACE): several registries on one cluster. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,100}$/)
+  kafkaNamespace?: string;
+
+  /** Partitions of the topics mreg creates (MREG_KAFKA_PARTITIONS). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  kafkaPartitions = 3;
+
+  /** Read model adapter (MREG_READ_STORE). */
+  @IsIn(['sqlite', 'mongo'])
+  readStore: 'sqlite' | 'mongo' = 'sqlite';
+
+  /** Secret: MongoDB URL (MREG_MONGO_URL). */
+  @IsOptional()
+  @IsString()
+  mongoUrl?: string;
+
+  /** MongoDB database (MREG_MONGO_DB). */
+  @IsString()
+  @MinLength(1)
+  mongoDatabase = 'mreg';
+
+  /** Artifact storage adapter (MREG_ARTIFACT_STORAGE). */
+  @IsIn(['fs', 's3'])
+  artifactStorage: 'fs' | 's3' = 'fs';
+
+  /** S3 endpoint for S3-compatible servers (MREG_S3_ENDPOINT); omit for AWS. */
+  @IsOptional()
+  @IsString()
+  s3Endpoint?: string;
+
+  @IsString()
+  s3Region = 'us-east-1';
+
+  @IsOptional()
+  @IsString()
+  s3Bucket?: string;
+
+  /** Secret (MREG_S3_ACCESS_KEY). */
+  @IsOptional()
+  @IsString()
+  s3AccessKey?: string;
+
+  /** Secret (MREG_S3_SECRET_KEY). */
+  @IsOptional()
+  @IsString()
+  s3SecretKey?: string;
+
   /** Log level (MREG_LOG_LEVEL). */
   @IsIn(['error', 'warn', 'log', 'debug'])
   logLevel: 'error' | 'warn' | 'log' | 'debug' = 'warn';
@@ -60,7 +135,30 @@ const ENV_KEYS: Readonly<Record<keyof MregConfig, string>> = {
   maxArtifactBytes: 'MREG_MAX_ARTIFACT_BYTES',
   consistencyTimeoutMs: 'MREG_CONSISTENCY_TIMEOUT_MS',
   logLevel: 'MREG_LOG_LEVEL',
+  eventStore: 'MREG_EVENT_STORE',
+  eventStorePath: 'MREG_EVENT_STORE_PATH',
+  kurrentdbUrl: 'MREG_KURRENTDB_URL',
+  eventBus: 'MREG_EVENT_BUS',
+  kafkaBrokers: 'MREG_KAFKA_BROKERS',
+  kafkaPartitions: 'MREG_KAFKA_PARTITIONS',
+  kafkaNamespace: 'MREG_KAFKA_NAMESPACE',
+  readStore: 'MREG_READ_STORE',
+  mongoUrl: 'MREG_MONGO_URL',
+  mongoDatabase: 'MREG_MONGO_DB',
+  artifactStorage: 'MREG_ARTIFACT_STORAGE',
+  s3Endpoint: 'MREG_S3_ENDPOINT',
+  s3Region: 'MREG_S3_REGION',
+  s3Bucket: 'MREG_S3_BUCKET',
+  s3AccessKey: 'MREG_S3_ACCESS_KEY',
+  s3SecretKey: 'MREG_S3_SECRET_KEY',
 };
+
+const REQUIRED_WITH: readonly [keyof MregConfig, string, keyof MregConfig][] = [
+  ['eventStore', 'kurrentdb', 'kurrentdbUrl'],
+  ['eventBus', 'kafka', 'kafkaBrokers'],
+  ['readStore', 'mongo', 'mongoUrl'],
+  ['artifactStorage', 's3', 's3Bucket'],
+];
 
 /** Reads and validates the configuration; throws one error listing every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<MregConfig> = {}): MregConfig {
@@ -71,8 +169,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const config = plainToInstance(MregConfig, { ...raw, ...overrides });
   const errors = validateSync(config, { forbidUnknownValues: true });
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `${ENV_KEYS[e.property as keyof MregConfig]}: ${Object.values(e.constraints ?? {}).join(', ')}`);
+  const lines = errors.map((e) => `${ENV_KEYS[e.property as keyof MregConfig]}: ${Object.values(e.constraints ?? {}).join(', ')}`);
+  for (const [key, value, needs] of REQUIRED_WITH) {
+    if (config[key] === value && !config[needs]) lines.push(`${ENV_KEYS[needs]}: required when ${ENV_KEYS[key]}=${value}`);
+  }
+  if (lines.length > 0) {
     throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   return config;

@@ -28,6 +28,8 @@ export class LogRelay {
     private readonly checkpoints: ReadStore,
     private readonly name = 'relay',
     private readonly streamPrefixes?: readonly string[],
+    /** Publish only events of these topics (a service relays the streams it owns). */
+    private readonly onlyTopics?: readonly string[],
   ) {}
 
   async start(): Promise<void> {
@@ -53,7 +55,7 @@ export class LogRelay {
 
   private async relay(event: RecordedEvent): Promise<void> {
     const topic = topicForStream(event.streamId);
-    if (topic) {
+    if (topic && (!this.onlyTopics || this.onlyTopics.includes(topic))) {
       const span = tracer.startSpan(`relay ${event.type}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.destination.name': topic } }, contextFromTraceparent(event.metadata.traceparent));
       try {
         await otelContext.with(otelContext.active(), () =>

@@ -92,3 +92,8 @@ export type ModelVersionEvent =
   | ModelVersionStageChanged
   | ModelVersionStageChangeRefused
   | ModelVersionDeleted;
+
+// ---- stream training-run-<modelId>-<sha256(runId)[0..40]>: one version per training run ----------------
+/** A training run registered `version` (appended with "no stream" expected, after the number was allocated). */
+export type TrainingRunLinked = Event<'TrainingRunLinked', { modelId: string; runId: string; version: number }>;
+export type TrainingRunEvent = TrainingRunLinked;

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Public } from '@mreg/platform/runtime';
+import { Public } from '../auth/roles.decorator';
 
 @ApiTags('health')
 @Controller()

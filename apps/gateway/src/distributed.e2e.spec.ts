@@ -1,0 +1,33 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DistributedTopology, runScenarios } from '@mreg/testing/e2e';
+import type { Target } from '@mreg/testing/e2e';
+import { serverOrSkip } from '@mreg/testing/infra';
+
+// The same scenario list as the embedded suite, against the production topology: four services and the
+// gateway as separate processes on real Kafka, a real MongoDB-protocol server (FerretDB) and a real S3 server.
+const kafka = serverOrSkip('kafka', 'distributed e2e');
+const mongo = kafka ? serverOrSkip('mongo', 'distributed e2e') : undefined;
+const s3 = mongo ? serverOrSkip('s3', 'distributed e2e') : undefined;
+const available = [kafka, mongo, s3].every((s) => s !== undefined && s !== 'docker');
+
+let topology: DistributedTopology | undefined;
+let target: Target | undefined;
+
+(available ? describe : describe.skip)('distributed topology (4 services + gateway, Kafka, FerretDB, S3)', () => {
+  beforeAll(async () => {
+    topology = new DistributedTopology({ root: resolve(__dirname, '../../..'), workDir: mkdtempSync(join(tmpdir(), 'mreg-dist-')), env: process.env });
+    await topology.start();
+    target = topology.target;
+  }, 180_000);
+
+  afterAll(async () => {
+    await topology?.stop();
+  });
+
+  runScenarios(() => {
+    if (!target) throw new Error('topology not started');
+    return target;
+  });
+});

@@ -1,0 +1,30 @@
+import { join } from 'node:path';
+import { ALL_EVENT_TOPICS } from '@mreg/shared/contracts';
+import { KurrentEventStore, SqliteEventStore } from '@mreg/platform/event-store';
+import { InProcessEventBus, KafkaEventBus, NamespacedEventBus } from '@mreg/platform/event-bus';
+import { MongoReadStore, SqliteReadStore } from '@mreg/platform/read-store';
+import { FsArtifactStorage, S3ArtifactStorage } from '@mreg/platform/artifact-storage';
+import type { MregConfig } from './mreg.config';
+import type { PlatformAdapters } from '../platform.module';
+
+/** The adapter behind each port, as configured: embedded by default, production ones by MREG_* settings. */
+export function adaptersFromConfig(config: MregConfig): PlatformAdapters {
+  const eventStore =
+    config.eventStore === 'kurrentdb'
+      ? new KurrentEventStore({ connectionString: config.kurrentdbUrl ?? '' })
+      : new SqliteEventStore(config.eventStorePath ?? join(config.dataDir, 'events.sqlite'));
+  const ns = config.kafkaNamespace ?? '';
+  const kafka = () => new KafkaEventBus({ brokers: config.kafkaBrokers ?? '', clientId: 'mreg', topics: ALL_EVENT_TOPICS.map((t) => ns + t), partitions: config.kafkaPartitions });
+  const eventBus = config.eventBus === 'kafka' ? (ns ? new NamespacedEventBus(kafka(), ns) : kafka()) : new InProcessEventBus();
+  const readStore = config.readStore === 'mongo' ? new MongoReadStore(config.mongoUrl ?? '', config.mongoDatabase) : new SqliteReadStore(join(config.dataDir, 'read-models.sqlite'));
+  const artifactStorage =
+    config.artifactStorage === 's3'
+      ? new S3ArtifactStorage({
+          bucket: config.s3Bucket ?? '',
+          region: config.s3Region,
+          ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}),
+          ...(config.s3AccessKey && config.s3SecretKey ? { credentials: { accessKeyId: config.s3AccessKey, secretAccessKey: config.s3SecretKey } } : {}),
+        })
+      : new FsArtifactStorage(join(config.dataDir, 'artifacts'));
+  return { eventStore, eventBus, readStore, artifactStorage };
+}

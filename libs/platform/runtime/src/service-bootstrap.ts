@@ -1,0 +1,53 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Module } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { resolveTokens } from './auth/token-bootstrap';
+import type { MregConfig } from './config/mreg.config';
+import { createHttpApp } from './http/http-app';
+import { PlatformModule } from './platform.module';
+import type { PlatformAdapters, PlatformOptions } from './platform.module';
+
+export interface ServiceSpec {
+  /** Service name (telemetry, logs, OpenAPI title). */
+  readonly name: string;
+  /** The feature modules this process serves. */
+  readonly modules: readonly (Type<unknown> | DynamicModule)[];
+  readonly relay?: PlatformOptions['relay'];
+  readonly readModelProjections?: PlatformOptions['readModelProjections'];
+}
+
+export interface StartedService {
+  readonly app: INestApplication;
+  readonly url: string;
+  readonly openapi: OpenAPIObject;
+  /** Set when no MREG_TOKENS was configured: the generated admin token. */
+  readonly adminToken?: string;
+}
+
+@Module({})
+class ServiceRootModule {}
+
+/** Builds one process of the registry — the all-in-one server or one of the four services — without listening. */
+export async function createService(spec: ServiceSpec, config: MregConfig, adapters?: Partial<PlatformAdapters>) {
+  const { tokens, adminToken } = resolveTokens(config);
+  const platform = PlatformModule.forRoot({
+    config,
+    tokens,
+    ...(adapters ? { adapters } : {}),
+    ...(spec.relay !== undefined ? { relay: spec.relay } : {}),
+    ...(spec.readModelProjections ? { readModelProjections: spec.readModelProjections } : {}),
+  });
+  const root: DynamicModule = { module: ServiceRootModule, imports: [platform, ...spec.modules] };
+  const { app, openapi } = await createHttpApp(root, config, { title: `mreg — ${spec.name}` });
+  return { app, openapi, ...(adminToken ? { adminToken } : {}) };
+}
+
+export async function startService(spec: ServiceSpec, config: MregConfig, adapters?: Partial<PlatformAdapters>): Promise<StartedService> {
+  const { app, openapi, adminToken } = await createService(spec, config, adapters);
+  await app.listen(config.port, config.host);
+  const address = (app.getHttpServer() as Server).address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return { app, openapi, url: `http://${host}:${address.port}`, ...(adminToken ? { adminToken } : {}) };
+}
