@@ -8,8 +8,30 @@ import type { ModelDoc } from './catalog.documents';
 
 type Touch = Pick<ModelDoc, 'updatedAt' | 'updatedBy'>;
 
-/** Pure: the model document after one event of its model stream or of one of its version streams. */
-export function evolveModelDoc(doc: ModelDoc | undefined, event: RecordedEvent): ModelDoc | undefined {
+function placeholder(modelId: string, at: string, actor: string): ModelDoc {
+  return {
+    id: modelId,
+    modelId,
+    name: '',
+    description: '',
+    tags: {},
+    aliases: {},
+    latestVersion: 0,
+    versionCount: 0,
+    createdAt: at,
+    createdBy: actor,
+    updatedAt: at,
+    updatedBy: actor,
+    status: 'pending',
+  };
+}
+
+/**
+ * Pure: the model document after one event of its model stream or of one of its version streams. Streams are
+ * delivered in order each, but not with each other: a version event may come first, and then starts a
+ * 'pending' document that the registration completes.
+ */
+export function evolveModelDoc(current: ModelDoc | undefined, event: RecordedEvent): ModelDoc {
   const touch: Touch = { updatedAt: event.metadata.occurredAt, updatedBy: event.metadata.actor };
   const e = { type: event.type, data: event.data } as ModelEvent | ModelVersionEvent;
   if (e.type === 'ModelRegistered') {
@@ -19,16 +41,16 @@ export function evolveModelDoc(doc: ModelDoc | undefined, event: RecordedEvent):
       name: e.data.name,
       description: e.data.description,
       tags: e.data.tags,
-      aliases: doc?.aliases ?? {},
-      latestVersion: doc?.latestVersion ?? 0,
-      versionCount: doc?.versionCount ?? 0,
+      aliases: current?.aliases ?? {},
+      latestVersion: current?.latestVersion ?? 0,
+      versionCount: current?.versionCount ?? 0,
       createdAt: event.metadata.occurredAt,
       createdBy: event.metadata.actor,
       status: 'active',
       ...touch,
     };
   }
-  if (!doc) return undefined;
+  const doc = current ?? placeholder(e.data.modelId, event.metadata.occurredAt, event.metadata.actor);
   switch (e.type) {
     case 'ModelDescriptionChanged':
       return { ...doc, description: e.data.description, ...touch };
@@ -81,14 +103,6 @@ export class ModelDetailsProjection implements Projection {
     if (category !== 'model' && category !== 'version') return;
     const modelId = (event.data as { modelId?: unknown }).modelId;
     if (typeof modelId !== 'string') return;
-    const models = this.store.collection<ModelDoc>(COLLECTIONS.models);
-    // A version event that arrives before the model's registration waits for redelivery: nothing to update yet.
-    const current = await models.get(modelId);
-    const next = evolveModelDoc(current, event);
-    if (!next) {
-      if (category === 'version') throw new Error(`model ${modelId} not projected yet`);
-      return;
-    }
-    await models.apply(modelId, event.streamId, event.streamRevision, (doc) => evolveModelDoc(doc, event) ?? next);
+    await this.store.collection<ModelDoc>(COLLECTIONS.models).apply(modelId, event.streamId, event.streamRevision, (doc) => evolveModelDoc(doc, event));
   }
 }

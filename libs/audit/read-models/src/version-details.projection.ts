@@ -80,6 +80,15 @@ export function evolveVersionDoc(doc: VersionDoc | undefined, event: RecordedEve
   }
 }
 
+/** What the version projection knows of each model: name and deletion, with the model stream revision. */
+interface ModelFacts {
+  readonly name: string;
+  readonly deleted: boolean;
+  readonly streamId: string;
+  readonly revision: number;
+}
+const MODEL_FACTS = 'version_model_facts';
+
 /** Versions with their stage, aliases and artifact totals; also follows renames and alias moves. */
 export class VersionDetailsProjection implements Projection {
   readonly name = READ_MODEL_PROJECTIONS[1].name;
@@ -92,10 +101,13 @@ export class VersionDetailsProjection implements Projection {
     const category = streamCategory(event.streamId);
     if (category === 'version' || category === 'artifacts') {
       const { modelId, version } = event.data as { modelId: string; version: number };
-      await versions.apply(versionDocId(modelId, version), event.streamId, event.streamRevision, (doc) => evolveVersionDoc(doc, event));
+      const id = versionDocId(modelId, version);
+      await versions.apply(id, event.streamId, event.streamRevision, (doc) => evolveVersionDoc(doc, event));
+      if (event.type === 'ModelVersionCreated') await this.catchUpWithModel(id, modelId);
       return;
     }
     if (category !== 'model') return;
+    await this.recordModelFacts(event);
     const e = { type: event.type, data: event.data } as ModelEvent;
     const at = event.metadata.occurredAt;
     const actor = event.metadata.actor;
@@ -142,6 +154,28 @@ export class VersionDetailsProjection implements Projection {
         return unexpected;
       }
     }
+  }
+
+  /**
+   * Streams are ordered each but not with each other: a rename or deletion of the model may be projected before
+   * a version created earlier. The model facts seen so far are kept, and a newly created version catches up.
+   */
+  private async recordModelFacts(event: RecordedEvent): Promise<void> {
+    const e = { type: event.type, data: event.data } as ModelEvent;
+    const facts = this.store.collection<ModelFacts>(MODEL_FACTS);
+    const revision = event.streamRevision;
+    const streamId = event.streamId;
+    if (e.type === 'ModelRegistered') await facts.apply(e.data.modelId, streamId, event.streamRevision, (f) => ({ name: e.data.name, deleted: f?.deleted ?? false, streamId, revision }));
+    if (e.type === 'ModelRenamed') await facts.apply(e.data.modelId, streamId, event.streamRevision, (f) => ({ name: e.data.to, deleted: f?.deleted ?? false, streamId, revision }));
+    if (e.type === 'ModelDeleted') await facts.apply(e.data.modelId, streamId, event.streamRevision, (f) => ({ name: f?.name ?? e.data.name, deleted: true, streamId, revision }));
+  }
+
+  private async catchUpWithModel(id: string, modelId: string): Promise<void> {
+    const facts = await this.store.collection<ModelFacts>(MODEL_FACTS).get(modelId);
+    if (!facts) return;
+    await this.store
+      .collection<VersionDoc>(COLLECTIONS.versions)
+      .apply(id, facts.streamId, facts.revision, (doc) => ({ ...(doc as VersionDoc), modelName: facts.name, ...(facts.deleted ? { status: 'deleted' as const } : {}) }));
   }
 
   private async versionIdsOf(modelId: string): Promise<string[]> {

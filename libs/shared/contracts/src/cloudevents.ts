@@ -44,7 +44,8 @@ const MAX_SUBJECT = 1024;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;.*)?$/i;
-const STRUCTURED_MEDIA_TYPE = /^application\/cloudevents(\+json)?\s*(;.*)?$/i;
+const CLOUDEVENTS_MEDIA_TYPE = /^application\/cloudevents/i;
+const STRUCTURED_JSON_MEDIA_TYPE = /^application\/cloudevents\+json\s*(;.*)?$/i;
 
 /** A header's value; Kafka header names are case-sensitive, producers are not always careful. */
 export function headerOf(headers: Readonly<Record<string, string>>, name: string): string | undefined {
@@ -61,8 +62,8 @@ export function headerOf(headers: Readonly<Record<string, string>>, name: string
 export function parseCloudEvent(record: CloudEventRecord, expectedType: string): CloudEventParseResult {
   const contentType = headerOf(record.headers, 'content-type')?.trim();
   const specHeader = headerOf(record.headers, 'ce_specversion');
-  if (contentType !== undefined && STRUCTURED_MEDIA_TYPE.test(contentType)) {
-    if (!/^application\/cloudevents\+json/i.test(contentType)) {
+  if (contentType !== undefined && CLOUDEVENTS_MEDIA_TYPE.test(contentType)) {
+    if (!STRUCTURED_JSON_MEDIA_TYPE.test(contentType)) {
       return problem('UNSUPPORTED_MEDIA_TYPE', `content-type ${quote(contentType)} is not supported: send application/cloudevents+json or binary mode`);
     }
     return parseStructured(record.value, expectedType);

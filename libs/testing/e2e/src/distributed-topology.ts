@@ -41,7 +41,7 @@ export interface DistributedOptions {
 /**
  * Starts registration, governance, artifact and audit services plus the gateway. They share nothing but Kafka
  * (events), MongoDB (read models), S3 (blobs) and the log: EventStoreDB in production; here, where no
- * EventStoreDB can run, the SQLite event store file shared by the processes (docs/decisions/0010).
+ * EventStoreDB can run, the SQLite event store file shared by the processes (docs/decisions/0011).
  */
 export class DistributedTopology {
   private readonly running = new Map<ServiceName, Running>();

@@ -52,7 +52,8 @@ export const validationPipe = new ValidationPipe({
  */
 const RESERVED_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 
-function reservedKeyIn(value: unknown): string | undefined {
+/** The first key named after an Object.prototype member anywhere in a parsed JSON value (refused in every body). */
+export function reservedKeyIn(value: unknown): string | undefined {
   const pending: unknown[] = [value];
   while (pending.length > 0) {
     const current = pending.pop();

@@ -1,0 +1,1 @@
+export * from './training-run-completed-v1';
