@@ -1,6 +1,6 @@
 import { Inject, Module } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
-import { AuditTrailProjection, CatalogQueries, ModelDetailsProjection, TransitionInboxProjection, VersionDetailsProjection } from '@mreg/audit/read-models';
+import { CatalogQueries, readModelProjections } from '@mreg/audit/read-models';
 import { READ_STORE } from '@mreg/platform/read-store';
 import type { ReadStore } from '@mreg/platform/read-store';
 import { ProjectionRunner } from '@mreg/platform/runtime';
@@ -20,9 +20,7 @@ export class AuditModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.runner.addProjection(new ModelDetailsProjection(this.store));
-    this.runner.addProjection(new VersionDetailsProjection(this.store));
-    this.runner.addProjection(new TransitionInboxProjection(this.store));
-    this.runner.addProjection(new AuditTrailProjection(this.store));
+    // The same list a replay applies (readModelProjections), so a rebuild means what the live models mean.
+    for (const projection of readModelProjections(this.store)) this.runner.addProjection(projection);
   }
 }

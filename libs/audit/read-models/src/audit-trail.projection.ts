@@ -1,5 +1,4 @@
 import type { RecordedEvent } from '@mreg/shared/contracts';
-import { ALL_EVENT_TOPICS } from '@mreg/shared/contracts';
 import type { ReadStore } from '@mreg/platform/read-store';
 import type { Projection } from '@mreg/platform/runtime';
 import { READ_MODEL_PROJECTIONS } from './projection-catalog';

@@ -8,3 +8,4 @@ export * from './resources';
 export * from './transition-inbox.projection';
 export * from './version-details.projection';
 export * from './projection-catalog';
+export * from './read-model-replay';

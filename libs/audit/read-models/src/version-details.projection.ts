@@ -1,5 +1,5 @@
 import type { ArtifactEvent, ModelEvent, ModelVersionEvent, RecordedEvent } from '@mreg/shared/contracts';
-import { TOPICS, streamCategory } from '@mreg/shared/contracts';
+import { streamCategory } from '@mreg/shared/contracts';
 import type { ReadStore } from '@mreg/platform/read-store';
 import type { Projection } from '@mreg/platform/runtime';
 import { READ_MODEL_PROJECTIONS } from './projection-catalog';

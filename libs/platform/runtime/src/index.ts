@@ -9,6 +9,7 @@ export * from './http/api-error';
 export * from './http/consistency.interceptor';
 export * from './http/error-envelope.filter';
 export * from './messaging/log-relay';
+export * from './messaging/inbound-gate';
 export * from './platform.module';
 export * from './projection/consistency';
 export * from './projection/projection';

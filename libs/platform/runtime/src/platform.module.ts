@@ -46,13 +46,12 @@ export interface PlatformOptions {
 /** The configured adapters (embedded unless MREG_* selects production ones), with any given ones preferred. */
 export function configuredAdapters(config: MregConfig, given: Partial<PlatformAdapters> = {}): PlatformAdapters {
   mkdirSync(config.dataDir, { recursive: true });
-  const needed = { ...config };
-  const built = adaptersFromConfig(needed);
+  const built = adaptersFromConfig(config);
   // Adapters passed in (tests) replace configured ones; the unused configured ones are closed right away.
   for (const key of Object.keys(given) as (keyof PlatformAdapters)[]) {
     if (given[key] && given[key] !== built[key]) void built[key].close();
   }
-  return { ...built, ...given } as PlatformAdapters;
+  return { ...built, ...given };
 }
 
 const ADAPTERS = Symbol('PlatformAdapters');

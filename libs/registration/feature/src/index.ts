@@ -1,3 +1,4 @@
 export * from './model-directory';
 export * from './registration.commands';
 export * from './registration.module';
+export * from './training-run-completed.consumer';

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DomainError, streams } from '@mreg/shared/contracts';
+import { DomainError, isDomainError, streams, trainingRunKey } from '@mreg/shared/contracts';
 import type { Lineage, Stage } from '@mreg/shared/contracts';
-import { modelNameDecider, modelVersionDecider, registeredModelDecider } from '@mreg/registration/domain';
+import { modelNameDecider, modelVersionDecider, registeredModelDecider, trainingRunDecider } from '@mreg/registration/domain';
 import type { ModelNameState, ReserveModelName } from '@mreg/registration/domain';
+import { WrongExpectedRevisionError } from '@mreg/platform/event-store';
 import { EventSourcedRepository } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { ModelDirectory, nameStreamOf } from './model-directory';
@@ -13,6 +14,17 @@ export interface NewModel {
   readonly name: string;
   readonly description?: string;
   readonly tags?: Record<string, string>;
+}
+
+/** A completed training run to register: the version's facts, the model's name and the run id. */
+export type TrainingRun = CreateModelVersionDto & { readonly model: string; readonly runId: string };
+
+export interface TrainingRunRegistration {
+  readonly modelId: string;
+  readonly version: number;
+  /** Whether this call created the model, the version; false when an earlier delivery of the run did. */
+  readonly createdModel: boolean;
+  readonly createdVersion: boolean;
 }
 
 /** The registration context's use cases: each loads aggregates from the log, decides, appends. */
@@ -110,8 +122,78 @@ export class RegistrationCommands {
   /** Allocates the next number on the model stream (retried under contention), then creates the version stream. */
   async createVersion(name: string, input: CreateModelVersionDto, ctx: CommandContext): Promise<{ modelId: string; version: number }> {
     const modelId = await this.directory.require(name);
+    const { version, modelName } = await this.allocateVersionNumber(modelId, ctx);
+    await this.createVersionStream(modelId, modelName, version, input, ctx);
+    return { modelId, version };
+  }
+
+  /**
+   * Registers a completed training run as a new version, idempotently per (model, run id): the model is created
+   * when missing; then a number is allocated and claimed for the run on its claim stream (appended with "no
+   * stream" expected). A delivery that loses that race abandons its number (a gap, never a duplicate version);
+   * a later delivery finds the claim and only makes sure the version stream exists (it may not, when a crash
+   * came between the claim and the version).
+   */
+  async registerTrainingRun(run: TrainingRun, ctx: CommandContext): Promise<TrainingRunRegistration> {
+    const { modelId, created: createdModel } = await this.modelForTrainingRun(run.model, ctx);
+    const claim = streams.trainingRun(modelId, trainingRunKey(run.runId));
+    let linked = (await this.repository.load(claim, trainingRunDecider)).state.linked;
+    let modelName: string | undefined;
+    if (linked === undefined) {
+      const allocated = await this.allocateVersionNumber(modelId, ctx);
+      modelName = allocated.modelName;
+      try {
+        await this.repository.handle(
+          claim,
+          trainingRunDecider,
+          { type: 'LinkTrainingRun', data: { modelId, runId: run.runId, version: allocated.version } },
+          ctx,
+          { expectedRevision: -1 },
+        );
+        linked = { runId: run.runId, version: allocated.version };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        // Another delivery of this run claimed it first; our number stays unused.
+        linked = (await this.repository.load(claim, trainingRunDecider)).state.linked;
+        if (linked === undefined) throw error;
+      }
+    }
+    const existing = await this.directory.loadVersion(modelId, linked.version);
+    if (existing.state.exists) return { modelId, version: linked.version, createdModel, createdVersion: false };
+    modelName ??= (await this.directory.loadModel(modelId)).state.name;
+    try {
+      await this.createVersionStream(modelId, modelName, linked.version, versionFacts(run), ctx);
+    } catch (error) {
+      // A concurrent delivery of the same run created it meanwhile: that is the outcome we want.
+      if (error instanceof WrongExpectedRevisionError || (isDomainError(error) && error.code === 'ALREADY_EXISTS')) {
+        return { modelId, version: linked.version, createdModel, createdVersion: false };
+      }
+      throw error;
+    }
+    return { modelId, version: linked.version, createdModel, createdVersion: true };
+  }
+
+  /** The live model named `name`, registered (as the caller) when there is none. */
+  private async modelForTrainingRun(name: string, ctx: CommandContext): Promise<{ modelId: string; created: boolean }> {
+    const existing = await this.directory.resolve(name);
+    if (existing !== undefined) return { modelId: existing, created: false };
+    try {
+      return { modelId: await this.registerModel({ name }, ctx), created: true };
+    } catch (error) {
+      // Two runs of a new model at once: one registers it, the other uses it.
+      if (!isDomainError(error) || error.code !== 'ALREADY_EXISTS') throw error;
+      return { modelId: await this.directory.require(name), created: false };
+    }
+  }
+
+  /** Hands out the model's next version number (never reused), retried under contention. */
+  private async allocateVersionNumber(modelId: string, ctx: CommandContext): Promise<{ version: number; modelName: string }> {
     const allocated = await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'AllocateVersionNumber', data: {} }, ctx, { retries: 50 });
-    const version = allocated.state.lastVersion;
+    return { version: allocated.state.lastVersion, modelName: allocated.state.name };
+  }
+
+  /** Creates the version stream of an allocated number (the decider refuses a version that exists). */
+  private async createVersionStream(modelId: string, modelName: string, version: number, input: CreateModelVersionDto, ctx: CommandContext): Promise<void> {
     const lineage: Lineage = {
       datasets: (input.lineage?.datasets ?? []).map((d) => ({ name: d.name, uri: d.uri, ...(d.digest ? { digest: d.digest } : {}) })),
       ...(input.lineage?.codeRepository ? { codeRepository: input.lineage.codeRepository } : {}),
@@ -125,7 +207,7 @@ export class RegistrationCommands {
         type: 'CreateModelVersion',
         data: {
           modelId,
-          modelName: allocated.state.name,
+          modelName,
           version,
           description: input.description ?? '',
           ...(input.source ? { source: input.source } : {}),
@@ -139,7 +221,6 @@ export class RegistrationCommands {
       },
       ctx,
     );
-    return { modelId, version };
   }
 
   async changeVersionDescription(name: string, version: number, description: string, ctx: CommandContext): Promise<string> {
@@ -225,4 +306,10 @@ function revisionOption(expectedRevision: number | undefined): { expectedRevisio
 
 export function notFound(what: string): DomainError {
   return new DomainError('NOT_FOUND', what);
+}
+
+/** The version's facts of a training run (run id included, the model name left out). */
+function versionFacts(run: TrainingRun): CreateModelVersionDto {
+  const { model: _model, ...facts } = run;
+  return facts;
 }

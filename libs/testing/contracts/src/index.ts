@@ -4,3 +4,4 @@ export * from './event-bus.contract';
 export * from './read-store.contract';
 export * from './artifact-storage.contract';
 export * from './decider-spec';
+export * from './registry-history';

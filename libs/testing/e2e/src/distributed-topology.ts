@@ -80,6 +80,7 @@ export class DistributedTopology {
 
   async start(): Promise<void> {
     // One build for all processes (swc, incremental); the services run from dist/ with the alias hook.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the build tool is plain CommonJS outside the TS graph
     const build = (require(join(this.options.root, 'tools', 'build.cjs')) as { build(): Promise<{ errors: unknown[] }> }).build;
     const result = await build();
     if (result.errors.length > 0) throw new Error('build failed');

@@ -3,7 +3,7 @@ import { SpanKind, context as otelContext, trace } from '@opentelemetry/api';
 import type { EventBus, BusSubscription } from '@mreg/platform/event-bus';
 import type { ReadStore } from '@mreg/platform/read-store';
 import { contextFromTraceparent, tracer } from '../telemetry/trace-context';
-import type { Projection, Reaction } from './projection';
+import type { InboundConsumer, Projection, Reaction } from './projection';
 
 interface ProgressDoc {
   readonly revision: number;
@@ -11,10 +11,14 @@ interface ProgressDoc {
 
 export const PROGRESS_COLLECTION = 'projection_progress';
 
-/** Subscribes projections and reactions to the bus, one consumer group each, and records per-stream progress. */
+/**
+ * Subscribes projections and reactions to the bus, one consumer group each, and records per-stream progress;
+ * inbound consumers (raw integration traffic) are subscribed after them, in their own groups.
+ */
 export class ProjectionRunner {
   private readonly projections: Projection[] = [];
   private readonly reactions: Reaction[] = [];
+  private readonly inbound: InboundConsumer[] = [];
   private readonly subscriptions: BusSubscription[] = [];
   private readonly logger = new Logger('ProjectionRunner');
   private started = false;
@@ -32,6 +36,11 @@ export class ProjectionRunner {
   addReaction(reaction: Reaction): void {
     if (this.started) throw new Error('reactions must be registered before start');
     this.reactions.push(reaction);
+  }
+
+  addInboundConsumer(consumer: InboundConsumer): void {
+    if (this.started) throw new Error('inbound consumers must be registered before start');
+    this.inbound.push(consumer);
   }
 
   /** Projections that consume a topic: a write is visible once all of them have caught up. */
@@ -61,7 +70,14 @@ export class ProjectionRunner {
         }),
       );
     }
-    this.logger.log(`${this.projections.length} projections, ${this.reactions.length} reactions subscribed`);
+    for (const c of this.inbound) {
+      this.subscriptions.push(
+        await this.bus.subscribeRaw(c.topics, c.group, async (message) => {
+          await this.traced(`consume ${message.topic}`, message.headers['traceparent'], () => c.handle(message));
+        }),
+      );
+    }
+    this.logger.log(`${this.projections.length} projections, ${this.reactions.length} reactions, ${this.inbound.length} inbound consumers subscribed`);
   }
 
   async progressOf(projection: string, streamId: string): Promise<number> {

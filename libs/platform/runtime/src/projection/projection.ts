@@ -1,3 +1,4 @@
+import type { InboundMessage } from '@mreg/platform/event-bus';
 import type { RecordedEvent } from '@mreg/shared/contracts';
 
 /** A read model fed from the bus. `handle` must be idempotent (revision-guarded writes). */
@@ -12,4 +13,16 @@ export interface Reaction {
   readonly name: string;
   readonly topics: readonly string[];
   handle(event: RecordedEvent): Promise<void>;
+}
+
+/**
+ * A consumer of raw integration traffic (training events, approval commands) in its own consumer group. It
+ * answers client mistakes itself (a rejection message) and throws only for faults of ours, which the bus
+ * retries and then dead-letters.
+ */
+export interface InboundConsumer {
+  /** Consumer group, e.g. `mreg.registration.training`. */
+  readonly group: string;
+  readonly topics: readonly string[];
+  handle(message: InboundMessage): Promise<void>;
 }

@@ -3,6 +3,10 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { IsBoundedJsonObject, IsMetricMap, IsParamMap, IsTagMap, IsText, IsUri } from '@mreg/platform/runtime';
 
+/** Run ids of training runs: what `runId` accepts over HTTP and in training events. */
+export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+export const RUN_ID_MESSAGE = 'runId must be 1..128 letters, digits or _ . : -';
+
 export class DatasetDto {
   @ApiProperty({ example: 'transactions-2026-q3' })
   @IsString()
@@ -66,7 +70,7 @@ export class CreateModelVersionDto {
   @ApiPropertyOptional({ example: 'run-8c1f' })
   @IsOptional()
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, { message: 'runId must be 1..128 letters, digits or _ . : -' })
+  @Matches(RUN_ID, { message: RUN_ID_MESSAGE })
   runId?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { learning_rate: '0.01' } })
