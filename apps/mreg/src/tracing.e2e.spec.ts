@@ -5,32 +5,39 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { loadConfig, startTelemetry, stopTelemetry } from '@mreg/platform/runtime';
 import { RegistryClient, castTarget, castTokensJson, uniqueName } from '@mreg/testing/e2e';
+import { serverOrSkip } from '@mreg/testing/infra';
 import { startRegistry } from './registry-app';
 import type { StartedRegistry } from './registry-app';
 
 // One trace spans HTTP request → event append → relay → bus → projection: the W3C trace context travels in
 // event metadata and message headers.
-describe('tracing', () => {
-  const exporter = new InMemorySpanExporter();
+const kafka = serverOrSkip('kafka', 'tracing over Kafka');
+const buses: [string, Record<string, string>][] = [['in-process bus', {}]];
+if (kafka && kafka !== 'docker') buses.push(['Kafka', { MREG_EVENT_BUS: 'kafka', MREG_KAFKA_BROKERS: kafka, MREG_KAFKA_NAMESPACE: `trace-${process.pid}-${Date.now()}.` }]);
+
+// One SDK per process (the OpenTelemetry API keeps one global provider); each case uses its own trace id.
+const exporter = new InMemorySpanExporter();
+beforeAll(() => startTelemetry('mreg-test', exporter));
+afterAll(() => stopTelemetry());
+
+describe.each(buses)('tracing over %s', (bus, busEnv) => {
   let registry: StartedRegistry | undefined;
   let dataDir = '';
 
   beforeAll(async () => {
-    startTelemetry('mreg-test', exporter);
     dataDir = mkdtempSync(join(tmpdir(), 'mreg-trace-'));
-    registry = await startRegistry(loadConfig({ MREG_TOKENS: castTokensJson(), MREG_DATA_DIR: dataDir, PORT: '0', MREG_HOST: '127.0.0.1', MREG_LOG_LEVEL: 'error' }));
+    registry = await startRegistry(loadConfig({ ...busEnv, MREG_TOKENS: castTokensJson(), MREG_DATA_DIR: dataDir, PORT: '0', MREG_HOST: '127.0.0.1', MREG_LOG_LEVEL: 'error' }));
   });
 
   afterAll(async () => {
     await registry?.app.close();
-    await stopTelemetry();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('puts the request, the append, the relay and the projection in one trace', async () => {
     if (!registry) throw new Error('not started');
     const alice = new RegistryClient(castTarget(registry.url)).as('alice');
-    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const traceId = bus === 'Kafka' ? '5cf92f3577b34da6a3ce929d0e0e4737' : '4bf92f3577b34da6a3ce929d0e0e4736';
     const reply = await alice.request('POST', '/api/v1/models', {
       json: { name: uniqueName('traced') },
       headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },

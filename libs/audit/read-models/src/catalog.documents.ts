@@ -41,6 +41,8 @@ export interface VersionDoc {
   readonly createdBy: string;
   readonly updatedAt: string;
   readonly updatedBy: string;
+  /** Log position of the event that set updatedAt/updatedBy (the latest touch wins, whatever the delivery order). */
+  readonly updatedSeq?: number;
   readonly stageChangedAt?: string;
   readonly status: DocStatus;
 }

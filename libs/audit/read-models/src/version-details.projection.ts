@@ -35,7 +35,10 @@ export function evolveVersionDoc(doc: VersionDoc | undefined, event: RecordedEve
   const actor = event.metadata.actor;
   const e = { type: event.type, data: event.data } as ModelVersionEvent | ArtifactEvent;
   const base = doc ?? placeholder(e.data.modelId, e.data.version, at, actor);
-  const touch = { updatedAt: at, updatedBy: actor };
+  // The version stream and the artifact stream both touch the document, and the bus orders neither against the
+  // other: the touch with the highest log position wins, which is what a replay in log order gives.
+  const seq = Number(event.position);
+  const touch = seq > (base.updatedSeq ?? -1) ? { updatedAt: at, updatedBy: actor, updatedSeq: seq } : {};
   switch (e.type) {
     case 'ModelVersionCreated': {
       const d = e.data;

@@ -1,2 +1,3 @@
 export * from './governance.commands';
 export * from './governance.module';
+export * from './approval-command.consumer';

@@ -4,10 +4,9 @@ import { CatalogQueries } from '@mreg/audit/read-models';
 import type { ListResult, TransitionResource } from '@mreg/audit/read-models';
 import { ApiError, Caller, Consistency, ModelLookup, Roles, currentWrites, modelNameParam, versionParam } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
-import { RequestTransitionDto, TransitionDecisionDto } from './dto/transition.dto';
+import { RequestTransitionDto, TRANSITION_ID, TransitionDecisionDto } from './dto/transition.dto';
 import { GovernanceCommands } from './governance.commands';
 
-const TRANSITION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const STATUSES = ['pending', 'approved', 'rejected', 'cancelled', 'applied', 'failed'];
 
 function transitionIdParam(raw: string): string {

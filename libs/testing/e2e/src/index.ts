@@ -4,3 +4,4 @@ export * from './fixtures';
 export * from './raw-http';
 import './scenarios/index';
 export * from './distributed-topology';
+export * from './integration-messages';

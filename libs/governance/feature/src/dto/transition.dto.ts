@@ -1,9 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
-import { ROLES, STAGES } from '@mreg/shared/contracts';
-import type { Role, Stage } from '@mreg/shared/contracts';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { APPROVAL_COMMAND_NAMES, ROLES, STAGES } from '@mreg/shared/contracts';
+import type { ApprovalCommandName, Role, Stage } from '@mreg/shared/contracts';
 import { IsText } from '@mreg/platform/runtime';
+
+/** Transition ids: UUIDs as the registry hands them out. */
+export const TRANSITION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class RequestTransitionDto {
   @ApiProperty({ enum: STAGES, example: 'production' })
@@ -28,6 +31,16 @@ export class TransitionDecisionDto {
   @IsString()
   @IsText(2000, { multiline: true })
   comment?: string;
+}
+
+/** The data of an ApprovalCommand message (`ApprovalCommandV1`): a decision, its transition, its comment. */
+export class ApprovalCommandDto extends TransitionDecisionDto {
+  @IsIn(APPROVAL_COMMAND_NAMES as ApprovalCommandName[])
+  command!: ApprovalCommandName;
+
+  @IsString()
+  @Matches(TRANSITION_ID, { message: 'transitionId must be a transition id (a lower-case UUID)' })
+  transitionId!: string;
 }
 
 export class StageRuleDto {
