@@ -1,6 +1,6 @@
 import { DomainError, artifactsSealedIn, type ArtifactEntry, type ArtifactEvent, type Stage } from '@mreg/shared/contracts';
-import type { Command } from './command';
-import { unknownCommand, unknownEvent } from './exhaustive';
+import type { Command } from '@mreg/shared/contracts';
+import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 
 // Stream artifacts-<modelId>-<n>: the manifest of one version's files (path, size, sha256). Paths arrive
 // validated and normalized ("a/b.bin", no leading or trailing slash); the blob is already stored by digest.

@@ -9,8 +9,8 @@ import {
   type Stage,
   type StageRule,
 } from '@mreg/shared/contracts';
-import type { Command } from './command';
-import { unknownCommand, unknownEvent } from './exhaustive';
+import type { Command } from '@mreg/shared/contracts';
+import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 
 // Stream policy-<modelId>: how many approvals, from which role, a move into each stage needs.
 

@@ -1,7 +1,7 @@
 import { DomainError, canTransition, type Principal, type TransitionEvent, type TransitionRequested } from '@mreg/shared/contracts';
 import { validateStageRule } from './approval-policy.decider';
-import type { Command } from './command';
-import { unknownCommand, unknownEvent } from './exhaustive';
+import type { Command } from '@mreg/shared/contracts';
+import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 
 // Stream transition-<transitionId>: one request to move a version to another stage, and its approval chain.
 // pending → approved → applied | failed; pending → rejected | cancelled.

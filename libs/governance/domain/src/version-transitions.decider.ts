@@ -1,6 +1,6 @@
 import { DomainError, type Stage, type VersionTransitionsEvent } from '@mreg/shared/contracts';
-import type { Command } from './command';
-import { unknownCommand, unknownEvent } from './exhaustive';
+import type { Command } from '@mreg/shared/contracts';
+import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 
 // Stream version-transitions-<modelId>-<n>: at most one open transition request per version, and the ordered
 // list of every request ever opened for it (provenance of its stage history).

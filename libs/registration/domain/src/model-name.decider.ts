@@ -1,6 +1,6 @@
 import { DomainError, type ModelNameEvent } from '@mreg/shared/contracts';
-import type { Command } from './command';
-import { unknownCommand, unknownEvent } from './exhaustive';
+import type { Command } from '@mreg/shared/contracts';
+import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 
 // Stream model-name-<key>: at most one model holds a (normalized) name. The name stream is written before the
 // model stream, so a crash in between leaves a reservation whose holder never came to exist: an orphan.

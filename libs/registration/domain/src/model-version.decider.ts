@@ -9,8 +9,8 @@ import {
   type Stage,
   type Tags,
 } from '@mreg/shared/contracts';
-import type { Command } from './command';
-import { unknownCommand, unknownEvent } from './exhaustive';
+import type { Command } from '@mreg/shared/contracts';
+import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 
 // Stream version-<modelId>-<n>: one version's facts and its stage. The number comes from the model stream
 // (AllocateVersionNumber) before this stream is created.

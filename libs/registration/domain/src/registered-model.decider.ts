@@ -1,6 +1,6 @@
 import { DomainError, type ModelEvent, type Tags } from '@mreg/shared/contracts';
-import type { Command } from './command';
-import { unknownCommand, unknownEvent } from './exhaustive';
+import type { Command } from '@mreg/shared/contracts';
+import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 
 // Stream model-<modelId>: the model's own facts, its aliases, and the counter that hands out version numbers.
 

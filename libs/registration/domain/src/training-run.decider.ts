@@ -1,6 +1,6 @@
 import { DomainError, type TrainingRunEvent } from '@mreg/shared/contracts';
-import type { Command } from './command';
-import { unknownCommand, unknownEvent } from './exhaustive';
+import type { Command } from '@mreg/shared/contracts';
+import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 
 // Stream training-run-<modelId>-<sha256(runId)[0..40]>: the version a training run registered. It is appended
 // with "no stream" expected after the version number was allocated, so of two deliveries racing for one run

@@ -6,3 +6,4 @@ export * from './principal';
 export * from './stage-rules';
 export * from './cloudevents';
 export * from './messages';
+export * from './decider';

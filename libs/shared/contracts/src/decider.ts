@@ -1,4 +1,10 @@
-import { DomainError } from '@mreg/shared/contracts';
+/** A request to change one aggregate: a PascalCase imperative type and its payload (emmett's Command). */
+export type Command<Type extends string, Data extends object = Record<string, never>> = Readonly<{
+  type: Type;
+  data: Readonly<Data>;
+}>;
+
+import { DomainError } from './domain-error';
 
 // For a one-member union TypeScript narrows only the discriminant, not the object: pass `command.type` there.
 
