@@ -9,6 +9,8 @@ export const FILTER_LIMITS = {
   maxDepth: 16,
   maxInValues: 100,
   maxStringLength: 1024,
+  /** '%' wildcards per LIKE pattern: regex engines (MongoDB's) backtrack badly on many of them. */
+  maxLikeWildcards: 16,
 } as const;
 
 type Keyword = 'AND' | 'OR' | 'NOT' | 'LIKE' | 'ILIKE' | 'IN';
@@ -297,6 +299,10 @@ class Parser {
       throw this.error(`expected a quoted pattern after ${keyword} at column ${token.column}, found ${describe(token)}`, token);
     }
     this.pos++;
+    const wildcards = token.value.split('%').length - 1;
+    if (wildcards > FILTER_LIMITS.maxLikeWildcards) {
+      throw this.error(`a ${keyword} pattern may have at most ${FILTER_LIMITS.maxLikeWildcards} '%' wildcards (column ${token.column})`, token);
+    }
     return token.value;
   }
 

@@ -327,3 +327,10 @@ describe('parseFilter', () => {
     });
   });
 });
+
+describe('LIKE wildcard limit', () => {
+  it('accepts up to the limit of % wildcards and refuses more', () => {
+    expect(() => parseFilter(`name LIKE '${'%a'.repeat(16)}'`)).not.toThrow();
+    expect(() => parseFilter(`name LIKE '${'%a'.repeat(17)}'`)).toThrow(/at most 16/);
+  });
+});
