@@ -196,6 +196,7 @@ describe('training events (mreg.training.events.v1)', () => {
       { label: 'a bad metric', message: trainingRunMessage({ model: uniqueName('metric'), runId: 'r1', metrics: { auc: 'high' } }), code: 'INVALID_ARGUMENT', reason: /metrics/ },
       { label: 'a bad model name', message: trainingRunMessage({ model: '../etc', runId: 'r1' }), code: 'INVALID_ARGUMENT', reason: /model/ },
       { label: 'a reserved key', message: trainingRunMessage({ model: uniqueName('proto'), runId: 'r1', params: JSON.parse('{"__proto__": "x"}') as Record<string, string> }), code: 'INVALID_ARGUMENT', reason: /__proto__/ },
+      { label: 'too large', message: trainingRunMessage({ model: uniqueName('large'), runId: 'r1', description: 'x'.repeat(1024 * 1024) }), code: 'PAYLOAD_TOO_LARGE' },
       { label: 'junk JSON', message: trainingRunMessage({ model: uniqueName('junk'), runId: 'r1' }, { rawValue: '{"model": ' }), code: 'INVALID_ARGUMENT', reason: /JSON/ },
       { label: 'another type', message: trainingRunMessage({ model: uniqueName('type'), runId: 'r1' }, { type: 'io.mreg.training.TrainingRunStarted.v1' }), code: 'INVALID_ARGUMENT', reason: /type/ },
       { label: 'another specversion', message: trainingRunMessage({ model: uniqueName('spec'), runId: 'r1' }, { mode: 'structured', rawValue: JSON.stringify({ specversion: '0.3', id: 'x-1', source: '/e2e', type: 'io.mreg.training.TrainingRunCompleted.v1', data: {} }) }), code: 'INVALID_ARGUMENT', reason: /specversion/ },
@@ -294,13 +295,15 @@ describe('approval commands (mreg.governance.commands.v1)', () => {
     expect(policy.status).toBe(200);
     const transition = await requestTransition(alice(), name, 1, 'staging');
     const command = approvalCommandMessage({ command: 'approve', transitionId: transition.id, comment: 'once' }, { as: 'bob' });
+    const refused = approvalCommandMessage({ command: 'approve', transitionId: transition.id }, { as: 'alice' });
 
-    await bus.publishRaw([command, command]);
-    await bus.publishRaw([command]);
+    await bus.publishRaw([command, command, refused]);
+    await bus.publishRaw([command, refused]);
     await barrier(rejected.commands, approvalCommandMessage({ command: 'approve', transitionId: transition.id }, { as: null }));
 
-    // Without deduplication the repeats would be refused: "bob already approved this transition".
+    // Repeats would otherwise be refused ("bob already approved this transition") or answered twice.
     expect(rejectionsOf(rejected.commands, messageIdOf(command))).toEqual([]);
+    expect(rejectionsOf(rejected.commands, messageIdOf(refused)).map((m) => rejectionOf(m).code)).toEqual(['PERMISSION_DENIED']);
     const pending = (await bob().get<TransitionBody>(transitionPath(transition.id))).body;
     expect(pending).toMatchObject({ status: 'pending', approvals: [expect.objectContaining({ by: 'bob', comment: 'once' })] });
     expect(pending.approvals).toHaveLength(1);

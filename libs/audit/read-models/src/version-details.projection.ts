@@ -44,8 +44,8 @@ export function evolveVersionDoc(doc: VersionDoc | undefined, event: RecordedEve
       const d = e.data;
       return {
         ...base,
-        // A rename projected before this event (onto a placeholder) is newer than the name the version was created with.
-        modelName: base.modelNameRevision !== undefined ? base.modelName : d.modelName,
+        // A placeholder named by a rename (projected before this event) has the newer name.
+        modelName: base.status === 'pending' && base.modelName !== '' ? base.modelName : d.modelName,
         description: d.description,
         ...(d.source !== undefined ? { source: d.source } : {}),
         ...(d.runId !== undefined ? { runId: d.runId } : {}),
@@ -82,11 +82,6 @@ export function evolveVersionDoc(doc: VersionDoc | undefined, event: RecordedEve
       return unexpected;
     }
   }
-}
-
-/** The document with the model's name as of model stream revision `revision`, unless it has a newer one. */
-function withModelName(doc: VersionDoc, name: string, revision: number): VersionDoc {
-  return (doc.modelNameRevision ?? -1) < revision ? { ...doc, modelName: name, modelNameRevision: revision } : doc;
 }
 
 /** What the version projection knows of each model: name and deletion, with the model stream revision. */
@@ -140,7 +135,7 @@ export class VersionDetailsProjection implements Projection {
         const { modelId, to } = e.data;
         const ids = await this.versionIdsOf(modelId);
         for (const id of ids) {
-          await versions.apply(id, event.streamId, event.streamRevision, (doc) => withModelName(doc as VersionDoc, to, event.streamRevision));
+          await versions.apply(id, event.streamId, event.streamRevision, (doc) => ({ ...(doc as VersionDoc), modelName: to }));
         }
         return;
       }
@@ -180,17 +175,23 @@ export class VersionDetailsProjection implements Projection {
   }
 
   private async catchUpWithModel(id: string, modelId: string): Promise<void> {
-    const facts = await this.store.collection<ModelFacts>(MODEL_FACTS).get(modelId);
-    if (!facts) return;
-    // Guarded by its own key, not the model stream's: the document may already carry the model stream's revision
-    // (an alias or a rename reached a placeholder before ModelVersionCreated did), and the facts must still apply.
-    // withModelName keeps a newer name a rename has set meanwhile.
-    await this.store
-      .collection<VersionDoc>(COLLECTIONS.versions)
-      .apply(id, `${MODEL_FACTS}:${facts.streamId}`, facts.revision, (doc) => ({
-        ...withModelName(doc as VersionDoc, facts.name, facts.revision),
-        ...(facts.deleted ? { status: 'deleted' as const } : {}),
-      }));
+    const facts = this.store.collection<ModelFacts>(MODEL_FACTS);
+    let known = await facts.get(modelId);
+    while (known) {
+      const applied: ModelFacts = known;
+      // Guarded by a key of its own, not the model stream's: the document may already carry the model stream's
+      // revision (an alias or a rename reached a placeholder before ModelVersionCreated did).
+      await this.store
+        .collection<VersionDoc>(COLLECTIONS.versions)
+        .apply(id, `${MODEL_FACTS}:${applied.streamId}`, applied.revision, (doc) => ({
+          ...(doc as VersionDoc),
+          modelName: applied.name,
+          ...(applied.deleted ? { status: 'deleted' as const } : {}),
+        }));
+      // A rename projected meanwhile may have written its name before this older one: apply the newer facts too.
+      known = await facts.get(modelId);
+      if (known && known.revision <= applied.revision) break;
+    }
   }
 
   private async versionIdsOf(modelId: string): Promise<string[]> {

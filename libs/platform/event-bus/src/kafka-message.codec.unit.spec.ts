@@ -1,5 +1,5 @@
 import { busMessage } from '@mreg/testing/contracts';
-import { UndecodableMessageError, decodeBusMessage, decodeHeaders, encodeBusMessage } from './kafka-message.codec';
+import { UndecodableMessageError, busMessageOfInbound, decodeBusMessage, decodeHeaders, decodeInboundMessage, encodeBusMessage, inboundOfBusMessage } from './kafka-message.codec';
 
 describe('Kafka message codec', () => {
   const record = (value: string | null, key: string | null = 'model-1') => ({
@@ -45,5 +45,26 @@ describe('Kafka message codec', () => {
     ['no event id', JSON.stringify({ streamId: 's', streamRevision: 0, position: '1', type: 'T', data: {}, metadata: {} })],
   ])('refuses a record with %s', (_label, value) => {
     expect(() => decodeBusMessage('t', record(value))).toThrow(UndecodableMessageError);
+  });
+
+  describe('raw messages', () => {
+    it('hands a record over as text, whatever it holds: no key, junk, a tombstone, repeated headers', () => {
+      expect(decodeInboundMessage('t', { key: null, value: Buffer.from('not json ✓'), headers: { ce_id: Buffer.from('e1'), dup: [Buffer.from('a'), Buffer.from('b')] } })).toEqual({
+        topic: 't',
+        key: null,
+        value: 'not json ✓',
+        headers: { ce_id: 'e1', dup: 'b' },
+      });
+      expect(decodeInboundMessage('t', { key: Buffer.from('k'), value: null })).toEqual({ topic: 't', key: 'k', value: '', headers: {} });
+    });
+
+    it('reads a bus message in its wire form and back', () => {
+      const sent = busMessage('t', 'model-1', 3, { ce_type: 'io.mreg.x.Y.v1' });
+      const wire = inboundOfBusMessage(sent);
+
+      expect(wire).toMatchObject({ topic: 't', key: 'model-1', headers: sent.headers });
+      expect(busMessageOfInbound(wire)).toEqual(sent);
+      expect(() => busMessageOfInbound({ ...wire, value: '{}' })).toThrow(UndecodableMessageError);
+    });
   });
 });

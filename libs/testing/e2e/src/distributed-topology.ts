@@ -36,6 +36,8 @@ export interface DistributedOptions {
   readonly workDir: string;
   /** Real servers: MREG_KAFKA_BROKERS, MREG_MONGO_URL, MREG_S3_* (from the jest global setup). */
   readonly env: NodeJS.ProcessEnv;
+  /** Settings that replace the topology's defaults for every process (e.g. MREG_CONSISTENCY_TIMEOUT_MS). */
+  readonly overrides?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -65,6 +67,7 @@ export class DistributedTopology {
       MREG_HOST: '127.0.0.1',
       MREG_LOG_LEVEL: 'warn',
       MREG_CONSISTENCY_TIMEOUT_MS: '15000',
+      ...(options.overrides ?? {}),
     };
   }
 
@@ -146,6 +149,33 @@ export class DistributedTopology {
     const gone = new Promise<void>((resolve) => r.process.once('exit', () => resolve()));
     r.process.kill(signal);
     await gone;
+  }
+
+  /** Whether the service's process is alive. */
+  isRunning(service: ServiceName): boolean {
+    const r = this.running.get(service);
+    return r !== undefined && r.process.exitCode === null && r.process.signalCode === null;
+  }
+
+  /**
+   * A crash and a restart: SIGKILL (no shutdown hooks, nothing flushed, consumer group members left to time out),
+   * then the same service again on the same port, with the same environment and data.
+   */
+  async crashAndRestart(service: ServiceName): Promise<void> {
+    const port = this.portOf(service);
+    await this.kill(service, 'SIGKILL');
+    await this.startService(service, port);
+  }
+
+  /** Starts a service that was killed again, on its port (see {@link kill}). */
+  async revive(service: ServiceName): Promise<void> {
+    if (this.isRunning(service)) throw new Error(`${service} is running`);
+    await this.startService(service, this.portOf(service));
+  }
+
+  /** The environment a service runs with (its port and data dir included). */
+  envOf(service: ServiceName): NodeJS.ProcessEnv {
+    return this.envFor(service, this.portOf(service));
   }
 
   async restart(service: ServiceName): Promise<void> {

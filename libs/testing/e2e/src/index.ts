@@ -5,3 +5,4 @@ export * from './raw-http';
 import './scenarios/index';
 export * from './distributed-topology';
 export * from './integration-messages';
+export * from './fault-load';

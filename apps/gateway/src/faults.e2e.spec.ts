@@ -1,0 +1,312 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Admin } from 'kafkajs';
+import type { RecordedEvent } from '@mreg/shared/contracts';
+import { ALL_EVENT_TOPICS, cloudEventHeaders, streamCategory, topicForStream } from '@mreg/shared/contracts';
+import { SqliteEventStore } from '@mreg/platform/event-store';
+import { KafkaEventBus, NamespacedEventBus } from '@mreg/platform/event-bus';
+import { MongoReadStore, SqliteReadStore } from '@mreg/platform/read-store';
+import type { ReadStore } from '@mreg/platform/read-store';
+import { COLLECTIONS, READ_MODEL_COLLECTIONS, compareReadModels, describeComparison, readCollection, readModelLag, replayReadModels } from '@mreg/audit/read-models';
+import { API, DistributedTopology, RegistryClient, listAll, modelPath, runWriteLoad, sha256Hex, versionPath } from '@mreg/testing/e2e';
+import type { LoadOutcome, ServiceName, Target, TransitionBody, VersionBody } from '@mreg/testing/e2e';
+import { serverOrSkip } from '@mreg/testing/infra';
+
+// Fault tests on the production topology (four services + gateway as OS processes on Kafka, FerretDB, S3 and
+// the shared SQLite log): a service killed with SIGKILL in the middle of a write load and restarted loses no
+// acknowledged write and leaves read models equal to a full replay of the log; every Kafka message delivered a
+// second time changes nothing; relays killed between publish and checkpoint leave no gap in the audit trail.
+const kafka = serverOrSkip('kafka', 'fault e2e');
+const mongo = kafka ? serverOrSkip('mongo', 'fault e2e') : undefined;
+const s3 = mongo ? serverOrSkip('s3', 'fault e2e') : undefined;
+const available = [kafka, mongo, s3].every((s) => s !== undefined && s !== 'docker');
+
+const log = (line: string) => process.stderr.write(`[faults] ${line}\n`);
+
+/** Polls `check` (bounded) until it returns true; `describe` explains the last state on timeout. */
+async function eventually(check: () => Promise<boolean>, what: string, timeoutMs: number, describe?: () => Promise<string>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${describe ? `:\n${await describe()}` : ''}`);
+    await sleep(250);
+  }
+}
+
+(available ? describe : describe.skip)('faults (distributed topology: SIGKILL, redelivery, relay restarts)', () => {
+  let work = '';
+  let topology: DistributedTopology;
+  let target: Target;
+  let events: SqliteEventStore;
+  let live: MongoReadStore;
+  let admin: Admin;
+  let namespace = '';
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'mreg-faults-'));
+    // A shorter consistency wait keeps writes moving while projections are down; they answer "pending" then.
+    topology = new DistributedTopology({ root: resolve(__dirname, '../../..'), workDir: join(work, 'topology'), env: process.env, overrides: { MREG_CONSISTENCY_TIMEOUT_MS: '5000' } });
+    const started = Date.now();
+    await topology.start();
+    log(`topology up in ${Date.now() - started} ms`);
+    target = topology.target;
+    const env = topology.environment;
+    namespace = env['MREG_KAFKA_NAMESPACE'] ?? '';
+    events = new SqliteEventStore(env['MREG_EVENT_STORE_PATH'] ?? '', { pollIntervalMs: 200 });
+    live = new MongoReadStore(env['MREG_MONGO_URL'] ?? '', env['MREG_MONGO_DB'] ?? '');
+    admin = new Kafka({ clientId: 'mreg-faults', brokers: (env['MREG_KAFKA_BROKERS'] ?? '').split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+  }, 240_000);
+
+  afterAll(async () => {
+    await admin?.disconnect();
+    await live?.close();
+    await events?.close();
+    await topology?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  // ---- helpers ------------------------------------------------------------------------------------------------
+
+  const client = (user: string) => new RegistryClient(target).as(user);
+
+  /** Messages of the run's topics in dead-letter queues (a dead letter is a read-model update lost). */
+  const deadLetters = async (): Promise<number> => {
+    let total = 0;
+    const { topics } = await admin.fetchTopicMetadata();
+    for (const topic of topics.filter((t) => t.name.startsWith(namespace) && t.name.endsWith('.dlq'))) {
+      for (const p of await admin.fetchTopicOffsets(topic.name)) total += Number(p.high) - Number(p.low);
+    }
+    return total;
+  };
+
+  /** Messages not yet committed by the run's consumer groups (projections, reactions, inbound consumers). */
+  const consumerLag = async (): Promise<{ total: number; detail: string[] }> => {
+    const { groups } = await admin.listGroups();
+    const ends = new Map<string, Map<number, { high: number; low: number }>>();
+    const endOf = async (topic: string) => {
+      let known = ends.get(topic);
+      if (!known) {
+        known = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, { high: Number(p.high), low: Number(p.low) }]));
+        ends.set(topic, known);
+      }
+      return known;
+    };
+    let total = 0;
+    const detail: string[] = [];
+    for (const { groupId } of groups.filter((g) => g.groupId.startsWith(namespace))) {
+      for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+        const end = await endOf(topic);
+        for (const p of partitions) {
+          const e = end.get(p.partition);
+          if (!e) continue;
+          const committed = Number(p.offset) < 0 ? e.low : Number(p.offset);
+          const lag = e.high - committed;
+          if (lag > 0) detail.push(`${groupId.slice(namespace.length)} ${topic.slice(namespace.length)}[${p.partition}] ${lag}`);
+          total += Math.max(0, lag);
+        }
+      }
+    }
+    return { total, detail };
+  };
+
+  const logged = () => events.readAll();
+
+  /** Waits until the projections (audit-service) have applied every event of the log. */
+  const projectionsCaughtUp = async (timeoutMs = 120_000) => {
+    await eventually(async () => (await readModelLag(events, live)).behind === 0, 'the projections to apply the whole log', timeoutMs, async () => JSON.stringify(await readModelLag(events, live)));
+  };
+
+  /** A fresh read store rebuilt from the log (SQLite: fast, and a second adapter checks the first). */
+  const replayed = async (): Promise<ReadStore> => {
+    const store = new SqliteReadStore(join(work, `replay-${Date.now()}-${Math.random().toString(36).slice(2)}.sqlite`));
+    const summary = await replayReadModels(events, store);
+    log(`replayed ${summary.events} events`);
+    return store;
+  };
+
+  /** The live read models equal a full replay of the log (polling while the live side catches up). */
+  const expectLiveEqualsReplay = async () => {
+    await projectionsCaughtUp();
+    const replay = await replayed();
+    try {
+      let last = '';
+      await eventually(
+        async () => {
+          const comparison = await compareReadModels(live, replay);
+          last = describeComparison(comparison, 10);
+          return comparison.equal;
+        },
+        'live read models to equal the replay',
+        30_000,
+        async () => last,
+      );
+    } finally {
+      await replay.close();
+    }
+  };
+
+  /** Everything the load had acknowledged is there, over HTTP; numbers are unique; nothing changed twice. */
+  const expectAcknowledgedWritesVisible = async (outcome: LoadOutcome) => {
+    const alice = client('alice');
+    for (const m of outcome.models) expect((await alice.get(modelPath(m))).status).toBe(200);
+    const pairs = outcome.versions.map((v) => `${v.model}#${v.version}`);
+    expect(new Set(pairs).size).toBe(pairs.length);
+    for (const v of outcome.versions) {
+      const reply = await alice.get<VersionBody>(versionPath(v.model, v.version));
+      expect({ version: `${v.model}#${v.version}`, status: reply.status }).toEqual({ version: `${v.model}#${v.version}`, status: 200 });
+    }
+    for (const a of outcome.artifacts) {
+      const reply = await fetch(`${target.url}${versionPath(a.model, a.version)}/artifacts/${a.path}`, { headers: { authorization: `Bearer ${target.tokens['alice']}` } });
+      const bytes = Buffer.from(await reply.arrayBuffer());
+      expect({ artifact: `${a.model}#${a.version}/${a.path}`, status: reply.status, size: bytes.length, sha256: sha256Hex(bytes) }).toEqual({
+        artifact: `${a.model}#${a.version}/${a.path}`,
+        status: 200,
+        size: a.size,
+        sha256: a.sha256,
+      });
+    }
+    for (const t of outcome.transitions) {
+      await eventually(async () => (await alice.get<TransitionBody>(`${API}/transitions/${t.id}`)).body.status === 'applied', `transition ${t.id} to be applied`, 60_000, async () => JSON.stringify((await alice.get(`${API}/transitions/${t.id}`)).body));
+      expect((await alice.get<VersionBody>(versionPath(t.model, t.version))).body.stage).toBe('staging');
+    }
+    // Version numbers per model are unique over HTTP too (listAll fails on an item seen twice).
+    const models = new Set(outcome.versions.map((v) => v.model));
+    for (const m of models) {
+      const { items } = await listAll<VersionBody>(alice, `${modelPath(m)}/versions`, { pageSize: 50 }, (v) => String(v.version));
+      for (const v of outcome.versions.filter((x) => x.model === m)) expect(items.map((i) => i.version)).toContain(v.version);
+    }
+  };
+
+  /** The log itself: numbers allocated once, each version created once, each stage change applied once. */
+  const expectLogInvariants = (all: readonly RecordedEvent[]) => {
+    const allocated = new Map<string, number[]>();
+    const created = new Map<string, number>();
+    const stageChanges = new Map<string, number>();
+    const applied = new Map<string, number>();
+    for (const e of all) {
+      const data = e.data as { modelId?: string; version?: number; transitionId?: string };
+      if (e.type === 'ModelVersionNumberAllocated') allocated.set(e.streamId, [...(allocated.get(e.streamId) ?? []), data.version ?? -1]);
+      if (e.type === 'ModelVersionCreated') created.set(e.streamId, (created.get(e.streamId) ?? 0) + 1);
+      if (e.type === 'ModelVersionStageChanged') stageChanges.set(`${e.streamId}/${data.transitionId ?? ''}`, (stageChanges.get(`${e.streamId}/${data.transitionId ?? ''}`) ?? 0) + 1);
+      if (e.type === 'TransitionApplied') applied.set(e.streamId, (applied.get(e.streamId) ?? 0) + 1);
+    }
+    for (const [stream, numbers] of allocated) expect({ stream, numbers }).toEqual({ stream, numbers: numbers.map((_, i) => i + 1) });
+    expect([...created.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+    expect([...stageChanges.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+    expect([...applied.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+    // Every created version was allocated first, on its model's stream.
+    for (const stream of created.keys()) {
+      const m = /^version-(.+)-(\d+)$/.exec(stream);
+      expect(m).not.toBeNull();
+      if (m) expect(allocated.get(`model-${m[1]}`) ?? []).toContain(Number(m[2]));
+    }
+  };
+
+  /** One row per event in the audit trail: nothing lost between the log and the read models, nothing doubled. */
+  const expectAuditTrailComplete = async (all: readonly RecordedEvent[]) => {
+    const expected = all.filter((e) => typeof (e.data as { modelId?: unknown }).modelId === 'string' && topicForStream(e.streamId) !== undefined).length;
+    await eventually(async () => (await live.collection(COLLECTIONS.audit).count()) === expected, 'the audit trail to hold one row per event', 60_000, async () => `${await live.collection(COLLECTIONS.audit).count()} rows, ${expected} events`);
+  };
+
+  const loadWithCrash = async (victims: readonly ServiceName[], label: string): Promise<LoadOutcome> => {
+    const clients = 8;
+    const operationsPerClient = 18;
+    let trigger: () => void = () => undefined;
+    const half = new Promise<void>((resolve) => (trigger = resolve));
+    const started = Date.now();
+    const load = runWriteLoad(target, {
+      clients,
+      operationsPerClient,
+      onOperation: (finished) => {
+        if (finished >= (clients * operationsPerClient) / 3) trigger();
+      },
+    });
+    await half;
+    for (const victim of victims) {
+      const t = Date.now();
+      await topology.crashAndRestart(victim);
+      log(`${label}: ${victim} killed (SIGKILL) and back in ${Date.now() - t} ms`);
+    }
+    const outcome = await load;
+    log(
+      `${label}: load done in ${Date.now() - started} ms: ${outcome.models.length} models, ${outcome.versions.length} versions, ${outcome.artifacts.length} artifacts, ` +
+        `${outcome.transitions.length} transitions acknowledged; retried ${JSON.stringify(outcome.retried)}; refused ${JSON.stringify(outcome.refused)}; gave up ${outcome.gaveUp}`,
+    );
+    expect(outcome.gaveUp).toBe(0);
+    expect(outcome.versions.length).toBeGreaterThan(clients * 2);
+    return outcome;
+  };
+
+  const afterFault = async (outcome: LoadOutcome) => {
+    const t = Date.now();
+    await projectionsCaughtUp();
+    log(`projections caught up ${Date.now() - t} ms after the load`);
+    await expectAcknowledgedWritesVisible(outcome);
+    const all = await logged();
+    expectLogInvariants(all);
+    await expectAuditTrailComplete(all);
+    await expectLiveEqualsReplay();
+    expect(await deadLetters()).toBe(0);
+  };
+
+  // ---- the faults ---------------------------------------------------------------------------------------------
+
+  it('SIGKILL of the registration-service (and its relay) mid-load: no acknowledged write lost, read models equal a replay', async () => {
+    const outcome = await loadWithCrash(['registration-service'], 'registration');
+    await afterFault(outcome);
+  }, 300_000);
+
+  it('SIGKILL of the audit-service (every projection) mid-load: no acknowledged write lost, read models equal a replay', async () => {
+    const outcome = await loadWithCrash(['audit-service'], 'audit');
+    await afterFault(outcome);
+  }, 300_000);
+
+  it('every Kafka message delivered twice changes nothing', async () => {
+    await projectionsCaughtUp();
+    await eventually(async () => (await consumerLag()).total === 0, 'every consumer group to be idle', 60_000, async () => (await consumerLag()).detail.join('\n'));
+    const before = await logged();
+    const snapshot = new Map<string, Map<string, unknown>>();
+    for (const c of READ_MODEL_COLLECTIONS) snapshot.set(c, await readCollection(live, c));
+
+    // The whole log, once more, to the run's topics (as a relay restarted from position 0 would).
+    const env = topology.environment;
+    const bus = new NamespacedEventBus(new KafkaEventBus({ brokers: env['MREG_KAFKA_BROKERS'] ?? '', clientId: 'mreg-faults-replay', topics: ALL_EVENT_TOPICS.map((t) => namespace + t), logLevel: 'error' }), namespace);
+    try {
+      const messages = before.flatMap((event) => {
+        const topic = topicForStream(event.streamId);
+        return topic ? [{ topic, key: event.streamId, event, headers: cloudEventHeaders(event) }] : [];
+      });
+      for (let i = 0; i < messages.length; i += 200) await bus.publish(messages.slice(i, i + 200));
+      log(`republished ${messages.length} events`);
+    } finally {
+      await bus.close();
+    }
+    await eventually(async () => (await consumerLag()).total === 0, 'every consumer group to consume the second copies', 120_000, async () => (await consumerLag()).detail.join('\n'));
+
+    // Nothing new in the log: no second version, no second stage change, no second outcome.
+    const after = await logged();
+    expect(after.length).toBe(before.length);
+    // The read models are exactly as they were, and still equal a replay.
+    for (const c of READ_MODEL_COLLECTIONS) {
+      const now = await readCollection(live, c);
+      const changed = [...now.entries()].filter(([id, doc]) => !isDeepStrictEqual(doc, snapshot.get(c)?.get(id)));
+      expect({ collection: c, count: now.size, changed: changed.slice(0, 3) }).toEqual({ collection: c, count: snapshot.get(c)?.size, changed: [] });
+    }
+    expect(await deadLetters()).toBe(0);
+    await expectLiveEqualsReplay();
+  }, 300_000);
+
+  it('relays killed while writes flow (artifact and governance services): the audit trail holds every event of the log once', async () => {
+    const outcome = await loadWithCrash(['artifact-service', 'governance-service'], 'relays');
+    await afterFault(outcome);
+    // Each relay's streams: every event has its row, found by its id.
+    const all = await logged();
+    const audit = await readCollection(live, COLLECTIONS.audit);
+    const missing = all.filter((e) => streamCategory(e.streamId) !== undefined && !audit.has(e.metadata.eventId));
+    expect(missing.map((e) => `${e.streamId}@${e.streamRevision}`)).toEqual([]);
+  }, 300_000);
+});

@@ -1,0 +1,49 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ALL_EVENT_TOPICS, ALL_INBOUND_TOPICS } from './topics';
+import { APPROVAL_COMMAND_V1, APPROVAL_COMMAND_V1_SCHEMA } from './messages/approval-command-v1';
+import { APPROVAL_COMMAND_REJECTED_V1_TYPE, MESSAGE_REJECTED_V1_SCHEMA, TRAINING_RUN_REJECTED_V1_TYPE } from './messages/message-rejected-v1';
+import { TRAINING_RUN_COMPLETED_V1, TRAINING_RUN_COMPLETED_V1_SCHEMA } from './messages/training-run-completed-v1';
+
+// docs/api/asyncapi.yaml must keep up with the contracts: every topic, every public event type (as declared in
+// events/*.ts), every inbound message type and the fields of their schemas.
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+const asyncapi = readFileSync(join(ROOT, 'docs', 'api', 'asyncapi.yaml'), 'utf8');
+const CONTEXT_OF_FILE: Readonly<Record<string, string>> = { 'model.ts': 'registration', 'governance.ts': 'governance', 'artifact.ts': 'artifact' };
+
+function declaredEventTypes(): { type: string; context: string }[] {
+  const dir = join(__dirname, 'events');
+  return readdirSync(dir)
+    .filter((file) => file in CONTEXT_OF_FILE)
+    .flatMap((file) => [...readFileSync(join(dir, file), 'utf8').matchAll(/Event<\s*'([A-Za-z]+)'/g)].map((m) => ({ type: m[1], context: CONTEXT_OF_FILE[file] })));
+}
+
+describe('docs/api/asyncapi.yaml', () => {
+  it('is an AsyncAPI 3.0 document', () => {
+    expect(asyncapi).toMatch(/^asyncapi: "3\.0\.0"$/m);
+  });
+
+  it('has a channel for every topic', () => {
+    for (const topic of [...ALL_EVENT_TOPICS, ...ALL_INBOUND_TOPICS]) expect(asyncapi).toContain(`address: ${topic}\n`);
+  });
+
+  it('documents every public event type with its CloudEvents type', () => {
+    const declared = declaredEventTypes();
+    expect(declared.length).toBeGreaterThan(25);
+    for (const { type, context } of declared) {
+      expect(asyncapi).toContain(`\n    ${type}:\n      name: ${type}\n`);
+      expect(asyncapi).toContain(`const: io.mreg.${context}.${type}.v1\n`);
+    }
+  });
+
+  it('documents the inbound messages, their rejections and the fields of their schemas', () => {
+    for (const type of [TRAINING_RUN_COMPLETED_V1.type, APPROVAL_COMMAND_V1.type, TRAINING_RUN_REJECTED_V1_TYPE, APPROVAL_COMMAND_REJECTED_V1_TYPE]) {
+      expect(asyncapi).toContain(`const: ${type}\n`);
+    }
+    for (const schema of [TRAINING_RUN_COMPLETED_V1_SCHEMA, APPROVAL_COMMAND_V1_SCHEMA, MESSAGE_REJECTED_V1_SCHEMA]) {
+      expect(asyncapi).toContain(`    ${schema.title}:\n`);
+      for (const field of Object.keys(schema.properties)) expect(asyncapi).toMatch(new RegExp(`\\n {8}${field}:\\n`));
+    }
+  });
+});

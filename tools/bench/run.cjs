@@ -1,0 +1,646 @@
+#!/usr/bin/env node
+// `npm run bench`: registration throughput and command-to-read-model lag of both topologies, as ONE JSON
+// document on stdout (progress goes to stderr). docs/operations/benchmarks.md explains the numbers.
+//
+//   embedded     the all-in-one registry (`npm start`): SQLite log and read models, in-process bus
+//   distributed  registration, governance, artifact and audit services + the gateway as separate processes
+//                on real Kafka, a MongoDB-protocol server and S3 (the log: KurrentDB when MREG_KURRENTDB_URL is
+//                set, else one SQLite file shared by the processes, as in the distributed e2e suite). The
+//                servers come from MREG_KAFKA_BROKERS / MREG_MONGO_URL / MREG_S3_* or are started with
+//                tools/infra/all.sh (and stopped again if the bench started them); otherwise it is skipped.
+//
+// Every app runs as its own process from dist/ (like `npm start`), so the load generator never shares an
+// event loop with a server. All traffic goes to 127.0.0.1; every loop is bounded by count and by time.
+//
+// Phases per topology (fresh models for each; every phase is bounded by a count and by a time cap):
+//   1. throughput, read-your-writes: N versions over M models from C concurrent clients; each write answers
+//      only after its read models caught up (the default, MREG_CONSISTENCY_TIMEOUT_MS=5000).
+//   2. the write path is restarted with MREG_CONSISTENCY_TIMEOUT_MS=0: a write answers once it is in the log.
+//   3. lag: the time from sending a write until GET shows it, polled every POLL ms; sequential (one client)
+//      and concurrent (C clients). With the wait disabled a write whose read model is not there yet answers
+//      404 although it is durable (the response renders the read model), so the version number is tracked
+//      by the client: each lag client owns its model and writes to it one at a time.
+//   4. throughput, no wait: N versions as fast as the log takes them (raw append throughput through HTTP),
+//      then how long the read models take to show them all, i.e. what the projections sustain.
+// Knobs (env): MREG_BENCH_TOPOLOGIES=embedded,distributed  MREG_BENCH_VERSIONS=300  MREG_BENCH_MODELS=10
+// MREG_BENCH_CONCURRENCY=8  MREG_BENCH_LAG_SAMPLES=200  MREG_BENCH_LAG_SEQUENTIAL=50  MREG_BENCH_POLL_MS=2
+// MREG_BENCH_WARMUP=40 (unmeasured writes first, after every (re)start)
+// MREG_BENCH_START_SERVERS=0 (never start servers)  MREG_BENCH_BUDGET_S=280 (hard stop for the whole run).
+'use strict';
+const { execFileSync, spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { setTimeout: sleep } = require('node:timers/promises');
+const { build } = require('../build.cjs');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const int = (name, fallback, min = 1) => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+};
+
+const OPTIONS = {
+  topologies: (process.env.MREG_BENCH_TOPOLOGIES || 'embedded,distributed').split(',').map((s) => s.trim()).filter(Boolean),
+  versions: int('MREG_BENCH_VERSIONS', 300),
+  models: int('MREG_BENCH_MODELS', 10),
+  concurrency: int('MREG_BENCH_CONCURRENCY', 8),
+  lagSamples: int('MREG_BENCH_LAG_SAMPLES', 200),
+  lagSequential: int('MREG_BENCH_LAG_SEQUENTIAL', 50),
+  warmup: int('MREG_BENCH_WARMUP', 40, 0),
+  // Per-phase time caps (seconds): a phase stops taking new work when its cap is reached and says so.
+  capThroughputS: int('MREG_BENCH_CAP_THROUGHPUT_S', 45),
+  capLagSequentialS: int('MREG_BENCH_CAP_LAG_SEQUENTIAL_S', 20),
+  capLagConcurrentS: int('MREG_BENCH_CAP_LAG_CONCURRENT_S', 40),
+  capBurstS: int('MREG_BENCH_CAP_BURST_S', 15),
+  capCatchUpS: int('MREG_BENCH_CAP_CATCH_UP_S', 45),
+  pollMs: int('MREG_BENCH_POLL_MS', 2),
+  budgetS: int('MREG_BENCH_BUDGET_S', 280, 10),
+  startServers: process.env.MREG_BENCH_START_SERVERS !== '0',
+};
+for (const t of OPTIONS.topologies) {
+  if (t !== 'embedded' && t !== 'distributed') throw new Error(`MREG_BENCH_TOPOLOGIES: unknown topology "${t}"`);
+}
+
+const TOKEN = 'bench-admin-token-000000000001';
+const TOKENS = JSON.stringify({ [TOKEN]: { user: 'bench', roles: ['admin'] } });
+const REQUEST_TIMEOUT_MS = 30_000;
+const VISIBLE_TIMEOUT_MS = 60_000;
+const SERVICES = ['registration-service', 'governance-service', 'artifact-service', 'audit-service'];
+
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+const deadline = Date.now() + OPTIONS.budgetS * 1000;
+const remainingMs = () => deadline - Date.now();
+class BudgetExceeded extends Error {}
+const checkBudget = () => {
+  if (remainingMs() <= 0) throw new BudgetExceeded(`time budget of ${OPTIONS.budgetS} s exceeded`);
+};
+
+// ---- statistics ------------------------------------------------------------------------------------
+
+const round = (n, digits = 1) => (Number.isFinite(n) ? Number(n.toFixed(digits)) : null);
+
+/** Nearest-rank percentiles of a list of milliseconds. */
+function summary(values) {
+  if (values.length === 0) return { count: 0 };
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  const mean = sorted.reduce((s, v) => s + v, 0) / sorted.length;
+  return { count: sorted.length, p50: round(at(50)), p90: round(at(90)), p99: round(at(99)), max: round(sorted[sorted.length - 1]), mean: round(mean) };
+}
+
+const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+// ---- HTTP ------------------------------------------------------------------------------------------
+
+async function request(base, method, urlPath, body) {
+  const response = await fetch(`${base}${urlPath}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const text = await response.text();
+  let json;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, json, text, headers: response.headers };
+}
+
+const versionBody = (i) => ({
+  runId: `bench-run-${i}`,
+  description: 'benchmark version',
+  params: { learning_rate: '0.01', max_depth: String(4 + (i % 5)) },
+  metrics: { auc: 0.9 + (i % 10) / 1000, loss: 0.2 },
+  tags: { team: 'bench', phase: 'load' },
+  lineage: { datasets: [{ name: 'bench-data', uri: 's3://bench/data.parquet' }], codeCommit: '3f2a9c1e7b' },
+});
+
+async function createModels(base, prefix, count) {
+  const names = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  for (const name of names) {
+    const r = await request(base, 'POST', '/api/v1/models', { name, tags: { team: 'bench' } });
+    // 404 = registered but the read model not there yet (consistency wait disabled): fine.
+    if (r.status !== 201 && r.status !== 200 && r.status !== 404) throw new Error(`creating model ${name}: ${r.status} ${r.text.slice(0, 300)}`);
+  }
+  for (const name of names) await waitVisible(base, `/api/v1/models/${name}`);
+  return names;
+}
+
+/** Polls a GET until it answers 200 (or the predicate holds); resolves with the time it became visible. */
+async function waitVisible(base, urlPath, predicate = () => true, pollMs = 5) {
+  const until = Date.now() + VISIBLE_TIMEOUT_MS;
+  for (;;) {
+    const r = await request(base, 'GET', urlPath);
+    if (r.status === 200 && predicate(r.json)) return nowMs();
+    if (r.status !== 404 && r.status !== 200) throw new Error(`GET ${urlPath}: ${r.status} ${r.text.slice(0, 300)}`);
+    if (Date.now() > until) throw new Error(`GET ${urlPath} not visible after ${VISIBLE_TIMEOUT_MS} ms`);
+    checkBudget();
+    await sleep(pollMs);
+  }
+}
+
+// ---- phases ----------------------------------------------------------------------------------------
+
+/** Unmeasured writes: JIT, connection pools, Kafka consumers and caches warm up before a measured phase. */
+async function warmUp(base, prefix) {
+  if (OPTIONS.warmup === 0) return;
+  const models = await createModels(base, prefix, Math.min(OPTIONS.models, OPTIONS.concurrency));
+  await throughput(base, models, { waitExpected: false, total: OPTIONS.warmup, capS: 20 });
+}
+
+/** A phase's time cap: its own cap, but never past what the whole run has left (minus a reserve). */
+const capMs = (capS) => Math.max(0, Math.min(capS * 1000, remainingMs() - 20_000));
+
+/**
+ * N version registrations spread over the models, C workers pulling from one queue; stops taking new work
+ * when the phase's time cap is reached (then `completed` < `versions` and `truncated` says so).
+ */
+async function throughput(base, models, { waitExpected, total = OPTIONS.versions, capS = OPTIONS.capThroughputS }) {
+  let next = 0;
+  const latencies = [];
+  const statuses = {};
+  let pending = 0;
+  let firstError;
+  const started = nowMs();
+  const stopAt = started + capMs(capS);
+  const worker = async () => {
+    for (;;) {
+      if (nowMs() >= stopAt) return;
+      const i = next++;
+      if (i >= total) return;
+      const model = models[i % models.length];
+      const t0 = nowMs();
+      const r = await request(base, 'POST', `/api/v1/models/${model}/versions`, versionBody(i));
+      latencies.push(nowMs() - t0);
+      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+      if (r.headers.get('x-mreg-consistency-pending') === 'true') pending++;
+      const accepted = r.status === 201 || (!waitExpected && r.status === 404);
+      if (!accepted && !firstError) firstError = `${r.status} ${r.text.slice(0, 300)}`;
+    }
+  };
+  await Promise.all(Array.from({ length: OPTIONS.concurrency }, worker));
+  const ended = nowMs();
+  const seconds = (ended - started) / 1000;
+  const completed = latencies.length;
+  const errors = Object.entries(statuses).filter(([s]) => !(s === '201' || (!waitExpected && s === '404'))).reduce((n, [, c]) => n + c, 0);
+  return {
+    versions: total,
+    completed,
+    ...(completed < total ? { truncated: `time cap of ${round(capMs(capS) / 1000, 0)} s reached` } : {}),
+    models: models.length,
+    concurrency: OPTIONS.concurrency,
+    seconds: round(seconds, 2),
+    versionsPerSecond: round((completed - errors) / seconds),
+    latencyMs: summary(latencies),
+    statuses,
+    errors,
+    ...(firstError ? { firstError } : {}),
+    // Writes answered before their read models caught up (the wait timed out, or there was no wait).
+    consistencyPending: pending,
+    startedAt: started,
+    endedAt: ended,
+    perModel: models.map((_, m) => Math.floor(completed / models.length) + (m < completed % models.length ? 1 : 0)),
+  };
+}
+
+/** Polls the models until each shows `expected[m]` versions or the cap passes; when it happened, how many. */
+async function readModelsShow(base, models, expected, capS) {
+  const stopAt = nowMs() + capMs(capS);
+  const visible = models.map(() => 0);
+  for (;;) {
+    for (let m = 0; m < models.length; m++) {
+      if (visible[m] >= expected[m]) continue;
+      const r = await request(base, 'GET', `/api/v1/models/${models[m]}`);
+      if (r.status === 200 && r.json) visible[m] = r.json.versionCount ?? 0;
+    }
+    const done = visible.every((v, m) => v >= expected[m]);
+    if (done || nowMs() >= stopAt) return { caughtUp: done, at: nowMs(), visible: visible.reduce((a, b) => a + b, 0) };
+    await sleep(10);
+  }
+}
+
+/**
+ * Command-to-read-model lag: each client owns one model and, one write at a time, sends a version (the write
+ * path does not wait) and polls GET .../versions/<n> until it answers 200.
+ */
+async function lag(base, models, samples, capS) {
+  const lags = [];
+  const commandMs = [];
+  const statuses = {};
+  let next = 0;
+  const stopAt = nowMs() + capMs(capS);
+  const client = async (model) => {
+    let version = 0;
+    for (;;) {
+      if (nowMs() >= stopAt) return;
+      const i = next++;
+      if (i >= samples) return;
+      version++;
+      const t0 = nowMs();
+      const r = await request(base, 'POST', `/api/v1/models/${model}/versions`, versionBody(i));
+      commandMs.push(nowMs() - t0);
+      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+      if (r.status === 201) {
+        if (r.json && r.json.version !== version) throw new Error(`lag client on ${model} expected version ${version}, got ${r.json.version}`);
+        // Visible in the write's own answer: the read model had it when the response was rendered.
+        lags.push(nowMs() - t0);
+        continue;
+      }
+      if (r.status !== 404) throw new Error(`lag write on ${model}: ${r.status} ${r.text.slice(0, 300)}`);
+      const seen = await waitVisible(base, `/api/v1/models/${model}/versions/${version}`, () => true, OPTIONS.pollMs);
+      lags.push(seen - t0);
+    }
+  };
+  await Promise.all(models.map(client));
+  return {
+    samples,
+    completed: lags.length,
+    ...(lags.length < samples ? { truncated: `time cap of ${round(capMs(capS) / 1000, 0)} s reached` } : {}),
+    clients: models.length,
+    pollMs: OPTIONS.pollMs,
+    lagMs: summary(lags),
+    commandMs: summary(commandMs),
+    statuses,
+  };
+}
+
+const publicPart = ({ startedAt, endedAt, perModel, ...rest }) => rest;
+
+async function runPhases(base, restartWritePath, label) {
+  log(`${label}: throughput with read-your-writes (${OPTIONS.versions} versions, ${OPTIONS.models} models, ${OPTIONS.concurrency} clients, cap ${OPTIONS.capThroughputS} s)`);
+  await warmUp(base, 'bench-warm-a');
+  const modelsA = await createModels(base, 'bench-rw', OPTIONS.models);
+  const readYourWrites = await throughput(base, modelsA, { waitExpected: true });
+  log(`${label}: ${readYourWrites.versionsPerSecond} versions/s (${readYourWrites.completed} in ${readYourWrites.seconds} s), p50 ${readYourWrites.latencyMs.p50} ms`);
+  // Writes whose wait timed out may still be in flight: let the read models settle before the next phase.
+  await readModelsShow(base, modelsA, readYourWrites.perModel, 60);
+
+  log(`${label}: restarting the write path with MREG_CONSISTENCY_TIMEOUT_MS=0`);
+  await restartWritePath({ MREG_CONSISTENCY_TIMEOUT_MS: '0' });
+  await warmUp(base, 'bench-warm-b');
+
+  log(`${label}: lag, sequential (${OPTIONS.lagSequential} writes, 1 client, cap ${OPTIONS.capLagSequentialS} s)`);
+  const sequential = await lag(base, await createModels(base, 'bench-lag-seq', 1), OPTIONS.lagSequential, OPTIONS.capLagSequentialS);
+  log(`${label}: lag, concurrent (${OPTIONS.lagSamples} writes, ${OPTIONS.concurrency} clients, cap ${OPTIONS.capLagConcurrentS} s)`);
+  const concurrent = await lag(base, await createModels(base, 'bench-lag-conc', OPTIONS.concurrency), OPTIONS.lagSamples, OPTIONS.capLagConcurrentS);
+  log(`${label}: lag p50/p99 sequential ${sequential.lagMs.p50}/${sequential.lagMs.p99} ms, concurrent ${concurrent.lagMs.p50}/${concurrent.lagMs.p99} ms`);
+
+  log(`${label}: burst without the wait (${OPTIONS.versions} versions, cap ${OPTIONS.capBurstS} s), then read-model catch-up (cap ${OPTIONS.capCatchUpS} s)`);
+  const modelsB = await createModels(base, 'bench-nowait', OPTIONS.models);
+  const noWait = await throughput(base, modelsB, { waitExpected: false, capS: OPTIONS.capBurstS });
+  const seen = await readModelsShow(base, modelsB, noWait.perModel, OPTIONS.capCatchUpS);
+  noWait.readModels = {
+    caughtUp: seen.caughtUp,
+    // From the end of the burst until the read models showed every version (null: not within the cap).
+    catchUpMs: seen.caughtUp ? round(Math.max(0, seen.at - noWait.endedAt)) : null,
+    versionsVisible: seen.visible,
+    // What the projections sustain: versions visible per second since the burst began.
+    versionsPerSecond: round(seen.visible / ((seen.at - noWait.startedAt) / 1000)),
+  };
+  log(`${label}: ${noWait.versionsPerSecond} versions/s accepted without the wait; read models ${seen.caughtUp ? `caught up ${noWait.readModels.catchUpMs} ms after the burst` : `showed ${seen.visible} of ${noWait.completed} within the cap`} (${noWait.readModels.versionsPerSecond} versions/s)`);
+
+  return {
+    registrationThroughput: { readYourWrites: publicPart(readYourWrites), noWait: publicPart(noWait) },
+    commandToReadModelLag: { sequential, concurrent },
+  };
+}
+
+// ---- processes -------------------------------------------------------------------------------------
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const children = new Set();
+
+/** Starts dist/apps/<app>/src/main.js with the alias hook (as `MREG_APP=<app> npm start` does). */
+async function startApp(app, env, workDir) {
+  const entry = path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
+  const logFile = path.join(workDir, `${app}.log`);
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--enable-source-maps', '--disable-warning=ExperimentalWarning', '-r', path.join(ROOT, 'tools', 'node', 'aliases.cjs'), entry], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const port = Number(env.PORT);
+  const until = Date.now() + 90_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null || child.signalCode !== null) break;
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
+      if (r.ok) return { app, child, port, env, logFile };
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n') : '';
+  await stopApp({ child });
+  throw new Error(`${app} did not become healthy; log tail:\n${tail}`);
+}
+
+async function stopApp({ child }) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await gone;
+  clearTimeout(timer);
+}
+
+async function restartApp(running, extraEnv, workDir) {
+  await stopApp(running);
+  return startApp(running.app, { ...running.env, ...extraEnv }, workDir);
+}
+
+// ---- topologies ------------------------------------------------------------------------------------
+
+async function runPhases(base, restartWritePath, label) {
+  log(`${label}: throughput with read-your-writes (${OPTIONS.versions} versions, ${OPTIONS.models} models, ${OPTIONS.concurrency} clients)`);
+  await warmUp(base, 'bench-warm-a');
+  const modelsA = await createModels(base, 'bench-rw', OPTIONS.models);
+  const readYourWrites = await throughput(base, modelsA, { waitExpected: true });
+  log(`${label}: ${readYourWrites.versionsPerSecond} versions/s, p50 ${readYourWrites.latencyMs.p50} ms`);
+
+  log(`${label}: restarting the write path with MREG_CONSISTENCY_TIMEOUT_MS=0`);
+  await restartWritePath({ MREG_CONSISTENCY_TIMEOUT_MS: '0' });
+
+  await warmUp(base, 'bench-warm-b');
+  const modelsB = await createModels(base, 'bench-nowait', OPTIONS.models);
+  const noWait = await throughput(base, modelsB, { waitExpected: false });
+  noWait.readModelCatchUpMs = await catchUp(base, modelsB, nowMs());
+  log(`${label}: ${noWait.versionsPerSecond} versions/s without the wait; read models caught up ${noWait.readModelCatchUpMs} ms after the burst`);
+
+  log(`${label}: lag, sequential (${OPTIONS.lagSequential} writes, 1 client)`);
+  const sequential = await lag(base, await createModels(base, 'bench-lag-seq', 1), OPTIONS.lagSequential);
+  log(`${label}: lag, concurrent (${OPTIONS.lagSamples} writes, ${OPTIONS.concurrency} clients)`);
+  const concurrent = await lag(base, await createModels(base, 'bench-lag-conc', OPTIONS.concurrency), OPTIONS.lagSamples);
+  log(`${label}: lag p50/p99 sequential ${sequential.lagMs.p50}/${sequential.lagMs.p99} ms, concurrent ${concurrent.lagMs.p50}/${concurrent.lagMs.p99} ms`);
+
+  return {
+    registrationThroughput: { readYourWrites, noWait },
+    commandToReadModelLag: { sequential, concurrent },
+  };
+}
+
+async function embedded(workDir) {
+  const dataDir = path.join(workDir, 'embedded');
+  const env = {
+    PORT: String(await freePort()),
+    MREG_HOST: '127.0.0.1',
+    MREG_DATA_DIR: dataDir,
+    MREG_TOKENS: TOKENS,
+    MREG_LOG_LEVEL: 'warn',
+    MREG_CONSISTENCY_TIMEOUT_MS: '5000',
+    MREG_EVENT_STORE: 'sqlite',
+    MREG_EVENT_BUS: 'in-process',
+    MREG_READ_STORE: 'sqlite',
+    MREG_ARTIFACT_STORAGE: 'fs',
+  };
+  let app = await startApp('mreg', env, workDir);
+  try {
+    const base = `http://127.0.0.1:${app.port}`;
+    const result = await runPhases(base, async (extra) => {
+      app = await restartApp(app, extra, workDir);
+    }, 'embedded');
+    return { topology: 'all-in-one process (apps/mreg): SQLite log + read models, in-process bus, fs artifacts', ...result };
+  } finally {
+    await stopApp(app);
+  }
+}
+
+function parseExports(text) {
+  const env = {};
+  for (const line of text.split('\n')) {
+    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1');
+  }
+  return env;
+}
+
+/** Kafka, MongoDB and S3 from the environment, or from tools/infra (started if needed); else a reason. */
+function resolveServers() {
+  const have = () => ['MREG_KAFKA_BROKERS', 'MREG_MONGO_URL', 'MREG_S3_ENDPOINT'].every((k) => process.env[k]);
+  if (have()) return { env: {}, startedByBench: false, source: 'environment' };
+  const script = path.join(ROOT, 'tools', 'infra', 'all.sh');
+  let running = false;
+  try {
+    execFileSync('bash', [script, 'status'], { stdio: 'ignore', timeout: 30_000 });
+    running = true;
+  } catch {
+    running = false;
+  }
+  if (!running && !OPTIONS.startServers) {
+    return { skipped: 'MREG_KAFKA_BROKERS / MREG_MONGO_URL / MREG_S3_ENDPOINT are not set, tools/infra servers are not running, and MREG_BENCH_START_SERVERS=0' };
+  }
+  try {
+    if (!running) {
+      log('starting Kafka, FerretDB and S3 with tools/infra/all.sh start (first run installs them)');
+      const budget = Math.max(10_000, remainingMs() - 90_000);
+      execFileSync('bash', [script, 'start'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: budget });
+    }
+    const env = parseExports(execFileSync('bash', [path.join(ROOT, 'tools', 'infra', 'env.sh')], { encoding: 'utf8', timeout: 30_000 }));
+    if (!env.MREG_KAFKA_BROKERS || !env.MREG_MONGO_URL || !env.MREG_S3_ENDPOINT) throw new Error('tools/infra/env.sh did not print every server');
+    return { env, startedByBench: !running, source: 'tools/infra' };
+  } catch (error) {
+    const detail = String(error && error.message ? error.message : error).split('\n').slice(0, 3).join(' ');
+    return { skipped: `Kafka, a MongoDB-protocol server and S3 are not available: tools/infra/all.sh could not provide them (${detail})` };
+  }
+}
+
+function stopStartedServers() {
+  try {
+    execFileSync('bash', [path.join(ROOT, 'tools', 'infra', 'all.sh'), 'stop'], { stdio: 'ignore', timeout: 120_000 });
+  } catch {
+    // best effort
+  }
+}
+
+/** Drops what the run left on the shared servers: its MongoDB database and its Kafka topics. */
+async function cleanUpServers(env, database, namespace) {
+  try {
+    const mongoose = require('mongoose');
+    const connection = mongoose.createConnection(env.MREG_MONGO_URL, { serverSelectionTimeoutMS: 5000 });
+    await connection.asPromise();
+    await connection.useDb(database).dropDatabase();
+    await connection.close();
+  } catch (error) {
+    log(`could not drop MongoDB database ${database}: ${error.message}`);
+  }
+  try {
+    const { Kafka, logLevel } = require('kafkajs');
+    const admin = new Kafka({ clientId: 'mreg-bench', brokers: env.MREG_KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(namespace));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(namespace));
+    if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
+    await admin.disconnect();
+  } catch (error) {
+    log(`could not delete the Kafka topics ${namespace}*: ${error.message}`);
+  }
+}
+
+async function distributed(workDir) {
+  const servers = resolveServers();
+  if (servers.skipped) return { skipped: servers.skipped };
+  const serverEnv = { ...servers.env };
+  for (const k of Object.keys(process.env)) if (/^MREG_(KAFKA_BROKERS|MONGO_URL|S3_|KURRENTDB_URL)/.test(k)) serverEnv[k] = process.env[k];
+  const id = `bench${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  const namespace = `${id}.`;
+  const kurrent = Boolean(serverEnv.MREG_KURRENTDB_URL);
+  const common = {
+    ...serverEnv,
+    MREG_HOST: '127.0.0.1',
+    MREG_TOKENS: TOKENS,
+    MREG_LOG_LEVEL: 'warn',
+    MREG_CONSISTENCY_TIMEOUT_MS: '5000',
+    MREG_EVENT_STORE: kurrent ? 'kurrentdb' : 'sqlite',
+    ...(kurrent ? {} : { MREG_EVENT_STORE_PATH: path.join(workDir, 'distributed-events.sqlite') }),
+    MREG_EVENT_BUS: 'kafka',
+    MREG_KAFKA_NAMESPACE: namespace,
+    MREG_KAFKA_PARTITIONS: '3',
+    MREG_READ_STORE: 'mongo',
+    MREG_MONGO_DB: `mreg_${id}`,
+    MREG_ARTIFACT_STORAGE: 's3',
+    MREG_S3_BUCKET: `mreg-${id}`,
+  };
+  const running = new Map();
+  try {
+    const bootStarted = nowMs();
+    for (const service of SERVICES) {
+      checkBudget();
+      const env = { ...common, PORT: String(await freePort()), MREG_DATA_DIR: path.join(workDir, service) };
+      running.set(service, await startApp(service, env, workDir));
+    }
+    const gatewayEnv = {
+      PORT: String(await freePort()),
+      MREG_HOST: '127.0.0.1',
+      MREG_REGISTRATION_URL: `http://127.0.0.1:${running.get('registration-service').port}`,
+      MREG_GOVERNANCE_URL: `http://127.0.0.1:${running.get('governance-service').port}`,
+      MREG_ARTIFACT_URL: `http://127.0.0.1:${running.get('artifact-service').port}`,
+      MREG_AUDIT_URL: `http://127.0.0.1:${running.get('audit-service').port}`,
+    };
+    running.set('gateway', await startApp('gateway', gatewayEnv, workDir));
+    const bootSeconds = round((nowMs() - bootStarted) / 1000, 1);
+    log(`distributed: 4 services + gateway up in ${bootSeconds} s (log: ${kurrent ? 'KurrentDB' : 'shared SQLite file'})`);
+    const base = `http://127.0.0.1:${running.get('gateway').port}`;
+    const result = await runPhases(base, async (extra) => {
+      // Only the registration service handles version writes; the others keep their settings.
+      running.set('registration-service', await restartApp(running.get('registration-service'), extra, workDir));
+    }, 'distributed');
+    return {
+      topology: `4 services + gateway as processes: ${kurrent ? 'KurrentDB log' : 'shared SQLite log file (no KurrentDB server here)'}, Kafka bus, MongoDB-protocol read models, S3 artifacts`,
+      servers: {
+        source: servers.source,
+        eventStore: kurrent ? 'kurrentdb' : 'sqlite (shared file)',
+        kafka: serverEnv.MREG_KAFKA_BROKERS,
+        mongo: serverEnv.MREG_MONGO_URL.replace(/\/\/[^@/]*@/, '//***@'),
+        s3: serverEnv.MREG_S3_ENDPOINT,
+      },
+      bootSeconds,
+      ...result,
+    };
+  } finally {
+    for (const name of ['gateway', ...SERVICES]) if (running.has(name)) await stopApp(running.get(name));
+    await cleanUpServers(common, common.MREG_MONGO_DB, namespace);
+    if (servers.startedByBench) stopStartedServers();
+  }
+}
+
+// ---- main ------------------------------------------------------------------------------------------
+
+async function main() {
+  const result = await build();
+  if (result.errors.length > 0) {
+    for (const e of result.errors) process.stderr.write(`[build] ${e.file}\n${e.message}\n`);
+    throw new Error('build failed');
+  }
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mreg-bench-'));
+  const report = {
+    timestamp: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0] ? os.cpus()[0].model : 'unknown',
+      memoryGiB: round(os.totalmem() / 1024 ** 3, 1),
+      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+      node: process.version,
+      // Other work on the machine skews the numbers: the 1-minute load average before and after the run.
+      loadAverageBefore: round(os.loadavg()[0], 2),
+    },
+    options: {
+      warmup: OPTIONS.warmup,
+      versions: OPTIONS.versions,
+      models: OPTIONS.models,
+      concurrency: OPTIONS.concurrency,
+      lagSamples: OPTIONS.lagSamples,
+      lagSequential: OPTIONS.lagSequential,
+      pollMs: OPTIONS.pollMs,
+    },
+  };
+  const watchdog = setTimeout(() => {
+    // Last resort: a phase hung past the budget plus a minute. Kill our children and report what we have.
+    for (const child of children) child.kill('SIGKILL');
+    report.error = 'the bench hung past its time budget and was stopped';
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    process.exit(1);
+  }, (OPTIONS.budgetS + 60) * 1000);
+  watchdog.unref();
+  let failed = false;
+  try {
+    for (const topology of ['embedded', 'distributed']) {
+      if (!OPTIONS.topologies.includes(topology)) {
+        report[topology] = { skipped: 'not selected (MREG_BENCH_TOPOLOGIES)' };
+        continue;
+      }
+      const started = nowMs();
+      try {
+        checkBudget();
+        report[topology] = topology === 'embedded' ? await embedded(workDir) : await distributed(workDir);
+      } catch (error) {
+        failed = true;
+        report[topology] = { error: String(error && error.message ? error.message : error) };
+        log(`${topology} failed: ${report[topology].error}`);
+      }
+      if (!report[topology].skipped) report[topology].wallSeconds = round((nowMs() - started) / 1000, 1);
+    }
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+    if (!failed) fs.rmSync(workDir, { recursive: true, force: true });
+    else log(`logs kept in ${workDir}`);
+  }
+  report.machine.loadAverageAfter = round(os.loadavg()[0], 2);
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const child of children) child.kill('SIGTERM');
+    process.exit(130);
+  });
+}
+
+main().catch((error) => {
+  process.stderr.write(`[bench] ${error && error.stack ? error.stack : error}\n`);
+  for (const child of children) child.kill('SIGKILL');
+  process.exit(1);
+});
