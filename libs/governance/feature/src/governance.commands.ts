@@ -120,12 +120,19 @@ export class GovernanceCommands {
       const state = loaded.state;
       if (state.status === 'none') throw new DomainError('NOT_FOUND', `transition ${transitionId} not found`);
       if (state.status !== 'approved') {
-        recordWrite({ streamId: streams.transition(transitionId), revision: loaded.revision });
-        if (state.status === 'applied') {
-          const v = await this.lookup.version(state.request.modelId, state.request.version);
-          recordWrite({ streamId: streams.version(state.request.modelId, state.request.version), revision: v.revision });
+        const { modelId, version } = state.request;
+        // A closed request also frees its version for the next one (a separate append by the outcome reaction).
+        const slot = await this.repository.load(streams.versionTransitions(modelId, version), versionTransitionsDecider);
+        const slotFreed = state.status === 'pending' || slot.state.open?.transitionId !== transitionId;
+        if (slotFreed || Date.now() > deadline) {
+          recordWrite({ streamId: streams.transition(transitionId), revision: loaded.revision });
+          if (slot.revision >= 0) recordWrite({ streamId: streams.versionTransitions(modelId, version), revision: slot.revision });
+          if (state.status === 'applied') {
+            const v = await this.lookup.version(modelId, version);
+            recordWrite({ streamId: streams.version(modelId, version), revision: v.revision });
+          }
+          return;
         }
-        return;
       }
       if (Date.now() > deadline) return;
       await sleep(delay);

@@ -86,6 +86,7 @@ export function resolveServer(name: ServerName, options: { startScripts: boolean
         return false;
       }
     })();
+    if (!wasRunning) process.stderr.write(`[mreg tests] starting ${name} with tools/infra/${spec.script} (the first time it is downloaded/built into the cache)\n`);
     execFileSync('bash', [script, 'start'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 15 * 60 * 1000 });
     applyExports(execFileSync('bash', [script, 'env'], { encoding: 'utf8' }));
     if (!wasRunning) process.env[startedVar(name)] = '1';
