@@ -61,6 +61,8 @@ const OPTIONS = {
   pollMs: int('MREG_BENCH_POLL_MS', 2),
   budgetS: int('MREG_BENCH_BUDGET_S', 280, 10),
   startServers: process.env.MREG_BENCH_START_SERVERS !== '0',
+  // With tools/infra servers: run the read models on a private FerretDB instance (MREG_BENCH_PRIVATE_MONGO=0: the shared one).
+  privateMongo: process.env.MREG_BENCH_PRIVATE_MONGO !== '0',
 };
 for (const t of OPTIONS.topologies) {
   if (t !== 'embedded' && t !== 'distributed') throw new Error(`MREG_BENCH_TOPOLOGIES: unknown topology "${t}"`);
@@ -373,34 +375,6 @@ async function restartApp(running, extraEnv, workDir) {
 
 // ---- topologies ------------------------------------------------------------------------------------
 
-async function runPhases(base, restartWritePath, label) {
-  log(`${label}: throughput with read-your-writes (${OPTIONS.versions} versions, ${OPTIONS.models} models, ${OPTIONS.concurrency} clients)`);
-  await warmUp(base, 'bench-warm-a');
-  const modelsA = await createModels(base, 'bench-rw', OPTIONS.models);
-  const readYourWrites = await throughput(base, modelsA, { waitExpected: true });
-  log(`${label}: ${readYourWrites.versionsPerSecond} versions/s, p50 ${readYourWrites.latencyMs.p50} ms`);
-
-  log(`${label}: restarting the write path with MREG_CONSISTENCY_TIMEOUT_MS=0`);
-  await restartWritePath({ MREG_CONSISTENCY_TIMEOUT_MS: '0' });
-
-  await warmUp(base, 'bench-warm-b');
-  const modelsB = await createModels(base, 'bench-nowait', OPTIONS.models);
-  const noWait = await throughput(base, modelsB, { waitExpected: false });
-  noWait.readModelCatchUpMs = await catchUp(base, modelsB, nowMs());
-  log(`${label}: ${noWait.versionsPerSecond} versions/s without the wait; read models caught up ${noWait.readModelCatchUpMs} ms after the burst`);
-
-  log(`${label}: lag, sequential (${OPTIONS.lagSequential} writes, 1 client)`);
-  const sequential = await lag(base, await createModels(base, 'bench-lag-seq', 1), OPTIONS.lagSequential);
-  log(`${label}: lag, concurrent (${OPTIONS.lagSamples} writes, ${OPTIONS.concurrency} clients)`);
-  const concurrent = await lag(base, await createModels(base, 'bench-lag-conc', OPTIONS.concurrency), OPTIONS.lagSamples);
-  log(`${label}: lag p50/p99 sequential ${sequential.lagMs.p50}/${sequential.lagMs.p99} ms, concurrent ${concurrent.lagMs.p50}/${concurrent.lagMs.p99} ms`);
-
-  return {
-    registrationThroughput: { readYourWrites, noWait },
-    commandToReadModelLag: { sequential, concurrent },
-  };
-}
-
 async function embedded(workDir) {
   const dataDir = path.join(workDir, 'embedded');
   const env = {
@@ -437,7 +411,7 @@ function parseExports(text) {
 }
 
 /** Kafka, MongoDB and S3 from the environment, or from tools/infra (started if needed); else a reason. */
-function resolveServers() {
+async function resolveServers() {
   const have = () => ['MREG_KAFKA_BROKERS', 'MREG_MONGO_URL', 'MREG_S3_ENDPOINT'].every((k) => process.env[k]);
   if (have()) return { env: {}, startedByBench: false, source: 'environment' };
   const script = path.join(ROOT, 'tools', 'infra', 'all.sh');
@@ -459,10 +433,38 @@ function resolveServers() {
     }
     const env = parseExports(execFileSync('bash', [path.join(ROOT, 'tools', 'infra', 'env.sh')], { encoding: 'utf8', timeout: 30_000 }));
     if (!env.MREG_KAFKA_BROKERS || !env.MREG_MONGO_URL || !env.MREG_S3_ENDPOINT) throw new Error('tools/infra/env.sh did not print every server');
-    return { env, startedByBench: !running, source: 'tools/infra' };
+    const resolved = { env, startedByBench: !running, source: 'tools/infra' };
+    if (OPTIONS.privateMongo) {
+      // The shared FerretDB serves every test run on this machine and is single-writer SQLite underneath:
+      // a private instance keeps other tenants' load out of the read-model numbers.
+      const port = await freePort();
+      const url = execFileSync('bash', [path.join(ROOT, 'tools', 'infra', 'ferretdb.sh'), 'start'], {
+        encoding: 'utf8',
+        env: { ...process.env, MREG_FERRETDB_PORT: String(port), MREG_FERRETDB_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 120_000,
+      }).trim();
+      if (!/^mongodb:\/\//.test(url)) throw new Error(`ferretdb.sh start printed "${url.slice(0, 100)}"`);
+      env.MREG_MONGO_URL = url;
+      resolved.privateFerretDbPort = port;
+      resolved.source = 'tools/infra (Kafka and S3 shared, a private FerretDB instance)';
+    }
+    return resolved;
   } catch (error) {
     const detail = String(error && error.message ? error.message : error).split('\n').slice(0, 3).join(' ');
-    return { skipped: `Kafka, a MongoDB-protocol server and S3 are not available: tools/infra/all.sh could not provide them (${detail})` };
+    return { skipped: `Kafka, a MongoDB-protocol server and S3 are not available: tools/infra could not provide them (${detail})` };
+  }
+}
+
+function cleanPrivateMongo(port) {
+  try {
+    execFileSync('bash', [path.join(ROOT, 'tools', 'infra', 'ferretdb.sh'), 'clean'], {
+      env: { ...process.env, MREG_FERRETDB_PORT: String(port) },
+      stdio: 'ignore',
+      timeout: 120_000,
+    });
+  } catch {
+    log(`could not clean the private FerretDB instance on port ${port}`);
   }
 }
 
@@ -476,14 +478,16 @@ function stopStartedServers() {
 
 /** Drops what the run left on the shared servers: its MongoDB database and its Kafka topics. */
 async function cleanUpServers(env, database, namespace) {
-  try {
-    const mongoose = require('mongoose');
-    const connection = mongoose.createConnection(env.MREG_MONGO_URL, { serverSelectionTimeoutMS: 5000 });
-    await connection.asPromise();
-    await connection.useDb(database).dropDatabase();
-    await connection.close();
-  } catch (error) {
-    log(`could not drop MongoDB database ${database}: ${error.message}`);
+  if (database) {
+    try {
+      const mongoose = require('mongoose');
+      const connection = mongoose.createConnection(env.MREG_MONGO_URL, { serverSelectionTimeoutMS: 5000 });
+      await connection.asPromise();
+      await connection.useDb(database).dropDatabase();
+      await connection.close();
+    } catch (error) {
+      log(`could not drop MongoDB database ${database}: ${error.message}`);
+    }
   }
   try {
     const { Kafka, logLevel } = require('kafkajs');
@@ -500,7 +504,7 @@ async function cleanUpServers(env, database, namespace) {
 }
 
 async function distributed(workDir) {
-  const servers = resolveServers();
+  const servers = await resolveServers();
   if (servers.skipped) return { skipped: servers.skipped };
   const serverEnv = { ...servers.env };
   for (const k of Object.keys(process.env)) if (/^MREG_(KAFKA_BROKERS|MONGO_URL|S3_|KURRENTDB_URL)/.test(k)) serverEnv[k] = process.env[k];
@@ -551,6 +555,7 @@ async function distributed(workDir) {
       topology: `4 services + gateway as processes: ${kurrent ? 'KurrentDB log' : 'shared SQLite log file (no KurrentDB server here)'}, Kafka bus, MongoDB-protocol read models, S3 artifacts`,
       servers: {
         source: servers.source,
+        readStore: servers.privateFerretDbPort ? 'FerretDB 1.24 (SQLite), private instance' : 'MongoDB protocol (MREG_MONGO_URL)',
         eventStore: kurrent ? 'kurrentdb' : 'sqlite (shared file)',
         kafka: serverEnv.MREG_KAFKA_BROKERS,
         mongo: serverEnv.MREG_MONGO_URL.replace(/\/\/[^@/]*@/, '//***@'),
@@ -561,7 +566,8 @@ async function distributed(workDir) {
     };
   } finally {
     for (const name of ['gateway', ...SERVICES]) if (running.has(name)) await stopApp(running.get(name));
-    await cleanUpServers(common, common.MREG_MONGO_DB, namespace);
+    await cleanUpServers(common, servers.privateFerretDbPort ? undefined : common.MREG_MONGO_DB, namespace);
+    if (servers.privateFerretDbPort) cleanPrivateMongo(servers.privateFerretDbPort);
     if (servers.startedByBench) stopStartedServers();
   }
 }

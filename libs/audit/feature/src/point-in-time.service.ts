@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, modelNameKey, streams } from '@mreg/shared/contracts';
+import { DomainError, modelNameKey, streams, trainingRunKey } from '@mreg/shared/contracts';
 import type { ArtifactEvent, ModelEvent, ModelNameEvent, ModelVersionEvent, RecordedEvent, TransitionEvent, VersionTransitionsEvent } from '@mreg/shared/contracts';
 import { EVENT_STORE, verifyChain } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
@@ -164,10 +164,16 @@ export class PointInTimeService {
     const modelEvents = await this.store.readStream(streams.model(modelId));
     const model = foldUntil<ModelEvent, RegisteredModelState>(modelEvents, registeredModelDecider).state;
     const ids = [streams.model(modelId), streams.policy(modelId)];
-    for (let v = 1; v <= model.lastVersion; v++) ids.push(streams.version(modelId, v), streams.artifacts(modelId, v), streams.versionTransitions(modelId, v));
+    for (let v = 1; v <= model.lastVersion; v++) {
+      ids.push(streams.version(modelId, v), streams.artifacts(modelId, v), streams.versionTransitions(modelId, v));
+      // A version registered from a training run also has the run's claim stream.
+      const created = (await this.store.readStream(streams.version(modelId, v), { maxCount: 1 }))[0];
+      const runId = created?.type === 'ModelVersionCreated' ? (created.data as { runId?: string }).runId : undefined;
+      if (runId) ids.push(streams.trainingRun(modelId, trainingRunKey(runId)));
+    }
     const results = [];
     let events = 0;
-    for (const id of ids) {
+    for (const id of new Set(ids)) {
       const recorded = id === streams.model(modelId) ? modelEvents : await this.store.readStream(id);
       if (recorded.length === 0) continue;
       events += recorded.length;

@@ -35,6 +35,8 @@ export interface LoadOutcome {
   readonly retried: Record<string, number>;
   /** Operations that gave up after the retry deadline (never acknowledged). */
   gaveUp: number;
+  /** Time per operation (all attempts), by operation: count, mean and max in ms. */
+  readonly timings: Record<string, { count: number; meanMs: number; maxMs: number }>;
 }
 
 export interface LoadOptions {
@@ -53,7 +55,7 @@ const bump = (counts: Record<string, number>, key: string) => {
 
 /** Runs the load to completion; the faults are injected from outside while it runs. */
 export async function runWriteLoad(target: Target, options: LoadOptions = {}): Promise<LoadOutcome> {
-  const outcome: LoadOutcome = { models: [], versions: [], artifacts: [], transitions: [], refused: {}, retried: {}, gaveUp: 0 };
+  const outcome: LoadOutcome = { models: [], versions: [], artifacts: [], transitions: [], refused: {}, retried: {}, gaveUp: 0, timings: {} };
   const clients = options.clients ?? 8;
   const operations = options.operationsPerClient ?? 16;
   const retryForMs = options.retryForMs ?? 120_000;
@@ -61,13 +63,20 @@ export async function runWriteLoad(target: Target, options: LoadOptions = {}): P
 
   /** One write, retried while there is no answer or a 5xx; undefined when it never got a final answer. */
   const attempt = async <T>(operation: string, send: () => Promise<Reply<T>>): Promise<Reply<T> | undefined> => {
-    const deadline = Date.now() + retryForMs;
+    const started = Date.now();
+    const deadline = started + retryForMs;
+    const timed = () => {
+      const elapsed = Date.now() - started;
+      const t = outcome.timings[operation] ?? { count: 0, meanMs: 0, maxMs: 0 };
+      outcome.timings[operation] = { count: t.count + 1, meanMs: Math.round((t.meanMs * t.count + elapsed) / (t.count + 1)), maxMs: Math.max(t.maxMs, elapsed) };
+    };
     let delay = 100;
     for (;;) {
       try {
         const reply = await send();
         if (reply.status < 500) {
           if (reply.status >= 300) bump(outcome.refused, `${operation} ${reply.status}`);
+          timed();
           return reply;
         }
         bump(outcome.retried, `${operation} ${reply.status}`);
@@ -75,6 +84,7 @@ export async function runWriteLoad(target: Target, options: LoadOptions = {}): P
         bump(outcome.retried, `${operation} network`);
       }
       if (Date.now() > deadline) {
+        timed();
         outcome.gaveUp += 1;
         return undefined;
       }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ALL_EVENT_TOPICS } from '@mreg/shared/contracts';
+import { ALL_EVENT_TOPICS, ALL_INBOUND_TOPICS } from '@mreg/shared/contracts';
 import { KurrentEventStore, SqliteEventStore } from '@mreg/platform/event-store';
 import { InProcessEventBus, KafkaEventBus, NamespacedEventBus } from '@mreg/platform/event-bus';
 import { MongoReadStore, SqliteReadStore } from '@mreg/platform/read-store';
@@ -14,7 +14,8 @@ export function adaptersFromConfig(config: MregConfig): PlatformAdapters {
       ? new KurrentEventStore({ connectionString: config.kurrentdbUrl ?? '' })
       : new SqliteEventStore(config.eventStorePath ?? join(config.dataDir, 'events.sqlite'));
   const ns = config.kafkaNamespace ?? '';
-  const kafka = () => new KafkaEventBus({ brokers: config.kafkaBrokers ?? '', clientId: 'mreg', topics: ALL_EVENT_TOPICS.map((t) => ns + t), partitions: config.kafkaPartitions });
+  const consumer = { sessionTimeoutMs: config.kafkaSessionTimeoutMs, heartbeatIntervalMs: Math.min(3000, Math.floor(config.kafkaSessionTimeoutMs / 3)) };
+  const kafka = () => new KafkaEventBus({ brokers: config.kafkaBrokers ?? '', clientId: 'mreg', topics: [...ALL_EVENT_TOPICS, ...ALL_INBOUND_TOPICS].map((t) => ns + t), partitions: config.kafkaPartitions, consumer });
   const eventBus = config.eventBus === 'kafka' ? (ns ? new NamespacedEventBus(kafka(), ns) : kafka()) : new InProcessEventBus();
   const readStore = config.readStore === 'mongo' ? new MongoReadStore(config.mongoUrl ?? '', config.mongoDatabase) : new SqliteReadStore(join(config.dataDir, 'read-models.sqlite'));
   const artifactStorage =

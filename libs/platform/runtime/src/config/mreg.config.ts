@@ -81,6 +81,17 @@ export class MregConfig {
   @Max(1000)
   kafkaPartitions = 3;
 
+  /**
+   * How long a consumer that stopped heartbeating (a crashed process) keeps its partitions before the group moves
+   * them to the others or to its restarted successor (MREG_KAFKA_SESSION_TIMEOUT_MS). Heartbeats go at a third
+   * of it, at most every 3 s. Lower is faster failover, higher tolerates longer pauses.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(6000)
+  @Max(300000)
+  kafkaSessionTimeoutMs = 30000;
+
   /** Read model adapter (MREG_READ_STORE). */
   @IsIn(['sqlite', 'mongo'])
   readStore: 'sqlite' | 'mongo' = 'sqlite';
@@ -142,6 +153,7 @@ const ENV_KEYS: Readonly<Record<keyof MregConfig, string>> = {
   kafkaBrokers: 'MREG_KAFKA_BROKERS',
   kafkaPartitions: 'MREG_KAFKA_PARTITIONS',
   kafkaNamespace: 'MREG_KAFKA_NAMESPACE',
+  kafkaSessionTimeoutMs: 'MREG_KAFKA_SESSION_TIMEOUT_MS',
   readStore: 'MREG_READ_STORE',
   mongoUrl: 'MREG_MONGO_URL',
   mongoDatabase: 'MREG_MONGO_DB',
