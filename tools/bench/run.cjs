@@ -16,7 +16,8 @@
 //   1. throughput, read-your-writes: N versions over M models from C concurrent clients; each write answers
 //      only after its read models caught up (the default, MREG_CONSISTENCY_TIMEOUT_MS=5000).
 //   2. the write path is restarted with MREG_CONSISTENCY_TIMEOUT_MS=0: a write answers once it is in the log.
-//   3. lag: the time from sending a write until GET shows it, polled every POLL ms; sequential (one client)
+//   3. lag: the time from sending a write until GET shows it, polled every POLL ms (growing to a tenth of the
+//      time waited, at most 50 ms, so the observer does not load slow read models); sequential (one client)
 //      and concurrent (C clients). With the wait disabled a write whose read model is not there yet answers
 //      404 although it is durable (the response renders the read model), so the version number is tracked
 //      by the client: each lag client owns its model and writes to it one at a time.
@@ -24,8 +25,10 @@
 //      then how long the read models take to show them all, i.e. what the projections sustain.
 // Knobs (env): MREG_BENCH_TOPOLOGIES=embedded,distributed  MREG_BENCH_VERSIONS=300  MREG_BENCH_MODELS=10
 // MREG_BENCH_CONCURRENCY=8  MREG_BENCH_LAG_SAMPLES=200  MREG_BENCH_LAG_SEQUENTIAL=50  MREG_BENCH_POLL_MS=2
-// MREG_BENCH_WARMUP=40 (unmeasured writes first, after every (re)start)
-// MREG_BENCH_START_SERVERS=0 (never start servers)  MREG_BENCH_BUDGET_S=280 (hard stop for the whole run).
+// MREG_BENCH_WARMUP=40 (unmeasured writes after every (re)start)  MREG_BENCH_START_SERVERS=0 (never start servers)
+// MREG_BENCH_PRIVATE_MONGO=0 (use the shared tools/infra FerretDB)  MREG_BENCH_BUDGET_S=280 (whole run)
+// Time caps per phase, seconds: MREG_BENCH_CAP_THROUGHPUT_S=40 _LAG_SEQUENTIAL_S=15 _LAG_CONCURRENT_S=30
+// _BURST_S=10 _CATCH_UP_S=40 _SETTLE_S=20 (each MREG_BENCH_CAP_<name>).
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -53,11 +56,13 @@ const OPTIONS = {
   lagSequential: int('MREG_BENCH_LAG_SEQUENTIAL', 50),
   warmup: int('MREG_BENCH_WARMUP', 40, 0),
   // Per-phase time caps (seconds): a phase stops taking new work when its cap is reached and says so.
-  capThroughputS: int('MREG_BENCH_CAP_THROUGHPUT_S', 45),
-  capLagSequentialS: int('MREG_BENCH_CAP_LAG_SEQUENTIAL_S', 20),
-  capLagConcurrentS: int('MREG_BENCH_CAP_LAG_CONCURRENT_S', 40),
-  capBurstS: int('MREG_BENCH_CAP_BURST_S', 15),
-  capCatchUpS: int('MREG_BENCH_CAP_CATCH_UP_S', 45),
+  capThroughputS: int('MREG_BENCH_CAP_THROUGHPUT_S', 40),
+  capLagSequentialS: int('MREG_BENCH_CAP_LAG_SEQUENTIAL_S', 15),
+  capLagConcurrentS: int('MREG_BENCH_CAP_LAG_CONCURRENT_S', 30),
+  capBurstS: int('MREG_BENCH_CAP_BURST_S', 10),
+  capCatchUpS: int('MREG_BENCH_CAP_CATCH_UP_S', 40),
+  // Waiting for the read models to drain a warm-up or a timed-out phase before the next measurement.
+  capSettleS: int('MREG_BENCH_CAP_SETTLE_S', 20),
   pollMs: int('MREG_BENCH_POLL_MS', 2),
   budgetS: int('MREG_BENCH_BUDGET_S', 280, 10),
   startServers: process.env.MREG_BENCH_START_SERVERS !== '0',
@@ -136,8 +141,13 @@ async function createModels(base, prefix, count) {
   return names;
 }
 
-/** Polls a GET until it answers 200 (or the predicate holds); resolves with the time it became visible. */
+/**
+ * Polls a GET until it answers 200 (or the predicate holds); resolves with the time it became visible. The poll
+ * interval starts at `pollMs` and grows to a tenth of the time waited so far (at most 50 ms): the resolution
+ * stays within ~10% of the measured lag while slow read models are not flooded with reads by the observer.
+ */
 async function waitVisible(base, urlPath, predicate = () => true, pollMs = 5) {
+  const started = nowMs();
   const until = Date.now() + VISIBLE_TIMEOUT_MS;
   for (;;) {
     const r = await request(base, 'GET', urlPath);
@@ -145,17 +155,21 @@ async function waitVisible(base, urlPath, predicate = () => true, pollMs = 5) {
     if (r.status !== 404 && r.status !== 200) throw new Error(`GET ${urlPath}: ${r.status} ${r.text.slice(0, 300)}`);
     if (Date.now() > until) throw new Error(`GET ${urlPath} not visible after ${VISIBLE_TIMEOUT_MS} ms`);
     checkBudget();
-    await sleep(pollMs);
+    await sleep(Math.max(pollMs, Math.min(50, (nowMs() - started) / 10)));
   }
 }
 
 // ---- phases ----------------------------------------------------------------------------------------
 
-/** Unmeasured writes: JIT, connection pools, Kafka consumers and caches warm up before a measured phase. */
+/**
+ * Unmeasured writes: JIT, connection pools, Kafka consumers and caches warm up before a measured phase; then
+ * waits (bounded) until the read models show them, so no backlog leaks into the next measurement.
+ */
 async function warmUp(base, prefix) {
   if (OPTIONS.warmup === 0) return;
   const models = await createModels(base, prefix, Math.min(OPTIONS.models, OPTIONS.concurrency));
-  await throughput(base, models, { waitExpected: false, total: OPTIONS.warmup, capS: 20 });
+  const done = await throughput(base, models, { waitExpected: false, total: OPTIONS.warmup, capS: 20 });
+  await readModelsShow(base, models, done.perModel, OPTIONS.capSettleS);
 }
 
 /** A phase's time cap: its own cap, but never past what the whole run has left (minus a reserve). */
@@ -215,7 +229,8 @@ async function throughput(base, models, { waitExpected, total = OPTIONS.versions
 
 /** Polls the models until each shows `expected[m]` versions or the cap passes; when it happened, how many. */
 async function readModelsShow(base, models, expected, capS) {
-  const stopAt = nowMs() + capMs(capS);
+  const started = nowMs();
+  const stopAt = started + capMs(capS);
   const visible = models.map(() => 0);
   for (;;) {
     for (let m = 0; m < models.length; m++) {
@@ -225,7 +240,8 @@ async function readModelsShow(base, models, expected, capS) {
     }
     const done = visible.every((v, m) => v >= expected[m]);
     if (done || nowMs() >= stopAt) return { caughtUp: done, at: nowMs(), visible: visible.reduce((a, b) => a + b, 0) };
-    await sleep(10);
+    // Same adaptive interval as waitVisible, up to 200 ms: one round reads every model still behind.
+    await sleep(Math.max(2, Math.min(200, (nowMs() - started) / 10)));
   }
 }
 
@@ -283,7 +299,7 @@ async function runPhases(base, restartWritePath, label) {
   const readYourWrites = await throughput(base, modelsA, { waitExpected: true });
   log(`${label}: ${readYourWrites.versionsPerSecond} versions/s (${readYourWrites.completed} in ${readYourWrites.seconds} s), p50 ${readYourWrites.latencyMs.p50} ms`);
   // Writes whose wait timed out may still be in flight: let the read models settle before the next phase.
-  await readModelsShow(base, modelsA, readYourWrites.perModel, 60);
+  await readModelsShow(base, modelsA, readYourWrites.perModel, OPTIONS.capSettleS);
 
   log(`${label}: restarting the write path with MREG_CONSISTENCY_TIMEOUT_MS=0`);
   await restartWritePath({ MREG_CONSISTENCY_TIMEOUT_MS: '0' });

@@ -6,6 +6,7 @@ import { topicForStream } from '@mreg/shared/contracts';
 import { SqliteEventStore } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
 import { InProcessEventBus } from '@mreg/platform/event-bus';
+import type { EventBus } from '@mreg/platform/event-bus';
 import { SqliteReadStore } from '@mreg/platform/read-store';
 import { LogRelay, ProjectionRunner } from '@mreg/platform/runtime';
 import { generateRegistryHistory } from '@mreg/testing/contracts';
@@ -157,6 +158,53 @@ describe('read-model replay (embedded adapters)', () => {
     const replayed = readStore('replayed');
     await replayReadModels(log, replayed);
     expect(describeComparison(await compareReadModels(live, replayed))).toBe('read models equal');
+  });
+
+  it('equals the live read models after the relay died between a publish and its checkpoint and was restarted', async () => {
+    await generateRegistryHistory(log, { models: 4, seed: 9 });
+    const events = await allEvents(log);
+    const victim = events[Math.floor(events.length / 2)];
+    const live = readStore('live');
+    const bus = new InProcessEventBus();
+    const runner = new ProjectionRunner(bus, live);
+    for (const projection of readModelProjections(live)) runner.addProjection(projection);
+    await runner.start();
+    let died = false;
+    // Publishes, then "dies" before the relay can write its checkpoint.
+    const dying: EventBus = {
+      publish: async (messages) => {
+        if (died) throw new Error('dead');
+        await bus.publish(messages);
+        if (messages.some((m) => m.event.metadata.eventId === victim.metadata.eventId)) {
+          died = true;
+          throw new Error('killed after publish');
+        }
+      },
+      subscribe: (t, g, h, o) => bus.subscribe(t, g, h, o),
+      publishRaw: (m) => bus.publishRaw(m),
+      subscribeRaw: (t, g, h, o) => bus.subscribeRaw(t, g, h, o),
+      close: () => Promise.resolve(),
+    };
+    const first = new LogRelay(log, dying, live);
+    const second = new LogRelay(log, bus, live);
+    try {
+      await first.start();
+      await eventually(async () => died, 'the relay to die');
+      await first.stop();
+      await second.start();
+      await generateRegistryHistory(log, { models: 2, seed: 10 });
+      await eventually(async () => (await readModelLag(log, live)).behind === 0, 'the live projections to catch up');
+      await bus.drain();
+    } finally {
+      await first.stop();
+      await second.stop();
+      await runner.stop();
+      await bus.close();
+    }
+    const replayed = readStore('replayed');
+    await replayReadModels(log, replayed);
+    expect(describeComparison(await compareReadModels(live, replayed))).toBe('read models equal');
+    await expect(live.collection(COLLECTIONS.audit).count()).resolves.toBe((await allEvents(log)).length);
   });
 
   // The bus keeps each stream's order and nothing more: streams (and topics) interleave any way, events come

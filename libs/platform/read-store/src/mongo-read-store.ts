@@ -5,7 +5,7 @@ import type { BoundFilter } from '@mreg/shared/query';
 import { fieldValue, literalFor } from './in-memory-filter';
 import { DOC_FIELD, decodeDocument, documentPath, encodeDocument, encodeKey } from './mongo-document.codec';
 import { afterValue, compileFilter, typed, untyped, type MongoQuery } from './mongo-filter.compiler';
-import type { Cursor, FindQuery, Page, ReadCollection, ReadStore } from './read-store.port';
+import type { Cursor, EnsureIndexOptions, FindQuery, IndexKey, Page, ReadCollection, ReadStore } from './read-store.port';
 
 export interface MongoReadStoreOptions {
   /** How long an operation waits for a reachable server before failing, in ms (default 10000). */
@@ -13,15 +13,6 @@ export interface MongoReadStoreOptions {
 }
 
 /** One key of an index: a read-model field path (a BoundField fits) and its order. */
-export interface IndexKey {
-  readonly path: readonly string[];
-  readonly direction?: 'asc' | 'desc';
-}
-
-export interface EnsureIndexOptions {
-  /** Reject a second document with the same values (the index then holds exactly the given keys). */
-  readonly unique?: boolean;
-}
 
 /** A read model as stored: the adapter's bookkeeping beside the encoded document. */
 interface StoredDoc {

@@ -43,8 +43,21 @@ export interface ReadCollection<T extends object> {
   count(filter?: BoundFilter): Promise<number>;
 }
 
+/** A field of the read-model documents to index, e.g. ['metrics', 'auc']. */
+export interface IndexKey {
+  readonly path: readonly string[];
+  readonly direction?: 'asc' | 'desc';
+}
+
+export interface EnsureIndexOptions {
+  /** Reject a second document with the same values. */
+  readonly unique?: boolean;
+}
+
 export interface ReadStore {
   collection<T extends object>(name: string): ReadCollection<T>;
+  /** Creates an index (idempotent) where the adapter benefits from one; optional for embedded adapters. */
+  ensureIndex?(collection: string, keys: readonly IndexKey[], options?: EnsureIndexOptions): Promise<string>;
   /** Removes every document of every collection (used before a full replay). */
   clear(): Promise<void>;
   close(): Promise<void>;

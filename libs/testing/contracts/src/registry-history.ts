@@ -106,7 +106,7 @@ export async function generateRegistryHistory(store: EventStore, options: Regist
     appended += batch.length;
   };
 
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 
   /** One model's life as a list of steps; each step is one command (one or more appends). */
   const script = (index: number): (() => Promise<void>)[] => {

@@ -193,7 +193,7 @@ describe('LogRelay: restarted between publish and checkpoint', () => {
   ])('the bus took the event, the process died before the checkpoint (%s): republished, no gap', async (_label, at) => {
     await generateRegistryHistory(log, { models: 4, seed: 21 });
     const events = await logged(log);
-    const victim = events[Math.min(events.length - 1, Math.floor(events.length * at))] as RecordedEvent;
+    const victim = events[Math.min(events.length - 1, Math.floor(events.length * at))];
 
     const dying = new CrashAfterPublishBus(bus, (e) => e.metadata.eventId === victim.metadata.eventId);
     const first = relay(dying, readStore);
@@ -225,7 +225,7 @@ describe('LogRelay: restarted between publish and checkpoint', () => {
     await generateRegistryHistory(log, { models: 3, seed: 23 });
     const events = await logged(log);
     const failing = new FailingCheckpointStore(readStore);
-    const victim = events[Math.floor(events.length / 3)] as RecordedEvent;
+    const victim = events[Math.floor(events.length / 3)];
     let published = 0;
     const counting: EventBus = {
       publish: async (messages) => {
@@ -274,7 +274,7 @@ describe('LogRelay: restarted between publish and checkpoint', () => {
     ];
     for (const [i, service] of services.entries()) {
       const own = events.filter((e) => topicForStream(e.streamId) === service.topics[0]);
-      const victim = own[Math.floor(own.length / (i + 2))] as RecordedEvent;
+      const victim = own[Math.floor(own.length / (i + 2))];
       const dying = new CrashAfterPublishBus(bus, (e) => e.metadata.eventId === victim.metadata.eventId);
       const first = relay(dying, readStore, service);
       await first.start();
