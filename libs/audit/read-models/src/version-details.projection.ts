@@ -44,8 +44,8 @@ export function evolveVersionDoc(doc: VersionDoc | undefined, event: RecordedEve
       const d = e.data;
       return {
         ...base,
-        // A placeholder named by a rename (projected before this event) has the newer name.
-        modelName: base.status === 'pending' && base.modelName !== '' ? base.modelName : d.modelName,
+        // A rename projected before this event is applied right after it (catchUpWithModel).
+        modelName: d.modelName,
         description: d.description,
         ...(d.source !== undefined ? { source: d.source } : {}),
         ...(d.runId !== undefined ? { runId: d.runId } : {}),

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import type { ListResult, TransitionResource } from '@mreg/audit/read-models';
-import { ApiError, Caller, Consistency, ModelLookup, Roles, currentWrites, modelNameParam, versionParam } from '@mreg/platform/runtime';
+import { ApiError, Caller, Consistency, ModelLookup, Roles, currentWrites, modelNameParam, readAfterWrite, versionParam } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { RequestTransitionDto, TRANSITION_ID, TransitionDecisionDto } from './dto/transition.dto';
 import { GovernanceCommands } from './governance.commands';
@@ -33,7 +33,7 @@ export class TransitionController {
 
   private async settled(transitionId: string): Promise<TransitionResource> {
     await this.consistency.waitFor(currentWrites());
-    return this.queries.transition(transitionId);
+    return readAfterWrite(() => this.queries.transition(transitionId), { id: transitionId });
   }
 
   @Post('models/:name/versions/:version/transitions')

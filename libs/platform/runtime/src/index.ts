@@ -24,3 +24,4 @@ export * from './catalog/model-lookup';
 export * from './config/adapters.factory';
 export * from './auth/token-bootstrap';
 export * from './service-bootstrap';
+export * from './http/write-pending';

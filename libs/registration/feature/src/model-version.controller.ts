@@ -2,7 +2,7 @@ import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put } from '@ne
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import type { ModelResource, VersionResource } from '@mreg/audit/read-models';
-import { Caller, Consistency, Roles, aliasParam, currentWrites, modelNameParam, versionParam } from '@mreg/platform/runtime';
+import { Caller, Consistency, Roles, aliasParam, currentWrites, modelNameParam, readAfterWrite, versionParam } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { SetAliasDto, SetTagDto } from './dto/model.dto';
 import { CreateModelVersionDto, UpdateModelVersionDto } from './dto/model-version.dto';
@@ -21,7 +21,7 @@ export class ModelVersionController {
 
   private async settled(modelId: string, version: number): Promise<VersionResource> {
     await this.consistency.waitFor(currentWrites());
-    return this.queries.version(modelId, version);
+    return readAfterWrite(() => this.queries.version(modelId, version), { modelId, version });
   }
 
   @Post('versions')

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put, Headers } 
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import type { ModelResource } from '@mreg/audit/read-models';
-import { ApiError, Caller, Consistency, Roles, currentWrites, modelNameParam } from '@mreg/platform/runtime';
+import { ApiError, Caller, Consistency, Roles, currentWrites, modelNameParam, readAfterWrite } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { validateTagKey } from '@mreg/shared/util';
 import { CreateModelDto, RenameModelDto, SetTagDto, UpdateModelDto } from './dto/model.dto';
@@ -34,7 +34,7 @@ export class ModelController {
 
   private async settled(modelId: string): Promise<ModelResource> {
     await this.consistency.waitFor(currentWrites());
-    return this.queries.model(modelId);
+    return readAfterWrite(() => this.queries.model(modelId), { id: modelId });
   }
 
   @Post()

@@ -6,6 +6,8 @@ import { WrongExpectedRevisionError } from '@mreg/platform/event-store';
 import { BlobTooLargeError, DigestMismatchError } from '@mreg/platform/artifact-storage';
 import { FilterError, PageSizeError, PageTokenError } from '@mreg/shared/query';
 import { ApiError, STATUS_OF } from './api-error';
+import { WritePending } from './write-pending';
+import { currentWrites, encodeConsistencyToken } from '../projection/consistency';
 import type { ApiErrorCode, ErrorEnvelope } from './api-error';
 
 const DOMAIN_CODES: Readonly<Record<DomainError['code'], ApiErrorCode>> = {
@@ -71,6 +73,13 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    if (error instanceof WritePending && !response.headersSent) {
+      const writes = currentWrites();
+      if (writes.length > 0) response.setHeader('X-Mreg-Consistency', encodeConsistencyToken(writes));
+      response.setHeader('X-Mreg-Consistency-Pending', 'true');
+      response.status(202).json({ status: 'pending', message: error.message, ...error.resource });
+      return;
+    }
     const { status, body } = toEnvelope(error);
     if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (response.headersSent) {
