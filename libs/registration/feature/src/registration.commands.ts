@@ -304,10 +304,6 @@ function revisionOption(expectedRevision: number | undefined): { expectedRevisio
   return expectedRevision === undefined ? {} : { expectedRevision };
 }
 
-export function notFound(what: string): DomainError {
-  return new DomainError('NOT_FOUND', what);
-}
-
 /** The version's facts of a training run (run id included, the model name left out). */
 function versionFacts(run: TrainingRun): CreateModelVersionDto {
   const { model: _model, ...facts } = run;
