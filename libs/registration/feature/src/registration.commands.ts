@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DomainError, isDomainError, streams, trainingRunKey } from '@mreg/shared/contracts';
+import { isDomainError, streams, trainingRunKey } from '@mreg/shared/contracts';
 import type { Lineage, Stage } from '@mreg/shared/contracts';
 import { modelNameDecider, modelVersionDecider, registeredModelDecider, trainingRunDecider } from '@mreg/registration/domain';
 import type { ModelNameState, ReserveModelName } from '@mreg/registration/domain';
