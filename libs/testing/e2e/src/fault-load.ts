@@ -102,7 +102,8 @@ export async function runWriteLoad(target: Target, options: LoadOptions = {}): P
     const register = async () => {
       const name = uniqueName(`fault-c${index}`);
       const reply = await attempt('registerModel', () => alice.post<ModelBody>(`${API}/models`, { name, tags: { client: String(index) } }));
-      if (reply && reply.status === 201) {
+      // 201, or 202 when the write is durable but the read models lag (the audit-service may be down): both acknowledge.
+      if (reply && (reply.status === 201 || reply.status === 202)) {
         outcome.models.push(name);
         model = name;
         version = undefined;
@@ -116,7 +117,7 @@ export async function runWriteLoad(target: Target, options: LoadOptions = {}): P
       } else if (step === 0 || step === 3) {
         const m = model;
         const reply = await attempt('createVersion', () => alice.post<VersionBody>(`${modelPath(m)}/versions`, { metrics: { step: i }, params: { client: String(index) } }));
-        if (reply?.status === 201) {
+        if (reply?.status === 201 || reply?.status === 202) {
           outcome.versions.push({ model: m, version: reply.body.version });
           version = reply.body.version;
           artifactsOfVersion = 0;
@@ -133,10 +134,10 @@ export async function runWriteLoad(target: Target, options: LoadOptions = {}): P
         const m = model;
         const v = version;
         const requested = await attempt('requestTransition', () => alice.post<TransitionBody>(`${versionPath(m, v)}/transitions`, { stage: 'staging', comment: `client ${index}` }));
-        if (requested?.status === 201) {
+        if (requested?.status === 201 || requested?.status === 202) {
           const id = requested.body.id;
           const approved = await attempt('approveTransition', () => bob.post<TransitionBody>(`${API}/transitions/${id}/approve`, { comment: 'ok' }));
-          if (approved?.status === 200) outcome.transitions.push({ model: m, version: v, id });
+          if (approved?.status === 200 || approved?.status === 202) outcome.transitions.push({ model: m, version: v, id });
         }
         // Staging seals the version: the next artifacts go to a new version.
         version = undefined;
