@@ -4,7 +4,9 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { resolveTokens } from './auth/token-bootstrap';
+import { loadConfig } from './config/mreg.config';
 import type { MregConfig } from './config/mreg.config';
+import { startTelemetry } from './telemetry/telemetry';
 import { createHttpApp } from './http/http-app';
 import { PlatformModule } from './platform.module';
 import type { PlatformAdapters, PlatformOptions } from './platform.module';
@@ -50,4 +52,20 @@ export async function startService(spec: ServiceSpec, config: MregConfig, adapte
   const address = (app.getHttpServer() as Server).address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   return { app, openapi, url: `http://${host}:${address.port}`, ...(adminToken ? { adminToken } : {}) };
+}
+
+/** The `main` of each distributed service: telemetry, validated config, a shared token set, then listen. */
+export function runServiceMain(spec: ServiceSpec): void {
+  const boot = async () => {
+    startTelemetry(spec.name);
+    const config = loadConfig();
+    // A generated admin token would differ per service: the services must share one token set.
+    if (!config.tokens) throw new Error('MREG_TOKENS is required for the distributed services (every service must accept the same tokens)');
+    const started = await startService(spec, config);
+    process.stdout.write(`${spec.name} listening on ${started.url}\n`);
+  };
+  boot().catch((error: unknown) => {
+    process.stderr.write(`${spec.name} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
 }
