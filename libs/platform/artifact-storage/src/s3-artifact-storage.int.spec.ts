@@ -94,7 +94,8 @@ describeWithServer('s3', 'S3ArtifactStorage', (url) => {
   describeArtifactStorageContract('S3ArtifactStorage', async () => {
     const server = await s3Server(url);
     const bucket = `mreg-contract-${uniqueSuffix()}`;
-    const storage = new S3ArtifactStorage({ endpoint: server.endpoint, region: server.region, credentials: server.credentials, bucket });
+    // The smallest part size keeps the multipart working set (queue + part being filled, plus SDK copies) low.
+    const storage = new S3ArtifactStorage({ endpoint: server.endpoint, region: server.region, credentials: server.credentials, bucket, partSize: 5 * 1024 * 1024 });
     return {
       storage,
       cleanup: async () => {
@@ -108,7 +109,7 @@ describeWithServer('s3', 'S3ArtifactStorage', (url) => {
         }
       },
     };
-  });
+  }, { largeStreamBytes: 160 * 1024 * 1024, maxRetainedBytes: 64 * 1024 * 1024 });
 
   describe('S3ArtifactStorage on S3', () => {
     let server: S3Server;
