@@ -1,19 +1,10 @@
-/** Stable error codes of the HTTP envelope `{"error": {"code", "message", "details"?}}`. */
-export type ApiErrorCode =
-  | 'INVALID_ARGUMENT'
-  | 'UNAUTHENTICATED'
-  | 'PERMISSION_DENIED'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'CONFLICT'
-  | 'STALE_REVISION'
-  | 'FAILED_PRECONDITION'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'RANGE_NOT_SATISFIABLE'
-  | 'METHOD_NOT_ALLOWED'
-  | 'UNAVAILABLE'
-  | 'INTERNAL';
+import type { RejectionCode } from '@mreg/shared/contracts';
+
+/**
+ * Stable error codes of the HTTP envelope `{"error": {"code", "message", "details"?}}`: the client-mistake codes
+ * (shared with Kafka rejections) plus those only HTTP has.
+ */
+export type ApiErrorCode = RejectionCode | 'RANGE_NOT_SATISFIABLE' | 'METHOD_NOT_ALLOWED' | 'UNAVAILABLE' | 'INTERNAL';
 
 export const STATUS_OF: Readonly<Record<ApiErrorCode, number>> = {
   INVALID_ARGUMENT: 400,
