@@ -29,6 +29,19 @@ function openapi(): string | undefined {
   return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 }
 
+/** The services that do not answer their own readiness probe within 2 s. */
+async function ready(): Promise<Service[]> {
+  const checks = (Object.keys(upstreams) as Service[]).map(async (service) => {
+    try {
+      const reply = await fetch(new URL('/ready', upstreams[service]), { signal: AbortSignal.timeout(2000) });
+      return reply.ok ? undefined : service;
+    } catch {
+      return service;
+    }
+  });
+  return (await Promise.all(checks)).filter((s): s is Service => s !== undefined);
+}
+
 function proxy(req: IncomingMessage, res: ServerResponse, service: Service): void {
   // The raw request target goes through untouched: a URL parser would resolve "a/../x" before the service
   // could refuse it.
@@ -52,7 +65,15 @@ function proxy(req: IncomingMessage, res: ServerResponse, service: Service): voi
 
 const server = createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
+  // The gateway's own readiness does not follow its upstreams (one slow service must not take the entry point
+  // out of rotation); /ready/upstreams tells which services answer their probes.
   if (req.method === 'GET' && (path === '/health' || path === '/ready')) return sendJson(res, 200, { status: 'ok' });
+  if (req.method === 'GET' && path === '/ready/upstreams') {
+    void ready().then((down) =>
+      down.length === 0 ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { error: { code: 'UNAVAILABLE', message: `not ready: ${down.join(', ')}` } }),
+    );
+    return;
+  }
   if (req.method === 'GET' && path === '/api/openapi.json') {
     const doc = openapi();
     if (doc) {

@@ -1,10 +1,30 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { EVENT_STORE } from '@mreg/platform/event-store';
+import type { EventStore } from '@mreg/platform/event-store';
+import { READ_STORE } from '@mreg/platform/read-store';
+import type { ReadStore } from '@mreg/platform/read-store';
 import { Public } from '../auth/roles.decorator';
+import { ApiError } from './api-error';
 
+const PROBE_TIMEOUT_MS = 2000;
+
+function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS).unref()),
+  ]);
+}
+
+/** Liveness (`/health`: the process answers) and readiness (`/ready`: the log and the read models answer). */
 @ApiTags('health')
 @Controller()
 export class HealthController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+  ) {}
+
   @Get('health')
   @Public()
   health(): { status: 'ok' } {
@@ -13,7 +33,14 @@ export class HealthController {
 
   @Get('ready')
   @Public()
-  ready(): { status: 'ready' } {
+  async ready(): Promise<{ status: 'ready' }> {
+    try {
+      // A read of a stream that never exists and of one bookkeeping document: cheap round trips to each store.
+      await within(this.eventStore.readStream('readiness-probe', { maxCount: 1 }), 'the event store');
+      await within(this.readStore.collection('checkpoints').get('readiness-probe'), 'the read store');
+    } catch (error) {
+      throw new ApiError('UNAVAILABLE', `not ready: ${error instanceof Error ? error.message : String(error)}`);
+    }
     return { status: 'ready' };
   }
 }

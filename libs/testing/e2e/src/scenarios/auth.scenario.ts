@@ -173,3 +173,13 @@ scenario('auth: tokens, roles, public routes, recorded actors', (client, target)
     ]);
   });
 });
+
+scenario('health and readiness', (client) => {
+  it('answers /health and /ready without a token once the stores answer', async () => {
+    const anonymous = client().anonymous();
+    expect((await anonymous.get('/health')).status).toBe(200);
+    const ready = await anonymous.get('/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: expect.stringMatching(/ready|ok/) as unknown });
+  });
+});
