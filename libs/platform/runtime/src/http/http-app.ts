@@ -70,6 +70,21 @@ export function reservedKeyIn(value: unknown): string | undefined {
   return undefined;
 }
 
+/** JSON nesting allowed in bodies and messages: deep enough for any signature, shallow enough for recursive code. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether a parsed JSON value nests deeper than `max` (checked without recursion). */
+export function nestsDeeperThan(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop() as [unknown, number];
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(current) ? (current as unknown[]) : Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** The body rules for JSON routes: JSON only (415), an object (400) without reserved keys (400), bounded (413). */
 function jsonBody(limit: number) {
   const parse = express.json({ limit, strict: true, type: (req) => JSON_TYPE.test(String(req.headers['content-type'] ?? '')) });
@@ -89,6 +104,11 @@ function jsonBody(limit: number) {
       }
       if (hasBody && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))) {
         const { status, body } = toEnvelope(new ApiError('INVALID_ARGUMENT', 'request body must be a JSON object'));
+        res.status(status).json(body);
+        return;
+      }
+      if (hasBody && nestsDeeperThan(req.body)) {
+        const { status, body } = toEnvelope(new ApiError('INVALID_ARGUMENT', `request body nests deeper than ${MAX_JSON_DEPTH} levels`));
         res.status(status).json(body);
         return;
       }

@@ -14,7 +14,7 @@ import { MregConfig } from '../config/mreg.config';
 import type { CommandContext } from '../event-sourcing/command-context';
 import { ApiError } from '../http/api-error';
 import { toEnvelope } from '../http/error-envelope.filter';
-import { reservedKeyIn, validationPipe } from '../http/http-app';
+import { MAX_JSON_DEPTH, nestsDeeperThan, reservedKeyIn, validationPipe } from '../http/http-app';
 
 /** What one inbound topic accepts, who may send it, and where refusals go. */
 export interface InboundEndpoint {
@@ -102,6 +102,7 @@ export class InboundGate {
     }
     const parsed = parseCloudEvent(message, endpoint.type);
     if (!parsed.ok) return refuse(new ApiError(parsed.code, parsed.reason), principal.user);
+    if (nestsDeeperThan(parsed.event.data)) return refuse(new ApiError('INVALID_ARGUMENT', `the message data nests deeper than ${MAX_JSON_DEPTH} levels`), principal.user);
     const reserved = reservedKeyIn(parsed.event.data);
     if (reserved !== undefined) return refuse(new ApiError('INVALID_ARGUMENT', `the key "${reserved}" is not allowed in a message`), principal.user);
 

@@ -442,3 +442,22 @@ scenario('hostile input: refused with a 4xx envelope, and nothing changes', (cli
     expect(history.at(-1)?.correlationId).not.toBe('bad id with spaces');
   });
 });
+
+scenario('hostile input: deeply nested JSON', (client) => {
+  it('refuses bodies nested deeper than 32 levels with 400, never a 500', async () => {
+    const alice = client().as('alice');
+    const name = uniqueName('deep');
+    const deepArray = `{"name":"${name}","tags":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const a = await alice.request('POST', `${API}/models`, { json: deepArray });
+    expect({ status: a.status, code: (a.body as { error?: { code?: string } }).error?.code }).toEqual({ status: 400, code: 'INVALID_ARGUMENT' });
+    expect((await alice.get(`${API}/models/${name}`)).status).toBe(404);
+    expect((await alice.post(`${API}/models`, { name })).status).toBe(201);
+    const deepObject = `{"signature":${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}}`;
+    const v = await alice.request('POST', `${API}/models/${name}/versions`, { json: deepObject });
+    expect({ status: v.status, code: (v.body as { error?: { code?: string } }).error?.code }).toEqual({ status: 400, code: 'INVALID_ARGUMENT' });
+    expect((await alice.get(`${API}/models/${name}/versions/1`)).status).toBe(404);
+    // A signature of ordinary depth is fine.
+    const ok = await alice.post(`${API}/models/${name}/versions`, { signature: { inputs: [{ name: 'x', type: 'double', shape: [-1, 3] }] } });
+    expect(ok.status).toBe(201);
+  });
+});
