@@ -2,6 +2,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { answerMalformedRequestsWithJson } from '@mreg/platform/runtime';
 import { routeOf } from './routes';
 import type { Service } from './routes';
 
@@ -87,6 +88,8 @@ const server = createServer((req, res) => {
   if (!service) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${req.method ?? ''} ${path.slice(0, 200)}` } });
   proxy(req, res, service);
 });
+
+answerMalformedRequestsWithJson(server);
 
 const port = Number(process.env['PORT'] ?? 8080);
 const host = process.env['MREG_HOST'] ?? '0.0.0.0';

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { APPROVAL_COMMAND_NAMES, ROLES, STAGES } from '@mreg/shared/contracts';
 import type { ApprovalCommandName, Role, Stage } from '@mreg/shared/contracts';
-import { IsText } from '@mreg/platform/runtime';
+import { IsText, OptionalNotNull } from '@mreg/platform/runtime';
 
 /** Transition ids: UUIDs as the registry hands them out. */
 export const TRANSITION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -14,20 +14,20 @@ export class RequestTransitionDto {
   stage!: Stage;
 
   @ApiPropertyOptional({ maxLength: 2000 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @IsText(2000, { multiline: true })
   comment?: string;
 
   @ApiPropertyOptional({ description: 'When promoting to production, archive the version(s) now in production', default: false })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   archiveExisting?: boolean;
 }
 
 export class TransitionDecisionDto {
   @ApiPropertyOptional({ maxLength: 2000 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @IsText(2000, { multiline: true })
   comment?: string;
@@ -57,28 +57,28 @@ export class StageRuleDto {
 
 export class ApprovalPolicyDto {
   @ApiPropertyOptional({ type: StageRuleDto })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => StageRuleDto)
   development?: StageRuleDto;
 
   @ApiPropertyOptional({ type: StageRuleDto })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => StageRuleDto)
   staging?: StageRuleDto;
 
   @ApiPropertyOptional({ type: StageRuleDto })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => StageRuleDto)
   production?: StageRuleDto;
 
   @ApiPropertyOptional({ type: StageRuleDto })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => StageRuleDto)

@@ -4,6 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { OpenAPIObject } from '@nestjs/swagger';
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { ValidationError } from 'class-validator';
@@ -135,6 +137,26 @@ function traceRequests(req: Request, res: Response, next: NextFunction): void {
   otelContext.with(trace.setSpan(parent, span), next);
 }
 
+/**
+ * Requests Node rejects before any route (headers or URL over the 16 KiB limit, broken HTTP) get the JSON
+ * envelope too, instead of an empty 400/431.
+ */
+export function answerMalformedRequestsWithJson(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify({ error: { code: 'INVALID_ARGUMENT', message: tooLarge ? 'request headers or URL too large' : 'malformed HTTP request' } });
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}
+
 export interface HttpAppOptions {
   readonly title?: string;
 }
@@ -143,6 +165,7 @@ export interface HttpAppOptions {
 export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, config: MregConfig, options: HttpAppOptions = {}): Promise<{ app: INestApplication; openapi: OpenAPIObject }> {
   const app = await NestFactory.create<NestExpressApplication>(rootModule, { bodyParser: false, logger: LEVELS[config.logLevel], abortOnError: false });
   app.disable('x-powered-by');
+  answerMalformedRequestsWithJson(app.getHttpServer());
   app.set('query parser', 'simple');
   app.use(traceRequests);
   app.use(jsonBody(config.maxJsonBytes));

@@ -1,4 +1,4 @@
-import { ValidateBy, buildMessage } from 'class-validator';
+import { ValidateBy, ValidateIf, buildMessage } from 'class-validator';
 import type { ValidationOptions } from 'class-validator';
 import { validateAlias, validateMetricKey, validateMetricValue, validateModelName, validateParamKey, validateTagKey, validateTagValue } from '@mreg/shared/util';
 
@@ -18,7 +18,7 @@ export function Satisfies(name: string, check: (value: string) => string | undef
           last = problem ?? '';
           return problem === undefined;
         },
-        defaultMessage: buildMessage((prefix) => `${prefix}$property ${last}`, options),
+        defaultMessage: buildMessage((prefix) => `${prefix}${last}`, options),
       },
     },
     options,
@@ -60,7 +60,7 @@ function mapCheck(
           }
           return true;
         },
-        defaultMessage: buildMessage((prefix) => `${prefix}$property ${last}`, options),
+        defaultMessage: buildMessage((prefix) => `${prefix}${last}`, options),
       },
     },
     options,
@@ -124,3 +124,9 @@ export function IsBoundedJsonObject(maxBytes: number, options?: ValidationOption
     options,
   );
 }
+
+/**
+ * An optional property that may be left out but not set to null: class-validator's @IsOptional() would let
+ * `"description": null` through and store a null.
+ */
+export const OptionalNotNull = (options?: ValidationOptions): PropertyDecorator => ValidateIf((_object, value) => value !== undefined, options);

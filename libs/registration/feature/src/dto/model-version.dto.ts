@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { IsBoundedJsonObject, IsMetricMap, IsParamMap, IsTagMap, IsText, IsUri } from '@mreg/platform/runtime';
+import { ArrayMaxSize, IsArray, IsObject, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsBoundedJsonObject, IsMetricMap, IsParamMap, IsTagMap, IsText, IsUri, OptionalNotNull } from '@mreg/platform/runtime';
 
 /** Run ids of training runs: what `runId` accepts over HTTP and in training events. */
 export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
@@ -19,7 +19,7 @@ export class DatasetDto {
   uri!: string;
 
   @ApiPropertyOptional({ example: 'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Matches(/^[a-z0-9-]{2,16}:[A-Za-z0-9+/=_-]{8,256}$/, { message: 'digest must look like "<algorithm>:<digest>", e.g. sha256:<hex>' })
   digest?: string;
@@ -27,7 +27,7 @@ export class DatasetDto {
 
 export class LineageDto {
   @ApiPropertyOptional({ type: [DatasetDto] })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
@@ -35,19 +35,19 @@ export class LineageDto {
   datasets?: DatasetDto[];
 
   @ApiPropertyOptional({ example: 'https://git.example.com/risk/fraud.git' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @IsUri()
   codeRepository?: string;
 
   @ApiPropertyOptional({ example: '3f2a9c1e7b' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Matches(/^[0-9a-f]{7,64}$/i, { message: 'codeCommit must be a 7..64 character hexadecimal commit id' })
   codeCommit?: string;
 
   @ApiPropertyOptional({ example: 'airflow://training/fraud-weekly' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(512)
   @IsText(512)
@@ -56,54 +56,54 @@ export class LineageDto {
 
 export class CreateModelVersionDto {
   @ApiPropertyOptional({ maxLength: 5000 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @IsText(5000, { multiline: true })
   description?: string;
 
   @ApiPropertyOptional({ description: 'Where the model came from (URI)', example: 's3://mlruns/42/artifacts/model' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @IsUri()
   source?: string;
 
   @ApiPropertyOptional({ example: 'run-8c1f' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Matches(RUN_ID, { message: RUN_ID_MESSAGE })
   runId?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { learning_rate: '0.01' } })
-  @IsOptional()
+  @OptionalNotNull()
   @IsParamMap()
   params?: Record<string, string>;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'number' }, example: { auc: 0.93 } })
-  @IsOptional()
+  @OptionalNotNull()
   @IsMetricMap()
   metrics?: Record<string, number>;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
-  @IsOptional()
+  @OptionalNotNull()
   @IsTagMap()
   tags?: Record<string, string>;
 
   @ApiPropertyOptional({ type: LineageDto })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => LineageDto)
   lineage?: LineageDto;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Input/output schema (JSON, at most 64 KiB)' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoundedJsonObject(64 * 1024)
   signature?: Record<string, unknown>;
 }
 
 export class UpdateModelVersionDto {
   @ApiPropertyOptional({ maxLength: 5000 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @IsText(5000, { multiline: true })
   description?: string;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { IsModelName, IsTagMap, IsTagValue, IsText } from '@mreg/platform/runtime';
+import { IsInt, IsString, Max, Min } from 'class-validator';
+import { IsModelName, IsTagMap, IsTagValue, IsText, OptionalNotNull } from '@mreg/platform/runtime';
 
 export class CreateModelDto {
   @ApiProperty({ description: 'Unique (case-insensitive) model name: letters, digits, "_", "-", "."; 1..256 characters', example: 'fraud-detector' })
@@ -9,20 +9,20 @@ export class CreateModelDto {
   name!: string;
 
   @ApiPropertyOptional({ maxLength: 5000 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @IsText(5000, { multiline: true })
   description?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'risk' } })
-  @IsOptional()
+  @OptionalNotNull()
   @IsTagMap()
   tags?: Record<string, string>;
 }
 
 export class UpdateModelDto {
   @ApiPropertyOptional({ maxLength: 5000 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @IsText(5000, { multiline: true })
   description?: string;

@@ -461,3 +461,22 @@ scenario('hostile input: deeply nested JSON', (client) => {
     expect(ok.status).toBe(201);
   });
 });
+
+scenario('hostile input: nulls and oversized requests', (client, target) => {
+  it('refuses null for optional fields instead of storing it', async () => {
+    const alice = client().as('alice');
+    const name = uniqueName('nulls');
+    expect((await alice.post(`${API}/models`, { name, description: 'kept' })).status).toBe(201);
+    const patch = await alice.patch(`${API}/models/${name}`, { description: null });
+    expect(patch.status).toBe(400);
+    expect((await alice.get<ModelBody>(`${API}/models/${name}`)).body.description).toBe('kept');
+    expect((await alice.post(`${API}/models`, { name: uniqueName('nulls'), tags: null })).status).toBe(400);
+    expect((await alice.post(`${API}/models/${name}/versions`, { lineage: null })).status).toBe(400);
+  });
+
+  it('answers a URL over the header limit with a JSON 431', async () => {
+    const reply = await rawRequest(target(), 'GET', `${API}/models/${'a'.repeat(20000)}`, { user: 'alice' });
+    expect(reply.status).toBe(431);
+    expect(JSON.parse(reply.text)).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
+  });
+});
