@@ -1,13 +1,27 @@
 import { pipeline } from 'node:stream/promises';
 import { Controller, Get, Param, Put, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotModifiedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiPartialContentResponse,
+  ApiRequestedRangeNotSatisfiableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { ArtifactEntry } from '@mreg/shared/contracts';
-import { ApiError, Caller, MregConfig, Roles, modelNameParam, versionParam } from '@mreg/platform/runtime';
+import { ApiError, ApiErrorEnvelope, ApiErrorResponses, Caller, MregConfig, Roles, modelNameParam, versionParam } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { ContentDigestError, formatContentDigest, parseContentDigest } from '@mreg/shared/util';
 import { artifactPathFromUrl } from './artifact-path.param';
 import { ArtifactService } from './artifact.service';
+import { ArtifactManifestResponse, ArtifactResponse } from './dto/artifact.response';
 import { parseRange } from './byte-range';
 
 const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
@@ -34,6 +48,9 @@ export class ArtifactController {
 
   @Get()
   @Roles('reader')
+  @ApiOperation({ summary: 'List the artifacts of a version' })
+  @ApiOkResponse({ description: 'The manifest of the version', type: ArtifactManifestResponse })
+  @ApiErrorResponses(400, 401, 403, 404)
   list(@Param('name') name: string, @Param('version') version: string) {
     modelNameParam(name);
     return this.artifacts.list(name, versionParam(version)).then((m) => ({ ...m, items: m.items.map(resource) }));
@@ -45,6 +62,10 @@ export class ArtifactController {
   @ApiConsumes('application/octet-stream')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiHeader({ name: 'Content-Digest', required: false, description: 'sha-256=:<base64>: — the upload is refused (400) and nothing stored if it differs' })
+  @ApiOperation({ summary: 'Upload an artifact' })
+  @ApiCreatedResponse({ description: 'The artifact was stored', type: ArtifactResponse, headers: { 'Content-Digest': { description: 'sha-256=:<base64>: of the whole artifact', schema: { type: 'string' } } } })
+  @ApiOkResponse({ description: 'The identical artifact was already stored', type: ArtifactResponse, headers: { 'Content-Digest': { description: 'sha-256=:<base64>: of the whole artifact', schema: { type: 'string' } } } })
+  @ApiErrorResponses(400, 401, 403, 404, 409, 413)
   async upload(@Param('name') name: string, @Param('version') version: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Caller() ctx: CommandContext) {
     modelNameParam(name);
     const n = versionParam(version);
@@ -83,6 +104,14 @@ export class ArtifactController {
   @Roles('reader')
   @ApiParam({ name: 'path', description: 'Relative artifact path' })
   @ApiHeader({ name: 'Range', required: false, description: 'bytes=<start>-<end> (one range)' })
+  @ApiOperation({ summary: 'Download an artifact (whole or one byte range)' })
+  @ApiHeader({ name: 'If-None-Match', required: false, description: 'The ETag: 304 when it matches' })
+  @ApiHeader({ name: 'If-Range', required: false, description: 'The ETag: the Range applies only when it matches' })
+  @ApiOkResponse({ description: 'The whole artifact', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } }, headers: { 'Content-Digest': { description: 'sha-256=:<base64>: of the whole artifact', schema: { type: 'string' } }, ETag: { description: 'Quoted SHA-256 of the artifact', schema: { type: 'string' } }, 'Accept-Ranges': { schema: { type: 'string', enum: ['bytes'] } } } })
+  @ApiPartialContentResponse({ description: 'The requested byte range', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } }, headers: { 'Content-Digest': { description: 'sha-256=:<base64>: of the whole artifact', schema: { type: 'string' } }, ETag: { description: 'Quoted SHA-256 of the artifact', schema: { type: 'string' } }, 'Accept-Ranges': { schema: { type: 'string', enum: ['bytes'] } }, 'Content-Range': { description: 'bytes <start>-<end>/<size>', schema: { type: 'string' } } } })
+  @ApiNotModifiedResponse({ description: 'If-None-Match matched the ETag', headers: { ETag: { description: 'Quoted SHA-256 of the artifact', schema: { type: 'string' } } } })
+  @ApiRequestedRangeNotSatisfiableResponse({ description: 'RANGE_NOT_SATISFIABLE: the Range lies outside the artifact', type: ApiErrorEnvelope, headers: { 'Content-Range': { description: 'bytes */<size>', schema: { type: 'string' } } } })
+  @ApiErrorResponses(400, 401, 403, 404)
   async download(@Param('name') name: string, @Param('version') version: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     modelNameParam(name);
     const path = artifactPathFromUrl(req.originalUrl);

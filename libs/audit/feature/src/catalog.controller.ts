@@ -1,10 +1,21 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import type { HistoryEntryResource, ListParams, ListResult, ModelResource, VersionResource } from '@mreg/audit/read-models';
-import { ApiError, ModelLookup, Roles, aliasParam, asOfParam, modelNameParam, versionParam } from '@mreg/platform/runtime';
+import { ModelResponse, VersionResponse } from '@mreg/registration/feature';
+import { ApiError, ApiErrorResponses, ModelLookup, Roles, aliasParam, asOfParam, modelNameParam, versionParam } from '@mreg/platform/runtime';
 import { parseIsoInstant } from '@mreg/shared/util';
 import { PointInTimeService } from './point-in-time.service';
+import {
+  AliasResolutionResponse,
+  HistoryPage,
+  IntegrityResponse,
+  ModelAsOfResponse,
+  ModelPage,
+  ProvenanceResponse,
+  VersionAsOfResponse,
+  VersionPage,
+} from './dto/catalog.response';
 
 const LIST_KEYS = ['filter', 'orderBy', 'pageSize', 'pageToken'] as const;
 
@@ -47,6 +58,9 @@ export class CatalogController {
   @Get('models')
   @Roles('reader')
   @ListQueries()
+  @ApiOperation({ summary: 'List and search models' })
+  @ApiOkResponse({ description: 'One page of models', type: ModelPage })
+  @ApiErrorResponses(400, 401, 403)
   listModels(@Query() query: Record<string, unknown>): Promise<ListResult<ModelResource>> {
     return this.queries.listModels(listParams(query));
   }
@@ -54,6 +68,10 @@ export class CatalogController {
   @Get('models/:name')
   @Roles('reader')
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 instant: the model as it was then, replayed from the log' })
+  @ApiOperation({ summary: 'Get a model (now, or as it was at asOf)' })
+  @ApiExtraModels(ModelResponse, ModelAsOfResponse)
+  @ApiOkResponse({ description: 'The model; with asOf, the model replayed from the log as it was then', schema: { oneOf: [{ $ref: getSchemaPath(ModelResponse) }, { $ref: getSchemaPath(ModelAsOfResponse) }] } })
+  @ApiErrorResponses(400, 401, 403, 404)
   async getModel(@Param('name') name: string, @Query() query: Record<string, unknown>) {
     modelNameParam(name);
     listParams(query, ['asOf']);
@@ -66,6 +84,9 @@ export class CatalogController {
   @Get('models/:name/versions')
   @Roles('reader')
   @ListQueries()
+  @ApiOperation({ summary: 'List the versions of a model' })
+  @ApiOkResponse({ description: 'One page of versions', type: VersionPage })
+  @ApiErrorResponses(400, 401, 403, 404)
   async listModelVersions(@Param('name') name: string, @Query() query: Record<string, unknown>): Promise<ListResult<VersionResource>> {
     modelNameParam(name);
     const params = listParams(query);
@@ -76,6 +97,9 @@ export class CatalogController {
   @Get('versions')
   @Roles('reader')
   @ListQueries()
+  @ApiOperation({ summary: 'Search versions across all models' })
+  @ApiOkResponse({ description: 'One page of versions', type: VersionPage })
+  @ApiErrorResponses(400, 401, 403)
   searchVersions(@Query() query: Record<string, unknown>): Promise<ListResult<VersionResource>> {
     return this.queries.listVersions(listParams(query));
   }
@@ -83,6 +107,10 @@ export class CatalogController {
   @Get('models/:name/versions/:version')
   @Roles('reader')
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 instant: the version as it was then, replayed from the log' })
+  @ApiOperation({ summary: 'Get a model version (now, or as it was at asOf)' })
+  @ApiExtraModels(VersionResponse, VersionAsOfResponse)
+  @ApiOkResponse({ description: 'The version; with asOf, the version replayed from the log as it was then', schema: { oneOf: [{ $ref: getSchemaPath(VersionResponse) }, { $ref: getSchemaPath(VersionAsOfResponse) }] } })
+  @ApiErrorResponses(400, 401, 403, 404)
   async getVersion(@Param('name') name: string, @Param('version') version: string, @Query() query: Record<string, unknown>) {
     modelNameParam(name);
     const n = versionParam(version);
@@ -95,6 +123,9 @@ export class CatalogController {
 
   @Get('models/:name/aliases/:alias')
   @Roles('reader')
+  @ApiOperation({ summary: 'Resolve an alias to its version' })
+  @ApiOkResponse({ description: 'The alias and the version it names', type: AliasResolutionResponse })
+  @ApiErrorResponses(400, 401, 403, 404)
   async getAlias(@Param('name') name: string, @Param('alias') alias: string): Promise<{ alias: string; version: VersionResource }> {
     modelNameParam(name);
     aliasParam(alias);
@@ -109,6 +140,9 @@ export class CatalogController {
   @Get('models/:name/history')
   @Roles('reader')
   @ListQueries()
+  @ApiOperation({ summary: "A model's audit history" })
+  @ApiOkResponse({ description: 'One page of history entries', type: HistoryPage })
+  @ApiErrorResponses(400, 401, 403, 404)
   async history(@Param('name') name: string, @Query() query: Record<string, unknown>): Promise<ListResult<HistoryEntryResource>> {
     modelNameParam(name);
     const params = listParams(query);
@@ -118,6 +152,9 @@ export class CatalogController {
   @Get('models/:name/versions/:version/history')
   @Roles('reader')
   @ListQueries()
+  @ApiOperation({ summary: "A version's audit history" })
+  @ApiOkResponse({ description: 'One page of history entries', type: HistoryPage })
+  @ApiErrorResponses(400, 401, 403, 404)
   async versionHistory(@Param('name') name: string, @Param('version') version: string, @Query() query: Record<string, unknown>): Promise<ListResult<HistoryEntryResource>> {
     modelNameParam(name);
     const params = listParams(query);
@@ -126,6 +163,9 @@ export class CatalogController {
 
   @Get('models/:name/versions/:version/provenance')
   @Roles('reader')
+  @ApiOperation({ summary: 'The provenance of a version' })
+  @ApiOkResponse({ description: 'Data, code, run, artifacts and approval chain of the version', type: ProvenanceResponse })
+  @ApiErrorResponses(400, 401, 403, 404)
   provenance(@Param('name') name: string, @Param('version') version: string) {
     modelNameParam(name);
     return this.pointInTime.provenance(name, versionParam(version));
@@ -133,6 +173,9 @@ export class CatalogController {
 
   @Get('models/:name/integrity')
   @Roles('reader')
+  @ApiOperation({ summary: "Verify a model's hash chains" })
+  @ApiOkResponse({ description: 'The result of recomputing every hash chain of the model', type: IntegrityResponse })
+  @ApiErrorResponses(400, 401, 403, 404)
   integrity(@Param('name') name: string) {
     modelNameParam(name);
     return this.pointInTime.verify(name);

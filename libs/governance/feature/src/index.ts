@@ -1,3 +1,5 @@
 export * from './governance.commands';
 export * from './governance.module';
 export * from './approval-command.consumer';
+export * from './dto/transition.response';
+export * from './dto/policy.response';

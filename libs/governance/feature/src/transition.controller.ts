@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import type { ListResult, TransitionResource } from '@mreg/audit/read-models';
-import { ApiError, Caller, Consistency, ModelLookup, Roles, currentWrites, modelNameParam, readAfterWrite, versionParam } from '@mreg/platform/runtime';
+import { ApiError, ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, ModelLookup, Roles, currentWrites, modelNameParam, readAfterWrite, versionParam } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
+import { TransitionPage, TransitionResponse } from './dto/transition.response';
 import { RequestTransitionDto, TRANSITION_ID, TransitionDecisionDto } from './dto/transition.dto';
 import { GovernanceCommands } from './governance.commands';
 
@@ -38,6 +39,10 @@ export class TransitionController {
 
   @Post('models/:name/versions/:version/transitions')
   @Roles('contributor')
+  @ApiOperation({ summary: 'Request a stage transition for a version' })
+  @ApiCreatedResponse({ description: 'The transition request (applied at once when no approval is needed)', type: TransitionResponse })
+  @ApiWritePendingResponse()
+  @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async request(@Param('name') name: string, @Param('version') version: string, @Body() body: RequestTransitionDto, @Caller() ctx: CommandContext): Promise<TransitionResource> {
     modelNameParam(name);
     const id = await this.commands.request(name, versionParam(version), body, ctx);
@@ -53,6 +58,9 @@ export class TransitionController {
   @ApiQuery({ name: 'orderBy', required: false })
   @ApiQuery({ name: 'pageSize', required: false })
   @ApiQuery({ name: 'pageToken', required: false })
+  @ApiOperation({ summary: 'List transition requests' })
+  @ApiOkResponse({ description: 'One page of transitions', type: TransitionPage })
+  @ApiErrorResponses(400, 401, 403)
   async list(@Query() query: Record<string, unknown>): Promise<ListResult<TransitionResource>> {
     const status = single(query['status'], 'status');
     if (status !== undefined && !STATUSES.includes(status)) throw new ApiError('INVALID_ARGUMENT', `status must be one of ${STATUSES.join(', ')}`);
@@ -81,6 +89,9 @@ export class TransitionController {
 
   @Get('transitions/:id')
   @Roles('reader')
+  @ApiOperation({ summary: 'Get a transition request' })
+  @ApiOkResponse({ description: 'The transition', type: TransitionResponse })
+  @ApiErrorResponses(401, 403, 404)
   get(@Param('id') id: string): Promise<TransitionResource> {
     return this.queries.transition(transitionIdParam(id));
   }
@@ -88,6 +99,10 @@ export class TransitionController {
   @Post('transitions/:id/approve')
   @Roles('contributor', 'approver')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Approve a pending transition' })
+  @ApiOkResponse({ description: 'The transition after the decision', type: TransitionResponse })
+  @ApiWritePendingResponse()
+  @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async approve(@Param('id') id: string, @Body() body: TransitionDecisionDto, @Caller() ctx: CommandContext): Promise<TransitionResource> {
     await this.commands.approve(transitionIdParam(id), body.comment ?? '', ctx);
     return this.settled(id);
@@ -96,6 +111,10 @@ export class TransitionController {
   @Post('transitions/:id/reject')
   @Roles('contributor', 'approver')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Reject a pending transition' })
+  @ApiOkResponse({ description: 'The transition after the decision', type: TransitionResponse })
+  @ApiWritePendingResponse()
+  @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async reject(@Param('id') id: string, @Body() body: TransitionDecisionDto, @Caller() ctx: CommandContext): Promise<TransitionResource> {
     await this.commands.reject(transitionIdParam(id), body.comment ?? '', ctx);
     return this.settled(id);
@@ -104,6 +123,10 @@ export class TransitionController {
   @Post('transitions/:id/cancel')
   @Roles('contributor', 'approver')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a pending transition' })
+  @ApiOkResponse({ description: 'The transition after the decision', type: TransitionResponse })
+  @ApiWritePendingResponse()
+  @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async cancel(@Param('id') id: string, @Body() body: TransitionDecisionDto, @Caller() ctx: CommandContext): Promise<TransitionResource> {
     await this.commands.cancel(transitionIdParam(id), body.comment ?? '', ctx);
     return this.settled(id);

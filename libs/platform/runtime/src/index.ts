@@ -25,3 +25,5 @@ export * from './config/adapters.factory';
 export * from './auth/token-bootstrap';
 export * from './service-bootstrap';
 export * from './http/write-pending';
+export * from './http/api-error.response';
+export * from './http/write-pending.response';

@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import type { ModelResource, VersionResource } from '@mreg/audit/read-models';
-import { Caller, Consistency, Roles, aliasParam, currentWrites, modelNameParam, readAfterWrite, versionParam } from '@mreg/platform/runtime';
+import { ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, Roles, aliasParam, currentWrites, modelNameParam, readAfterWrite, versionParam } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { SetAliasDto, SetTagDto } from './dto/model.dto';
+import { AliasAssignmentResponse, VersionResponse } from './dto/model-version.response';
 import { CreateModelVersionDto, UpdateModelVersionDto } from './dto/model-version.dto';
 import { tagKeyParam } from './model.controller';
 import { RegistrationCommands } from './registration.commands';
@@ -26,6 +27,10 @@ export class ModelVersionController {
 
   @Post('versions')
   @Roles('contributor')
+  @ApiOperation({ summary: 'Create a model version' })
+  @ApiCreatedResponse({ description: 'The new version', type: VersionResponse })
+  @ApiWritePendingResponse()
+  @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async create(@Param('name') name: string, @Body() body: CreateModelVersionDto, @Caller() ctx: CommandContext): Promise<VersionResource> {
     modelNameParam(name);
     const { modelId, version } = await this.commands.createVersion(name, body, ctx);
@@ -34,6 +39,10 @@ export class ModelVersionController {
 
   @Patch('versions/:version')
   @Roles('contributor')
+  @ApiOperation({ summary: "Change a version's description" })
+  @ApiOkResponse({ description: 'The updated version', type: VersionResponse })
+  @ApiWritePendingResponse()
+  @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async update(@Param('name') name: string, @Param('version') version: string, @Body() body: UpdateModelVersionDto, @Caller() ctx: CommandContext): Promise<VersionResource> {
     modelNameParam(name);
     const n = versionParam(version);
@@ -44,6 +53,9 @@ export class ModelVersionController {
   @Delete('versions/:version')
   @Roles('contributor')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a model version' })
+  @ApiNoContentResponse({ description: 'The version is deleted' })
+  @ApiErrorResponses(400, 401, 403, 404, 409)
   async remove(@Param('name') name: string, @Param('version') version: string, @Caller() ctx: CommandContext): Promise<void> {
     modelNameParam(name);
     await this.commands.deleteVersion(name, versionParam(version), ctx);
@@ -51,6 +63,10 @@ export class ModelVersionController {
 
   @Put('versions/:version/tags/:key')
   @Roles('contributor')
+  @ApiOperation({ summary: 'Set a version tag' })
+  @ApiOkResponse({ description: 'The version with the tag set', type: VersionResponse })
+  @ApiWritePendingResponse()
+  @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async setTag(@Param('name') name: string, @Param('version') version: string, @Param('key') key: string, @Body() body: SetTagDto, @Caller() ctx: CommandContext): Promise<VersionResource> {
     modelNameParam(name);
     const n = versionParam(version);
@@ -61,6 +77,9 @@ export class ModelVersionController {
   @Delete('versions/:version/tags/:key')
   @Roles('contributor')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a version tag' })
+  @ApiNoContentResponse({ description: 'The tag is removed' })
+  @ApiErrorResponses(400, 401, 403, 404, 409)
   async removeTag(@Param('name') name: string, @Param('version') version: string, @Param('key') key: string, @Caller() ctx: CommandContext): Promise<void> {
     modelNameParam(name);
     await this.commands.removeVersionTag(name, versionParam(version), tagKeyParam(key), ctx);
@@ -68,6 +87,10 @@ export class ModelVersionController {
 
   @Put('aliases/:alias')
   @Roles('contributor')
+  @ApiOperation({ summary: 'Point an alias at a version' })
+  @ApiOkResponse({ description: 'The alias, the version it names and the model', type: AliasAssignmentResponse })
+  @ApiWritePendingResponse()
+  @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async setAlias(@Param('name') name: string, @Param('alias') alias: string, @Body() body: SetAliasDto, @Caller() ctx: CommandContext): Promise<{ alias: string; version: VersionResource; model: ModelResource }> {
     modelNameParam(name);
     const modelId = await this.commands.assignAlias(name, aliasParam(alias), body.version, ctx);
@@ -78,6 +101,9 @@ export class ModelVersionController {
   @Delete('aliases/:alias')
   @Roles('contributor')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Remove an alias' })
+  @ApiNoContentResponse({ description: 'The alias is removed' })
+  @ApiErrorResponses(400, 401, 403, 404, 409)
   async removeAlias(@Param('name') name: string, @Param('alias') alias: string, @Caller() ctx: CommandContext): Promise<void> {
     modelNameParam(name);
     await this.commands.removeAlias(name, aliasParam(alias), ctx);

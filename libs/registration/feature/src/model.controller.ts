@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put, Headers } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import type { ModelResource } from '@mreg/audit/read-models';
-import { ApiError, Caller, Consistency, Roles, currentWrites, modelNameParam, readAfterWrite } from '@mreg/platform/runtime';
+import { ApiError, ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, Roles, currentWrites, modelNameParam, readAfterWrite } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { validateTagKey } from '@mreg/shared/util';
+import { ModelResponse } from './dto/model.response';
 import { CreateModelDto, RenameModelDto, SetTagDto, UpdateModelDto } from './dto/model.dto';
 import { RegistrationCommands } from './registration.commands';
 
@@ -39,6 +40,10 @@ export class ModelController {
 
   @Post()
   @Roles('contributor')
+  @ApiOperation({ summary: 'Register a model' })
+  @ApiCreatedResponse({ description: 'The registered model', type: ModelResponse })
+  @ApiWritePendingResponse()
+  @ApiErrorResponses(400, 401, 403, 409, 413, 415)
   async register(@Body() body: CreateModelDto, @Caller() ctx: CommandContext): Promise<ModelResource> {
     const modelId = await this.commands.registerModel(body, ctx);
     return this.settled(modelId);
@@ -46,6 +51,11 @@ export class ModelController {
 
   @Patch(':name')
   @Roles('contributor')
+  @ApiOperation({ summary: "Change a model's description" })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'Expected model revision, e.g. "3" (409 STALE_REVISION when stale)' })
+  @ApiOkResponse({ description: 'The updated model', type: ModelResponse })
+  @ApiWritePendingResponse()
+  @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async update(@Param('name') name: string, @Body() body: UpdateModelDto, @Caller() ctx: CommandContext, @Headers('if-match') ifMatch?: string): Promise<ModelResource> {
     modelNameParam(name);
     if (body.description === undefined) return this.queries.model(await this.commands.modelIdOf(name));
@@ -56,6 +66,9 @@ export class ModelController {
   @Delete(':name')
   @Roles('contributor')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a model' })
+  @ApiNoContentResponse({ description: 'The model is deleted' })
+  @ApiErrorResponses(400, 401, 403, 404, 409)
   async remove(@Param('name') name: string, @Caller() ctx: CommandContext): Promise<void> {
     modelNameParam(name);
     await this.commands.deleteModel(name, ctx);
@@ -64,6 +77,10 @@ export class ModelController {
   @Post(':name/rename')
   @Roles('contributor')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Rename a model' })
+  @ApiOkResponse({ description: 'The renamed model', type: ModelResponse })
+  @ApiWritePendingResponse()
+  @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async rename(@Param('name') name: string, @Body() body: RenameModelDto, @Caller() ctx: CommandContext): Promise<ModelResource> {
     modelNameParam(name);
     const modelId = await this.commands.rename(name, body.newName, ctx);
@@ -72,6 +89,10 @@ export class ModelController {
 
   @Put(':name/tags/:key')
   @Roles('contributor')
+  @ApiOperation({ summary: 'Set a model tag' })
+  @ApiOkResponse({ description: 'The model with the tag set', type: ModelResponse })
+  @ApiWritePendingResponse()
+  @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async setTag(@Param('name') name: string, @Param('key') key: string, @Body() body: SetTagDto, @Caller() ctx: CommandContext): Promise<ModelResource> {
     modelNameParam(name);
     const modelId = await this.commands.setModelTag(name, tagKeyParam(key), body.value, ctx);
@@ -81,6 +102,9 @@ export class ModelController {
   @Delete(':name/tags/:key')
   @Roles('contributor')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a model tag' })
+  @ApiNoContentResponse({ description: 'The tag is removed' })
+  @ApiErrorResponses(400, 401, 403, 404, 409)
   async removeTag(@Param('name') name: string, @Param('key') key: string, @Caller() ctx: CommandContext): Promise<void> {
     modelNameParam(name);
     await this.commands.removeModelTag(name, tagKeyParam(key), ctx);

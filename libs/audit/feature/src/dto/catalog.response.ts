@@ -1,0 +1,363 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { STAGES } from '@mreg/shared/contracts';
+import type { Stage } from '@mreg/shared/contracts';
+import { DatasetResponse, LineageResponse, ModelResponse, VersionResponse } from '@mreg/registration/feature';
+import { ApprovalResponse } from '@mreg/governance/feature';
+
+const NEXT_PAGE_TOKEN = { type: String, nullable: true, description: 'Pass as pageToken for the next page; null on the last page', example: null } as const;
+const TRANSITION_STATUSES = ['pending', 'approved', 'rejected', 'cancelled', 'applied', 'failed'] as const;
+
+/** One page of `GET /models`. */
+export class ModelPage {
+  @ApiProperty({ type: [ModelResponse] })
+  items!: ModelResponse[];
+
+  @ApiProperty(NEXT_PAGE_TOKEN)
+  nextPageToken!: string | null;
+}
+
+/** One page of `GET /versions` and `GET /models/{name}/versions`. */
+export class VersionPage {
+  @ApiProperty({ type: [VersionResponse] })
+  items!: VersionResponse[];
+
+  @ApiProperty(NEXT_PAGE_TOKEN)
+  nextPageToken!: string | null;
+}
+
+/** One event of a model's history (documentation only: mirrors `historyEntryResource`). */
+export class HistoryEntryResponse {
+  @ApiProperty({ example: '7d9e4c1a-2b3f-4e5d-8a6b-9c0d1e2f3a4b' })
+  eventId!: string;
+
+  @ApiProperty({ description: 'Event type', example: 'ModelVersionCreated' })
+  type!: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-03-01T10:15:30.000Z' })
+  occurredAt!: string;
+
+  @ApiProperty({ example: 'alice' })
+  actor!: string;
+
+  @ApiProperty({ description: 'Event stream the event belongs to', example: 'model-0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10' })
+  stream!: string;
+
+  @ApiProperty({ type: 'integer', description: 'Position of the event in its stream', example: 0 })
+  revision!: number;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'The version the event concerns, if any', example: 3 })
+  version!: number | null;
+
+  @ApiProperty({ example: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f' })
+  correlationId!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  causationId!: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The event data' })
+  data!: Record<string, unknown>;
+
+  @ApiProperty({ description: 'Hash of the event (chained with prevHash)', example: '5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8' })
+  hash!: string;
+
+  @ApiProperty({ example: '0000000000000000000000000000000000000000000000000000000000000000' })
+  prevHash!: string;
+}
+
+/** One page of a model's or version's history. */
+export class HistoryPage {
+  @ApiProperty({ type: [HistoryEntryResponse] })
+  items!: HistoryEntryResponse[];
+
+  @ApiProperty(NEXT_PAGE_TOKEN)
+  nextPageToken!: string | null;
+}
+
+/** `GET /models/{name}/aliases/{alias}`: the alias and the version it names. */
+export class AliasResolutionResponse {
+  @ApiProperty({ example: 'champion' })
+  alias!: string;
+
+  @ApiProperty({ type: VersionResponse })
+  version!: VersionResponse;
+}
+
+/** `GET /models/{name}?asOf=`: the model as it was at an instant, replayed from the log. */
+export class ModelAsOfResponse {
+  @ApiProperty({ example: '0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10' })
+  id!: string;
+
+  @ApiProperty({ example: 'fraud-detector' })
+  name!: string;
+
+  @ApiProperty({ example: 'Scores card transactions for fraud' })
+  description!: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'risk' } })
+  tags!: Record<string, string>;
+
+  @ApiProperty({ description: 'Alias → version number', type: 'object', additionalProperties: { type: 'integer' }, example: { champion: 3 } })
+  aliases!: Record<string, number>;
+
+  @ApiProperty({ type: 'integer', nullable: true, example: 3 })
+  latestVersion!: number | null;
+
+  @ApiProperty({ format: 'date-time', example: '2026-03-01T10:15:30.000Z' })
+  createdAt!: string;
+
+  @ApiProperty({ example: 'alice' })
+  createdBy!: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-03-02T08:00:00.000Z' })
+  updatedAt!: string;
+
+  @ApiProperty({ example: 'bob' })
+  updatedBy!: string;
+
+  @ApiProperty({ format: 'date-time', description: 'The instant asked for', example: '2026-03-02T00:00:00.000Z' })
+  asOf!: string;
+
+  @ApiProperty({ type: 'integer', description: 'Revision of the model stream at that instant', example: 4 })
+  revision!: number;
+}
+
+export class ArtifactFileResponse {
+  @ApiProperty({ example: 'model/weights.bin' })
+  path!: string;
+
+  @ApiProperty({ type: 'integer', example: 1048576 })
+  size!: number;
+
+  @ApiProperty({ example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' })
+  sha256!: string;
+}
+
+export class ArtifactFileTypedResponse extends ArtifactFileResponse {
+  @ApiProperty({ example: 'application/octet-stream' })
+  contentType!: string;
+}
+
+/** `GET /models/{name}/versions/{version}?asOf=`: the version as it was at an instant, replayed from the log. */
+export class VersionAsOfResponse {
+  @ApiProperty({ description: 'Model name', example: 'fraud-detector' })
+  model!: string;
+
+  @ApiProperty({ example: '0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10' })
+  modelId!: string;
+
+  @ApiProperty({ type: 'integer', minimum: 1, example: 3 })
+  version!: number;
+
+  @ApiProperty({ example: 'Retrained on Q3 data' })
+  description!: string;
+
+  @ApiProperty({ enum: STAGES, enumName: 'Stage', example: 'staging' })
+  stage!: Stage;
+
+  @ApiProperty({ type: String, nullable: true, example: 's3://mlruns/42/artifacts/model' })
+  source!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'run-8c1f' })
+  runId!: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { learning_rate: '0.01' } })
+  params!: Record<string, string>;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { auc: 0.93 } })
+  metrics!: Record<string, number>;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'risk' } })
+  tags!: Record<string, string>;
+
+  @ApiProperty({ type: LineageResponse })
+  lineage!: LineageResponse;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
+  signature!: Record<string, unknown> | null;
+
+  @ApiProperty({ type: [String], example: ['champion'] })
+  aliases!: string[];
+
+  @ApiProperty({ type: [ArtifactFileTypedResponse] })
+  artifacts!: ArtifactFileTypedResponse[];
+
+  @ApiProperty({ format: 'date-time', example: '2026-03-01T10:15:30.000Z' })
+  createdAt!: string;
+
+  @ApiProperty({ example: 'alice' })
+  createdBy!: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-03-02T08:00:00.000Z' })
+  updatedAt!: string;
+
+  @ApiProperty({ example: 'bob' })
+  updatedBy!: string;
+
+  @ApiProperty({ format: 'date-time', description: 'The instant asked for', example: '2026-03-02T00:00:00.000Z' })
+  asOf!: string;
+
+  @ApiProperty({ type: 'integer', description: 'Revision of the version stream at that instant', example: 2 })
+  revision!: number;
+}
+
+export class ProvenanceTrainingResponse {
+  @ApiProperty({ type: String, nullable: true, example: 'run-8c1f' })
+  runId!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 's3://mlruns/42/artifacts/model' })
+  source!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'airflow://training/fraud-weekly' })
+  pipeline!: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
+  params!: Record<string, string>;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } })
+  metrics!: Record<string, number>;
+}
+
+export class ProvenanceCodeResponse {
+  @ApiProperty({ type: String, nullable: true, example: 'https://git.example.com/risk/fraud.git' })
+  repository!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '3f2a9c1e7b' })
+  commit!: string | null;
+}
+
+export class StageChangeResponse {
+  @ApiProperty({ enum: STAGES, enumName: 'Stage', example: 'staging' })
+  from!: Stage;
+
+  @ApiProperty({ enum: STAGES, enumName: 'Stage', example: 'production' })
+  to!: Stage;
+
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+
+  @ApiProperty({ enum: ['requested', 'archived-existing'], description: "'archived-existing' when another version's promotion archived this one" })
+  reason!: 'requested' | 'archived-existing';
+
+  @ApiProperty({ format: 'uuid' })
+  transitionId!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  requestedBy!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  requestedAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  comment!: string | null;
+
+  @ApiProperty({ type: 'integer', nullable: true })
+  requiredApprovals!: number | null;
+
+  @ApiProperty({ type: [ApprovalResponse] })
+  approvals!: ApprovalResponse[];
+}
+
+export class TransitionRequestSummary {
+  @ApiProperty({ format: 'uuid' })
+  transitionId!: string;
+
+  @ApiProperty({ enum: STAGES, enumName: 'Stage' })
+  fromStage!: Stage;
+
+  @ApiProperty({ enum: STAGES, enumName: 'Stage' })
+  toStage!: Stage;
+
+  @ApiProperty({ enum: TRANSITION_STATUSES, enumName: 'TransitionStatus' })
+  status!: (typeof TRANSITION_STATUSES)[number];
+
+  @ApiProperty({ example: 'alice' })
+  requestedBy!: string;
+
+  @ApiProperty({ type: [String], example: ['carol'] })
+  approvers!: string[];
+
+  @ApiProperty({ type: String, nullable: true })
+  closedBy!: string | null;
+}
+
+export class ProvenanceIntegrityResponse {
+  @ApiProperty({ description: 'Every hash chain read is intact', example: true })
+  verified!: boolean;
+
+  @ApiProperty({ type: 'integer', example: 4 })
+  streamsChecked!: number;
+}
+
+/** `GET /models/{name}/versions/{version}/provenance`: data, code, run, artifacts and the approval chain. */
+export class ProvenanceResponse {
+  @ApiProperty({ description: 'Model name', example: 'fraud-detector' })
+  model!: string;
+
+  @ApiProperty({ example: '0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10' })
+  modelId!: string;
+
+  @ApiProperty({ type: 'integer', minimum: 1, example: 3 })
+  version!: number;
+
+  @ApiProperty({ enum: STAGES, enumName: 'Stage', example: 'production' })
+  stage!: Stage;
+
+  @ApiProperty({ format: 'date-time' })
+  registeredAt!: string;
+
+  @ApiProperty({ example: 'alice' })
+  registeredBy!: string;
+
+  @ApiProperty({ type: ProvenanceTrainingResponse })
+  training!: ProvenanceTrainingResponse;
+
+  @ApiProperty({ type: [DatasetResponse] })
+  datasets!: DatasetResponse[];
+
+  @ApiProperty({ type: ProvenanceCodeResponse })
+  code!: ProvenanceCodeResponse;
+
+  @ApiProperty({ type: [ArtifactFileResponse] })
+  artifacts!: ArtifactFileResponse[];
+
+  @ApiProperty({ type: [StageChangeResponse] })
+  stageHistory!: StageChangeResponse[];
+
+  @ApiProperty({ type: [TransitionRequestSummary] })
+  transitionRequests!: TransitionRequestSummary[];
+
+  @ApiProperty({ type: ProvenanceIntegrityResponse })
+  integrity!: ProvenanceIntegrityResponse;
+}
+
+export class StreamIntegrityResponse {
+  @ApiProperty({ example: 'model-0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10' })
+  stream!: string;
+
+  @ApiProperty({ type: 'integer', example: 5 })
+  events!: number;
+
+  @ApiProperty({ example: true })
+  valid!: boolean;
+
+  @ApiPropertyOptional({ type: 'integer', description: 'Index of the first event whose hash does not chain (only when invalid)', example: 2 })
+  brokenAt?: number;
+}
+
+/** `GET /models/{name}/integrity`: every hash chain of a model's streams, recomputed. */
+export class IntegrityResponse {
+  @ApiProperty({ description: 'Model name', example: 'fraud-detector' })
+  model!: string;
+
+  @ApiProperty({ example: '0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10' })
+  modelId!: string;
+
+  @ApiProperty({ description: 'Every chain is intact', example: true })
+  valid!: boolean;
+
+  @ApiProperty({ type: 'integer', description: 'Events checked', example: 12 })
+  events!: number;
+
+  @ApiProperty({ type: [StreamIntegrityResponse] })
+  streams!: StreamIntegrityResponse[];
+}
