@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DistributedTopology, runScenarios } from '@mreg/testing/e2e';
 import type { Target } from '@mreg/testing/e2e';
-import { serverOrSkip } from '@mreg/testing/infra';
+import { announceSkip, serverOrSkip } from '@mreg/testing/infra';
 
 // The same scenario list as the embedded suite, against the production topology: four services and the
 // gateway as separate processes on real Kafka, a real MongoDB-protocol server (FerretDB) and a real S3 server.
@@ -11,6 +11,7 @@ const kafka = serverOrSkip('kafka', 'distributed e2e');
 const mongo = kafka ? serverOrSkip('mongo', 'distributed e2e') : undefined;
 const s3 = mongo ? serverOrSkip('s3', 'distributed e2e') : undefined;
 const available = [kafka, mongo, s3].every((s) => s !== undefined && s !== 'docker');
+if ([kafka, mongo, s3].includes('docker')) announceSkip('distributed e2e', 'a Docker engine is there but this suite needs server URLs (MREG_KAFKA_BROKERS, MREG_MONGO_URL, MREG_S3_ENDPOINT)');
 
 let topology: DistributedTopology | undefined;
 let target: Target | undefined;

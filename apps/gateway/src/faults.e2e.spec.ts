@@ -14,7 +14,7 @@ import type { ReadStore } from '@mreg/platform/read-store';
 import { COLLECTIONS, READ_MODEL_COLLECTIONS, compareReadModels, describeComparison, readCollection, readModelLag, replayReadModels } from '@mreg/audit/read-models';
 import { API, DistributedTopology, RegistryClient, listAll, modelPath, runWriteLoad, sha256Hex, versionPath } from '@mreg/testing/e2e';
 import type { LoadOutcome, ServiceName, Target, TransitionBody, VersionBody } from '@mreg/testing/e2e';
-import { serverOrSkip } from '@mreg/testing/infra';
+import { announceSkip, serverOrSkip } from '@mreg/testing/infra';
 
 // Fault tests on the production topology (four services + gateway as OS processes on Kafka, FerretDB, S3 and
 // the shared SQLite log): a service killed with SIGKILL in the middle of a write load and restarted loses no
@@ -24,6 +24,7 @@ const kafka = serverOrSkip('kafka', 'fault e2e');
 const mongo = kafka ? serverOrSkip('mongo', 'fault e2e') : undefined;
 const s3 = mongo ? serverOrSkip('s3', 'fault e2e') : undefined;
 const available = [kafka, mongo, s3].every((s) => s !== undefined && s !== 'docker');
+if ([kafka, mongo, s3].includes('docker')) announceSkip('fault e2e', 'a Docker engine is there but this suite needs server URLs (MREG_KAFKA_BROKERS, MREG_MONGO_URL, MREG_S3_ENDPOINT)');
 
 const log = (line: string) => process.stderr.write(`[faults] ${line}\n`);
 

@@ -11,7 +11,7 @@ import { INBOUND_TOPICS } from '@mreg/shared/contracts';
 import { waitUntil } from '@mreg/testing/contracts';
 import { RegistryClient, castTarget, castTokensJson, messageIdOf, modelPath, rejectionOf, trainingRunMessage, uniqueName, versionPath } from '@mreg/testing/e2e';
 import type { ModelBody, Page, VersionBody } from '@mreg/testing/e2e';
-import { describeWithServer } from '@mreg/testing/infra';
+import { announceSkip, describeWithServer } from '@mreg/testing/infra';
 import { startRegistry } from './registry-app';
 import type { StartedRegistry } from './registry-app';
 
@@ -24,6 +24,7 @@ const TIMEOUT_MS = 60_000;
 
 describeWithServer('kafka', SUITE, (brokers) => {
   if (brokers === 'docker') {
+    announceSkip(SUITE, 'a Docker engine is there but no Kafka container is wired up; set MREG_KAFKA_BROKERS');
     it.skip('needs MREG_KAFKA_BROKERS (no Kafka container is wired up for Docker)', () => undefined);
     return;
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin } from 'kafkajs';
 import { Kafka, logLevel } from 'kafkajs';
 import { busMessage, describeEventBusContract, sleep, uniqueSuffix, waitUntil } from '@mreg/testing/contracts';
-import { serverOrSkip } from '@mreg/testing/infra';
+import { announceSkip, serverOrSkip } from '@mreg/testing/infra';
 import type { BusMessage, BusSubscription, MessageHandler } from './event-bus.port';
 import { DLQ_HEADERS } from './in-process-event-bus';
 import type { KafkaEventBusOptions } from './kafka-event-bus';
@@ -307,7 +307,7 @@ if (brokers === undefined) {
 function kafkaBrokers(): string | undefined {
   const url = serverOrSkip('kafka', SUITE);
   if (url !== 'docker') return url;
-  process.stderr.write(`\n*** SKIPPED ${SUITE}: a Docker engine is there but no Kafka container is wired up; set MREG_KAFKA_BROKERS\n\n`);
+  announceSkip(SUITE, 'a Docker engine is there but no Kafka container is wired up; set MREG_KAFKA_BROKERS');
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { Mongoose, type Connection } from 'mongoose';
 import { describeReadStoreContract, uniqueSuffix } from '@mreg/testing/contracts';
-import { describeWithServer, repoRoot } from '@mreg/testing/infra';
+import { announceSkip, describeWithServer, repoRoot } from '@mreg/testing/infra';
 import type { BoundField, BoundFilter } from '@mreg/shared/query';
 import { matchesFilter } from './in-memory-filter';
 import { MongoReadStore } from './mongo-read-store';
@@ -106,6 +106,9 @@ function foreignWrite(url: string, database: string, write: ForeignWrite): void 
 
 describeWithServer('mongo', 'MongoReadStore', (url) => {
   const conditionalWritesAreAtomic = hasAtomicConditionalWrites(url);
+  if (!conditionalWritesAreAtomic) {
+    announceSkip('MongoReadStore cross-process update race', 'FerretDB v1 does not make conditional updates atomic (a MongoDB server runs this test)');
+  }
 
   describeReadStoreContract('MongoReadStore', async () => {
     const server = await mongoServer(url);

@@ -110,13 +110,18 @@ export function stopStartedServers(): void {
   }
 }
 
+/** Prints why a suite or test is skipped, so a skip never passes silently. */
+export function announceSkip(suite: string, reason: string): void {
+  process.stderr.write(`\n*** SKIPPED ${suite}: ${reason}\n\n`);
+}
+
 /** For a test file: the server's address, or undefined after printing why its suite is skipped. */
 export function serverOrSkip(name: ServerName, suite: string): string | undefined {
   const url = process.env[SERVERS[name].urlVar];
   if (url) return url;
   if (process.env[`MREG_${name.toUpperCase()}_USE_DOCKER`] === '1') return 'docker';
   const reason = process.env[skipVar(name)] ?? `${SERVERS[name].urlVar} is not set and the jest global setup did not run`;
-  process.stderr.write(`\n*** SKIPPED ${suite}: ${name} is not available: ${reason}\n\n`);
+  announceSkip(suite, `${name} is not available: ${reason}`);
   return undefined;
 }
 
