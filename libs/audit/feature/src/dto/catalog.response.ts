@@ -1,7 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { STAGES } from '@mreg/shared/contracts';
 import type { Stage } from '@mreg/shared/contracts';
-import { DatasetResponse, LineageResponse, ModelResponse, VersionResponse } from '@mreg/registration/feature';
+import { DatasetResponse, ModelResponse, VersionResponse } from '@mreg/registration/feature';
 import { ApprovalResponse } from '@mreg/governance/feature';
 
 const NEXT_PAGE_TOKEN = { type: String, nullable: true, description: 'Pass as pageToken for the next page; null on the last page', example: null } as const;
@@ -83,37 +83,7 @@ export class AliasResolutionResponse {
 }
 
 /** `GET /models/{name}?asOf=`: the model as it was at an instant, replayed from the log. */
-export class ModelAsOfResponse {
-  @ApiProperty({ example: '0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10' })
-  id!: string;
-
-  @ApiProperty({ example: 'fraud-detector' })
-  name!: string;
-
-  @ApiProperty({ example: 'Scores card transactions for fraud' })
-  description!: string;
-
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'risk' } })
-  tags!: Record<string, string>;
-
-  @ApiProperty({ description: 'Alias → version number', type: 'object', additionalProperties: { type: 'integer' }, example: { champion: 3 } })
-  aliases!: Record<string, number>;
-
-  @ApiProperty({ type: 'integer', nullable: true, example: 3 })
-  latestVersion!: number | null;
-
-  @ApiProperty({ format: 'date-time', example: '2026-03-01T10:15:30.000Z' })
-  createdAt!: string;
-
-  @ApiProperty({ example: 'alice' })
-  createdBy!: string;
-
-  @ApiProperty({ format: 'date-time', example: '2026-03-02T08:00:00.000Z' })
-  updatedAt!: string;
-
-  @ApiProperty({ example: 'bob' })
-  updatedBy!: string;
-
+export class ModelAsOfResponse extends OmitType(ModelResponse, ['versionCount'] as const) {
   @ApiProperty({ format: 'date-time', description: 'The instant asked for', example: '2026-03-02T00:00:00.000Z' })
   asOf!: string;
 
@@ -138,60 +108,9 @@ export class ArtifactFileTypedResponse extends ArtifactFileResponse {
 }
 
 /** `GET /models/{name}/versions/{version}?asOf=`: the version as it was at an instant, replayed from the log. */
-export class VersionAsOfResponse {
-  @ApiProperty({ description: 'Model name', example: 'fraud-detector' })
-  model!: string;
-
-  @ApiProperty({ example: '0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10' })
-  modelId!: string;
-
-  @ApiProperty({ type: 'integer', minimum: 1, example: 3 })
-  version!: number;
-
-  @ApiProperty({ example: 'Retrained on Q3 data' })
-  description!: string;
-
-  @ApiProperty({ enum: STAGES, enumName: 'Stage', example: 'staging' })
-  stage!: Stage;
-
-  @ApiProperty({ type: String, nullable: true, example: 's3://mlruns/42/artifacts/model' })
-  source!: string | null;
-
-  @ApiProperty({ type: String, nullable: true, example: 'run-8c1f' })
-  runId!: string | null;
-
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { learning_rate: '0.01' } })
-  params!: Record<string, string>;
-
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { auc: 0.93 } })
-  metrics!: Record<string, number>;
-
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'risk' } })
-  tags!: Record<string, string>;
-
-  @ApiProperty({ type: LineageResponse })
-  lineage!: LineageResponse;
-
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
-  signature!: Record<string, unknown> | null;
-
-  @ApiProperty({ type: [String], example: ['champion'] })
-  aliases!: string[];
-
-  @ApiProperty({ type: [ArtifactFileTypedResponse] })
+export class VersionAsOfResponse extends OmitType(VersionResponse, ['status', 'artifacts', 'stageChangedAt'] as const) {
+  @ApiProperty({ type: [ArtifactFileTypedResponse], description: 'The manifest at that instant' })
   artifacts!: ArtifactFileTypedResponse[];
-
-  @ApiProperty({ format: 'date-time', example: '2026-03-01T10:15:30.000Z' })
-  createdAt!: string;
-
-  @ApiProperty({ example: 'alice' })
-  createdBy!: string;
-
-  @ApiProperty({ format: 'date-time', example: '2026-03-02T08:00:00.000Z' })
-  updatedAt!: string;
-
-  @ApiProperty({ example: 'bob' })
-  updatedBy!: string;
 
   @ApiProperty({ format: 'date-time', description: 'The instant asked for', example: '2026-03-02T00:00:00.000Z' })
   asOf!: string;
