@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, modelNameKey, streams, trainingRunKey } from '@mreg/shared/contracts';
-import type { ArtifactEvent, ModelEvent, ModelNameEvent, ModelVersionEvent, RecordedEvent, TransitionEvent, VersionTransitionsEvent } from '@mreg/shared/contracts';
+import { DomainError, streams, trainingRunKey } from '@mreg/shared/contracts';
+import type { ArtifactEvent, ModelEvent, ModelVersionEvent, RecordedEvent, TransitionEvent, VersionTransitionsEvent } from '@mreg/shared/contracts';
 import { EVENT_STORE, verifyChain } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
+import { ModelLookup } from '@mreg/platform/runtime';
 import { modelVersionDecider, registeredModelDecider } from '@mreg/registration/domain';
 import { transitionDecider, versionTransitionsDecider } from '@mreg/governance/domain';
 import type { TransitionState, VersionTransitionsState } from '@mreg/governance/domain';
@@ -31,16 +32,14 @@ function foldUntil<E, S>(events: readonly RecordedEvent[], decider: Folding<E, S
  */
 @Injectable()
 export class PointInTimeService {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly lookup: ModelLookup,
+  ) {}
 
   /** The model that held `name` at `at` (or now). */
   async modelIdAt(name: string, at?: Date): Promise<string> {
-    let holder: string | undefined;
-    for (const e of await this.store.readStream(streams.modelName(modelNameKey(name)))) {
-      if (at && Date.parse(e.metadata.occurredAt) > at.getTime()) break;
-      const event = { type: e.type, data: e.data } as ModelNameEvent;
-      holder = event.type === 'ModelNameReserved' ? event.data.modelId : event.data.modelId === holder ? undefined : holder;
-    }
+    const holder = await this.lookup.holderOf(name, at);
     if (!holder) throw new DomainError('NOT_FOUND', at ? `no model was named "${name}" at ${at.toISOString()}` : `model "${name}" not found`, { name });
     return holder;
   }

@@ -46,12 +46,7 @@ export interface PlatformOptions {
 /** The configured adapters (embedded unless MREG_* selects production ones), with any given ones preferred. */
 export function configuredAdapters(config: MregConfig, given: Partial<PlatformAdapters> = {}): PlatformAdapters {
   mkdirSync(config.dataDir, { recursive: true });
-  const built = adaptersFromConfig(config);
-  // Adapters passed in (tests) replace configured ones; the unused configured ones are closed right away.
-  for (const key of Object.keys(given) as (keyof PlatformAdapters)[]) {
-    if (given[key] && given[key] !== built[key]) void built[key].close();
-  }
-  return { ...built, ...given };
+  return adaptersFromConfig(config, given);
 }
 
 const ADAPTERS = Symbol('PlatformAdapters');

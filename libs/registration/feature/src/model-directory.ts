@@ -3,7 +3,7 @@ import { DomainError, modelNameKey, streams } from '@mreg/shared/contracts';
 import type { ModelEvent, ModelNameEvent, ModelVersionEvent } from '@mreg/shared/contracts';
 import { modelNameDecider, modelVersionDecider, registeredModelDecider } from '@mreg/registration/domain';
 import type { ModelNameState, ModelVersionState, RegisteredModelState } from '@mreg/registration/domain';
-import { EventSourcedRepository } from '@mreg/platform/runtime';
+import { EventSourcedRepository, ModelLookup } from '@mreg/platform/runtime';
 import type { LoadedStream } from '@mreg/platform/runtime';
 
 /** Stream of a name's reservation: hashed, so any valid name maps to a safe, fixed-length stream id. */
@@ -14,7 +14,10 @@ export function nameStreamOf(name: string): string {
 /** Finds models by name and loads aggregates straight from the log (always current, no projection lag). */
 @Injectable()
 export class ModelDirectory {
-  constructor(private readonly repository: EventSourcedRepository) {}
+  constructor(
+    private readonly repository: EventSourcedRepository,
+    private readonly lookup: ModelLookup,
+  ) {}
 
   loadName(name: string, until?: Date): Promise<LoadedStream<ModelNameEvent, ModelNameState>> {
     return this.repository.load(nameStreamOf(name), modelNameDecider, until);
@@ -30,16 +33,11 @@ export class ModelDirectory {
 
   /** The id of the live model holding `name`, if any. */
   async resolve(name: string): Promise<string | undefined> {
-    const holder = (await this.loadName(name)).state.holder;
-    if (!holder) return undefined;
-    const model = await this.loadModel(holder);
-    return model.state.exists && !model.state.deleted ? holder : undefined;
+    return (await this.lookup.resolve(name))?.modelId;
   }
 
   async require(name: string): Promise<string> {
-    const modelId = await this.resolve(name);
-    if (!modelId) throw new DomainError('NOT_FOUND', `model "${name}" not found`, { name });
-    return modelId;
+    return (await this.lookup.require(name)).modelId;
   }
 
   /** The live version or a 404. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@mreg/platform/event-store';
-import { EventSourcedRepository } from '@mreg/platform/runtime';
+import { EventSourcedRepository, ModelLookup } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { trainingRunDecider, registeredModelDecider } from '@mreg/registration/domain';
 import { streams, trainingRunKey } from '@mreg/shared/contracts';
@@ -24,7 +24,7 @@ describe('RegistrationCommands.registerTrainingRun', () => {
     dir = mkdtempSync(join(tmpdir(), 'mreg-training-runs-'));
     store = new SqliteEventStore(join(dir, 'events.sqlite'));
     repository = new EventSourcedRepository(store);
-    directory = new ModelDirectory(repository);
+    directory = new ModelDirectory(repository, new ModelLookup(store));
     commands = new RegistrationCommands(repository, directory);
   });
 

@@ -23,12 +23,19 @@ export class ModelLookup {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   /** The live model holding `name`, or undefined. */
-  async resolve(name: string): Promise<{ modelId: string; name: string } | undefined> {
+  /** The model that held `name` at `until` (or now), whether or not it still exists: the name stream's fold. */
+  async holderOf(name: string, until?: Date): Promise<string | undefined> {
     let holder: string | undefined;
     for (const e of await this.store.readStream(streams.modelName(modelNameKey(name)))) {
+      if (until && Date.parse(e.metadata.occurredAt) > until.getTime()) break;
       const event = { type: e.type, data: e.data } as ModelNameEvent;
       holder = event.type === 'ModelNameReserved' ? event.data.modelId : event.data.modelId === holder ? undefined : holder;
     }
+    return holder;
+  }
+
+  async resolve(name: string): Promise<{ modelId: string; name: string } | undefined> {
+    const holder = await this.holderOf(name);
     if (!holder) return undefined;
     const model = await this.model(holder);
     return model.exists && !model.deleted ? { modelId: holder, name: model.name } : undefined;

@@ -7,25 +7,31 @@ import { FsArtifactStorage, S3ArtifactStorage } from '@mreg/platform/artifact-st
 import type { MregConfig } from './mreg.config';
 import type { PlatformAdapters } from '../platform.module';
 
-/** The adapter behind each port, as configured: embedded by default, production ones by MREG_* settings. */
-export function adaptersFromConfig(config: MregConfig): PlatformAdapters {
+/**
+ * The adapter behind each port, as configured: embedded by default, production ones by MREG_* settings.
+ * Adapters given (tests) are used as they are; only the missing ones are built.
+ */
+export function adaptersFromConfig(config: MregConfig, given: Partial<PlatformAdapters> = {}): PlatformAdapters {
   const eventStore =
-    config.eventStore === 'kurrentdb'
+    given.eventStore ??
+    (config.eventStore === 'kurrentdb'
       ? new KurrentEventStore({ connectionString: config.kurrentdbUrl ?? '' })
-      : new SqliteEventStore(config.eventStorePath ?? join(config.dataDir, 'events.sqlite'));
+      : new SqliteEventStore(config.eventStorePath ?? join(config.dataDir, 'events.sqlite')));
   const ns = config.kafkaNamespace ?? '';
   const consumer = { sessionTimeoutMs: config.kafkaSessionTimeoutMs, heartbeatIntervalMs: Math.min(3000, Math.floor(config.kafkaSessionTimeoutMs / 3)) };
   const kafka = () => new KafkaEventBus({ brokers: config.kafkaBrokers ?? '', clientId: 'mreg', topics: [...ALL_EVENT_TOPICS, ...ALL_INBOUND_TOPICS].map((t) => ns + t), partitions: config.kafkaPartitions, consumer });
-  const eventBus = config.eventBus === 'kafka' ? (ns ? new NamespacedEventBus(kafka(), ns) : kafka()) : new InProcessEventBus();
-  const readStore = config.readStore === 'mongo' ? new MongoReadStore(config.mongoUrl ?? '', config.mongoDatabase) : new SqliteReadStore(join(config.dataDir, 'read-models.sqlite'));
+  const eventBus = given.eventBus ?? (config.eventBus === 'kafka' ? (ns ? new NamespacedEventBus(kafka(), ns) : kafka()) : new InProcessEventBus());
+  const readStore =
+    given.readStore ?? (config.readStore === 'mongo' ? new MongoReadStore(config.mongoUrl ?? '', config.mongoDatabase) : new SqliteReadStore(join(config.dataDir, 'read-models.sqlite')));
   const artifactStorage =
-    config.artifactStorage === 's3'
+    given.artifactStorage ??
+    (config.artifactStorage === 's3'
       ? new S3ArtifactStorage({
           bucket: config.s3Bucket ?? '',
           region: config.s3Region,
           ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}),
           ...(config.s3AccessKey && config.s3SecretKey ? { credentials: { accessKeyId: config.s3AccessKey, secretAccessKey: config.s3SecretKey } } : {}),
         })
-      : new FsArtifactStorage(join(config.dataDir, 'artifacts'));
+      : new FsArtifactStorage(join(config.dataDir, 'artifacts')));
   return { eventStore, eventBus, readStore, artifactStorage };
 }
