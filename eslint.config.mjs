@@ -22,12 +22,15 @@ const TYPE_CONSTRAINTS = {
 };
 
 // Bounded contexts meet only through scope:shared (contracts) and scope:platform (ports and adapters).
-const CONTEXTS = ['registration', 'governance', 'artifact', 'audit'];
+const CONTEXTS = ['registration', 'governance', 'artifact', 'audit', 'tracking'];
 const SCOPE_CONSTRAINTS = {
   ...Object.fromEntries(CONTEXTS.map((c) => [`scope:${c}`, [`scope:${c}`, 'scope:shared', 'scope:platform']])),
   // Audit replays every context's streams (history, provenance, point-in-time): it folds their public events
   // with their deciders. Type tags still keep it to their domain libs (docs/decisions/0004).
   'scope:audit': ['scope:audit', 'scope:shared', 'scope:platform', 'scope:registration', 'scope:governance', 'scope:artifact'],
+  // The MLflow door translates MLflow's REST protocol onto every context's use cases and queries, the way the
+  // /api/v1 controllers do inside each context (docs/decisions/0014).
+  'scope:mlflow': ['scope:mlflow', 'scope:shared', 'scope:platform', 'scope:registration', 'scope:governance', 'scope:artifact', 'scope:audit', 'scope:tracking'],
   'scope:shared': ['scope:shared', 'scope:platform'],
   'scope:platform': ['scope:platform', 'scope:shared'],
   'scope:app': ['*'],

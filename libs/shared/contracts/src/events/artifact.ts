@@ -9,4 +9,9 @@ export interface ArtifactEntry {
 
 // ---- stream artifacts-<modelId>-<n>: the manifest of one version ------------------------------------
 export type ArtifactAdded = Event<'ArtifactAdded', { modelId: string; version: number } & ArtifactEntry>;
-export type ArtifactEvent = ArtifactAdded;
+/**
+ * The files under a version's `artifactSource` joined its manifest by digest (no byte copy), paths relative to
+ * that source; `entries` may be empty (nothing was uploaded there). Once per version.
+ */
+export type ArtifactsImported = Event<'ArtifactsImported', { modelId: string; version: number; source: string; entries: readonly ArtifactEntry[] }>;
+export type ArtifactEvent = ArtifactAdded | ArtifactsImported;

@@ -60,6 +60,13 @@ export type ModelVersionCreated = Event<
     tags: Tags;
     lineage: Lineage;
     signature?: Readonly<Record<string, unknown>>;
+    /**
+     * Files uploaded through the MLflow artifact proxy that become this version's artifacts: a path in the
+     * artifact tree (`<experiment>/<run>/artifacts/model`, `<experiment>/models/<id>/artifacts`). The artifact
+     * context imports them into the version's manifest by digest (ArtifactsImported); until then the version's
+     * registration is pending.
+     */
+    artifactSource?: string;
   }
 >;
 export type ModelVersionDescriptionChanged = Event<'ModelVersionDescriptionChanged', { modelId: string; version: number; description: string }>;
