@@ -13,6 +13,8 @@ import type { BoundField, BoundFilter, CompareOp, Literal } from '@mreg/shared/q
  *   (per code point, Unicode simple case mapping). Both only ever match string values; NOT LIKE / NOT ILIKE
  *   (`negated`) match the string values that LIKE / ILIKE do not match, and, like them, never a missing value.
  * - IN matches when the value equals one of the list's values; an empty list matches nothing.
+ * - NOT (the `not` node) is the complement: it matches every document its filter does not, so a document
+ *   without the field matches `not(tags.k = 'v')` (what MLflow's `tags.k != 'v'` means).
  */
 
 /** A field's value in a document, when it has the field's type; undefined otherwise. */
@@ -95,6 +97,8 @@ export function matchesFilter(doc: unknown, filter: BoundFilter): boolean {
       return matchesFilter(doc, filter.left) && matchesFilter(doc, filter.right);
     case 'or':
       return matchesFilter(doc, filter.left) || matchesFilter(doc, filter.right);
+    case 'not':
+      return !matchesFilter(doc, filter.filter);
     case 'compare': {
       const value = fieldValue(doc, filter.field);
       const literal = literalFor(filter.field, filter.value);

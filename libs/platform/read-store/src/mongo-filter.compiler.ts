@@ -37,6 +37,9 @@ export function compileFilter(filter: BoundFilter): MongoQuery {
       return { $and: [compileFilter(filter.left), compileFilter(filter.right)] };
     case 'or':
       return { $or: [compileFilter(filter.left), compileFilter(filter.right)] };
+    case 'not':
+      // $nor matches the documents its clause does not, missing fields included: the evaluator's complement.
+      return { $nor: [compileFilter(filter.filter)] };
     case 'compare': {
       const literal = literalFor(filter.field, filter.value);
       if (literal === undefined) return NOTHING;

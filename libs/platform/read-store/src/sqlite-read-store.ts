@@ -193,6 +193,11 @@ function compileFilter(filter: BoundFilter): Sql {
       const right = compileFilter(filter.right);
       return { text: `(${left.text}) ${filter.kind === 'and' ? 'AND' : 'OR'} (${right.text})`, params: [...left.params, ...right.params] };
     }
+    case 'not': {
+      // A missing field makes the inner SQL NULL, and NOT NULL is NULL: coalesce so the complement matches it.
+      const inner = compileFilter(filter.filter);
+      return { text: `NOT COALESCE((${inner.text}), 0)`, params: inner.params };
+    }
     case 'compare': {
       const literal = literalFor(filter.field, filter.value);
       if (literal === undefined) return { text: '0', params: [] };

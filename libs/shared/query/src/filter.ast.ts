@@ -4,6 +4,8 @@ export type Literal = string | number;
 
 export type FilterNode =
   | { readonly kind: 'and'; readonly left: FilterNode; readonly right: FilterNode }
+  /** Matches every document the inner filter does not, missing values included (unlike `!=` and NOT LIKE). */
+  | { readonly kind: 'not'; readonly filter: FilterNode }
   | { readonly kind: 'or'; readonly left: FilterNode; readonly right: FilterNode }
   | { readonly kind: 'compare'; readonly field: string; readonly op: CompareOp; readonly value: Literal }
   | {
@@ -30,6 +32,8 @@ export interface BoundField {
 /** The filter after binding: every field known, every value coerced to its field's type. */
 export type BoundFilter =
   | { readonly kind: 'and'; readonly left: BoundFilter; readonly right: BoundFilter }
+  /** The complement of the inner filter: documents without the field match too. */
+  | { readonly kind: 'not'; readonly filter: BoundFilter }
   | { readonly kind: 'or'; readonly left: BoundFilter; readonly right: BoundFilter }
   | { readonly kind: 'compare'; readonly field: BoundField; readonly op: CompareOp; readonly value: Literal }
   | {

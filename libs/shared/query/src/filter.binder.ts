@@ -83,6 +83,8 @@ export function bindFilter(node: FilterNode, schema: FilterSchema): BoundFilter 
     case 'and':
     case 'or':
       return { kind: node.kind, left: bindFilter(node.left, schema), right: bindFilter(node.right, schema) };
+    case 'not':
+      return { kind: 'not', filter: bindFilter(node.filter, schema) };
     case 'compare': {
       const field = resolveField(node.field, schema);
       return { kind: 'compare', field, op: node.op, value: coerce(node.value, field) };

@@ -134,6 +134,7 @@ const notLike = (f: BoundField, pattern: string, caseInsensitive = false): Bound
 const anyOf = (f: BoundField, values: readonly Literal[]): BoundFilter => ({ kind: 'in', field: f, values });
 const and = (left: BoundFilter, right: BoundFilter): BoundFilter => ({ kind: 'and', left, right });
 const or = (left: BoundFilter, right: BoundFilter): BoundFilter => ({ kind: 'or', left, right });
+const not = (filter: BoundFilter): BoundFilter => ({ kind: 'not', filter });
 
 /** [description, filter, ids expected] — the filter semantics every adapter implements. */
 const FILTER_CASES: readonly (readonly [string, BoundFilter, readonly string[]])[] = [
@@ -175,6 +176,13 @@ const FILTER_CASES: readonly (readonly [string, BoundFilter, readonly string[]])
   ['IN () matches nothing', anyOf(F.stage, []), []],
   ["tags.'team.name' = 'risk' (a key containing a dot)", cmp(F.teamName, '=', 'risk'), ['d01', 'd02']],
   ["tags.'team.name' != 'risk' (docs without the tag excluded)", cmp(F.teamName, '!=', 'risk'), ['d04', 'd06']],
+  [
+    "NOT tags.'team.name' = 'risk' (docs without the tag included)",
+    not(cmp(F.teamName, '=', 'risk')),
+    ['d03', 'd04', 'd05', 'd06', 'd07', 'd08', 'd09'],
+  ],
+  ["NOT metrics.auc >= 0.9 (missing, null and wrong type included)", not(cmp(F.auc, '>=', 0.9)), ['d03', 'd04', 'd05', 'd06', 'd07', 'd09']],
+  ["NOT (name LIKE 'fraud%' OR stage = 'staging')", not(or(like(F.name, 'fraud%'), cmp(F.stage, '=', 'staging'))), ['d04', 'd05', 'd06', 'd09']],
   ["tags.'cost-center' = 'cc-1' (a key containing a dash)", cmp(F.costCenter, '=', 'cc-1'), ['d01']],
   ["tags.'équipe' IN ('données', 'risque') (a unicode key)", anyOf(F.equipe, ['données', 'risque']), ['d01', 'd08']],
   [
