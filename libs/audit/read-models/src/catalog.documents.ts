@@ -28,6 +28,11 @@ export interface VersionDoc {
   readonly description: string;
   readonly source?: string;
   readonly runId?: string;
+  readonly loggedModelId?: string;
+  /** Set when the version's files come from the MLflow artifact tree; pending until `artifactsImported`. */
+  readonly artifactSource?: string;
+  /** The artifact context imported the files (it may be projected before or after the version's creation). */
+  readonly artifactsImported?: boolean;
   readonly params: Readonly<Record<string, string>>;
   readonly metrics: Readonly<Record<string, number>>;
   readonly tags: Tags;

@@ -25,9 +25,11 @@ export function versionResource(doc: VersionDoc) {
     version: doc.version,
     description: doc.description,
     stage: doc.stage,
-    status: 'ready' as const,
+    // Files still being imported from the MLflow artifact tree: registration is pending (MLflow's PENDING_REGISTRATION).
+    status: doc.artifactSource !== undefined && doc.artifactsImported !== true ? ('pending' as const) : ('ready' as const),
     source: doc.source ?? null,
     runId: doc.runId ?? null,
+    loggedModelId: doc.loggedModelId ?? null,
     params: doc.params,
     metrics: doc.metrics,
     tags: doc.tags,

@@ -49,6 +49,8 @@ export function evolveVersionDoc(doc: VersionDoc | undefined, event: RecordedEve
         description: d.description,
         ...(d.source !== undefined ? { source: d.source } : {}),
         ...(d.runId !== undefined ? { runId: d.runId } : {}),
+        ...(d.loggedModelId !== undefined ? { loggedModelId: d.loggedModelId } : {}),
+        ...(d.artifactSource !== undefined ? { artifactSource: d.artifactSource } : {}),
         params: d.params,
         metrics: d.metrics,
         tags: d.tags,
@@ -77,6 +79,10 @@ export function evolveVersionDoc(doc: VersionDoc | undefined, event: RecordedEve
       return { ...base, status: 'deleted', ...touch };
     case 'ArtifactAdded':
       return { ...base, artifactCount: base.artifactCount + 1, artifactBytes: base.artifactBytes + e.data.size, ...touch };
+    case 'ArtifactsImported': {
+      const bytes = e.data.entries.reduce((sum, entry) => sum + entry.size, 0);
+      return { ...base, artifactCount: base.artifactCount + e.data.entries.length, artifactBytes: base.artifactBytes + bytes, artifactsImported: true, ...touch };
+    }
     default: {
       const unexpected: never = e;
       return unexpected;

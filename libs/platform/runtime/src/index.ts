@@ -27,3 +27,4 @@ export * from './service-bootstrap';
 export * from './http/write-pending';
 export * from './http/api-error.response';
 export * from './http/write-pending.response';
+export * from './http/mlflow-envelope';

@@ -45,6 +45,8 @@ export interface ModelVersionState {
   readonly description: string;
   readonly source?: string;
   readonly runId?: string;
+  readonly loggedModelId?: string;
+  readonly artifactSource?: string;
   readonly params: Readonly<Record<string, string>>;
   readonly metrics: Readonly<Record<string, number>>;
   readonly tags: Tags;

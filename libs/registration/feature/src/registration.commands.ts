@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { isDomainError, streams, trainingRunKey } from '@mreg/shared/contracts';
-import type { Lineage, Stage } from '@mreg/shared/contracts';
+import type { DatasetRef, Lineage, Stage } from '@mreg/shared/contracts';
 import { modelNameDecider, modelVersionDecider, registeredModelDecider, trainingRunDecider } from '@mreg/registration/domain';
 import type { ModelNameState, ReserveModelName } from '@mreg/registration/domain';
 import { WrongExpectedRevisionError } from '@mreg/platform/event-store';
 import { EventSourcedRepository } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { ModelDirectory, nameStreamOf } from './model-directory';
-import type { CreateModelVersionDto } from './dto/model-version.dto';
 
 export interface NewModel {
   readonly name: string;
@@ -16,8 +15,23 @@ export interface NewModel {
   readonly tags?: Record<string, string>;
 }
 
+/** The facts of a new version, whichever door they came through (HTTP, Kafka, MLflow). */
+export interface NewVersion {
+  readonly description?: string;
+  readonly source?: string;
+  readonly runId?: string;
+  readonly loggedModelId?: string;
+  readonly params?: Readonly<Record<string, string>>;
+  readonly metrics?: Readonly<Record<string, number>>;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly lineage?: { readonly datasets?: readonly DatasetRef[]; readonly codeRepository?: string; readonly codeCommit?: string; readonly pipeline?: string };
+  readonly signature?: Readonly<Record<string, unknown>>;
+  /** Files in the MLflow artifact tree that the artifact context imports into the version (see ModelVersionCreated). */
+  readonly artifactSource?: string;
+}
+
 /** A completed training run to register: the version's facts, the model's name and the run id. */
-export type TrainingRun = CreateModelVersionDto & { readonly model: string; readonly runId: string };
+export type TrainingRun = NewVersion & { readonly model: string; readonly runId: string };
 
 export interface TrainingRunRegistration {
   readonly modelId: string;
@@ -120,7 +134,7 @@ export class RegistrationCommands {
   }
 
   /** Allocates the next number on the model stream (retried under contention), then creates the version stream. */
-  async createVersion(name: string, input: CreateModelVersionDto, ctx: CommandContext): Promise<{ modelId: string; version: number }> {
+  async createVersion(name: string, input: NewVersion, ctx: CommandContext): Promise<{ modelId: string; version: number }> {
     const modelId = await this.directory.require(name);
     const { version, modelName } = await this.allocateVersionNumber(modelId, ctx);
     await this.createVersionStream(modelId, modelName, version, input, ctx);
@@ -193,7 +207,7 @@ export class RegistrationCommands {
   }
 
   /** Creates the version stream of an allocated number (the decider refuses a version that exists). */
-  private async createVersionStream(modelId: string, modelName: string, version: number, input: CreateModelVersionDto, ctx: CommandContext): Promise<void> {
+  private async createVersionStream(modelId: string, modelName: string, version: number, input: NewVersion, ctx: CommandContext): Promise<void> {
     const lineage: Lineage = {
       datasets: (input.lineage?.datasets ?? []).map((d) => ({ name: d.name, uri: d.uri, ...(d.digest ? { digest: d.digest } : {}) })),
       ...(input.lineage?.codeRepository ? { codeRepository: input.lineage.codeRepository } : {}),
@@ -212,6 +226,8 @@ export class RegistrationCommands {
           description: input.description ?? '',
           ...(input.source ? { source: input.source } : {}),
           ...(input.runId ? { runId: input.runId } : {}),
+          ...(input.loggedModelId ? { loggedModelId: input.loggedModelId } : {}),
+          ...(input.artifactSource !== undefined ? { artifactSource: input.artifactSource } : {}),
           params: input.params ?? {},
           metrics: input.metrics ?? {},
           tags: input.tags ?? {},
@@ -305,7 +321,7 @@ function revisionOption(expectedRevision: number | undefined): { expectedRevisio
 }
 
 /** The version's facts of a training run (run id included, the model name left out). */
-function versionFacts(run: TrainingRun): CreateModelVersionDto {
+function versionFacts(run: TrainingRun): NewVersion {
   const { model: _model, ...facts } = run;
   return facts;
 }

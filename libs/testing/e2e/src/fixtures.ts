@@ -61,6 +61,7 @@ export interface VersionBody {
   readonly status: string;
   readonly source: string | null;
   readonly runId: string | null;
+  readonly loggedModelId: string | null;
   readonly params: Record<string, string>;
   readonly metrics: Record<string, number>;
   readonly tags: Record<string, string>;

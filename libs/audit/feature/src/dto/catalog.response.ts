@@ -123,6 +123,9 @@ export class ProvenanceTrainingResponse {
   @ApiProperty({ type: String, nullable: true, example: 'run-8c1f' })
   runId!: string | null;
 
+  @ApiProperty({ type: String, nullable: true, example: 'm-0d1c5e2f9a', description: 'The MLflow logged model the version was registered from' })
+  loggedModelId!: string | null;
+
   @ApiProperty({ type: String, nullable: true, example: 's3://mlruns/42/artifacts/model' })
   source!: string | null;
 

@@ -21,7 +21,7 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = this.authenticate(request.headers.authorization);
+    const principal = authenticateCaller(this.tokens, request.headers.authorization);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     // A route without declared roles is admin-only: forgetting @Roles never opens a route.
     if (!hasAnyRole(principal, roles ?? ['admin'])) {
@@ -30,21 +30,33 @@ export class AuthGuard implements CanActivate {
     request.principal = principal;
     return true;
   }
-
-  authenticate(header: string | undefined): Principal {
-    return authenticateBearer(this.tokens, header);
-  }
 }
 
 /**
- * The principal of an `Authorization: Bearer <token>` value, or an UNAUTHENTICATED ApiError. One rule for every
- * way in: HTTP requests (AuthGuard) and inbound Kafka messages (their `authorization` header).
+ * The principal of an `Authorization` value, or an UNAUTHENTICATED ApiError. One rule for every way in: HTTP
+ * requests of both APIs (AuthGuard) and inbound Kafka messages (their `authorization` header).
+ * - `Bearer <token>`: an mreg token (what MLFLOW_TRACKING_TOKEN sends);
+ * - `Basic base64(<user>:<token>)`: the same token as a password, for clients that only speak basic auth
+ *   (MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD); the user name must be the token's user.
  */
-export function authenticateBearer(tokens: TokenRegistry, header: string | undefined): Principal {
-  if (!header) throw new ApiError('UNAUTHENTICATED', 'missing Authorization: Bearer <token> header');
-  const match = /^Bearer ([^\s]{1,512})$/i.exec(header.trim());
-  if (!match?.[1]) throw new ApiError('UNAUTHENTICATED', 'Authorization header must be "Bearer <token>"');
-  const principal = tokens.resolve(match[1]);
+export function authenticateCaller(tokens: TokenRegistry, header: string | undefined): Principal {
+  if (!header) throw new ApiError('UNAUTHENTICATED', 'missing Authorization header: send "Bearer <token>"');
+  const bearer = /^Bearer ([^\s]{1,512})$/i.exec(header.trim());
+  if (bearer?.[1]) return known(tokens.resolve(bearer[1]));
+  const basic = /^Basic ([A-Za-z0-9+/]{1,1400}={0,2})$/i.exec(header.trim());
+  if (basic?.[1]) {
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 1) throw new ApiError('UNAUTHENTICATED', 'basic credentials must be "<user>:<token>"');
+    const principal = known(tokens.resolve(decoded.slice(colon + 1)));
+    // A token is a secret of one user: presenting it under another name is a mistake, not that user.
+    if (principal.user !== decoded.slice(0, colon)) throw new ApiError('UNAUTHENTICATED', 'unknown or revoked token');
+    return principal;
+  }
+  throw new ApiError('UNAUTHENTICATED', 'Authorization header must be "Bearer <token>" or "Basic <user:token>"');
+}
+
+function known(principal: Principal | undefined): Principal {
   if (!principal) throw new ApiError('UNAUTHENTICATED', 'unknown or revoked token');
   return principal;
 }

@@ -1,6 +1,6 @@
 import { Catch, HttpException, Logger } from '@nestjs/common';
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { DomainError } from '@mreg/shared/contracts';
 import { WrongExpectedRevisionError } from '@mreg/platform/event-store';
 import { BlobTooLargeError, DigestMismatchError } from '@mreg/platform/artifact-storage';
@@ -9,6 +9,8 @@ import { ApiError, STATUS_OF } from './api-error';
 import { WritePending } from './write-pending';
 import { currentWrites, encodeConsistencyToken } from '../projection/consistency';
 import type { ApiErrorCode, ErrorEnvelope } from './api-error';
+import { isMlflowPath, toMlflowError } from './mlflow-envelope';
+import type { MlflowErrorBody } from './mlflow-envelope';
 
 const DOMAIN_CODES: Readonly<Record<DomainError['code'], ApiErrorCode>> = {
   NOT_FOUND: 'NOT_FOUND',
@@ -67,12 +69,20 @@ export function toEnvelope(error: unknown): { status: number; body: ErrorEnvelop
   return out('INTERNAL', 'internal error');
 }
 
+/** The error response for a request path: the registry's envelope, or MLflow's body on MLflow's routes. */
+export function errorResponse(path: string, error: unknown): { status: number; body: ErrorEnvelope | MlflowErrorBody } {
+  const envelope = toEnvelope(error);
+  if (!isMlflowPath(path)) return envelope;
+  return toMlflowError(error, envelope.body.error.code, envelope.body.error.message);
+}
+
 @Catch()
 export class ErrorEnvelopeFilter implements ExceptionFilter {
   private readonly logger = new Logger('mreg');
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    const request = host.switchToHttp().getRequest<Request>();
     if (error instanceof WritePending && !response.headersSent) {
       const writes = currentWrites();
       if (writes.length > 0) response.setHeader('X-Mreg-Consistency', encodeConsistencyToken(writes));
@@ -80,7 +90,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
       response.status(202).json({ status: 'pending', message: error.message, ...error.resource });
       return;
     }
-    const { status, body } = toEnvelope(error);
+    const { status, body } = errorResponse(request.path, error);
     if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (response.headersSent) {
       response.destroy();

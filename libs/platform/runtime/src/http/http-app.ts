@@ -1,5 +1,5 @@
 import { Logger, RequestMethod, ValidationPipe } from '@nestjs/common';
-import type { DynamicModule, INestApplication, LogLevel, Type } from '@nestjs/common';
+import type { ArgumentMetadata, DynamicModule, INestApplication, LogLevel, PipeTransform, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -13,7 +13,7 @@ import { SpanKind, SpanStatusCode, context as otelContext, propagation, trace } 
 import { tracer } from '../telemetry/trace-context';
 import type { MregConfig } from '../config/mreg.config';
 import { ApiError } from './api-error';
-import { toEnvelope } from './error-envelope.filter';
+import { errorResponse } from './error-envelope.filter';
 
 const LEVELS: Record<MregConfig['logLevel'], LogLevel[]> = {
   error: ['error', 'fatal'],
@@ -34,18 +34,40 @@ function flattenValidation(errors: ValidationError[], parent = ''): { field: str
   });
 }
 
-export const validationPipe = new ValidationPipe({
+const validationOptions = {
   whitelist: true,
-  forbidNonWhitelisted: true,
   forbidUnknownValues: true,
   transform: true,
   stopAtFirstError: false,
-  exceptionFactory: (errors) => {
+  exceptionFactory: (errors: ValidationError[]) => {
     const details = flattenValidation(errors);
     const summary = details.map((d) => `${d.field}: ${d.problems.join('; ')}`).join(' | ');
     return new ApiError('INVALID_ARGUMENT', summary.length > 0 ? summary.slice(0, 1000) : 'invalid request', details);
   },
-});
+};
+
+const MLFLOW_MESSAGE = Symbol('mlflow-message');
+
+/**
+ * Marks a DTO as one of MLflow's protocol messages: validated by the same rules, but fields it does not declare
+ * are dropped instead of refused, as MLflow's server does (newer clients send fields older servers ignore).
+ */
+export function MlflowMessage(): ClassDecorator {
+  return (target) => Reflect.defineMetadata(MLFLOW_MESSAGE, true, target);
+}
+
+/** The one validation of every input: unknown fields are refused, except in MLflow's messages (dropped). */
+class RegistryValidationPipe implements PipeTransform {
+  private readonly strict = new ValidationPipe({ ...validationOptions, forbidNonWhitelisted: true });
+  private readonly lenient = new ValidationPipe({ ...validationOptions, forbidNonWhitelisted: false });
+
+  transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const mlflow = typeof metadata.metatype === 'function' && Reflect.getMetadata(MLFLOW_MESSAGE, metadata.metatype) === true;
+    return (mlflow ? this.lenient : this.strict).transform(value, metadata) as Promise<unknown>;
+  }
+}
+
+export const validationPipe = new RegistryValidationPipe();
 
 /**
  * Keys named after Object.prototype members (`__proto__`, `constructor`, `toString` ...). class-transformer skips
@@ -92,32 +114,31 @@ function jsonBody(limit: number) {
   const parse = express.json({ limit, strict: true, type: (req) => JSON_TYPE.test(String(req.headers['content-type'] ?? '')) });
   return (req: Request, res: Response, next: NextFunction) => {
     if (RAW_BODY_ROUTE.test(req.path)) return next();
+    const refuse = (error: unknown) => {
+      const { status, body } = errorResponse(req.path, error);
+      res.status(status).json(body);
+    };
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     if (hasBody && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method) && !JSON_TYPE.test(String(req.headers['content-type'] ?? ''))) {
-      const { status, body } = toEnvelope(new ApiError('UNSUPPORTED_MEDIA_TYPE', 'request body must be application/json'));
-      res.status(status).json(body);
+      refuse(new ApiError('UNSUPPORTED_MEDIA_TYPE', 'request body must be application/json'));
       return;
     }
     parse(req, res, (error?: unknown) => {
       if (error) {
-        const { status, body } = toEnvelope(error);
-        res.status(status).json(body);
+        refuse(error);
         return;
       }
       if (hasBody && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))) {
-        const { status, body } = toEnvelope(new ApiError('INVALID_ARGUMENT', 'request body must be a JSON object'));
-        res.status(status).json(body);
+        refuse(new ApiError('INVALID_ARGUMENT', 'request body must be a JSON object'));
         return;
       }
       if (hasBody && nestsDeeperThan(req.body)) {
-        const { status, body } = toEnvelope(new ApiError('INVALID_ARGUMENT', `request body nests deeper than ${MAX_JSON_DEPTH} levels`));
-        res.status(status).json(body);
+        refuse(new ApiError('INVALID_ARGUMENT', `request body nests deeper than ${MAX_JSON_DEPTH} levels`));
         return;
       }
       const reserved = hasBody ? reservedKeyIn(req.body) : undefined;
       if (reserved !== undefined) {
-        const { status, body } = toEnvelope(new ApiError('INVALID_ARGUMENT', `the key "${reserved}" is not allowed in a request body`));
-        res.status(status).json(body);
+        refuse(new ApiError('INVALID_ARGUMENT', `the key "${reserved}" is not allowed in a request body`));
         return;
       }
       next();
@@ -169,7 +190,15 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, c
   app.set('query parser', 'simple');
   app.use(traceRequests);
   app.use(jsonBody(config.maxJsonBytes));
-  app.setGlobalPrefix('api/v1', { exclude: [{ path: 'health', method: RequestMethod.GET }, { path: 'ready', method: RequestMethod.GET }] });
+  // MLflow's routes keep MLflow's paths (/api/2.0/…, /api/3.0/…): its client builds them itself.
+  app.setGlobalPrefix('api/v1', {
+    exclude: [
+      { path: 'health', method: RequestMethod.GET },
+      { path: 'ready', method: RequestMethod.GET },
+      { path: 'api/2.0/*path', method: RequestMethod.ALL },
+      { path: 'api/3.0/*path', method: RequestMethod.ALL },
+    ],
+  });
   app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();
   const openapi = SwaggerModule.createDocument(

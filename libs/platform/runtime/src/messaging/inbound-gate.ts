@@ -8,7 +8,7 @@ import { READ_STORE } from '@mreg/platform/read-store';
 import type { ReadStore } from '@mreg/platform/read-store';
 import { REJECTION_CODES, cloudEventIdOf, headerOf, parseCloudEvent } from '@mreg/shared/contracts';
 import type { MessageRejectedV1, Principal, ReceivedCloudEvent, RejectionCode, Role } from '@mreg/shared/contracts';
-import { authenticateBearer } from '../auth/auth.guard';
+import { authenticateCaller } from '../auth/auth.guard';
 import { TokenRegistry, hasAnyRole } from '../auth/token-registry';
 import { MregConfig } from '../config/mreg.config';
 import type { CommandContext } from '../event-sourcing/command-context';
@@ -88,7 +88,7 @@ export class InboundGate {
     }
     let principal: Principal;
     try {
-      principal = authenticateBearer(this.tokens, headerOf(message.headers, 'authorization'));
+      principal = authenticateCaller(this.tokens, headerOf(message.headers, 'authorization'));
     } catch (error: unknown) {
       // Never remembered: an anonymous sender must not be able to use up someone's message ids.
       return refuse(error);

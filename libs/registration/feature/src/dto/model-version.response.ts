@@ -56,14 +56,17 @@ export class VersionResponse {
   @ApiProperty({ enum: STAGES, enumName: 'Stage', example: 'staging' })
   stage!: Stage;
 
-  @ApiProperty({ enum: ['ready'], example: 'ready' })
-  status!: 'ready';
+  @ApiProperty({ enum: ['pending', 'ready'], example: 'ready', description: 'pending while files registered from the MLflow artifact store are being imported' })
+  status!: 'pending' | 'ready';
 
   @ApiProperty({ type: String, nullable: true, example: 's3://mlruns/42/artifacts/model' })
   source!: string | null;
 
   @ApiProperty({ type: String, nullable: true, example: 'run-8c1f' })
   runId!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'm-0d1c5e2f9a', description: 'The MLflow logged model the version was registered from' })
+  loggedModelId!: string | null;
 
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { learning_rate: '0.01' } })
   params!: Record<string, string>;

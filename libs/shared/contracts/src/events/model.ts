@@ -55,6 +55,8 @@ export type ModelVersionCreated = Event<
     description: string;
     source?: string;
     runId?: string;
+    /** The MLflow logged model (`m-…`) the version was registered from. */
+    loggedModelId?: string;
     params: Readonly<Record<string, string>>;
     metrics: Readonly<Record<string, number>>;
     tags: Tags;

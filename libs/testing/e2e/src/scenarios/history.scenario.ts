@@ -205,7 +205,7 @@ scenario('history, provenance and integrity', (client) => {
       version: 1,
       stage: 'production',
       registeredBy: 'alice',
-      training: { runId: 'run-8c1f', source: 's3://mlruns/42/artifacts/model', pipeline: 'airflow://training/fraud-weekly', params: { lr: '0.01' }, metrics: { auc: 0.93 } },
+      training: { runId: 'run-8c1f', loggedModelId: null, source: 's3://mlruns/42/artifacts/model', pipeline: 'airflow://training/fraud-weekly', params: { lr: '0.01' }, metrics: { auc: 0.93 } },
       datasets,
       code: { repository: 'https://git.example.com/risk/fraud.git', commit: '3f2a9c1e7b' },
       artifacts: [{ path: 'model/weights.bin', size: weights.length, sha256: sha256Hex(weights) }],

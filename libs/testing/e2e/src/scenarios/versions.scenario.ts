@@ -53,6 +53,7 @@ scenario('versions: numbering, deletion, descriptions, tags, listing, search, po
       status: 'ready',
       source: 's3://runs/1/model',
       runId: 'run-1',
+      loggedModelId: null,
       params: { lr: '0.01' },
       metrics: { auc: 0.91, loss: -1.5e-3 },
       tags: { owner: 'alice' },
