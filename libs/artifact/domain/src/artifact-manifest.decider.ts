@@ -18,13 +18,21 @@ export type AddArtifact = Command<
     versionStage: Stage | null;
   }
 >;
-export type ArtifactManifestCommand = AddArtifact;
+/**
+ * The files an MLflow registration named (its `artifactSource` in the artifact tree) join the version's manifest
+ * by digest, once: a redelivered import changes nothing. Not subject to sealing: this is how a version registered
+ * through MLflow gets its initial files, whatever its stage by the time the import runs.
+ */
+export type ImportArtifacts = Command<'ImportArtifacts', { modelId: string; version: number; source: string; entries: readonly ArtifactEntry[] }>;
+export type ArtifactManifestCommand = AddArtifact | ImportArtifacts;
 
 export interface ArtifactManifestState {
   /** path → entry, in the order the artifacts were added */
   readonly entries: ReadonlyMap<string, ArtifactEntry>;
   /** Sum of all entries' sizes, in bytes. */
   readonly totalSize: number;
+  /** The artifact-tree path the version's files were imported from, once imported. */
+  readonly importedFrom?: string;
 }
 
 export const initialArtifactManifestState: ArtifactManifestState = { entries: new Map(), totalSize: 0 };
@@ -68,8 +76,20 @@ export function decideArtifactManifest(command: ArtifactManifestCommand, state: 
       }
       return [{ type: 'ArtifactAdded', data: { modelId, version, path, size, sha256, contentType } }];
     }
+    case 'ImportArtifacts': {
+      const { modelId, version, source, entries } = command.data;
+      if (state.importedFrom !== undefined) return [];
+      const seen = new Set<string>();
+      for (const entry of entries) {
+        if (!Number.isSafeInteger(entry.size) || entry.size < 0) throw new DomainError('INVALID', 'artifact size must be a non-negative integer', { path: entry.path, size: entry.size });
+        if (!SHA256_HEX.test(entry.sha256)) throw new DomainError('INVALID', 'sha256 must be 64 lowercase hex digits', { path: entry.path, sha256: entry.sha256 });
+        if (seen.has(entry.path)) throw new DomainError('INVALID', `artifact path ${entry.path} is imported twice`, { path: entry.path });
+        seen.add(entry.path);
+      }
+      return [{ type: 'ArtifactsImported', data: { modelId, version, source, entries } }];
+    }
     default:
-      return unknownCommand(command.type);
+      return unknownCommand(command);
   }
 }
 
@@ -80,10 +100,19 @@ export function evolveArtifactManifest(state: ArtifactManifestState, event: Arti
       const entries = new Map(state.entries);
       const replaced = entries.get(path);
       entries.set(path, { path, size, sha256, contentType });
-      return { entries, totalSize: state.totalSize - (replaced?.size ?? 0) + size };
+      return { ...state, entries, totalSize: state.totalSize - (replaced?.size ?? 0) + size };
+    }
+    case 'ArtifactsImported': {
+      const entries = new Map(state.entries);
+      let totalSize = state.totalSize;
+      for (const { path, size, sha256, contentType } of event.data.entries) {
+        totalSize += size - (entries.get(path)?.size ?? 0);
+        entries.set(path, { path, size, sha256, contentType });
+      }
+      return { entries, totalSize, importedFrom: event.data.source };
     }
     default:
-      return unknownEvent(event.type, state);
+      return unknownEvent(event, state);
   }
 }
 

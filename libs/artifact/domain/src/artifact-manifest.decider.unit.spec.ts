@@ -78,3 +78,37 @@ describe('artifact manifest', () => {
     expect(artifactManifestDecider.initialState.entries.size).toBe(0);
   });
 });
+
+describe('artifact manifest: import from the artifact tree', () => {
+  const entry = (path: string, c = 'a', size = 10) => ({ path, size, sha256: sha(c), contentType: 'application/octet-stream' });
+  const importCmd = (entries = [entry('MLmodel'), entry('model.pkl', 'b', 30)]): ArtifactManifestCommand => ({ type: 'ImportArtifacts', data: { modelId, version, source: '1/r/artifacts/model', entries } });
+  const imported = (entries = [entry('MLmodel'), entry('model.pkl', 'b', 30)]): ArtifactEvent => ({ type: 'ArtifactsImported', data: { modelId, version, source: '1/r/artifacts/model', entries } });
+
+  it('imports the files once; a redelivery changes nothing', () => {
+    spec.given([]).when(importCmd()).then([imported()]);
+    spec.given([imported()]).when(importCmd()).thenNothingHappens();
+    spec.given([imported([])]).when(importCmd()).thenNothingHappens();
+  });
+
+  it('imports an empty tree (nothing was uploaded there)', () => {
+    spec.given([]).when(importCmd([])).then([imported([])]);
+  });
+
+  it('refuses entries that cannot be right', () => {
+    spec.given([]).when(importCmd([entry('a'), entry('a', 'b')])).thenThrows('INVALID', 'twice');
+    spec.given([]).when(importCmd([{ ...entry('a'), sha256: 'x' }])).thenThrows('INVALID', 'sha256');
+  });
+
+  it('folds imported files into the manifest: list, find and totals see them', () => {
+    const state = foldArtifactManifest([imported()]);
+    expect(listArtifacts(state).map((e) => e.path)).toEqual(['MLmodel', 'model.pkl']);
+    expect(findArtifact(state, 'model.pkl')?.size).toBe(30);
+    expect(state.totalSize).toBe(40);
+    expect(state.importedFrom).toBe('1/r/artifacts/model');
+  });
+
+  it('works whatever the stage: a sealed version still receives its initial files', () => {
+    // The decider does not look at the stage for an import; uploads stay sealed afterwards.
+    spec.given([imported()]).when(add('extra.bin', sha('c'), 'production')).thenThrows('CONFLICT', 'sealed');
+  });
+});

@@ -1,1 +1,2 @@
 export * from './artifact-manifest.decider';
+export * from './artifact-tree.decider';

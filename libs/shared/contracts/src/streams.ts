@@ -11,11 +11,46 @@ export const streams = {
   versionTransitions: (modelId: string, version: number) => `version-transitions-${modelId}-${version}`,
   /** Which version a training run registered (at most one per model and run id); `runKey` = {@link trainingRunKey}. */
   trainingRun: (modelId: string, runKey: string) => `training-run-${modelId}-${runKey}`,
+  /** Files uploaded through the MLflow artifact proxy under one tree root; `rootKey` = {@link artifactTreeKey}. */
+  artifactTree: (rootKey: string) => `artifact-tree-${rootKey}`,
+  /** Unique experiment names (MLflow tracking); `nameKey` = {@link experimentNameKey}. */
+  experimentName: (nameKey: string) => `experiment-name-${nameKey}`,
+  experiment: (experimentId: string) => `experiment-${experimentId}`,
+  run: (runId: string) => `run-${runId}`,
+  loggedModel: (loggedModelId: string) => `logged-model-${loggedModelId}`,
 } as const;
 
-export type StreamCategory = 'model-name' | 'model' | 'version' | 'artifacts' | 'policy' | 'transition' | 'version-transitions' | 'training-run';
+export type StreamCategory =
+  | 'model-name'
+  | 'model'
+  | 'version'
+  | 'artifacts'
+  | 'policy'
+  | 'transition'
+  | 'version-transitions'
+  | 'training-run'
+  | 'artifact-tree'
+  | 'experiment-name'
+  | 'experiment'
+  | 'run'
+  | 'logged-model';
 
-const CATEGORIES: readonly StreamCategory[] = ['version-transitions', 'model-name', 'model', 'version', 'artifacts', 'policy', 'transition', 'training-run'];
+/** Longest prefix first where one category's prefix starts another's (`version-transitions-` before `version-`). */
+const CATEGORIES: readonly StreamCategory[] = [
+  'version-transitions',
+  'model-name',
+  'model',
+  'version',
+  'artifacts',
+  'artifact-tree',
+  'policy',
+  'transition',
+  'training-run',
+  'experiment-name',
+  'experiment',
+  'run',
+  'logged-model',
+];
 
 /** The category of a stream id (longest prefix first: `version-transitions-` before `version-`). */
 export function streamCategory(streamId: string): StreamCategory | undefined {
@@ -30,4 +65,14 @@ export function modelNameKey(name: string): string {
 /** Key of a training run's claim stream: a hash of the run id, so any run id maps to a safe, fixed-length stream id. */
 export function trainingRunKey(runId: string): string {
   return createHash('sha256').update(runId).digest('hex').slice(0, 40);
+}
+
+/** Key of an artifact tree root's stream: a hash of the root path, safe and fixed-length. */
+export function artifactTreeKey(root: string): string {
+  return createHash('sha256').update(root).digest('hex').slice(0, 40);
+}
+
+/** Key of an experiment name's reservation stream: MLflow experiment names are unique as written (case matters). */
+export function experimentNameKey(name: string): string {
+  return createHash('sha256').update(name).digest('hex').slice(0, 40);
 }

@@ -5,6 +5,7 @@ export const TOPICS = {
   registrationEvents: 'mreg.registration.events.v1',
   governanceEvents: 'mreg.governance.events.v1',
   artifactEvents: 'mreg.artifact.events.v1',
+  trackingEvents: 'mreg.tracking.events.v1',
 } as const;
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
@@ -18,7 +19,13 @@ export function topicForStream(streamId: string): Topic | undefined {
     case 'training-run':
       return TOPICS.registrationEvents;
     case 'artifacts':
+    case 'artifact-tree':
       return TOPICS.artifactEvents;
+    case 'experiment-name':
+    case 'experiment':
+    case 'run':
+    case 'logged-model':
+      return TOPICS.trackingEvents;
     case 'policy':
     case 'transition':
     case 'version-transitions':

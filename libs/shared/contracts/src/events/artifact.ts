@@ -15,3 +15,11 @@ export type ArtifactAdded = Event<'ArtifactAdded', { modelId: string; version: n
  */
 export type ArtifactsImported = Event<'ArtifactsImported', { modelId: string; version: number; source: string; entries: readonly ArtifactEntry[] }>;
 export type ArtifactEvent = ArtifactAdded | ArtifactsImported;
+
+// ---- stream artifact-tree-<sha256(root)[0..40]>: files uploaded through the MLflow artifact proxy --------
+// A root is a tree path up to its first `artifacts` segment (`<experiment>/<run>/artifacts`), else its first
+// segment. Paths are full tree paths; the blob is already stored by digest.
+/** A file was uploaded at `path`; uploading the path again records the new content (MLflow overwrites). */
+export type ArtifactTreeFileRecorded = Event<'ArtifactTreeFileRecorded', { root: string } & ArtifactEntry>;
+export type ArtifactTreeFileRemoved = Event<'ArtifactTreeFileRemoved', { root: string; path: string }>;
+export type ArtifactTreeEvent = ArtifactTreeFileRecorded | ArtifactTreeFileRemoved;

@@ -2,3 +2,4 @@ export * from './event';
 export * from './model';
 export * from './artifact';
 export * from './governance';
+export * from './tracking';

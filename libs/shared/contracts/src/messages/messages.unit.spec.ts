@@ -1,5 +1,5 @@
 import { INBOUND_TOPICS, TOPICS, ALL_EVENT_TOPICS, ALL_INBOUND_TOPICS, topicForStream } from '../topics';
-import { streamCategory, streams, trainingRunKey } from '../streams';
+import { artifactTreeKey, experimentNameKey, streamCategory, streams, trainingRunKey } from '../streams';
 import { APPROVAL_COMMAND_V1, APPROVAL_COMMAND_V1_SCHEMA } from './approval-command-v1';
 import type { ApprovalCommandV1 } from './approval-command-v1';
 import { MESSAGE_REJECTED_V1_SCHEMA, REJECTION_CODES } from './message-rejected-v1';
@@ -69,7 +69,7 @@ describe('inbound message contracts', () => {
 
 describe('topics', () => {
   it('keeps the public event topics apart from the integration topics', () => {
-    expect(ALL_EVENT_TOPICS).toEqual([TOPICS.registrationEvents, TOPICS.governanceEvents, TOPICS.artifactEvents]);
+    expect(ALL_EVENT_TOPICS).toEqual([TOPICS.registrationEvents, TOPICS.governanceEvents, TOPICS.artifactEvents, TOPICS.trackingEvents]);
     expect(ALL_INBOUND_TOPICS).toEqual(['mreg.training.events.v1', 'mreg.training.rejections.v1', 'mreg.governance.commands.v1', 'mreg.governance.command-rejections.v1']);
     for (const topic of [...ALL_EVENT_TOPICS, ...ALL_INBOUND_TOPICS]) expect(topic).toMatch(/^mreg\.[a-z]+\.[a-z-]+\.v\d+$/);
   });
@@ -80,5 +80,22 @@ describe('topics', () => {
     expect(streamCategory(stream)).toBe('training-run');
     expect(topicForStream(stream)).toBe(TOPICS.registrationEvents);
     expect(trainingRunKey('run-1')).not.toBe(trainingRunKey('Run-1'));
+  });
+
+  it('relays the tracking streams on the tracking topic and artifact trees on the artifact topic', () => {
+    const cases: [string, string, string][] = [
+      [streams.experimentName(experimentNameKey('Default')), 'experiment-name', TOPICS.trackingEvents],
+      [streams.experiment('0'), 'experiment', TOPICS.trackingEvents],
+      [streams.run('0123456789abcdef0123456789abcdef'), 'run', TOPICS.trackingEvents],
+      [streams.loggedModel('m-0123456789abcdef0123456789abcdef'), 'logged-model', TOPICS.trackingEvents],
+      [streams.artifactTree(artifactTreeKey('1/abc/artifacts')), 'artifact-tree', TOPICS.artifactEvents],
+    ];
+    for (const [stream, category, topic] of cases) {
+      expect(streamCategory(stream)).toBe(category);
+      expect(topicForStream(stream)).toBe(topic);
+    }
+    // A logged model's stream is no registered model's: the registration relay's `model-` prefix does not take it.
+    expect(streams.loggedModel('m-1').startsWith('model-')).toBe(false);
+    expect(experimentNameKey('Default')).not.toBe(experimentNameKey('default'));
   });
 });
