@@ -29,6 +29,11 @@
 // MREG_BENCH_PRIVATE_MONGO=0 (use the shared tools/infra FerretDB)  MREG_BENCH_BUDGET_S=280 (whole run)
 // Time caps per phase, seconds: MREG_BENCH_CAP_THROUGHPUT_S=40 _LAG_SEQUENTIAL_S=15 _LAG_CONCURRENT_S=30
 // _BURST_S=10 _CATCH_UP_S=40 _SETTLE_S=20 (each MREG_BENCH_CAP_<name>).
+//
+// MLflow section (tools/bench/mlflow.cjs, after the topologies): the official MLflow client's workload against
+// mreg (embedded) and against a real `mlflow server`, side by side with ratios. Flags:
+//   --mlflow      only the MLflow section          --no-mlflow   everything but it (also MREG_BENCH_MLFLOW=0)
+//   --quick       the MLflow section's small configuration (under 2 minutes); its knobs are at the head of mlflow.cjs
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -37,6 +42,22 @@ const os = require('node:os');
 const path = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
 const { build } = require('../build.cjs');
+const mlflowBench = require('./mlflow.cjs');
+
+const FLAGS = new Set(process.argv.slice(2));
+for (const flag of FLAGS) {
+  if (!['--mlflow', '--no-mlflow', '--quick'].includes(flag)) {
+    process.stderr.write(`usage: npm run bench [-- --mlflow | --no-mlflow] [--quick]; unknown argument "${flag}"\n`);
+    process.exit(2);
+  }
+}
+if (FLAGS.has('--mlflow') && FLAGS.has('--no-mlflow')) {
+  process.stderr.write('--mlflow and --no-mlflow exclude each other\n');
+  process.exit(2);
+}
+// --mlflow: the MLflow section alone; --no-mlflow (or MREG_BENCH_MLFLOW=0): the topologies alone.
+const MLFLOW_ONLY = FLAGS.has('--mlflow');
+const RUN_MLFLOW = MLFLOW_ONLY || (!FLAGS.has('--no-mlflow') && process.env.MREG_BENCH_MLFLOW !== '0');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const int = (name, fallback, min = 1) => {
@@ -391,20 +412,22 @@ async function restartApp(running, extraEnv, workDir) {
 
 // ---- topologies ------------------------------------------------------------------------------------
 
+/** The all-in-one registry's environment (as `npm start` runs it) on its own data dir and port. */
+const embeddedEnv = (dataDir, port) => ({
+  PORT: String(port),
+  MREG_HOST: '127.0.0.1',
+  MREG_DATA_DIR: dataDir,
+  MREG_TOKENS: TOKENS,
+  MREG_LOG_LEVEL: 'warn',
+  MREG_CONSISTENCY_TIMEOUT_MS: '5000',
+  MREG_EVENT_STORE: 'sqlite',
+  MREG_EVENT_BUS: 'in-process',
+  MREG_READ_STORE: 'sqlite',
+  MREG_ARTIFACT_STORAGE: 'fs',
+});
+
 async function embedded(workDir) {
-  const dataDir = path.join(workDir, 'embedded');
-  const env = {
-    PORT: String(await freePort()),
-    MREG_HOST: '127.0.0.1',
-    MREG_DATA_DIR: dataDir,
-    MREG_TOKENS: TOKENS,
-    MREG_LOG_LEVEL: 'warn',
-    MREG_CONSISTENCY_TIMEOUT_MS: '5000',
-    MREG_EVENT_STORE: 'sqlite',
-    MREG_EVENT_BUS: 'in-process',
-    MREG_READ_STORE: 'sqlite',
-    MREG_ARTIFACT_STORAGE: 'fs',
-  };
+  const env = embeddedEnv(path.join(workDir, 'embedded'), await freePort());
   let app = await startApp('mreg', env, workDir);
   try {
     const base = `http://127.0.0.1:${app.port}`;
@@ -618,19 +641,21 @@ async function main() {
       pollMs: OPTIONS.pollMs,
     },
   };
+  activeWorkDir = workDir;
   const watchdog = setTimeout(() => {
     // Last resort: a phase hung past the budget plus a minute. Kill our children and report what we have.
     for (const child of children) child.kill('SIGKILL');
+    mlflowBench.killAll('SIGKILL');
     report.error = 'the bench hung past its time budget and was stopped';
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     process.exit(1);
-  }, (OPTIONS.budgetS + 60) * 1000);
+  }, (OPTIONS.budgetS + (RUN_MLFLOW ? mlflowBench.options(FLAGS.has('--quick')).budgetS : 0) + 60) * 1000);
   watchdog.unref();
   let failed = false;
   try {
     for (const topology of ['embedded', 'distributed']) {
-      if (!OPTIONS.topologies.includes(topology)) {
-        report[topology] = { skipped: 'not selected (MREG_BENCH_TOPOLOGIES)' };
+      if (MLFLOW_ONLY || !OPTIONS.topologies.includes(topology)) {
+        report[topology] = { skipped: MLFLOW_ONLY ? 'not selected (--mlflow)' : 'not selected (MREG_BENCH_TOPOLOGIES)' };
         continue;
       }
       const started = nowMs();
@@ -644,8 +669,24 @@ async function main() {
       }
       if (!report[topology].skipped) report[topology].wallSeconds = round((nowMs() - started) / 1000, 1);
     }
+    if (RUN_MLFLOW) {
+      report.mlflow = await mlflowBench.mlflowSection({
+        workDir,
+        log,
+        quick: FLAGS.has('--quick'),
+        startApp,
+        stopApp,
+        freePort,
+        mregEnv: embeddedEnv,
+        token: TOKEN,
+      });
+      if (report.mlflow.error) failed = true;
+    } else {
+      report.mlflow = { skipped: 'not selected (--no-mlflow or MREG_BENCH_MLFLOW=0)' };
+    }
   } finally {
     for (const child of children) child.kill('SIGKILL');
+    mlflowBench.killAll('SIGKILL');
     if (!failed) fs.rmSync(workDir, { recursive: true, force: true });
     else log(`logs kept in ${workDir}`);
   }
@@ -654,15 +695,25 @@ async function main() {
   process.exitCode = failed ? 1 : 0;
 }
 
+let activeWorkDir;
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     for (const child of children) child.kill('SIGTERM');
-    process.exit(130);
+    // The mlflow server (uvicorn and its workers) and the workload run in process groups of their own.
+    mlflowBench.killAll('SIGTERM');
+    setTimeout(() => {
+      for (const child of children) child.kill('SIGKILL');
+      mlflowBench.killAll('SIGKILL');
+      // Artifacts of hundreds of MiB may be in it: do not leave the work dir behind.
+      if (activeWorkDir) fs.rmSync(activeWorkDir, { recursive: true, force: true });
+      process.exit(130);
+    }, 1500);
   });
 }
 
 main().catch((error) => {
   process.stderr.write(`[bench] ${error && error.stack ? error.stack : error}\n`);
   for (const child of children) child.kill('SIGKILL');
+  mlflowBench.killAll('SIGKILL');
   process.exit(1);
 });

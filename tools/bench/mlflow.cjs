@@ -1,0 +1,351 @@
+// The MLflow section of `npm run bench`: the same MLflow client workload (tools/bench/mlflow_workload.py, the
+// official client from the pinned venv of tools/python/venv.sh) against mreg's embedded registry and against a
+// real `mlflow server` (SQLite backend, artifact proxy on, same venv) started here, in one run; per row both
+// values and the ratio (> 1: mreg is faster). docs/operations/benchmarks.md explains the rows.
+//
+// Phases, each one workload invocation per server, the server order alternating from phase to phase:
+//   register (N versions of one model), search, load (by alias), artifacts (upload + download of M MiB).
+// Knobs (env): MREG_BENCH_MLFLOW_VERSIONS=200  MREG_BENCH_MLFLOW_SEARCH_CALLS=50  MREG_BENCH_MLFLOW_LOADS=20
+// MREG_BENCH_MLFLOW_ARTIFACT_MB=100  MREG_BENCH_MLFLOW_ARTIFACT_REPEATS=3  MREG_BENCH_MLFLOW_WORKERS=4
+// MREG_BENCH_MLFLOW_SOURCE=runs|artifacts|model-id  MREG_BENCH_MLFLOW_CAP_PHASE_S=90 (per workload phase)
+// MREG_BENCH_MLFLOW_BUDGET_S=600 (the whole section). `--quick` makes the defaults 50 versions, 20 searches,
+// 5 loads, 20 MiB once (under 2 minutes); an explicit env value wins.
+'use strict';
+const { execFileSync, spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { setTimeout: sleep } = require('node:timers/promises');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const WORKLOAD = path.join(__dirname, 'mlflow_workload.py');
+const PHASES = ['register', 'search', 'load', 'artifacts'];
+
+const RATIO_MEANING =
+  'ratio > 1 means mreg is faster: mreg / MLflow for throughput rows (higher is better), MLflow / mreg for latency rows (lower is better)';
+
+function options(quick) {
+  const int = (name, fallback, min = 1) => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+    return n;
+  };
+  const source = process.env.MREG_BENCH_MLFLOW_SOURCE || 'runs';
+  if (!['runs', 'artifacts', 'model-id'].includes(source)) throw new Error(`MREG_BENCH_MLFLOW_SOURCE: runs, artifacts or model-id, got "${source}"`);
+  return {
+    quick,
+    versions: int('MREG_BENCH_MLFLOW_VERSIONS', quick ? 50 : 200),
+    searchCalls: int('MREG_BENCH_MLFLOW_SEARCH_CALLS', quick ? 20 : 50),
+    loads: int('MREG_BENCH_MLFLOW_LOADS', quick ? 5 : 20),
+    artifactMiB: int('MREG_BENCH_MLFLOW_ARTIFACT_MB', quick ? 20 : 100),
+    artifactRepeats: int('MREG_BENCH_MLFLOW_ARTIFACT_REPEATS', quick ? 1 : 3),
+    workers: int('MREG_BENCH_MLFLOW_WORKERS', 4),
+    source,
+    capPhaseS: int('MREG_BENCH_MLFLOW_CAP_PHASE_S', 90),
+    budgetS: int('MREG_BENCH_MLFLOW_BUDGET_S', 600, 30),
+  };
+}
+
+// ---- rows ------------------------------------------------------------------------------------------
+
+// [key, phase, what it measures, unit, kind, pick(phaseResult)]; kind 'throughput' (higher is better) or 'latency'.
+const ROWS = [
+  ['register.versionsPerSecond', 'register', 'create_model_version, N sequential calls on one model', 'versions/s', 'throughput', (p) => p.versionsPerSecond],
+  ['register.p50Ms', 'register', 'create_model_version latency p50', 'ms', 'latency', (p) => p.latencyMs.p50],
+  ['register.p95Ms', 'register', 'create_model_version latency p95', 'ms', 'latency', (p) => p.latencyMs.p95],
+  ['searchModelVersionsByName.p50Ms', 'search', "search_model_versions(\"name = '<model>'\"), all N versions in one page, p50", 'ms', 'latency', (p) => sub(p, 'searchModelVersionsByName').latencyMs.p50],
+  ['searchModelVersionsByName.p95Ms', 'search', 'the same, p95', 'ms', 'latency', (p) => sub(p, 'searchModelVersionsByName').latencyMs.p95],
+  ['searchModelVersionsByTag.p50Ms', 'search', "search_model_versions(\"name = '<model>' AND tags.batch = '3'\"), N/10 versions, p50", 'ms', 'latency', (p) => sub(p, 'searchModelVersionsByTag').latencyMs.p50],
+  ['searchModelVersionsByTag.p95Ms', 'search', 'the same, p95', 'ms', 'latency', (p) => sub(p, 'searchModelVersionsByTag').latencyMs.p95],
+  ['searchRegisteredModels.p50Ms', 'search', "search_registered_models(\"name LIKE '<prefix>%'\"), p50", 'ms', 'latency', (p) => sub(p, 'searchRegisteredModels').latencyMs.p50],
+  ['searchRegisteredModels.p95Ms', 'search', 'the same, p95', 'ms', 'latency', (p) => sub(p, 'searchRegisteredModels').latencyMs.p95],
+  ['loadByAlias.p50Ms', 'load', 'mlflow.pyfunc.load_model("models:/<model>@champion") of a small scikit-learn model, p50', 'ms', 'latency', (p) => p.latencyMs.p50],
+  ['artifactUpload.MiBPerSecond', 'artifacts', 'mlflow.log_artifact of the M MiB file through the artifact proxy, median', 'MiB/s', 'throughput', (p) => p.uploadMiBPerSecond],
+  ['artifactDownload.MiBPerSecond', 'artifacts', 'mlflow.artifacts.download_artifacts of it, median', 'MiB/s', 'throughput', (p) => p.downloadMiBPerSecond],
+];
+
+function sub(phase, key) {
+  const s = phase[key];
+  if (!s) throw new Error(`no ${key} result`);
+  if (s.error) throw new Error(s.error);
+  return s;
+}
+
+function valueOf(results, phase, pick) {
+  const p = results[phase];
+  if (!p) return { error: 'not run' };
+  if (p.error) return { error: p.error };
+  try {
+    const v = pick(p);
+    if (typeof v !== 'number' || !Number.isFinite(v)) return { error: 'no value' };
+    return { value: v };
+  } catch (error) {
+    return { error: String(error.message || error) };
+  }
+}
+
+function rows(mreg, mlflow) {
+  const out = {};
+  for (const [key, phase, what, unit, kind, pick] of ROWS) {
+    const a = valueOf(mreg, phase, pick);
+    const b = valueOf(mlflow, phase, pick);
+    const row = { what, unit, better: kind === 'throughput' ? 'higher' : 'lower', mreg: a.value ?? null, mlflow: b.value ?? null };
+    if (a.error === undefined && b.error === undefined) {
+      const ratio = kind === 'throughput' ? a.value / b.value : b.value / a.value;
+      row.ratio = Number.isFinite(ratio) ? Number(ratio.toFixed(2)) : null;
+      row.mregAtLeastAsFast = row.ratio !== null && row.ratio >= 1;
+    } else {
+      row.ratio = null;
+      row.mregAtLeastAsFast = false;
+      row.error = [a.error !== undefined ? `mreg: ${a.error}` : null, b.error !== undefined ? `MLflow: ${b.error}` : null].filter(Boolean).join('; ');
+    }
+    out[key] = row;
+  }
+  // Different answers to the same search are worth seeing next to the timings.
+  for (const key of ['searchModelVersionsByName', 'searchModelVersionsByTag', 'searchRegisteredModels']) {
+    const a = mreg.search && mreg.search[key];
+    const b = mlflow.search && mlflow.search[key];
+    if (a && b && !a.error && !b.error && a.results !== b.results) {
+      for (const suffix of ['p50Ms', 'p95Ms']) out[`${key}.${suffix}`].note = `results differ: mreg ${a.results}, MLflow ${b.results}`;
+    }
+  }
+  return out;
+}
+
+// ---- processes -------------------------------------------------------------------------------------
+
+/** Process groups started here (the mlflow CLI forks uvicorn and its workers): killed as a whole. */
+const groups = new Set();
+
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** For the signal handler of run.cjs: every process group of this section, at once. */
+function killAll(signal = 'SIGKILL') {
+  for (const child of groups) killGroup(child, signal);
+}
+
+async function stopGroup(child) {
+  if (child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    killGroup(child, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
+    await gone;
+    clearTimeout(timer);
+  }
+  // Workers outliving their parent: the group is gone only when all of them are.
+  await sleep(200);
+  killGroup(child, 'SIGKILL');
+  groups.delete(child);
+}
+
+function venvPath() {
+  const out = execFileSync('bash', [path.join(ROOT, 'tools', 'python', 'venv.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 });
+  const venv = out.trim().split('\n').pop();
+  if (!venv || !fs.existsSync(path.join(venv, 'bin', 'python'))) throw new Error(`tools/python/venv.sh printed "${out.trim().slice(0, 200)}"`);
+  return venv;
+}
+
+/** The environment of every Python process: no MLFLOW_* from the caller's shell, telemetry off. */
+function pythonEnv(extra) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^MLFLOW_/.test(k)) env[k] = v;
+  return { ...env, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true', PYTHONUNBUFFERED: '1', ...extra };
+}
+
+async function startMlflowServer(venv, workDir, port, workers, log) {
+  const dir = path.join(workDir, 'mlflow-server');
+  fs.mkdirSync(path.join(dir, 'artifacts'), { recursive: true });
+  const logFile = path.join(workDir, 'mlflow-server.log');
+  const out = fs.openSync(logFile, 'a');
+  const args = [
+    'server',
+    '--backend-store-uri', `sqlite:///${path.join(dir, 'mlflow.db')}`,
+    '--serve-artifacts',
+    '--artifacts-destination', path.join(dir, 'artifacts'),
+    '--host', '127.0.0.1',
+    '--port', String(port),
+    '--workers', String(workers),
+  ];
+  const started = Date.now();
+  const child = spawn(path.join(venv, 'bin', 'mlflow'), args, { detached: true, stdio: ['ignore', out, out], env: pythonEnv({ TMPDIR: path.join(workDir, 'tmp') }) });
+  fs.closeSync(out);
+  groups.add(child);
+  const until = Date.now() + 180_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null || child.signalCode !== null) break;
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
+      if (r.ok) {
+        const bootSeconds = Number(((Date.now() - started) / 1000).toFixed(1));
+        log(`mlflow: mlflow server (${workers} workers) up on port ${port} in ${bootSeconds} s`);
+        return { child, bootSeconds, logFile };
+      }
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n') : '';
+  await stopGroup(child);
+  throw new Error(`mlflow server did not become healthy; log tail:\n${tail}`);
+}
+
+/** One workload invocation; resolves to its phase result (or {error}), never rejects. */
+function runWorkload(venv, target, phase, opts, workDir, timeoutMs) {
+  const args = [
+    WORKLOAD,
+    '--tracking-uri', target.uri,
+    '--phases', phase,
+    '--model', target.model,
+    '--versions', String(opts.versions),
+    '--source', opts.source,
+    '--search-calls', String(opts.searchCalls),
+    '--search-versions', String(Math.min(opts.versions, 50)),
+    '--loads', String(opts.loads),
+    '--artifact-mb', String(opts.artifactMiB),
+    '--artifact-repeats', String(opts.artifactRepeats),
+    // The phase stops taking new work at its cap; the rest of the timeout is Python start and set-up.
+    '--cap-s', String(Math.max(5, Math.min(opts.capPhaseS, Math.floor(timeoutMs / 1000) - 45))),
+  ];
+  const logFile = path.join(workDir, `mlflow-workload-${target.label}-${phase}.log`);
+  const err = fs.openSync(logFile, 'a');
+  const child = spawn(path.join(venv, 'bin', 'python'), args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', err],
+    env: pythonEnv({ TMPDIR: path.join(workDir, 'tmp'), ...target.env }),
+  });
+  fs.closeSync(err);
+  groups.add(child);
+  let stdout = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  return new Promise((resolve) => {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child, 'SIGKILL');
+    }, timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      groups.delete(child);
+      const line = stdout.trim().split('\n').pop() || '';
+      try {
+        const doc = JSON.parse(line);
+        resolve(doc.phases && doc.phases[phase] ? doc.phases[phase] : { error: 'the workload printed no result for the phase' });
+        return;
+      } catch {
+        // fall through: no JSON
+      }
+      const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-4).join(' | ') : '';
+      const why = timedOut ? `timed out after ${Math.round(timeoutMs / 1000)} s` : `exited with ${signal || code}`;
+      resolve({ error: `the workload ${why}: ${tail.slice(-600)}` });
+    });
+  });
+}
+
+// ---- the section -----------------------------------------------------------------------------------
+
+/**
+ * ctx: { workDir, log, quick, startApp, stopApp, freePort, mregEnv(dataDir, port) , token }
+ * Returns the `mlflow` section of the report (never throws for a failed row: rows carry `error`).
+ */
+async function mlflowSection(ctx) {
+  const { workDir, log } = ctx;
+  const opts = options(ctx.quick);
+  const deadline = Date.now() + opts.budgetS * 1000;
+  const started = Date.now();
+  let venv;
+  try {
+    venv = venvPath();
+  } catch (error) {
+    return { skipped: `no Python venv with the MLflow client and server (tools/python/venv.sh): ${String(error.message || error).split('\n')[0]}` };
+  }
+  const version = execFileSync(path.join(venv, 'bin', 'python'), ['-c', 'import importlib.metadata as m; print(m.version("mlflow"))'], { encoding: 'utf8' }).trim();
+  fs.mkdirSync(path.join(workDir, 'tmp'), { recursive: true });
+
+  let server;
+  let mreg;
+  const section = {
+    ratioMeaning: RATIO_MEANING,
+    client: `mlflow ${version} (official Python client, ${venv})`,
+    options: { versions: opts.versions, searchCalls: opts.searchCalls, loads: opts.loads, artifactMiB: opts.artifactMiB, artifactRepeats: opts.artifactRepeats, source: opts.source, quick: opts.quick },
+  };
+  try {
+    log(`mlflow: starting mlflow server ${version} (SQLite, artifact proxy, ${opts.workers} workers) and mreg (embedded)`);
+    const mlflowPort = await ctx.freePort();
+    server = await startMlflowServer(venv, workDir, mlflowPort, opts.workers, log);
+    const mregPort = await ctx.freePort();
+    const mregStarted = Date.now();
+    mreg = await ctx.startApp('mreg', ctx.mregEnv(path.join(workDir, 'mlflow-mreg'), mregPort), workDir);
+    const mregBootSeconds = Number(((Date.now() - mregStarted) / 1000).toFixed(1));
+    section.servers = {
+      mreg: { what: 'embedded registry (apps/mreg): SQLite log and read models, fs artifacts; MLFLOW_TRACKING_TOKEN = an admin token', bootSeconds: mregBootSeconds },
+      mlflow: { what: `mlflow server ${version}: --backend-store-uri sqlite, --serve-artifacts (local folder), --workers ${opts.workers}`, bootSeconds: server.bootSeconds },
+    };
+    const model = `bench-mlflow-${Date.now().toString(36)}`;
+    const targets = {
+      mreg: { label: 'mreg', uri: `http://127.0.0.1:${mregPort}`, model, env: { MLFLOW_TRACKING_TOKEN: ctx.token } },
+      mlflow: { label: 'mlflow', uri: `http://127.0.0.1:${mlflowPort}`, model, env: {} },
+    };
+    const results = { mreg: {}, mlflow: {} };
+    const order = [];
+    for (let i = 0; i < PHASES.length; i++) {
+      const phase = PHASES[i];
+      // Alternate who goes first, so neither server always runs on the machine state the other left.
+      const pair = i % 2 === 0 ? ['mlflow', 'mreg'] : ['mreg', 'mlflow'];
+      for (const who of pair) {
+        const left = deadline - Date.now();
+        if (left < 15_000) {
+          results[who][phase] = { error: `the section's budget of ${opts.budgetS} s was used up` };
+          continue;
+        }
+        const timeoutMs = Math.min(left - 5_000, (opts.capPhaseS + 60) * 1000);
+        log(`mlflow: ${phase} against ${who}`);
+        const r = await runWorkload(venv, targets[who], phase, opts, workDir, timeoutMs);
+        results[who][phase] = r;
+        order.push(`${phase}:${who}`);
+        log(`mlflow: ${phase} against ${who}: ${r.error ? `error: ${r.error.slice(0, 200)}` : brief(phase, r)}`);
+      }
+    }
+    section.order = order;
+    section.rows = rows(results.mreg, results.mlflow);
+    const notYet = Object.entries(section.rows).filter(([, r]) => !r.mregAtLeastAsFast).map(([k, r]) => (r.error ? `${k} (error)` : `${k} (ratio ${r.ratio})`));
+    section.mregAtLeastAsFastOnEveryRow = notYet.length === 0;
+    section.notYet = notYet;
+    section.raw = results;
+  } catch (error) {
+    section.error = String(error && error.message ? error.message : error);
+    log(`mlflow: ${section.error}`);
+  } finally {
+    if (mreg) await ctx.stopApp(mreg);
+    if (server) await stopGroup(server.child);
+    killAll('SIGKILL');
+    // Hundreds of MiB of artifacts on each side: gone even when the run keeps its logs for a failure.
+    for (const dir of ['mlflow-server', 'mlflow-mreg', 'tmp']) fs.rmSync(path.join(workDir, dir), { recursive: true, force: true });
+  }
+  section.wallSeconds = Number(((Date.now() - started) / 1000).toFixed(1));
+  return section;
+}
+
+function brief(phase, r) {
+  try {
+    if (phase === 'register') return `${r.versionsPerSecond} versions/s, p50 ${r.latencyMs.p50} ms`;
+    if (phase === 'search') return Object.entries(r).filter(([k]) => k !== 'wallSeconds').map(([k, v]) => `${k} ${v.error ? 'error' : `p50 ${v.latencyMs.p50} ms`}`).join(', ');
+    if (phase === 'load') return `p50 ${r.latencyMs.p50} ms`;
+    if (phase === 'artifacts') return `up ${r.uploadMiBPerSecond} MiB/s, down ${r.downloadMiBPerSecond} MiB/s`;
+  } catch {
+    // fall through
+  }
+  return 'done';
+}
+
+module.exports = { mlflowSection, killAll, options };
