@@ -1,12 +1,13 @@
 import { TOPICS } from '@mreg/shared/contracts';
 import { GovernanceModule } from '@mreg/governance/feature';
+import { MlflowGovernanceModule } from '@mreg/mlflow/feature';
 import { READ_MODEL_PROJECTIONS } from '@mreg/audit/read-models';
 import type { ServiceSpec } from '@mreg/platform/runtime';
 
-/** Governance: transition requests, approvals (HTTP and Kafka commands), policies; relays the governance streams. */
+/** Governance: transition requests, approvals (HTTP and Kafka commands), policies, MLflow's transition-stage; relays the governance streams. */
 export const GOVERNANCE_SERVICE: ServiceSpec = {
   name: 'governance-service',
-  modules: [GovernanceModule],
+  modules: [GovernanceModule, MlflowGovernanceModule],
   relay: { name: 'governance-relay', streamPrefixes: ['policy-', 'transition-', 'version-transitions-'], topics: [TOPICS.governanceEvents] },
   readModelProjections: READ_MODEL_PROJECTIONS,
 };

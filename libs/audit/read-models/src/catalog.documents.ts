@@ -24,6 +24,8 @@ export interface VersionDoc {
   readonly id: string;
   readonly modelId: string;
   readonly modelName: string;
+  /** Sort key: model name ascending, then version descending (see `named`). */
+  readonly nameOrder?: string;
   readonly version: number;
   readonly description: string;
   readonly source?: string;

@@ -1,5 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@mreg/shared/contracts';
+import type { Stage } from '@mreg/shared/contracts';
+import { bindFilter } from '@mreg/shared/query';
+import type { FilterNode } from '@mreg/shared/query';
 import { READ_STORE } from '@mreg/platform/read-store';
 import type { ReadStore } from '@mreg/platform/read-store';
 import { COLLECTIONS, versionDocId } from './catalog.documents';
@@ -64,6 +67,44 @@ export class CatalogQueries {
       limit: 1000,
     });
     return page.items.map((v) => v.version);
+  }
+
+  /**
+   * Models or versions matching a filter tree parsed elsewhere (MLflow's search language), paged like every
+   * list; `key` identifies the query for its page tokens.
+   */
+  searchModels(filter: FilterNode | undefined, key: string, params: Omit<ListParams, 'filter'>): Promise<ListResult<ModelResource>> {
+    return listPage(this.models, MODEL_FILTER, params, {
+      scope: and(ACTIVE, filter ? bindFilter(filter, MODEL_FILTER) : undefined),
+      scopeKey: `models:${key}`,
+      defaultOrder: 'name asc',
+      map: modelResource,
+    });
+  }
+
+  searchVersions(filter: FilterNode | undefined, key: string, params: Omit<ListParams, 'filter'>, maxPageSize: number): Promise<ListResult<VersionResource>> {
+    return listPage(this.versions, VERSION_FILTER, params, {
+      scope: and(ACTIVE, filter ? bindFilter(filter, VERSION_FILTER) : undefined),
+      scopeKey: `versions:${key}`,
+      defaultOrder: 'nameOrder asc',
+      map: versionResource,
+      maxPageSize,
+    });
+  }
+
+  /** The highest-numbered live version of a model in each of `stages` that has one. */
+  async latestInStages(modelId: string, stages: readonly Stage[]): Promise<VersionResource[]> {
+    const latest = await Promise.all(
+      stages.map(async (stage) => {
+        const page = await this.versions.find({
+          filter: and(ACTIVE, eq('modelId', modelId), eq('stage', stage)),
+          sort: { field: { name: 'version', path: ['version'], type: 'number' }, direction: 'desc' },
+          limit: 1,
+        });
+        return page.items[0];
+      }),
+    );
+    return latest.filter((doc): doc is VersionDoc => doc !== undefined).map(versionResource);
   }
 
   async transition(id: string): Promise<TransitionResource> {

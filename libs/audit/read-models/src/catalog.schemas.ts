@@ -33,6 +33,8 @@ export const VERSION_FILTER: FilterSchema = {
     createdAt: time('createdAt'),
     updatedAt: time('updatedAt'),
     stageChangedAt: time('stageChangedAt'),
+    /** name ascending then version descending (MLflow's default order of a version search). */
+    nameOrder: text('nameOrder'),
     'lineage.codeCommit': { path: ['lineage', 'codeCommit'], type: 'string' },
     'lineage.codeRepository': { path: ['lineage', 'codeRepository'], type: 'string' },
     'lineage.pipeline': { path: ['lineage', 'pipeline'], type: 'string' },

@@ -40,9 +40,9 @@ export async function listPage<D extends object, R>(
   collection: ReadCollection<D>,
   schema: FilterSchema,
   params: ListParams,
-  options: { scope?: BoundFilter; scopeKey: string; defaultOrder: string; map: (doc: D) => R },
+  options: { scope?: BoundFilter; scopeKey: string; defaultOrder: string; map: (doc: D) => R; maxPageSize?: number },
 ): Promise<ListResult<R>> {
-  const pageSize = parsePageSize(params.pageSize, { default: 50, max: 1000 });
+  const pageSize = parsePageSize(params.pageSize, { default: 50, max: options.maxPageSize ?? 1000 });
   const userFilter = params.filter !== undefined && params.filter.trim() !== '' ? bindFilter(parseFilter(params.filter), schema) : undefined;
   const orderText = params.orderBy !== undefined && params.orderBy.trim() !== '' ? params.orderBy : options.defaultOrder;
   const match = ORDER_BY.exec(orderText);

@@ -29,6 +29,15 @@ function placeholder(modelId: string, version: number, at: string, actor: string
   };
 }
 
+/**
+ * The model name of a version document and its `nameOrder` key: name ascending, then version descending, the
+ * order MLflow's version search defaults to (mreg pages on one key). A control character separates the two:
+ * names have none, so it sorts before any character a longer name continues with.
+ */
+export function named(modelName: string, version: number): Pick<VersionDoc, 'modelName' | 'nameOrder'> {
+  return { modelName, nameOrder: `${modelName}\u0001${String(999_999_999 - version).padStart(9, '0')}` };
+}
+
 /** Pure: the version document after one event of its version or artifact stream. */
 export function evolveVersionDoc(doc: VersionDoc | undefined, event: RecordedEvent): VersionDoc {
   const at = event.metadata.occurredAt;
@@ -45,7 +54,7 @@ export function evolveVersionDoc(doc: VersionDoc | undefined, event: RecordedEve
       return {
         ...base,
         // A rename projected before this event is applied right after it (catchUpWithModel).
-        modelName: d.modelName,
+        ...named(d.modelName, d.version),
         description: d.description,
         ...(d.source !== undefined ? { source: d.source } : {}),
         ...(d.runId !== undefined ? { runId: d.runId } : {}),
@@ -141,7 +150,7 @@ export class VersionDetailsProjection implements Projection {
         const { modelId, to } = e.data;
         const ids = await this.versionIdsOf(modelId);
         for (const id of ids) {
-          await versions.apply(id, event.streamId, event.streamRevision, (doc) => ({ ...(doc as VersionDoc), modelName: to }));
+          await versions.apply(id, event.streamId, event.streamRevision, (doc) => ({ ...(doc as VersionDoc), ...named(to, (doc as VersionDoc).version) }));
         }
         return;
       }
@@ -191,7 +200,7 @@ export class VersionDetailsProjection implements Projection {
         .collection<VersionDoc>(COLLECTIONS.versions)
         .apply(id, `${MODEL_FACTS}:${applied.streamId}`, applied.revision, (doc) => ({
           ...(doc as VersionDoc),
-          modelName: applied.name,
+          ...named(applied.name, (doc as VersionDoc).version),
           ...(applied.deleted ? { status: 'deleted' as const } : {}),
         }));
       // A rename projected meanwhile may have written its name before this older one: apply the newer facts too.

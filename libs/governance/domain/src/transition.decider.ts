@@ -98,8 +98,8 @@ function request(data: TransitionRequest, state: TransitionState): TransitionEve
   const { transitionId, fromStage, toStage, archiveExisting } = data;
   if (state.status !== 'none') throw new DomainError('ALREADY_EXISTS', `transition ${transitionId} already exists`, { transitionId });
   if (!canTransition(fromStage, toStage)) throw new DomainError('INVALID', `a version cannot move from ${fromStage} to ${toStage}`, { fromStage, toStage });
-  if (archiveExisting && toStage !== 'production') {
-    throw new DomainError('INVALID', 'archiveExisting applies only to a move to production', { toStage, archiveExisting });
+  if (archiveExisting && toStage !== 'production' && toStage !== 'staging') {
+    throw new DomainError('INVALID', 'archiveExisting applies only to a move to staging or production', { toStage, archiveExisting });
   }
   const requested: TransitionEvent = { type: 'TransitionRequested', data: { ...data, rule: validateStageRule(toStage, data.rule) } };
   return data.rule.requiredApprovals === 0 ? [requested, approved(data, [])] : [requested];

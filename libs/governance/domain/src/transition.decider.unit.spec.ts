@@ -70,9 +70,10 @@ describe('transition', () => {
       spec.given([]).when(request({ fromStage: 'staging', toStage: 'staging', archiveExisting: false })).thenThrows('INVALID');
     });
 
-    it('refuses archiveExisting for a target other than production', () => {
+    it('refuses archiveExisting for a target other than staging or production', () => {
       spec.given([]).when(request({ toStage: 'archived', archiveExisting: true })).thenThrows('INVALID', 'archiveExisting');
       spec.given([]).when(request({ toStage: 'archived', archiveExisting: false })).then([requested({ toStage: 'archived', archiveExisting: false })]);
+      spec.given([]).when(request({ fromStage: 'development', toStage: 'staging', archiveExisting: true })).then([requested({ fromStage: 'development', toStage: 'staging', archiveExisting: true })]);
     });
 
     it('refuses an invalid rule', () => {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { DEFAULT_APPROVAL_POLICY, DomainError, streams } from '@mreg/shared/contracts';
 import type { ApprovalPolicy, Stage, TransitionEvent } from '@mreg/shared/contracts';
-import { approvalPolicyDecider, ruleFor, transitionDecider, versionTransitionsDecider } from '@mreg/governance/domain';
+import { approvalPolicyDecider, transitionDecider, versionTransitionsDecider } from '@mreg/governance/domain';
 import type { TransitionState } from '@mreg/governance/domain';
 import { EventSourcedRepository, ModelLookup, recordWrite } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
@@ -16,6 +16,12 @@ export interface TransitionInput {
 
 const SETTLE_TIMEOUT_MS = 5000;
 
+/**
+ * The registry-wide default policy is kept as the policy of this pseudo-model id (stream `policy-default`):
+ * the same decider, events and history as a model's policy. Model ids are UUIDs, so it meets no model.
+ */
+export const REGISTRY_POLICY_ID = 'default';
+
 /** Governance use cases: transition requests under approval policies. */
 @Injectable()
 export class GovernanceCommands {
@@ -24,15 +30,36 @@ export class GovernanceCommands {
     private readonly lookup: ModelLookup,
   ) {}
 
+  /** The policy in force for a model: its own once set, else the registry-wide default. */
   async policyOf(modelId: string): Promise<ApprovalPolicy> {
-    return (await this.repository.load(streams.policy(modelId), approvalPolicyDecider)).state.policy;
+    const own = (await this.repository.load(streams.policy(modelId), approvalPolicyDecider)).state;
+    return own.customized ? own.policy : this.registryPolicy();
   }
 
+  /** The registry-wide default (MREG_DEFAULT_APPROVAL_POLICY or set through the API), else the built-in one. */
+  async registryPolicy(): Promise<ApprovalPolicy> {
+    return (await this.repository.load(streams.policy(REGISTRY_POLICY_ID), approvalPolicyDecider)).state.policy;
+  }
+
+  /** Replaces a model's policy; stages left out get the registry-wide default's rule. */
   async setPolicy(name: string, partial: Partial<ApprovalPolicy>, ctx: CommandContext): Promise<ApprovalPolicy> {
     const { modelId } = await this.lookup.require(name);
-    const policy: ApprovalPolicy = { ...DEFAULT_APPROVAL_POLICY, ...partial };
+    return this.replacePolicy(modelId, { ...(await this.registryPolicy()), ...partial }, ctx);
+  }
+
+  /** Replaces the registry-wide default; stages left out get the built-in rule. */
+  setRegistryPolicy(partial: Partial<ApprovalPolicy>, ctx: CommandContext): Promise<ApprovalPolicy> {
+    return this.replacePolicy(REGISTRY_POLICY_ID, { ...DEFAULT_APPROVAL_POLICY, ...partial }, ctx);
+  }
+
+  private async replacePolicy(modelId: string, policy: ApprovalPolicy, ctx: CommandContext): Promise<ApprovalPolicy> {
     const result = await this.repository.handle(streams.policy(modelId), approvalPolicyDecider, { type: 'SetApprovalPolicy', data: { modelId, policy } }, ctx);
     return result.state.policy;
+  }
+
+  /** A transition request as the log has it now. */
+  async transition(transitionId: string): Promise<TransitionState> {
+    return (await this.repository.load<unknown, TransitionEvent, TransitionState>(streams.transition(transitionId), transitionDecider)).state;
   }
 
   /**
@@ -42,7 +69,7 @@ export class GovernanceCommands {
   async request(name: string, version: number, input: TransitionInput, ctx: CommandContext): Promise<string> {
     const model = await this.lookup.require(name);
     const snapshot = await this.lookup.requireVersion(model.modelId, version, model.name);
-    const rule = ruleFor((await this.repository.load(streams.policy(model.modelId), approvalPolicyDecider)).state, input.stage);
+    const rule = (await this.policyOf(model.modelId))[input.stage];
     const transitionId = randomUUID();
     const slot = streams.versionTransitions(model.modelId, version);
     await this.repository.handle(slot, versionTransitionsDecider, { type: 'OpenVersionTransition', data: { modelId: model.modelId, version, transitionId, toStage: input.stage } }, ctx);

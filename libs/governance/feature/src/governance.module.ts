@@ -1,25 +1,47 @@
-import { Module } from '@nestjs/common';
-import type { OnModuleInit } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { CatalogQueries } from '@mreg/audit/read-models';
-import { InboundGate, ProjectionRunner } from '@mreg/platform/runtime';
+import { ApiError, InboundGate, MregConfig, ProjectionRunner, SYSTEM_PRINCIPAL, validationPipe } from '@mreg/platform/runtime';
+import { randomUUID } from 'node:crypto';
 import { ApprovalCommandConsumer } from './approval-command.consumer';
 import { GovernanceCommands } from './governance.commands';
-import { PolicyController } from './policy.controller';
+import { ApprovalPolicyDto } from './dto/transition.dto';
+import { PolicyController, RegistryPolicyController, policyRules } from './policy.controller';
 import { StageOutcomeReaction } from './stage-outcome.reaction';
 import { TransitionController } from './transition.controller';
 
 /** Governance: transition requests, approvals (over HTTP and as commands on Kafka), policies. */
 @Module({
-  controllers: [TransitionController, PolicyController],
+  controllers: [TransitionController, PolicyController, RegistryPolicyController],
   providers: [GovernanceCommands, StageOutcomeReaction, ApprovalCommandConsumer, InboundGate, CatalogQueries],
   exports: [GovernanceCommands],
 })
-export class GovernanceModule implements OnModuleInit {
+export class GovernanceModule implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     private readonly runner: ProjectionRunner,
     private readonly reaction: StageOutcomeReaction,
     private readonly approvalCommands: ApprovalCommandConsumer,
+    private readonly commands: GovernanceCommands,
+    private readonly config: MregConfig,
   ) {}
+
+  /** MREG_DEFAULT_APPROVAL_POLICY becomes the registry-wide default (an event, unless it is already in force). */
+  async onApplicationBootstrap(): Promise<void> {
+    const json = this.config.defaultApprovalPolicy;
+    if (json === undefined) return;
+    let body: ApprovalPolicyDto;
+    try {
+      body = (await validationPipe.transform(JSON.parse(json), { type: 'body', metatype: ApprovalPolicyDto })) as ApprovalPolicyDto;
+    } catch (error) {
+      const reason = error instanceof ApiError || error instanceof SyntaxError ? error.message : String(error);
+      throw new Error(`MREG_DEFAULT_APPROVAL_POLICY: ${reason}`);
+    }
+    const policy = await this.commands.setRegistryPolicy(policyRules(body), {
+      principal: { ...SYSTEM_PRINCIPAL, user: 'system:config' },
+      correlationId: randomUUID(),
+    });
+    new Logger('governance').log(`default approval policy: ${JSON.stringify(policy)}`);
+  }
 
   onModuleInit(): void {
     this.runner.addReaction(this.reaction);

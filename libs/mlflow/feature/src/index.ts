@@ -1,1 +1,3 @@
-export {};
+export * from './registry/mlflow-registry.modules';
+export * from './wire/stages';
+export * from './wire/entities';

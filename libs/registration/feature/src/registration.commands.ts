@@ -287,7 +287,8 @@ export class RegistrationCommands {
 
   /**
    * Applies an approved transition to the version (a reaction, idempotent per transition id); with
-   * archiveExisting, the model's other production versions are archived in the same step.
+   * archiveExisting, the model's other versions in the target stage (staging or production) are archived in
+   * the same step.
    */
   async applyApprovedTransition(
     t: { transitionId: string; modelId: string; version: number; fromStage: Stage; toStage: Stage; archiveExisting: boolean },
@@ -300,16 +301,16 @@ export class RegistrationCommands {
       ctx,
     );
     const nowIn = applied.state.appliedTransitionIds.includes(t.transitionId);
-    if (!nowIn || !t.archiveExisting || t.toStage !== 'production') return;
+    if (!nowIn || !t.archiveExisting || (t.toStage !== 'production' && t.toStage !== 'staging')) return;
     const model = await this.directory.loadModel(t.modelId);
     for (let v = 1; v <= model.state.lastVersion; v++) {
       if (v === t.version) continue;
       const other = await this.directory.loadVersion(t.modelId, v);
-      if (!other.state.exists || other.state.deleted || other.state.stage !== 'production') continue;
+      if (!other.state.exists || other.state.deleted || other.state.stage !== t.toStage) continue;
       await this.repository.handle(
         streams.version(t.modelId, v),
         modelVersionDecider,
-        { type: 'ApplyStageChange', data: { transitionId: t.transitionId, from: 'production', to: 'archived', reason: 'archived-existing' } },
+        { type: 'ApplyStageChange', data: { transitionId: t.transitionId, from: t.toStage, to: 'archived', reason: 'archived-existing' } },
         ctx,
       );
     }

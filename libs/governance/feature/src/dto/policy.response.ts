@@ -24,3 +24,9 @@ export class PolicyResponse {
   @ApiProperty({ type: ApprovalPolicyResponse })
   policy!: ApprovalPolicyResponse;
 }
+
+/** The registry-wide default policy as `GET/PUT /policy` return it. */
+export class RegistryPolicyResponse {
+  @ApiProperty({ type: ApprovalPolicyResponse, description: 'What every model without a policy of its own follows' })
+  policy!: ApprovalPolicyResponse;
+}

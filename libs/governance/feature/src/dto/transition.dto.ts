@@ -19,7 +19,7 @@ export class RequestTransitionDto {
   @IsText(2000, { multiline: true })
   comment?: string;
 
-  @ApiPropertyOptional({ description: 'When promoting to production, archive the version(s) now in production', default: false })
+  @ApiPropertyOptional({ description: 'When moving to staging or production, archive the version(s) now in that stage', default: false })
   @OptionalNotNull()
   @IsBoolean()
   archiveExisting?: boolean;

@@ -132,6 +132,16 @@ export class MregConfig {
   @IsString()
   s3SecretKey?: string;
 
+  /**
+   * The registry-wide default approval policy (MREG_DEFAULT_APPROVAL_POLICY), JSON shaped like a model's policy
+   * (`{"production": {"requiredApprovals": 0, "approverRole": "approver"}, …}`; stages left out keep the built-in
+   * rule). Applied when governance starts, as an event by `system:config`; models with their own policy keep it.
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  defaultApprovalPolicy?: string;
+
   /** Log level (MREG_LOG_LEVEL). */
   @IsIn(['error', 'warn', 'log', 'debug'])
   logLevel: 'error' | 'warn' | 'log' | 'debug' = 'warn';
@@ -146,6 +156,7 @@ const ENV_KEYS: Readonly<Record<keyof MregConfig, string>> = {
   maxArtifactBytes: 'MREG_MAX_ARTIFACT_BYTES',
   consistencyTimeoutMs: 'MREG_CONSISTENCY_TIMEOUT_MS',
   logLevel: 'MREG_LOG_LEVEL',
+  defaultApprovalPolicy: 'MREG_DEFAULT_APPROVAL_POLICY',
   eventStore: 'MREG_EVENT_STORE',
   eventStorePath: 'MREG_EVENT_STORE_PATH',
   kurrentdbUrl: 'MREG_KURRENTDB_URL',

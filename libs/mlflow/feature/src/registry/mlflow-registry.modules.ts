@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { CatalogQueries } from '@mreg/audit/read-models';
+import { GovernanceModule } from '@mreg/governance/feature';
+import { RegistrationModule } from '@mreg/registration/feature';
+import { MlflowRegistryReadsController } from './registry-reads.controller';
+import { MlflowRegistryViews } from './registry-views';
+import { MlflowRegistryWritesController } from './registry-writes.controller';
+import { MlflowTransitionController } from './transition-stage.controller';
+import { REGISTRATION_SOURCES } from './registration-sources';
+import type { RegistrationSources } from './registration-sources';
+
+// Until the tracking context answers: sources resolve to no run facts.
+const noSources: RegistrationSources = {
+  resolveRegistrationSource: async () => ({ params: {}, metrics: {}, runTags: {}, lineage: { datasets: [] } }),
+};
+
+// One module per service that answers part of MLflow's registry API, so each process of the production
+// topology serves what it owns (the gateway routes to it) and the all-in-one server serves all of them.
+
+/** Registry writes: registration's use cases (registration service). */
+@Module({
+  imports: [RegistrationModule],
+  controllers: [MlflowRegistryWritesController],
+  providers: [MlflowRegistryViews, CatalogQueries, { provide: REGISTRATION_SOURCES, useValue: noSources }],
+})
+export class MlflowRegistrationModule {}
+
+/** Registry reads and searches: the read models (audit service). */
+@Module({
+  controllers: [MlflowRegistryReadsController],
+  providers: [MlflowRegistryViews, CatalogQueries],
+})
+export class MlflowRegistryReadsModule {}
+
+/** transition-stage: governance's transition requests (governance service). */
+@Module({
+  imports: [GovernanceModule],
+  controllers: [MlflowTransitionController],
+  providers: [MlflowRegistryViews, CatalogQueries],
+})
+export class MlflowGovernanceModule {}

@@ -1,0 +1,214 @@
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsAliasName, IsModelName, IsTagKey, IsTagValue, IsText, MlflowMessage, OptionalNotNull } from '@mreg/platform/runtime';
+
+// The parts of MLflow's request messages every route shares. MLflow's messages drop fields they do not
+// declare (MlflowMessage), but what they declare is checked with mreg's own grammars.
+
+/** A version number as MLflow sends it: a decimal string (or a number). */
+export const VERSION_TEXT = /^[1-9][0-9]{0,8}$/;
+const toText = ({ value }: { value: unknown }): unknown => (typeof value === 'number' ? String(value) : value);
+
+@MlflowMessage()
+export class MlflowTagMessage {
+  @IsString()
+  @IsTagKey()
+  key!: string;
+
+  @IsString()
+  @IsTagValue()
+  value!: string;
+}
+
+/** `{"name": …}` — every registered-model message. */
+@MlflowMessage()
+export class ModelNameMessage {
+  @IsString()
+  @IsModelName()
+  name!: string;
+}
+
+/** `{"name", "version"}` — every model-version message. */
+@MlflowMessage()
+export class VersionMessage extends ModelNameMessage {
+  @Transform(toText)
+  @IsString()
+  @Matches(VERSION_TEXT, { message: 'version must be a positive integer' })
+  version!: string;
+}
+
+
+@MlflowMessage()
+export class CreateRegisteredModelMessage extends ModelNameMessage {
+  @OptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => MlflowTagMessage)
+  tags?: MlflowTagMessage[];
+
+  @IsOptional()
+  @IsString()
+  @IsText(5000, { multiline: true })
+  description?: string;
+}
+
+@MlflowMessage()
+export class UpdateRegisteredModelMessage extends ModelNameMessage {
+  @IsOptional()
+  @IsString()
+  @IsText(5000, { multiline: true })
+  description?: string;
+}
+
+@MlflowMessage()
+export class RenameRegisteredModelMessage extends ModelNameMessage {
+  @IsString()
+  @IsModelName()
+  new_name!: string;
+}
+
+@MlflowMessage()
+export class SetModelTagMessage extends ModelNameMessage {
+  @IsString()
+  @IsTagKey()
+  key!: string;
+
+  @IsString()
+  @IsTagValue()
+  value!: string;
+}
+
+@MlflowMessage()
+export class DeleteModelTagMessage extends ModelNameMessage {
+  @IsString()
+  @IsTagKey()
+  key!: string;
+}
+
+@MlflowMessage()
+export class SetAliasMessage extends ModelNameMessage {
+  @IsString()
+  @IsAliasName()
+  alias!: string;
+
+  @Transform(toText)
+  @IsString()
+  @Matches(VERSION_TEXT, { message: 'version must be a positive integer' })
+  version!: string;
+}
+
+@MlflowMessage()
+export class AliasMessage extends ModelNameMessage {
+  @IsString()
+  @IsAliasName()
+  alias!: string;
+}
+
+@MlflowMessage()
+export class GetLatestVersionsMessage extends ModelNameMessage {
+  @OptionalNotNull()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
+  @IsArray()
+  @ArrayMaxSize(8)
+  @IsString({ each: true })
+  stages?: string[];
+}
+
+@MlflowMessage()
+export class CreateModelVersionMessage extends ModelNameMessage {
+  @IsString()
+  @Matches(/^\S{1,2048}$/, { message: 'source must be 1..2048 characters without whitespace' })
+  source!: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{0,128}$/, { message: 'run_id must be at most 128 letters, digits or _ . : -' })
+  run_id?: string;
+
+  @OptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => MlflowTagMessage)
+  tags?: MlflowTagMessage[];
+
+  @IsOptional()
+  @IsString()
+  @IsText(2048)
+  run_link?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsText(5000, { multiline: true })
+  description?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{0,128}$/, { message: 'model_id must be at most 128 letters, digits or _ . : -' })
+  model_id?: string;
+}
+
+@MlflowMessage()
+export class UpdateModelVersionMessage extends VersionMessage {
+  @IsOptional()
+  @IsString()
+  @IsText(5000, { multiline: true })
+  description?: string;
+}
+
+@MlflowMessage()
+export class SetVersionTagMessage extends VersionMessage {
+  @IsString()
+  @IsTagKey()
+  key!: string;
+
+  @IsString()
+  @IsTagValue()
+  value!: string;
+}
+
+@MlflowMessage()
+export class DeleteVersionTagMessage extends VersionMessage {
+  @IsString()
+  @IsTagKey()
+  key!: string;
+}
+
+@MlflowMessage()
+export class TransitionStageMessage extends VersionMessage {
+  @IsString()
+  @Matches(/^[A-Za-z]{1,20}$/, { message: 'stage must be one of None, Staging, Production, Archived' })
+  stage!: string;
+
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  archive_existing_versions?: boolean;
+}
+
+/** `filter`, `max_results`, `order_by` (repeatable), `page_token`: the query of both searches. */
+@MlflowMessage()
+export class SearchMessage {
+  @IsOptional()
+  @IsString()
+  filter?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'max_results must be an integer' })
+  @Min(1)
+  @Max(1_000_000)
+  max_results?: number;
+
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  order_by?: string[];
+
+  @IsOptional()
+  @IsString()
+  page_token?: string;
+}
