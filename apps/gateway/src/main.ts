@@ -2,7 +2,8 @@ import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerMalformedRequestsWithJson } from '@mreg/platform/runtime';
+import { NotFoundException } from '@nestjs/common';
+import { ApiError, answerMalformedRequestsWithJson, errorResponse } from '@mreg/platform/runtime';
 import { routeOf } from './routes';
 import type { Service } from './routes';
 
@@ -18,6 +19,12 @@ const upstreams: Record<Service, string> = {
 };
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+
+/** The gateway's own errors, in the envelope of the API the path belongs to (mreg's or MLflow's). */
+function sendError(res: ServerResponse, path: string, error: unknown): void {
+  const { status, body } = errorResponse(path, error);
+  sendJson(res, status, body);
+}
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -58,7 +65,7 @@ function proxy(req: IncomingMessage, res: ServerResponse, service: Service): voi
     reply.pipe(res);
   });
   forward.on('error', () => {
-    if (!res.headersSent) sendJson(res, 503, { error: { code: 'UNAVAILABLE', message: `the ${service} service is unavailable` } });
+    if (!res.headersSent) sendError(res, (req.url ?? '/').split('?')[0] ?? '/', new ApiError('UNAVAILABLE', `the ${service} service is unavailable`));
     else res.destroy();
   });
   req.pipe(forward);
@@ -85,7 +92,7 @@ const server = createServer((req, res) => {
   }
   if (req.method === 'GET' && (path === '/api/docs' || path.startsWith('/api/docs'))) return proxy(req, res, 'audit');
   const service = routeOf(req.method ?? 'GET', path);
-  if (!service) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${req.method ?? ''} ${path.slice(0, 200)}` } });
+  if (!service) return sendError(res, path, new NotFoundException(`no route for ${req.method ?? ''} ${path.slice(0, 200)}`));
   proxy(req, res, service);
 });
 

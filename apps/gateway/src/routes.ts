@@ -8,6 +8,7 @@ interface Route {
 }
 
 const SEG = '[^/]+';
+const MLFLOW = '^/api/2\\.0/mlflow';
 const MODEL = `^/api/v1/models/${SEG}`;
 const VERSION = `${MODEL}/versions/${SEG}`;
 
@@ -18,6 +19,14 @@ export const ROUTES: readonly Route[] = [
   { methods: ['POST'], path: new RegExp(`^/api/v1/transitions/${SEG}/(approve|reject|cancel)$`), service: 'governance' },
   { methods: ['GET', 'PUT'], path: new RegExp(`${MODEL}/policy$`), service: 'governance' },
   { methods: ['GET', 'HEAD'], path: /^\/api\/v1\/transitions(\/[^/]+)?$/, service: 'governance' },
+  { methods: ['GET', 'PUT'], path: /^\/api\/v1\/policy$/, service: 'governance' },
+  // MLflow's API: the artifact proxy, transition-stage, registry reads (one of them a POST) and registry writes;
+  // tracking (experiments, runs, logged models) lives with registration, and so does anything else MLflow asks.
+  { methods: ['GET', 'HEAD', 'PUT', 'DELETE'], path: /^\/api\/2\.0\/mlflow-artifacts\//, service: 'artifact' },
+  { methods: ['POST'], path: new RegExp(`${MLFLOW}/model-versions/transition-stage$`), service: 'governance' },
+  { methods: ['POST'], path: new RegExp(`${MLFLOW}/registered-models/get-latest-versions$`), service: 'audit' },
+  { methods: ['GET', 'HEAD'], path: new RegExp(`${MLFLOW}/(registered-models|model-versions)/`), service: 'audit' },
+  { methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], path: /^\/api\/[23]\.0\/mlflow\//, service: 'registration' },
   { methods: ['GET', 'HEAD'], path: /^\/api\/v1\//, service: 'audit' },
   { methods: ['POST', 'PUT', 'PATCH', 'DELETE'], path: /^\/api\/v1\/models(\/.*)?$/, service: 'registration' },
 ];
