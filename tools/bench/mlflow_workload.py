@@ -121,26 +121,58 @@ def source_for(kind, run_id, info, client):
 # ---- phases ----------------------------------------------------------------------------------------
 
 
+class StatusWatch:
+    """Counts, without changing anything, how often create answers PENDING_REGISTRATION and how often the
+    client then polls model-versions/get (it sleeps 3 s between polls while the version stays pending)."""
+
+    def __init__(self):
+        from mlflow.store.model_registry.rest_store import RestStore
+
+        self.pending = 0
+        self.polls = 0
+        self.store, self.create, self.get = RestStore, RestStore.create_model_version, RestStore.get_model_version
+        watch = self
+
+        def create(store, *a, **k):
+            mv = watch.create(store, *a, **k)
+            if mv.status == "PENDING_REGISTRATION":
+                watch.pending += 1
+            return mv
+
+        def get(store, *a, **k):
+            watch.polls += 1
+            return watch.get(store, *a, **k)
+
+        RestStore.create_model_version, RestStore.get_model_version = create, get
+
+    def close(self):
+        self.store.create_model_version, self.store.get_model_version = self.create, self.get
+
+
 def phase_register(mlflow, client, args):
     name = args.model
     run_id, info, _ = log_source_model(mlflow, args.experiment)
     source, model_id = source_for(args.source, run_id, info, client)
     client.create_registered_model(name, tags={"team": "bench"}, description="bench model")
+    watch = StatusWatch()
     latencies = []
     deadline = Deadline(args.cap_s)
     truncated = None
     started = time.perf_counter()
-    for i in range(args.versions):
-        if deadline.passed():
-            truncated = f"time cap of {args.cap_s} s reached"
-            break
-        t0 = time.perf_counter()
-        mv = client.create_model_version(
-            name, source, run_id=run_id, tags={"batch": str(i % 10)}, model_id=model_id
-        )
-        latencies.append(time.perf_counter() - t0)
-        if i == 0 and str(mv.version) != "1":
-            raise RuntimeError(f"the first version of a new model is {mv.version!r}, not 1")
+    try:
+        for i in range(args.versions):
+            if deadline.passed():
+                truncated = f"time cap of {args.cap_s} s reached"
+                break
+            t0 = time.perf_counter()
+            mv = client.create_model_version(
+                name, source, run_id=run_id, tags={"batch": str(i % 10)}, model_id=model_id
+            )
+            latencies.append(time.perf_counter() - t0)
+            if i == 0 and str(mv.version) != "1":
+                raise RuntimeError(f"the first version of a new model is {mv.version!r}, not 1")
+    finally:
+        watch.close()
     seconds = time.perf_counter() - started
     result = {
         "model": name,
@@ -150,6 +182,9 @@ def phase_register(mlflow, client, args):
         "seconds": round(seconds, 2),
         "versionsPerSecond": round(len(latencies) / seconds, 1) if seconds > 0 else None,
         "latencyMs": ms_summary(latencies),
+        # create answered PENDING_REGISTRATION; the client then polled model-versions/get this often in all
+        "answeredPending": watch.pending,
+        "readyPolls": watch.polls,
     }
     if truncated:
         result["truncated"] = truncated
