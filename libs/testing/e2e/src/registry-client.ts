@@ -25,6 +25,13 @@ export class RegistryClient {
     return new RegistryClient(this.target, user);
   }
 
+  /** The bearer token of a user of the cast (for clients that send it their own way, e.g. basic auth). */
+  tokenOf(user: string): string {
+    const token = this.target.tokens[user];
+    if (token === undefined) throw new Error(`no token for ${user}`);
+    return token;
+  }
+
   anonymous(): RegistryClient {
     return new RegistryClient(this.target);
   }

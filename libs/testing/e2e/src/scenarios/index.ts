@@ -10,3 +10,4 @@ import './history.scenario';
 import './auth.scenario';
 import './hostile-input.scenario';
 import './read-your-writes.scenario';
+import './mlflow-registry.scenario';
