@@ -1,4 +1,3 @@
-import { pipeline } from 'node:stream/promises';
 import { Controller, Get, Param, Put, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -22,16 +21,7 @@ import { ContentDigestError, formatContentDigest, parseContentDigest } from '@mr
 import { artifactPathFromUrl } from './artifact-path.param';
 import { ArtifactService } from './artifact.service';
 import { ArtifactManifestResponse, ArtifactResponse } from './dto/artifact.response';
-import { parseRange } from './byte-range';
-
-const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
-
-function contentTypeOf(header: string | undefined): string {
-  if (header === undefined || header.trim() === '') return 'application/octet-stream';
-  const essence = header.split(';')[0]?.trim() ?? '';
-  if (!CONTENT_TYPE.test(essence)) throw new ApiError('INVALID_ARGUMENT', 'invalid Content-Type header');
-  return essence.toLowerCase();
-}
+import { refuseOversizedUpload, sendArtifact, uploadContentType } from './artifact-download';
 
 function resource(entry: ArtifactEntry) {
   return { path: entry.path, size: entry.size, sha256: entry.sha256, contentType: entry.contentType, digest: formatContentDigest(entry.sha256) };
@@ -70,11 +60,7 @@ export class ArtifactController {
     modelNameParam(name);
     const n = versionParam(version);
     const path = artifactPathFromUrl(req.originalUrl);
-    const length = req.headers['content-length'];
-    if (length !== undefined && (!/^\d{1,20}$/.test(length) || Number(length) > this.config.maxArtifactBytes)) {
-      res.setHeader('Connection', 'close');
-      throw new ApiError('PAYLOAD_TOO_LARGE', `artifacts may be at most ${this.config.maxArtifactBytes} bytes`);
-    }
+    refuseOversizedUpload(req, res, this.config.maxArtifactBytes);
     let expectedSha256: string | undefined;
     const digestHeader = req.headers['content-digest'];
     if (typeof digestHeader === 'string') {
@@ -87,7 +73,7 @@ export class ArtifactController {
     }
     try {
       const { entry, created } = await this.artifacts.upload(
-        { modelName: name, version: n, path, contentType: contentTypeOf(req.headers['content-type']), content: req, maxBytes: this.config.maxArtifactBytes, ...(expectedSha256 ? { expectedSha256 } : {}) },
+        { modelName: name, version: n, path, contentType: uploadContentType(req.headers['content-type']), content: req, maxBytes: this.config.maxArtifactBytes, ...(expectedSha256 ? { expectedSha256 } : {}) },
         ctx,
       );
       res.status(created ? 201 : 200);
@@ -116,38 +102,6 @@ export class ArtifactController {
     modelNameParam(name);
     const path = artifactPathFromUrl(req.originalUrl);
     const entry = await this.artifacts.find(name, versionParam(version), path);
-    const range = parseRange(typeof req.headers.range === 'string' ? req.headers.range : undefined, entry.size);
-    const etag = `"${entry.sha256}"`;
-    res.setHeader('Accept-Ranges', 'bytes');
-    res.setHeader('ETag', etag);
-    res.setHeader('Content-Type', entry.contentType);
-    res.setHeader('Content-Digest', formatContentDigest(entry.sha256));
-    res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
-    if (req.headers['if-none-match'] === etag) {
-      res.status(304).end();
-      return;
-    }
-    if (range.kind === 'unsatisfiable') {
-      // The 416 body is the JSON error envelope: the artifact's type, digest and caching headers do not describe it.
-      for (const header of ['Content-Type', 'Content-Digest', 'Cache-Control']) res.removeHeader(header);
-      res.setHeader('Content-Range', `bytes */${entry.size}`);
-      throw new ApiError('RANGE_NOT_SATISFIABLE', `range not satisfiable for ${entry.size} bytes`);
-    }
-    const ifRange = req.headers['if-range'];
-    const useRange = range.kind === 'range' && (ifRange === undefined || ifRange === etag);
-    if (useRange) {
-      res.status(206);
-      res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${entry.size}`);
-      res.setHeader('Content-Length', String(range.end - range.start + 1));
-    } else {
-      res.status(200);
-      res.setHeader('Content-Length', String(entry.size));
-    }
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    const body = await this.artifacts.open(entry, useRange ? { start: range.start, end: range.end } : undefined);
-    await pipeline(body, res).catch(() => res.destroy());
+    await sendArtifact(req, res, entry, (range) => this.artifacts.open(entry, range));
   }
 }

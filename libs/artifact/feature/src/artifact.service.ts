@@ -88,6 +88,22 @@ export class ArtifactService {
     return entry;
   }
 
+  /** A version's manifest by model id (the MLflow proxy's `mreg-versions/<modelId>/<n>` namespace). */
+  async manifestOf(modelId: string, version: number): Promise<ArtifactEntry[]> {
+    const snapshot = await this.lookup.version(modelId, version);
+    if (!snapshot.exists || snapshot.deleted) throw new DomainError('NOT_FOUND', `model ${modelId} has no version ${version}`, { modelId, version });
+    return listArtifacts((await this.manifest(modelId, version)).state);
+  }
+
+  /**
+   * Imports the files an MLflow registration named into the version's manifest, once (a redelivery changes
+   * nothing); `entries` are relative to `source`.
+   */
+  async importFiles(modelId: string, version: number, source: string, entries: readonly ArtifactEntry[], ctx: CommandContext): Promise<boolean> {
+    const result = await this.repository.handle(streams.artifacts(modelId, version), artifactManifestDecider, { type: 'ImportArtifacts', data: { modelId, version, source, entries } }, ctx);
+    return result.events.length > 0;
+  }
+
   open(entry: ArtifactEntry, range?: ByteRange): Promise<Readable> {
     return this.storage.get(entry.sha256, range);
   }

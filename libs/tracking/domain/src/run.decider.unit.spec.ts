@@ -1,7 +1,6 @@
 import type { MetricPoint, RunEvent } from '@mreg/shared/contracts';
 import { deciderSpec } from '@mreg/testing/contracts';
 import { latestMetrics, runDecider, type CreateRun, type RunCommand } from './run.decider';
-import type { Lifecycle } from './experiment.decider';
 
 const spec = deciderSpec(runDecider);
 const runId = '0123456789abcdef0123456789abcdef';
@@ -9,7 +8,7 @@ const t = 1_700_000_000_000;
 const createData = (overrides: Partial<CreateRun['data']> = {}): CreateRun['data'] => ({
   runId,
   experimentId: '1',
-  experimentLifecycle: 'active' as Lifecycle,
+  experimentLifecycle: 'active',
   userId: 'ann',
   runName: 'brave-owl-1',
   startTime: t,

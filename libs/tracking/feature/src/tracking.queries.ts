@@ -1,0 +1,242 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, experimentNameKey, streams } from '@mreg/shared/contracts';
+import type { DatasetRef, MetricPoint } from '@mreg/shared/contracts';
+import { READ_STORE } from '@mreg/platform/read-store';
+import type { ReadCollection, ReadStore } from '@mreg/platform/read-store';
+import { EventSourcedRepository } from '@mreg/platform/runtime';
+import { bindFilter, decodePageToken, encodePageToken, queryFingerprint } from '@mreg/shared/query';
+import type { BoundFilter, FilterNode, FilterSchema, Literal } from '@mreg/shared/query';
+import {
+  DEFAULT_EXPERIMENT_ID,
+  experimentDecider,
+  experimentNameDecider,
+  factsOfRun,
+  joinTreePath,
+  loggedModelDecider,
+  ownerOfTreePath,
+  parseRegistrationSource,
+  runDecider,
+  treePathOf,
+} from '@mreg/tracking/domain';
+import type { ExperimentState, LoggedModelState, RunState } from '@mreg/tracking/domain';
+import { TrackingCommands, loggedModelNotFound, runNotFound } from './tracking.commands';
+import { TRACKING_COLLECTIONS } from './tracking-index.projection';
+import type { ExperimentDoc, LoggedModelDoc, RunDoc } from './tracking-index.projection';
+
+export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+
+export interface SearchRequest {
+  /** A filter already parsed (MLflow's syntax is the caller's business), over the fields of the entity's schema. */
+  readonly filter?: FilterNode;
+  /** `<field> asc|desc` over the entity's schema. */
+  readonly orderBy?: string;
+  readonly pageSize: number;
+  readonly pageToken?: string;
+}
+
+export interface SearchPage<T> {
+  readonly items: T[];
+  readonly nextPageToken?: string;
+}
+
+/** What a version registered from MLflow takes from the run or logged model behind its source. */
+export interface RegistrationFacts {
+  runId?: string;
+  loggedModelId?: string;
+  /** Path in the artifact tree of the version's files, when they were uploaded through the artifact proxy. */
+  artifactSource?: string;
+  params: Record<string, string>;
+  metrics: Record<string, number>;
+  runTags: Record<string, string>;
+  lineage: { datasets: DatasetRef[]; codeRepository?: string; codeCommit?: string; pipeline?: string };
+}
+
+const text = (path: string) => ({ path: [path], type: 'string' as const });
+const num = (path: string) => ({ path: [path], type: 'number' as const });
+
+export const EXPERIMENT_FIELDS: FilterSchema = {
+  fields: { name: text('name'), lifecycle: text('lifecycle'), creationTime: num('creationTime'), lastUpdateTime: num('lastUpdateTime'), id: text('id') },
+  prefixes: { tags: { path: ['tags'], type: 'string' } },
+};
+export const RUN_FIELDS: FilterSchema = {
+  fields: {
+    runName: text('runName'),
+    status: text('status'),
+    lifecycle: text('lifecycle'),
+    userId: text('userId'),
+    startTime: num('startTime'),
+    endTime: num('endTime'),
+    experimentId: text('experimentId'),
+    id: text('id'),
+  },
+  prefixes: { tags: { path: ['tags'], type: 'string' } },
+};
+export const LOGGED_MODEL_FIELDS: FilterSchema = {
+  fields: {
+    name: text('name'),
+    status: text('status'),
+    lifecycle: text('lifecycle'),
+    modelType: text('modelType'),
+    sourceRunId: text('sourceRunId'),
+    creationTime: num('creationTime'),
+    lastUpdatedTime: num('lastUpdatedTime'),
+    experimentId: text('experimentId'),
+    id: text('id'),
+  },
+  prefixes: { tags: { path: ['tags'], type: 'string' } },
+};
+
+const eq = (field: string, value: Literal): FilterNode => ({ kind: 'compare', field, op: '=', value });
+const anyOf = (field: string, values: readonly string[]): FilterNode => ({ kind: 'in', field, values });
+const and = (...nodes: (FilterNode | undefined)[]): FilterNode | undefined =>
+  nodes.filter((n): n is FilterNode => n !== undefined).reduce<FilterNode | undefined>((acc, n) => (acc ? { kind: 'and', left: acc, right: n } : n), undefined);
+const lifecycleScope = (view: ViewType): FilterNode | undefined => (view === 'ALL' ? undefined : eq('lifecycle', view === 'ACTIVE_ONLY' ? 'active' : 'deleted'));
+
+/**
+ * Reads of the tracking context straight from the log (experiments, runs and logged models are small streams);
+ * searches enumerate ids through the tracking index, then read each entity from its stream.
+ */
+@Injectable()
+export class TrackingQueries {
+  constructor(
+    private readonly repository: EventSourcedRepository,
+    private readonly commands: TrackingCommands,
+    @Inject(READ_STORE) private readonly store: ReadStore,
+  ) {}
+
+  async experiment(experimentId: string): Promise<ExperimentState> {
+    if (experimentId === DEFAULT_EXPERIMENT_ID) await this.commands.ensureDefaultExperiment();
+    const state = (await this.repository.load(streams.experiment(experimentId), experimentDecider)).state;
+    if (!state.exists) throw new DomainError('NOT_FOUND', `No Experiment with id=${experimentId} exists`, { experimentId });
+    return state;
+  }
+
+  async experimentByName(name: string): Promise<ExperimentState> {
+    await this.commands.ensureDefaultExperiment();
+    const holder = (await this.repository.load(streams.experimentName(experimentNameKey(name)), experimentNameDecider)).state.holder;
+    const state = holder === undefined ? undefined : (await this.repository.load(streams.experiment(holder), experimentDecider)).state;
+    if (!state?.exists || state.name !== name) throw new DomainError('NOT_FOUND', `Could not find experiment with name '${name}'`, { name });
+    return state;
+  }
+
+  async run(runId: string): Promise<RunState> {
+    const state = (await this.repository.load(streams.run(runId), runDecider)).state;
+    if (!state.exists) throw runNotFound(runId);
+    return state;
+  }
+
+  async metricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    return (await this.run(runId)).metrics.filter((m) => m.key === key);
+  }
+
+  /** A logged model and the metrics logged for it in its source run. */
+  async loggedModel(loggedModelId: string): Promise<{ model: LoggedModelState; metrics: (MetricPoint & { runId: string })[] }> {
+    const model = (await this.repository.load(streams.loggedModel(loggedModelId), loggedModelDecider)).state;
+    if (!model.exists || model.deleted) throw loggedModelNotFound(loggedModelId);
+    const run = model.sourceRunId ? (await this.repository.load(streams.run(model.sourceRunId), runDecider)).state : undefined;
+    const metrics = (run?.metrics ?? []).filter((m) => m.loggedModelId === loggedModelId).map((m) => ({ ...m, runId: run?.runId ?? '' }));
+    return { model, metrics };
+  }
+
+  async searchExperiments(view: ViewType, request: SearchRequest): Promise<SearchPage<ExperimentState>> {
+    await this.commands.ensureDefaultExperiment();
+    const page = await searchIndex(this.store.collection<ExperimentDoc>(TRACKING_COLLECTIONS.experiments), EXPERIMENT_FIELDS, and(lifecycleScope(view), request.filter), request, 'experiments');
+    return { ...page, items: await Promise.all(page.items.map((d) => this.experiment(d.id))) };
+  }
+
+  async searchRuns(experimentIds: readonly string[], view: ViewType, request: SearchRequest): Promise<SearchPage<RunState>> {
+    const page = await searchIndex(this.store.collection<RunDoc>(TRACKING_COLLECTIONS.runs), RUN_FIELDS, and(anyOf('experimentId', experimentIds), lifecycleScope(view), request.filter), request, `runs:${experimentIds.join(',')}`);
+    return { ...page, items: await Promise.all(page.items.map((d) => this.run(d.id))) };
+  }
+
+  async searchLoggedModels(experimentIds: readonly string[], request: SearchRequest) {
+    const page = await searchIndex(
+      this.store.collection<LoggedModelDoc>(TRACKING_COLLECTIONS.loggedModels),
+      LOGGED_MODEL_FIELDS,
+      and(anyOf('experimentId', experimentIds), eq('lifecycle', 'active'), request.filter),
+      request,
+      `logged-models:${experimentIds.join(',')}`,
+    );
+    return { ...page, items: await Promise.all(page.items.map((d) => this.loggedModel(d.id))) };
+  }
+
+  /**
+   * The facts of a version registered from MLflow with `source`:
+   * - `runs:/<run>/<path>`: the run's; files at `<run artifact root>/<path>`;
+   * - `models:/<m-id>`: the logged model's params and metrics plus its source run's; files at its artifact location;
+   * - `mlflow-artifacts:/<tree path>`: those files, and the facts of the run or logged model owning the path;
+   * - anything else: no facts, no files.
+   * The run and logged model ids passed alongside (MLflow's `run_id`, `model_id`) win over what the source implies.
+   * Lineage: codeCommit from `mlflow.source.git.commit`, codeRepository from `mlflow.source.git.repoURL`,
+   * pipeline from `mlflow.source.name` (the entry point that ran), datasets from the run's logged inputs.
+   * An unknown run or logged model is NOT_FOUND.
+   */
+  async resolveRegistrationSource(input: { source: string; runId?: string; modelId?: string }): Promise<RegistrationFacts> {
+    const parsed = parseRegistrationSource(input.source);
+    let runId = input.runId;
+    let loggedModelId = input.modelId;
+    let artifactSource: string | undefined;
+    switch (parsed.kind) {
+      case 'run': {
+        runId ??= parsed.runId;
+        const run = await this.run(parsed.runId);
+        const root = treePathOf(run.artifactUri);
+        if (root !== undefined) artifactSource = joinTreePath(root, parsed.path);
+        break;
+      }
+      case 'logged-model': {
+        loggedModelId ??= parsed.loggedModelId;
+        const { model } = await this.loggedModel(parsed.loggedModelId);
+        artifactSource = treePathOf(model.artifactLocation);
+        break;
+      }
+      case 'tree': {
+        artifactSource = parsed.treePath === '' ? undefined : parsed.treePath;
+        const owner = ownerOfTreePath(parsed.treePath);
+        if (owner && 'runId' in owner) runId ??= (await this.runIfAny(owner.runId))?.runId;
+        if (owner && 'loggedModelId' in owner) loggedModelId ??= (await this.loggedModelIfAny(owner.loggedModelId))?.loggedModelId;
+        break;
+      }
+      case 'other':
+        break;
+    }
+    const facts: RegistrationFacts = { params: {}, metrics: {}, runTags: {}, lineage: { datasets: [] } };
+    if (loggedModelId !== undefined) {
+      const { model, metrics } = await this.loggedModel(loggedModelId);
+      runId ??= model.sourceRunId;
+      Object.assign(facts.params, model.params);
+      for (const m of metrics) if (typeof m.value === 'number' && Number.isFinite(m.value)) facts.metrics[m.key] = m.value;
+    }
+    if (runId !== undefined) {
+      const run = factsOfRun(await this.run(runId));
+      // The logged model's own params and metrics win over its run's.
+      Object.assign(facts, { params: { ...run.params, ...facts.params }, metrics: { ...run.metrics, ...facts.metrics }, runTags: run.runTags, lineage: run.lineage });
+    }
+    return { ...(runId !== undefined ? { runId } : {}), ...(loggedModelId !== undefined ? { loggedModelId } : {}), ...(artifactSource !== undefined ? { artifactSource } : {}), ...facts };
+  }
+
+  private async runIfAny(runId: string): Promise<RunState | undefined> {
+    const state = (await this.repository.load(streams.run(runId), runDecider)).state;
+    return state.exists ? state : undefined;
+  }
+
+  private async loggedModelIfAny(loggedModelId: string): Promise<LoggedModelState | undefined> {
+    const state = (await this.repository.load(streams.loggedModel(loggedModelId), loggedModelDecider)).state;
+    return state.exists && !state.deleted ? state : undefined;
+  }
+}
+
+const ORDER = /^\s*([A-Za-z][A-Za-z0-9_.]*)\s+(asc|desc)\s*$/;
+
+/** A keyset page of index documents (ties broken by id), with a token bound to the query. */
+async function searchIndex<D extends { id: string }>(collection: ReadCollection<D>, schema: FilterSchema, filter: FilterNode | undefined, request: SearchRequest, scopeKey: string): Promise<SearchPage<D>> {
+  const bound: BoundFilter | undefined = filter ? bindFilter(filter, schema) : undefined;
+  const order = ORDER.exec(request.orderBy ?? '');
+  const sortField = bindFilter({ kind: 'compare', field: order?.[1] ?? 'id', op: '=', value: 0 }, schema);
+  if (sortField.kind !== 'compare') throw new Error('unreachable');
+  const direction = (order?.[2] ?? 'asc') as 'asc' | 'desc';
+  const fingerprint = queryFingerprint([scopeKey, JSON.stringify(filter ?? null), sortField.field.name, direction]);
+  const after = request.pageToken ? decodePageToken(request.pageToken, fingerprint) : undefined;
+  const page = await collection.find({ ...(bound ? { filter: bound } : {}), sort: { field: sortField.field, direction }, limit: request.pageSize, ...(after ? { after } : {}) });
+  return { items: page.items, ...(page.next ? { nextPageToken: encodePageToken(page.next, fingerprint) } : {}) };
+}
