@@ -7,6 +7,6 @@ import type { ServiceSpec } from '@mreg/platform/runtime';
 export const ARTIFACT_SERVICE: ServiceSpec = {
   name: 'artifact-service',
   modules: [ArtifactModule],
-  relay: { name: 'artifact-relay', streamPrefixes: ['artifacts-'], topics: [TOPICS.artifactEvents] },
+  relay: { name: 'artifact-relay', streamPrefixes: ['artifacts-', 'artifact-tree-'], topics: [TOPICS.artifactEvents] },
   readModelProjections: READ_MODEL_PROJECTIONS,
 };

@@ -8,6 +8,11 @@ import type { ServiceSpec } from '@mreg/platform/runtime';
 export const REGISTRATION_SERVICE: ServiceSpec = {
   name: 'registration-service',
   modules: [RegistrationModule, MlflowRegistrationModule],
-  relay: { name: 'registration-relay', streamPrefixes: ['model-', 'version-', 'training-run-'], topics: [TOPICS.registrationEvents] },
+  // The registration service also hosts the tracking context (MLflow's experiments, runs, logged models).
+  relay: {
+    name: 'registration-relay',
+    streamPrefixes: ['model-', 'version-', 'training-run-', 'experiment-', 'run-', 'logged-model-'],
+    topics: [TOPICS.registrationEvents, TOPICS.trackingEvents],
+  },
   readModelProjections: READ_MODEL_PROJECTIONS,
 };
