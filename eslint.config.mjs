@@ -32,6 +32,13 @@ const SCOPE_CONSTRAINTS = {
   // /api/v1 controllers do inside each context (docs/decisions/0014).
   'scope:mlflow': ['scope:mlflow', 'scope:shared', 'scope:platform', 'scope:registration', 'scope:governance', 'scope:artifact', 'scope:audit', 'scope:tracking'],
   'scope:shared': ['scope:shared', 'scope:platform'],
+  // A service app composes the feature modules of the contexts it hosts and the MLflow door's module for them.
+  ...Object.fromEntries(
+    Object.entries({ registration: ['registration', 'tracking'], governance: ['governance'], artifact: ['artifact'], audit: ['audit'] }).map(([service, hosted]) => [
+      `scope:${service}-service`,
+      [...hosted.map((c) => `scope:${c}`), 'scope:mlflow', 'scope:shared', 'scope:platform'],
+    ]),
+  ),
   'scope:platform': ['scope:platform', 'scope:shared'],
   'scope:app': ['*'],
 };

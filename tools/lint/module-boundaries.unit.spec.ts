@@ -80,6 +80,18 @@ const cases = {
     filePath: 'libs/registration/feature/src/lint-probe.ts',
     code: `import * as governance from '@mreg/governance/domain';\n\nexport const other = governance;\n`,
   },
+  mlflowDoorInFeature: {
+    filePath: 'libs/registration/feature/src/lint-probe.ts',
+    code: `import * as door from '@mreg/mlflow/feature';\n\nexport const mlflow = door;\n`,
+  },
+  mlflowDoorOverContexts: {
+    filePath: 'libs/mlflow/feature/src/lint-probe.ts',
+    code: `import * as registration from '@mreg/registration/feature';\nimport * as governance from '@mreg/governance/feature';\n\nexport const used = [registration, governance];\n`,
+  },
+  serviceHostsOtherContext: {
+    filePath: 'apps/registration-service/src/lint-probe.ts',
+    code: `import * as governance from '@mreg/governance/feature';\nimport * as door from '@mreg/mlflow/feature';\n\nexport const used = [governance, door];\n`,
+  },
   deepImport: {
     filePath: 'libs/registration/feature/src/lint-probe.ts',
     code: `import { TOPICS } from '@mreg/shared/contracts/src/topics';\n\nexport const topics = TOPICS;\n`,
@@ -145,6 +157,16 @@ describe('eslint.config.mjs architecture rules', () => {
 
   it("rejects importing another context's lib (contexts meet only through contracts)", () => {
     expect(rulesIn('otherContextInFeature')).toContain('@nx/enforce-module-boundaries');
+  });
+
+  it('lets the MLflow door use every context, and no context use the door', () => {
+    expect(rulesIn('mlflowDoorOverContexts')).not.toContain('@nx/enforce-module-boundaries');
+    expect(rulesIn('mlflowDoorInFeature')).toContain('@nx/enforce-module-boundaries');
+  });
+
+  it('lets a service app compose its own contexts and the MLflow door, not another context', () => {
+    const boundary = results.serviceHostsOtherContext.filter((m) => m.ruleId === '@nx/enforce-module-boundaries');
+    expect(boundary.map((m) => m.message)).toEqual([expect.stringContaining('scope:registration-service')]);
   });
 
   it('rejects deep imports into another lib', () => {

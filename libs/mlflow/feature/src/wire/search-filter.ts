@@ -63,7 +63,7 @@ function tokenize(text: string): Token[] {
     i++;
     for (;;) {
       if (i >= text.length) throw new FilterError(`unterminated ${quote}quoted${quote} text`);
-      const c = text[i] as string;
+      const c = text[i];
       if (c === '\\' && i + 1 < text.length) {
         out += text[i + 1];
         i += 2;
@@ -81,7 +81,7 @@ function tokenize(text: string): Token[] {
     }
   };
   while (i < text.length) {
-    const c = text[i] as string;
+    const c = text[i];
     if (/\s/.test(c)) {
       i++;
     } else if (c === '(' || c === ')' || c === ',') {
@@ -91,7 +91,7 @@ function tokenize(text: string): Token[] {
       tokens.push({ kind: 'string', value: quoted(c) });
     } else if (c === '!' || c === '=' || c === '<' || c === '>') {
       const two = text.slice(i, i + 2);
-      const op = (['!=', '<=', '>=', '<>', '=='].includes(two) ? two : c) as string;
+      const op = (['!=', '<=', '>=', '<>', '=='].includes(two) ? two : c);
       if (op === '!') throw new FilterError(`unexpected "!" at ${i + 1}`);
       tokens.push({ kind: 'op', op: (op === '<>' ? '!=' : op === '==' ? '=' : op) as CompareOp });
       i += op.length;
@@ -105,7 +105,7 @@ function tokenize(text: string): Token[] {
       tokens.push({ kind: 'ident', name: identifierQuoted() });
     } else if (WORD_CHAR.test(c)) {
       let word = '';
-      while (i < text.length && WORD_CHAR.test(text[i] as string)) word += text[i++];
+      while (i < text.length && WORD_CHAR.test(text[i])) word += text[i++];
       if (WORDS.has(word.toUpperCase())) {
         tokens.push({ kind: 'word', word: word.toUpperCase() as 'AND' });
       } else if (text[i] === '.') {
@@ -113,7 +113,7 @@ function tokenize(text: string): Token[] {
         const next = text[i];
         let key = '';
         if (next === '`' || next === '"') key = next === '`' ? identifierQuoted() : quoted('"');
-        else while (i < text.length && KEY_CHAR.test(text[i] as string)) key += text[i++];
+        else while (i < text.length && KEY_CHAR.test(text[i])) key += text[i++];
         if (key === '') throw new FilterError(`missing key after "${word}."`);
         tokens.push({ kind: 'ident', prefix: word.toLowerCase(), name: key });
       } else {
@@ -142,7 +142,7 @@ export function translateMlflowFilter(text: string | undefined, schema: MlflowSe
   if (text.length > FILTER_LIMITS.maxLength) throw new FilterError(`filter is longer than ${FILTER_LIMITS.maxLength} characters`);
   const tokens = tokenize(text);
   let pos = 0;
-  const take = () => tokens[pos++] as Token;
+  const take = () => tokens[pos++];
   let count = 0;
   const comparisons: FilterNode[] = [];
   for (;;) {

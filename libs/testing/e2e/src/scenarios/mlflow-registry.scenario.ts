@@ -174,7 +174,7 @@ scenario('MLflow registry API: the same domain, rules and history through MLflow
       ['POST', 'model-versions/transition-stage', { name, version: 'one', stage: 'Staging' }],
     ];
     for (const [method, route, body] of bad) expectMlflowError(await call(alice(), method, route, body), 400, 'INVALID_PARAMETER_VALUE');
-    const searches = [
+    const searches: Record<string, string>[] = [
       { filter: "name = 'x' OR name = 'y'" },
       { filter: "name = 'unterminated" },
       { filter: "params.lr = '1'" },
