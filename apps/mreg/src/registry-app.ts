@@ -2,14 +2,14 @@ import { ArtifactModule } from '@mreg/artifact/feature';
 import { AuditModule } from '@mreg/audit/feature';
 import { GovernanceModule } from '@mreg/governance/feature';
 import { RegistrationModule } from '@mreg/registration/feature';
-import { MlflowGovernanceModule, MlflowRegistrationModule, MlflowRegistryReadsModule } from '@mreg/mlflow/feature';
+import { MlflowArtifactsModule, MlflowGovernanceModule, MlflowRegistrationModule, MlflowRegistryReadsModule, MlflowTrackingModule } from '@mreg/mlflow/feature';
 import { createService, startService } from '@mreg/platform/runtime';
 import type { MregConfig, PlatformAdapters, ServiceSpec, StartedService } from '@mreg/platform/runtime';
 
 /** The whole registry in one process: the four contexts, MLflow's API over them, one relay, the projections, one HTTP port. */
 export const ALL_IN_ONE: ServiceSpec = {
   name: 'all-in-one',
-  modules: [RegistrationModule, GovernanceModule, ArtifactModule, AuditModule, MlflowRegistrationModule, MlflowRegistryReadsModule, MlflowGovernanceModule],
+  modules: [RegistrationModule, GovernanceModule, ArtifactModule, AuditModule, MlflowRegistrationModule, MlflowRegistryReadsModule, MlflowGovernanceModule, MlflowTrackingModule, MlflowArtifactsModule],
 };
 
 export type StartedRegistry = StartedService;

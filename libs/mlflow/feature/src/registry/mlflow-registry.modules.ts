@@ -2,26 +2,21 @@ import { Module } from '@nestjs/common';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import { GovernanceModule } from '@mreg/governance/feature';
 import { RegistrationModule } from '@mreg/registration/feature';
+import { TrackingModule, TrackingQueries } from '@mreg/tracking/feature';
 import { MlflowRegistryReadsController } from './registry-reads.controller';
 import { MlflowRegistryViews } from './registry-views';
 import { MlflowRegistryWritesController } from './registry-writes.controller';
 import { MlflowTransitionController } from './transition-stage.controller';
 import { REGISTRATION_SOURCES } from './registration-sources';
-import type { RegistrationSources } from './registration-sources';
-
-// Until the tracking context answers: sources resolve to no run facts.
-const noSources: RegistrationSources = {
-  resolveRegistrationSource: async () => ({ params: {}, metrics: {}, runTags: {}, lineage: { datasets: [] } }),
-};
 
 // One module per service that answers part of MLflow's registry API, so each process of the production
 // topology serves what it owns (the gateway routes to it) and the all-in-one server serves all of them.
 
-/** Registry writes: registration's use cases (registration service). */
+/** Registry writes: registration's use cases, sources resolved by tracking (registration service). */
 @Module({
-  imports: [RegistrationModule],
+  imports: [RegistrationModule, TrackingModule],
   controllers: [MlflowRegistryWritesController],
-  providers: [MlflowRegistryViews, CatalogQueries, { provide: REGISTRATION_SOURCES, useValue: noSources }],
+  providers: [MlflowRegistryViews, CatalogQueries, { provide: REGISTRATION_SOURCES, useExisting: TrackingQueries }],
 })
 export class MlflowRegistrationModule {}
 
