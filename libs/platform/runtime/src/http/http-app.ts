@@ -14,6 +14,7 @@ import { tracer } from '../telemetry/trace-context';
 import type { MregConfig } from '../config/mreg.config';
 import { ApiError } from './api-error';
 import { errorResponse } from './error-envelope.filter';
+import { isMlflowPath } from './mlflow-envelope';
 
 const LEVELS: Record<MregConfig['logLevel'], LogLevel[]> = {
   error: ['error', 'fatal'],
@@ -178,6 +179,22 @@ export function answerMalformedRequestsWithJson(server: Server): void {
   });
 }
 
+/** Drops component schemas no path refers to, directly or through other schemas. */
+function pruneUnusedSchemas(doc: OpenAPIObject): void {
+  const schemas = doc.components?.schemas;
+  if (!schemas) return;
+  const refsIn = (value: unknown) => [...JSON.stringify(value).matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1] as string);
+  const used = new Set<string>();
+  const pending = refsIn(doc.paths);
+  while (pending.length > 0) {
+    const name = pending.pop() as string;
+    if (used.has(name)) continue;
+    used.add(name);
+    pending.push(...refsIn(schemas[name]));
+  }
+  for (const name of Object.keys(schemas)) if (!used.has(name)) delete schemas[name];
+}
+
 export interface HttpAppOptions {
   readonly title?: string;
 }
@@ -210,6 +227,10 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, c
       .addBearerAuth()
       .build(),
   );
+  // MLflow's routes speak MLflow's protocol, documented by MLflow (docs/api/mlflow.md lists what mreg serves):
+  // this document describes mreg's own API.
+  for (const path of Object.keys(openapi.paths)) if (isMlflowPath(path)) delete openapi.paths[path];
+  pruneUnusedSchemas(openapi);
   SwaggerModule.setup('api/docs', app, openapi, { jsonDocumentUrl: 'api/openapi.json', yamlDocumentUrl: 'api/openapi.yaml' });
   new Logger('mreg').debug('http app created');
   return { app, openapi };
