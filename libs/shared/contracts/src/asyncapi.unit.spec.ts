@@ -10,7 +10,7 @@ import { TRAINING_RUN_COMPLETED_V1, TRAINING_RUN_COMPLETED_V1_SCHEMA } from './m
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const asyncapi = readFileSync(join(ROOT, 'docs', 'api', 'asyncapi.yaml'), 'utf8');
-const CONTEXT_OF_FILE: Readonly<Record<string, string>> = { 'model.ts': 'registration', 'governance.ts': 'governance', 'artifact.ts': 'artifact' };
+const CONTEXT_OF_FILE: Readonly<Record<string, string>> = { 'model.ts': 'registration', 'governance.ts': 'governance', 'artifact.ts': 'artifact', 'tracking.ts': 'tracking' };
 
 function declaredEventTypes(): { type: string; context: string }[] {
   const dir = join(__dirname, 'events');

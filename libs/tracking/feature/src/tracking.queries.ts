@@ -125,8 +125,18 @@ export class TrackingQueries {
     return state;
   }
 
+  /**
+   * The values of one metric in logging order. A value logged again with the same timestamp and step (MLflow 3
+   * clients re-log a model's metrics with its id) is one point, as in MLflow's own store.
+   */
   async metricHistory(runId: string, key: string): Promise<MetricPoint[]> {
-    return (await this.run(runId)).metrics.filter((m) => m.key === key);
+    const seen = new Set<string>();
+    return (await this.run(runId)).metrics.filter((m) => {
+      const id = JSON.stringify([m.timestamp, m.step, m.value]);
+      if (m.key !== key || seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
   }
 
   /** A logged model and the metrics logged for it in its source run. */
