@@ -64,7 +64,8 @@ export class ArtifactTreeService {
     artifactTreeDecider.decide({ type: 'RecordTreeFile', data: { root, path, size: 0, sha256: '0'.repeat(64), contentType } }, (await this.load(root)).state);
     const blob = await this.storage.put(request.content, { maxBytes: request.maxBytes });
     const entry = { path, size: blob.size, sha256: blob.sha256, contentType };
-    await this.repository.handle(stream, artifactTreeDecider, { type: 'RecordTreeFile', data: { root, ...entry } }, ctx);
+    // MLflow clients upload a directory's files in parallel, all into one tree stream: retry lost races longer.
+    await this.repository.handle(stream, artifactTreeDecider, { type: 'RecordTreeFile', data: { root, ...entry } }, ctx, { retries: 30 });
     return entry;
   }
 

@@ -332,6 +332,15 @@ describe('MLflow logged models and the artifact proxy', () => {
     expect((await call('GET', `/api/2.0/mlflow-artifacts/artifacts?path=${encodeURIComponent('a/../b')}`)).status).toBe(400);
   });
 
+  it('takes a directory uploaded in parallel, as MLflow clients do', async () => {
+    const root = `0/${unique('p')}/artifacts`;
+    const names = Array.from({ length: 16 }, (_, i) => `f${String(i).padStart(2, '0')}.bin`);
+    const answers = await Promise.all(names.map((n) => call('PUT', art(`${root}/model/${n}`), { raw: n })));
+    expect(answers.map((a) => a.status)).toEqual(names.map(() => 200));
+    const listed = (await call('GET', `/api/2.0/mlflow-artifacts/artifacts?path=${encodeURIComponent(`${root}/model`)}`)).body['files'] as { path: string }[];
+    expect(listed.map((f) => f.path)).toEqual(names);
+  });
+
   it('deletes an artifact path', async () => {
     const root = `0/${unique('r')}/artifacts`;
     await call('PUT', art(`${root}/a.txt`), { raw: 'a' });
