@@ -183,7 +183,7 @@ export function answerMalformedRequestsWithJson(server: Server): void {
 function pruneUnusedSchemas(doc: OpenAPIObject): void {
   const schemas = doc.components?.schemas;
   if (!schemas) return;
-  const refsIn = (value: unknown) => [...JSON.stringify(value).matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1] as string);
+  const refsIn = (value: unknown) => [...JSON.stringify(value).matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
   const used = new Set<string>();
   const pending = refsIn(doc.paths);
   while (pending.length > 0) {
