@@ -62,7 +62,9 @@ export function decideApprovalPolicy(command: ApprovalPolicyCommand, state: Appr
     case 'SetApprovalPolicy': {
       const { modelId } = command.data;
       const policy = validateApprovalPolicy(command.data.policy);
-      return samePolicy(policy, state.policy) ? [] : [{ type: 'ApprovalPolicySet', data: { modelId, policy } }];
+      // A first policy is recorded even when it equals the built-in one: it pins the model to it, whatever the
+      // registry-wide default becomes.
+      return state.customized && samePolicy(policy, state.policy) ? [] : [{ type: 'ApprovalPolicySet', data: { modelId, policy } }];
     }
     default:
       return unknownCommand(command.type);

@@ -20,9 +20,14 @@ describe('approval policy', () => {
     spec.given([]).when(set(strict)).thenState((state) => expect(ruleFor(state, 'production')).toEqual({ requiredApprovals: 2, approverRole: 'admin' }));
   });
 
-  it('does nothing for the policy already in force, default included', () => {
-    spec.given([]).when(set(DEFAULT_APPROVAL_POLICY)).thenNothingHappens();
+  it('does nothing for the policy already set', () => {
     spec.given([policySet(strict)]).when(set({ ...strict })).thenNothingHappens();
+    spec.given([policySet(DEFAULT_APPROVAL_POLICY)]).when(set(DEFAULT_APPROVAL_POLICY)).thenNothingHappens();
+  });
+
+  it('records a first policy equal to the built-in one: the model keeps it whatever the registry default becomes', () => {
+    spec.given([]).when(set(DEFAULT_APPROVAL_POLICY)).then([policySet(DEFAULT_APPROVAL_POLICY)]);
+    spec.given([]).when(set(DEFAULT_APPROVAL_POLICY)).thenState((state) => expect(state.customized).toBe(true));
   });
 
   it('goes back to a default-equal policy once customized', () => {

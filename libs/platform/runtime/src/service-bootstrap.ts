@@ -48,7 +48,13 @@ export async function createService(spec: ServiceSpec, config: MregConfig, adapt
 
 export async function startService(spec: ServiceSpec, config: MregConfig, adapters?: Partial<PlatformAdapters>): Promise<StartedService> {
   const { app, openapi, adminToken } = await createService(spec, config, adapters);
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    // A module refused to start (a bad setting, a port in use): release what the others opened.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const address = (app.getHttpServer() as Server).address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   return { app, openapi, url: `http://${host}:${address.port}`, ...(adminToken ? { adminToken } : {}) };
