@@ -49,6 +49,10 @@ export function configuredAdapters(config: MregConfig, given: Partial<PlatformAd
   return adaptersFromConfig(config, given);
 }
 
+function uniqueByName<T extends { readonly name: string }>(descriptors: readonly T[]): T[] {
+  return [...new Map(descriptors.map((d) => [d.name, d])).values()];
+}
+
 const ADAPTERS = Symbol('PlatformAdapters');
 const OPTIONS = Symbol('PlatformOptions');
 
@@ -106,9 +110,9 @@ export class PlatformModule {
       { provide: ProjectionRunner, useFactory: () => new ProjectionRunner(adapters.eventBus, adapters.readStore) },
       {
         provide: Consistency,
-        // Locally registered projections, or the catalog of projections running in other services.
+        // The projections running here, plus the catalog of those running in other services (distributed).
         useFactory: (runner: ProjectionRunner) =>
-          new Consistency(adapters.readStore, () => options.readModelProjections ?? runner.descriptors, options.config.consistencyTimeoutMs),
+          new Consistency(adapters.readStore, () => uniqueByName([...(options.readModelProjections ?? []), ...runner.descriptors]), options.config.consistencyTimeoutMs),
         inject: [ProjectionRunner],
       },
       EventSourcedRepository,
