@@ -397,6 +397,17 @@ def mreg_history(target: Target, name: str) -> list:
             return items
 
 
+def eventually(check, timeout_s: float = 15.0, interval_s: float = 0.2):
+    """Polls `check` (a callable returning a truthy value) until it is truthy or the time is up; returns its last
+    value. For effects that cross services asynchronously (an approval applied through the bus)."""
+    deadline = time.time() + timeout_s
+    while True:
+        value = check()
+        if value or time.time() >= deadline:
+            return value
+        time.sleep(interval_s)
+
+
 def sha256_file(path: str) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:

@@ -6,11 +6,24 @@ import urllib.parse
 import pytest
 from mlflow.exceptions import MlflowException
 
-from conftest import as_user, new_version, open_policy
+from conftest import as_user, eventually, new_version, open_policy
 
 pytestmark = pytest.mark.mreg_only
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def transition(target, tid):
+    """GET /api/v1/transitions/<id>; the request may take a moment to reach the audit read models (distributed)."""
+    reply = eventually(lambda: (lambda r: r if r[0] == 200 else None)(target.api("GET", f"/api/v1/transitions/{tid}", "admin")), 10)
+    assert reply, f"transition {tid} never became readable: {target.api('GET', f'/api/v1/transitions/{tid}', 'admin')}"
+    return reply[1]
+
+
+def stage_of(client, name, version, expected):
+    """The version's stage once it is `expected` (an approval may apply asynchronously), else its current stage."""
+    return eventually(lambda: (lambda s: s if s == expected else None)(client.get_model_version(name, version).current_stage), 15) \
+        or client.get_model_version(name, version).current_stage
 
 
 def request_transition(client, name, version, stage, **kwargs) -> str:
@@ -29,8 +42,7 @@ def test_transition_under_default_policy_opens_a_request_approved_by_an_approver
     tid = request_transition(client, name, "1", "Production")
     assert client.get_model_version(name, "1").current_stage == "None", "nothing moves before the approval"
 
-    status, req = target.api("GET", f"/api/v1/transitions/{tid}", "admin")
-    assert status == 200, req
+    req = transition(target, tid)
     assert (req["model"], req["version"], req["toStage"], req["status"], req["requestedBy"]) == (name, 1, "production", "pending", "alice")
 
     # a contributor cannot approve (and nobody approves their own request)
@@ -40,7 +52,7 @@ def test_transition_under_default_policy_opens_a_request_approved_by_an_approver
 
     status, body = target.api("POST", f"/api/v1/transitions/{tid}/approve", "bob", {"comment": "ship it"})
     assert status in (200, 202), body
-    assert client.get_model_version(name, "1").current_stage == "Production"
+    assert stage_of(client, name, "1", "Production") == "Production"
     assert [v.version for v in client.get_latest_versions(name, stages=["Production"])] == ["1"]
 
 
@@ -49,19 +61,21 @@ def test_approved_request_keeps_archive_existing_versions(client, target, name, 
     new_version(client, name, classic_run)
     t1 = request_transition(client, name, "1", "Staging")
     assert target.api("POST", f"/api/v1/transitions/{t1}/approve", "bob", {})[0] in (200, 202)
+    assert stage_of(client, name, "1", "Staging") == "Staging"
     t2 = request_transition(client, name, "2", "Staging", archive_existing_versions=True)
-    status, req = target.api("GET", f"/api/v1/transitions/{t2}", "admin")
-    assert status == 200 and req["archiveExisting"] is True, req
+    assert transition(target, t2)["archiveExisting"] is True
     assert target.api("POST", f"/api/v1/transitions/{t2}/approve", "bob", {})[0] in (200, 202)
-    assert client.get_model_version(name, "2").current_stage == "Staging"
-    assert client.get_model_version(name, "1").current_stage == "Archived"
+    assert stage_of(client, name, "2", "Staging") == "Staging"
+    assert stage_of(client, name, "1", "Archived") == "Archived"
 
 
 def test_rejected_request_changes_nothing(client, target, name, classic_run):
     new_version(client, name, classic_run)
     tid = request_transition(client, name, "1", "Staging")
+    transition(target, tid)
     status, body = target.api("POST", f"/api/v1/transitions/{tid}/reject", "bob", {"comment": "not yet"})
     assert status in (200, 202), body
+    assert eventually(lambda: transition(target, tid)["status"] == "rejected", 10), transition(target, tid)
     assert client.get_model_version(name, "1").current_stage == "None"
 
 
