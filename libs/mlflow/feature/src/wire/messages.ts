@@ -1,3 +1,4 @@
+import { IntersectionType, PickType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { IsAliasName, IsModelName, IsTagKey, IsTagValue, IsText, MlflowMessage, OptionalNotNull } from '@mreg/platform/runtime';
@@ -69,22 +70,10 @@ export class RenameRegisteredModelMessage extends ModelNameMessage {
 }
 
 @MlflowMessage()
-export class SetModelTagMessage extends ModelNameMessage {
-  @IsString()
-  @IsTagKey()
-  key!: string;
-
-  @IsString()
-  @IsTagValue()
-  value!: string;
-}
+export class SetModelTagMessage extends IntersectionType(ModelNameMessage, MlflowTagMessage) {}
 
 @MlflowMessage()
-export class DeleteModelTagMessage extends ModelNameMessage {
-  @IsString()
-  @IsTagKey()
-  key!: string;
-}
+export class DeleteModelTagMessage extends IntersectionType(ModelNameMessage, PickType(MlflowTagMessage, ['key'] as const)) {}
 
 @MlflowMessage()
 export class SetAliasMessage extends ModelNameMessage {
@@ -158,22 +147,10 @@ export class UpdateModelVersionMessage extends VersionMessage {
 }
 
 @MlflowMessage()
-export class SetVersionTagMessage extends VersionMessage {
-  @IsString()
-  @IsTagKey()
-  key!: string;
-
-  @IsString()
-  @IsTagValue()
-  value!: string;
-}
+export class SetVersionTagMessage extends IntersectionType(VersionMessage, MlflowTagMessage) {}
 
 @MlflowMessage()
-export class DeleteVersionTagMessage extends VersionMessage {
-  @IsString()
-  @IsTagKey()
-  key!: string;
-}
+export class DeleteVersionTagMessage extends IntersectionType(VersionMessage, PickType(MlflowTagMessage, ['key'] as const)) {}
 
 @MlflowMessage()
 export class TransitionStageMessage extends VersionMessage {
