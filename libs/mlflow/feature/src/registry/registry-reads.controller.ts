@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CatalogQueries } from '@mreg/audit/read-models';
-import { ApiError, ModelLookup, Roles } from '@mreg/platform/runtime';
+import { ApiError, Roles } from '@mreg/platform/runtime';
 import { STAGES } from '@mreg/shared/contracts';
 import { mlflowModelVersion, mlflowRegisteredModel, versionArtifactUri } from '../wire/entities';
 import { AliasMessage, GetLatestVersionsMessage, ModelNameMessage, SearchMessage, VersionMessage } from '../wire/messages';
@@ -29,7 +29,6 @@ function page<T>(key: string, items: readonly T[], nextPageToken: string | null)
 export class MlflowRegistryReadsController {
   constructor(
     private readonly queries: CatalogQueries,
-    private readonly lookup: ModelLookup,
     private readonly views: MlflowRegistryViews,
   ) {}
 
@@ -37,7 +36,7 @@ export class MlflowRegistryReadsController {
   @Roles('reader')
   @ApiOperation({ summary: 'MLflow: get a registered model' })
   async getModel(@Query() query: ModelNameMessage) {
-    const { modelId } = await this.lookup.require(query.name);
+    const modelId = await this.views.modelIdOf(query.name);
     return { registered_model: await this.views.model(modelId) };
   }
 
@@ -73,7 +72,7 @@ export class MlflowRegistryReadsController {
 
   private async latestVersions(message: GetLatestVersionsMessage) {
     const stages = message.stages && message.stages.length > 0 ? [...new Set(message.stages.map(stageFromMlflow))] : STAGES;
-    const { modelId } = await this.lookup.require(message.name);
+    const modelId = await this.views.modelIdOf(message.name);
     const versions = await this.queries.latestInStages(modelId, stages);
     return page('model_versions', versions.map(mlflowModelVersion), null);
   }
@@ -82,7 +81,7 @@ export class MlflowRegistryReadsController {
   @Roles('reader')
   @ApiOperation({ summary: 'MLflow: the version an alias names' })
   async getByAlias(@Query() query: AliasMessage) {
-    const { modelId } = await this.lookup.require(query.name);
+    const modelId = await this.views.modelIdOf(query.name);
     const model = await this.queries.model(modelId);
     // Own entries only: an alias named "constructor" must not find Object.prototype.constructor.
     const target = Object.hasOwn(model.aliases, query.alias) ? model.aliases[query.alias] : undefined;
@@ -94,7 +93,7 @@ export class MlflowRegistryReadsController {
   @Roles('reader')
   @ApiOperation({ summary: 'MLflow: get a model version' })
   async getVersion(@Query() query: VersionMessage) {
-    const { modelId } = await this.lookup.require(query.name);
+    const modelId = await this.views.modelIdOf(query.name);
     return { model_version: await this.views.version(modelId, Number(query.version)) };
   }
 
@@ -121,7 +120,7 @@ export class MlflowRegistryReadsController {
   @Roles('reader')
   @ApiOperation({ summary: 'MLflow: where to download a version from' })
   async downloadUri(@Query() query: VersionMessage) {
-    const { modelId } = await this.lookup.require(query.name);
+    const modelId = await this.views.modelIdOf(query.name);
     const version = await this.queries.version(modelId, Number(query.version));
     return { artifact_uri: versionArtifactUri(version) };
   }

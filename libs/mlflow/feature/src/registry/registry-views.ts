@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import type { VersionResource } from '@mreg/audit/read-models';
 import { STAGES } from '@mreg/shared/contracts';
-import { Consistency, MregConfig, WritePending, currentWrites, readAfterWrite } from '@mreg/platform/runtime';
+import { Consistency, ModelLookup, MregConfig, WritePending, currentWrites, readAfterWrite } from '@mreg/platform/runtime';
+import { DomainError } from '@mreg/shared/contracts';
 import { mlflowModelVersion, mlflowRegisteredModel } from '../wire/entities';
 import type { MlflowModelVersion, MlflowRegisteredModel } from '../wire/entities';
 
@@ -14,7 +15,19 @@ export class MlflowRegistryViews {
     private readonly queries: CatalogQueries,
     private readonly consistency: Consistency,
     private readonly config: MregConfig,
+    private readonly lookup: ModelLookup,
   ) {}
+
+  /**
+   * The id of the live model named `name` (any case, as everywhere in mreg), for reads: the name's small
+   * reservation stream, then the read model — not the model stream, which grows with every version.
+   */
+  async modelIdOf(name: string): Promise<string> {
+    const holder = await this.lookup.holderOf(name);
+    const model = holder === undefined ? undefined : await this.queries.model(holder).catch(() => undefined);
+    if (holder === undefined || model === undefined) throw new DomainError('NOT_FOUND', `registered model "${name}" not found`, { name });
+    return holder;
+  }
 
   /** A registered model with its latest version in each stage (MLflow's `latest_versions`). */
   async model(modelId: string): Promise<MlflowRegisteredModel> {
