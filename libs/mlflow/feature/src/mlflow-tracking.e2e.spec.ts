@@ -240,6 +240,173 @@ describe('MLflow runs', () => {
   });
 });
 
+describe('MLflow run search', () => {
+  interface RunShape {
+    info: Body;
+    data: { metrics?: { key: string; value: number }[]; params?: { key: string; value: string }[]; tags?: { key: string; value: string }[] };
+  }
+  const search = async (body: Body) => {
+    const answer = await call('POST', api('runs/search'), { body });
+    return { ...answer, runs: ((answer.body['runs'] as RunShape[] | undefined) ?? []).map((r) => r.info['run_id'] as string) };
+  };
+  let experimentId = '';
+  let other = '';
+  const ids: Record<'a' | 'b' | 'c' | 'd', string> = { a: '', b: '', c: '', d: '' };
+
+  // a: acc 0.9 (latest of two), lr 0.1, team risk, FINISHED; b: acc 0.7, lr 0.01, team ops; c: no acc, lr 0.1,
+  // no team, NaN loss; d (another experiment): acc 0.95. Start times a < b < c < d.
+  beforeAll(async () => {
+    experimentId = await newExperiment();
+    other = await newExperiment();
+    const make = async (experiment: string, startTime: number, runName: string, batch: Body) => {
+      const created = await call('POST', api('runs/create'), { body: { experiment_id: experiment, start_time: startTime, run_name: runName } });
+      const runId = (created.body['run'] as { info: { run_id: string } }).info.run_id;
+      expect((await call('POST', api('runs/log-batch'), { body: { run_id: runId, ...batch } })).status).toBe(200);
+      return runId;
+    };
+    ids.a = await make(experimentId, 1000, 'alpha', {
+      params: [{ key: 'lr', value: '0.1' }, { key: 'batch size', value: '32' }],
+      metrics: [
+        { key: 'acc', value: 0.95, timestamp: 1, step: 0 },
+        { key: 'acc', value: 0.9, timestamp: 2, step: 1 },
+      ],
+      tags: [{ key: 'team', value: 'risk' }],
+    });
+    await call('POST', api('runs/update'), { body: { run_id: ids.a, status: 'FINISHED', end_time: 5000 } });
+    ids.b = await make(experimentId, 2000, 'beta', { params: [{ key: 'lr', value: '0.01' }], metrics: [{ key: 'acc', value: 0.7, timestamp: 1, step: 0 }], tags: [{ key: 'team', value: 'ops' }] });
+    ids.c = await make(experimentId, 3000, 'gamma', { params: [{ key: 'lr', value: '0.1' }], metrics: [{ key: 'loss', value: 'NaN', timestamp: 1, step: 0 }] });
+    ids.d = await make(other, 4000, 'delta', { metrics: [{ key: 'acc', value: 0.95, timestamp: 1, step: 0 }] });
+  });
+
+  it('filters on metrics (their latest value), params, tags and attributes, newest first by default', async () => {
+    const both = [experimentId, other];
+    expect((await search({ experiment_ids: both })).runs).toEqual([ids.d, ids.c, ids.b, ids.a]);
+    expect((await search({ experiment_ids: both, filter: 'metrics.acc > 0.8' })).runs).toEqual([ids.d, ids.a]);
+    expect((await search({ experiment_ids: both, filter: 'metrics.acc >= 0.95' })).runs).toEqual([ids.d]);
+    expect((await search({ experiment_ids: both, filter: "params.lr = '0.1'" })).runs).toEqual([ids.c, ids.a]);
+    expect((await search({ experiment_ids: both, filter: "params.lr != '0.1'" })).runs).toEqual([ids.b]);
+    expect((await search({ experiment_ids: both, filter: "params.`batch size` LIKE '3%' AND metrics.acc < 1" })).runs).toEqual([ids.a]);
+    expect((await search({ experiment_ids: both, filter: "tags.team ILIKE 'RI%'" })).runs).toEqual([ids.a]);
+    // The tracking store joins the key: runs without the tag match neither = nor !=.
+    expect((await search({ experiment_ids: both, filter: "tags.team != 'risk'" })).runs).toEqual([ids.b]);
+    expect((await search({ experiment_ids: both, filter: 'tags.team IS NULL' })).runs).toEqual([ids.d, ids.c]);
+    expect((await search({ experiment_ids: both, filter: "attributes.status = 'FINISHED'" })).runs).toEqual([ids.a]);
+    expect((await search({ experiment_ids: both, filter: "attributes.run_name LIKE '%ta'" })).runs).toEqual([ids.d, ids.b]);
+    expect((await search({ experiment_ids: both, filter: 'attributes.start_time >= 2000 AND attributes.start_time < 4000' })).runs).toEqual([ids.c, ids.b]);
+    expect((await search({ experiment_ids: both, filter: 'attributes.end_time > 0' })).runs).toEqual([ids.a]);
+    expect((await search({ experiment_ids: both, filter: `attributes.run_id IN ('${ids.a}', '${ids.d}')` })).runs).toEqual([ids.d, ids.a]);
+    // A NaN is != every number and nothing else, as in MLflow.
+    expect((await search({ experiment_ids: both, filter: 'metrics.loss != 1' })).runs).toEqual([ids.c]);
+    expect((await search({ experiment_ids: both, filter: 'metrics.loss >= 0' })).runs).toEqual([]);
+    const found = await search({ experiment_ids: [experimentId], filter: "params.lr = '0.01'" });
+    expect(found.body).toEqual({ runs: [expect.objectContaining({ data: expect.objectContaining({ metrics: [{ key: 'acc', value: 0.7, timestamp: 1, step: 0 }] }) })] });
+    expect((await search({ experiment_ids: [experimentId], filter: "params.lr = 'none'" })).body).toEqual({});
+  });
+
+  it('orders by a metric, a param or an attribute', async () => {
+    const both = [experimentId, other];
+    // Runs without the metric come last when descending (MLflow: always last).
+    expect((await search({ experiment_ids: both, order_by: ['metrics.acc DESC'] })).runs).toEqual([ids.d, ids.a, ids.b, ids.c]);
+    expect((await search({ experiment_ids: both, order_by: ['attributes.start_time'] })).runs).toEqual([ids.a, ids.b, ids.c, ids.d]);
+    expect((await search({ experiment_ids: both, order_by: ['params.lr DESC'], filter: 'params.lr IS NOT NULL' })).runs).toEqual([ids.a, ids.c, ids.b]);
+    expect((await search({ experiment_ids: both, order_by: ['attributes.run_name DESC'] })).runs).toEqual([ids.c, ids.d, ids.b, ids.a]);
+  });
+
+  it('pages with max_results and page_token, and keeps deleted runs apart by run_view_type', async () => {
+    const first = await search({ experiment_ids: [experimentId, other], max_results: 3, order_by: ['metrics.acc DESC'] });
+    expect(first.runs).toEqual([ids.d, ids.a, ids.b]);
+    const token = first.body['next_page_token'] as string;
+    expect(token).toEqual(expect.any(String));
+    const second = await search({ experiment_ids: [experimentId, other], max_results: 3, order_by: ['metrics.acc DESC'], page_token: token });
+    expect(second.runs).toEqual([ids.c]);
+    expect(second.body['next_page_token']).toBeUndefined();
+    // A token continues only the query it was issued for.
+    expect((await search({ experiment_ids: [experimentId, other], max_results: 3, page_token: token })).status).toBe(400);
+
+    const doomed = (await newRun(experimentId)).runId;
+    expect((await call('POST', api('runs/delete'), { body: { run_id: doomed } })).status).toBe(200);
+    expect((await search({ experiment_ids: [experimentId] })).runs).not.toContain(doomed);
+    expect((await search({ experiment_ids: [experimentId], run_view_type: 'DELETED_ONLY' })).runs).toEqual([doomed]);
+    expect((await search({ experiment_ids: [experimentId], run_view_type: 'ALL' })).runs).toHaveLength(4);
+  });
+
+  it('refuses a bad filter, order_by, max_results or page token with 400 INVALID_PARAMETER_VALUE', async () => {
+    for (const body of [
+      { experiment_ids: [experimentId], filter: "metrics.acc > 'high'" },
+      { experiment_ids: [experimentId], filter: "params.lr > '1'" },
+      { experiment_ids: [experimentId], filter: "nope = 'x'" },
+      { experiment_ids: [experimentId], filter: 'metrics.acc > 1 OR metrics.acc < 0' },
+      { experiment_ids: [experimentId], order_by: ['metrics.acc sideways'] },
+      { experiment_ids: [experimentId], order_by: ['bogus DESC'] },
+      { experiment_ids: [experimentId], max_results: 50001 },
+      { experiment_ids: [experimentId], max_results: 0 },
+      { experiment_ids: [experimentId], page_token: 'not-a-token' },
+      { experiment_ids: [experimentId], run_view_type: 'SOME' },
+    ]) {
+      const refused = await call('POST', api('runs/search'), { body });
+      expect({ body, status: refused.status, code: refused.body['error_code'] }).toEqual({ body, status: 400, code: 'INVALID_PARAMETER_VALUE' });
+    }
+  });
+});
+
+describe('MLflow experiment search and metric history pages', () => {
+  it('searches experiments by GET as by POST: filter on name and tags, order_by, view_type, pages', async () => {
+    const prefix = unique('gx');
+    const made: string[] = [];
+    for (const [i, team] of ['risk', 'ops', 'risk'].entries()) {
+      const created = await call('POST', api('experiments/create'), { body: { name: `${prefix}-${i}`, tags: [{ key: 'team', value: team }] } });
+      made.push(created.body['experiment_id'] as string);
+      // Distinct creation times, so the default order (newest first) has no ties.
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const get = async (query: string) => {
+      const answer = await call('GET', api(`experiments/search?${query}`));
+      expect(answer.status).toBe(200);
+      return { ids: ((answer.body['experiments'] as Body[] | undefined) ?? []).map((e) => e['experiment_id']), token: answer.body['next_page_token'] as string | undefined };
+    };
+    const filter = (f: string) => `filter=${encodeURIComponent(f)}`;
+    expect((await get(filter(`name LIKE '${prefix}-%'`))).ids).toEqual([made[2], made[1], made[0]]);
+    expect((await get(`${filter(`name LIKE '${prefix}-%' AND tags.team = 'risk'`)}&order_by=name`)).ids).toEqual([made[0], made[2]]);
+    expect((await get(`${filter(`name LIKE '${prefix}-%'`)}&order_by=${encodeURIComponent('name DESC')}&order_by=creation_time`)).ids).toEqual([made[2], made[1], made[0]]);
+    const first = await get(`${filter(`name LIKE '${prefix}-%'`)}&order_by=name&max_results=2`);
+    expect(first.ids).toEqual([made[0], made[1]]);
+    expect((await get(`${filter(`name LIKE '${prefix}-%'`)}&order_by=name&max_results=2&page_token=${first.token ?? ''}`)).ids).toEqual([made[2]]);
+    await call('POST', api('experiments/delete'), { body: { experiment_id: made[1] } });
+    expect((await get(filter(`name LIKE '${prefix}-%'`))).ids).toEqual([made[2], made[0]]);
+    expect((await get(`${filter(`name LIKE '${prefix}-%'`)}&view_type=DELETED_ONLY`)).ids).toEqual([made[1]]);
+    expect((await get(`${filter(`name LIKE '${prefix}-%'`)}&view_type=3`)).ids).toHaveLength(3);
+    const posted = await call('POST', api('experiments/search'), { body: { filter: `name LIKE '${prefix}-%' AND tags.team != 'ops'`, view_type: 'ALL', order_by: ['name'] } });
+    expect((posted.body['experiments'] as Body[]).map((e) => e['experiment_id'])).toEqual([made[0], made[2]]);
+    for (const query of [filter('tags.team > 1'), filter("bogus = 'x'"), 'order_by=tags.team', 'max_results=50001', 'view_type=SOME', 'page_token=zzz']) {
+      const refused = await call('GET', api(`experiments/search?${query}`));
+      expect({ query, status: refused.status, code: refused.body['error_code'] }).toEqual({ query, status: 400, code: 'INVALID_PARAMETER_VALUE' });
+    }
+  });
+
+  it('pages a metric history with max_results and page_token, ordered by timestamp, step and value', async () => {
+    const { runId } = await newRun(await newExperiment());
+    const metrics = [5, 1, 3, 2, 4].map((t) => ({ key: 'loss', value: t / 10, timestamp: t, step: t }));
+    await call('POST', api('runs/log-batch'), { body: { run_id: runId, metrics } });
+    const page = async (extra: string) => (await call('GET', api(`metrics/get-history?run_id=${runId}&metric_key=loss${extra}`))).body;
+    const all = await page('');
+    expect((all['metrics'] as Body[]).map((m) => m['timestamp'])).toEqual([1, 2, 3, 4, 5]);
+    expect(all['next_page_token']).toBeUndefined();
+    const seen: unknown[] = [];
+    let token: string | undefined;
+    for (let i = 0; i < 5; i++) {
+      const answer = await page(`&max_results=2${token ? `&page_token=${token}` : ''}`);
+      seen.push(...(answer['metrics'] as Body[]).map((m) => m['timestamp']));
+      token = answer['next_page_token'] as string | undefined;
+      if (token === undefined) break;
+    }
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    for (const extra of ['&max_results=0', '&max_results=-1', '&page_token=nope']) {
+      const refused = await call('GET', api(`metrics/get-history?run_id=${runId}&metric_key=loss${extra}`));
+      expect({ extra, status: refused.status, code: refused.body['error_code'] }).toEqual({ extra, status: 400, code: 'INVALID_PARAMETER_VALUE' });
+    }
+  });
+});
+
 describe('MLflow logged models and the artifact proxy', () => {
   it('uploads, lists and downloads a logged model, and a registered version imports its files', async () => {
     const experimentId = await newExperiment();

@@ -110,18 +110,22 @@ function checkRunName(name: string): void {
   checkLength('run_name', name, MAX_RUN_NAME_LENGTH);
 }
 
+/**
+ * Whether a value logged after `current` replaces it as the latest: a higher step, then a later timestamp, then
+ * a value not smaller (so of equal ones, the later logged wins).
+ */
+export function metricOutranks(candidate: Pick<MetricPoint, 'step' | 'timestamp' | 'value'>, current: Pick<MetricPoint, 'step' | 'timestamp' | 'value'>): boolean {
+  if (candidate.step !== current.step) return candidate.step > current.step;
+  if (candidate.timestamp !== current.timestamp) return candidate.timestamp > current.timestamp;
+  return !(Number(candidate.value) < Number(current.value));
+}
+
 /** The metric value MLflow reports per key: the one with the highest step, then timestamp, then value. */
 export function latestMetrics(state: RunState): MetricPoint[] {
   const latest = new Map<string, MetricPoint>();
-  const rank = (m: MetricPoint) => [m.step, m.timestamp, typeof m.value === 'number' ? m.value : Number(m.value)] as const;
   for (const m of state.metrics) {
     const current = latest.get(m.key);
-    if (current === undefined) {
-      latest.set(m.key, m);
-      continue;
-    }
-    const [a, b] = [rank(m), rank(current)];
-    if (a[0] > b[0] || (a[0] === b[0] && (a[1] > b[1] || (a[1] === b[1] && !(a[2] < b[2]))))) latest.set(m.key, m);
+    if (current === undefined || metricOutranks(m, current)) latest.set(m.key, m);
   }
   return [...latest.values()];
 }

@@ -1,8 +1,8 @@
-import type { ExperimentEvent, LoggedModelEvent, RecordedEvent, RunEvent } from '@mreg/shared/contracts';
+import type { ExperimentEvent, LoggedModelEvent, MetricPoint, MetricValue, RecordedEvent, RunEvent } from '@mreg/shared/contracts';
 import { TOPICS, streamCategory } from '@mreg/shared/contracts';
 import type { ReadStore } from '@mreg/platform/read-store';
 import type { Projection } from '@mreg/platform/runtime';
-import { experimentDecider, initialExperimentState, initialLoggedModelState, initialRunState, loggedModelDecider, runDecider } from '@mreg/tracking/domain';
+import { experimentDecider, initialExperimentState, initialLoggedModelState, initialRunState, loggedModelDecider, metricOutranks, runDecider } from '@mreg/tracking/domain';
 import type { ExperimentState, LoggedModelState, RunState } from '@mreg/tracking/domain';
 
 // Searches need to enumerate experiments, runs and logged models without scanning the log: one small document
@@ -33,7 +33,16 @@ export interface RunDoc {
   readonly userId: string;
   readonly startTime: number;
   readonly endTime?: number;
+  readonly artifactUri: string;
   readonly tags: Readonly<Record<string, string>>;
+  readonly params: Readonly<Record<string, string>>;
+  /**
+   * The latest value of each metric (MLflow's: highest step, then timestamp, then value), kept as MLflow's store
+   * keeps it so filters and sorts run in the read store: infinities as ±Number.MAX_VALUE, NaN as 'NaN'.
+   */
+  readonly metrics: Readonly<Record<string, number | 'NaN'>>;
+  /** Step and timestamp of each latest value, to rank the values logged next. */
+  readonly metricPositions: Readonly<Record<string, readonly [number, number]>>;
 }
 
 export interface LoggedModelDoc {
@@ -70,10 +79,14 @@ export function evolveRunDoc(doc: RunDoc | undefined, event: RunEvent): RunDoc {
         userId: doc.userId,
         startTime: doc.startTime,
         ...(doc.endTime !== undefined ? { endTime: doc.endTime } : {}),
+        artifactUri: doc.artifactUri,
         tags: doc.tags,
+        params: doc.params,
       }
     : initialRunState;
-  const s = runDecider.evolve(before, event);
+  // The history stays in the run's stream: the document folds each batch into the latest values.
+  const s = runDecider.evolve(before, event.type === 'RunMetricsLogged' ? { type: 'RunMetricsLogged', data: { ...event.data, metrics: [] } } : event);
+  const latest = event.type === 'RunMetricsLogged' ? foldLatest(doc, event.data.metrics) : { metrics: doc?.metrics ?? {}, metricPositions: doc?.metricPositions ?? {} };
   return {
     id: s.runId,
     experimentId: s.experimentId,
@@ -83,8 +96,34 @@ export function evolveRunDoc(doc: RunDoc | undefined, event: RunEvent): RunDoc {
     userId: s.userId,
     startTime: s.startTime,
     ...(s.endTime !== undefined ? { endTime: s.endTime } : {}),
+    artifactUri: s.artifactUri,
     tags: s.tags,
+    params: s.params,
+    ...latest,
   };
+}
+
+/** A metric value as MLflow's SQL store keeps it (it cannot hold infinities; NaN is flagged apart). */
+function storedMetricValue(value: MetricValue): number | 'NaN' {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return Number.MAX_VALUE;
+  if (n === -Infinity) return -Number.MAX_VALUE;
+  return n;
+}
+
+function foldLatest(doc: RunDoc | undefined, logged: readonly MetricPoint[]): Pick<RunDoc, 'metrics' | 'metricPositions'> {
+  const metrics: Record<string, number | 'NaN'> = { ...doc?.metrics };
+  const metricPositions: Record<string, readonly [number, number]> = { ...doc?.metricPositions };
+  for (const m of logged) {
+    const position = Object.hasOwn(metricPositions, m.key) ? metricPositions[m.key] : undefined;
+    const value = metrics[m.key];
+    const current = position === undefined || value === undefined ? undefined : { step: position[0], timestamp: position[1], value };
+    if (current !== undefined && !metricOutranks(m, current)) continue;
+    metrics[m.key] = storedMetricValue(m.value);
+    metricPositions[m.key] = [m.step, m.timestamp];
+  }
+  return { metrics, metricPositions };
 }
 
 export function evolveLoggedModelDoc(doc: LoggedModelDoc | undefined, event: LoggedModelEvent): LoggedModelDoc {

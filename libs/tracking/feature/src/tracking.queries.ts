@@ -4,7 +4,7 @@ import type { DatasetRef, MetricPoint } from '@mreg/shared/contracts';
 import { READ_STORE } from '@mreg/platform/read-store';
 import type { ReadCollection, ReadStore } from '@mreg/platform/read-store';
 import { EventSourcedRepository } from '@mreg/platform/runtime';
-import { bindFilter, decodePageToken, encodePageToken, queryFingerprint } from '@mreg/shared/query';
+import { PageTokenError, bindFilter, decodePageToken, encodePageToken, queryFingerprint } from '@mreg/shared/query';
 import type { BoundFilter, FilterNode, FilterSchema, Literal } from '@mreg/shared/query';
 import {
   DEFAULT_EXPERIMENT_ID,
@@ -28,8 +28,8 @@ export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 export interface SearchRequest {
   /** A filter already parsed (MLflow's syntax is the caller's business), over the fields of the entity's schema. */
   readonly filter?: FilterNode;
-  /** `<field> asc|desc` over the entity's schema. */
-  readonly orderBy?: string;
+  /** A field of the entity's schema (ties by id); by id when absent. */
+  readonly orderBy?: { readonly field: string; readonly direction: 'asc' | 'desc' };
   readonly pageSize: number;
   readonly pageToken?: string;
 }
@@ -66,10 +66,17 @@ export const RUN_FIELDS: FilterSchema = {
     userId: text('userId'),
     startTime: num('startTime'),
     endTime: num('endTime'),
+    artifactUri: text('artifactUri'),
     experimentId: text('experimentId'),
     id: text('id'),
   },
-  prefixes: { tags: { path: ['tags'], type: 'string' } },
+  prefixes: {
+    tags: { path: ['tags'], type: 'string' },
+    params: { path: ['params'], type: 'string' },
+    metrics: { path: ['metrics'], type: 'number' },
+    // The same latest values read as text: only a NaN ('NaN') is text there.
+    metricsNaN: { path: ['metrics'], type: 'string' },
+  },
 };
 export const LOGGED_MODEL_FIELDS: FilterSchema = {
   fields: {
@@ -126,17 +133,29 @@ export class TrackingQueries {
   }
 
   /**
-   * The values of one metric in logging order. A value logged again with the same timestamp and step (MLflow 3
-   * clients re-log a model's metrics with its id) is one point, as in MLflow's own store.
+   * The values of one metric ordered by timestamp, step and value, as MLflow's store answers. A value logged
+   * again with the same timestamp and step (MLflow 3 clients re-log a model's metrics with its id) is one point,
+   * as in MLflow's own store. Without `pageSize` every value in one answer, as MLflow does.
    */
-  async metricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+  async metricHistory(runId: string, key: string, page: { pageSize?: number; pageToken?: string } = {}): Promise<SearchPage<MetricPoint>> {
     const seen = new Set<string>();
-    return (await this.run(runId)).metrics.filter((m) => {
+    const points = (await this.run(runId)).metrics.filter((m) => {
       const id = JSON.stringify([m.timestamp, m.step, m.value]);
       if (m.key !== key || seen.has(id)) return false;
       seen.add(id);
       return true;
     });
+    const sorted = points
+      .map((m, i) => ({ m, i }))
+      .sort((a, b) => a.m.timestamp - b.m.timestamp || a.m.step - b.m.step || compareMetricValues(a.m.value, b.m.value) || a.i - b.i)
+      .map(({ m }) => m);
+    // An offset into that order, as MLflow's token, bound to the run and key.
+    const fingerprint = queryFingerprint(['metric-history', runId, key]);
+    const offset = page.pageToken ? offsetOf(decodePageToken(page.pageToken, fingerprint)) : 0;
+    if (page.pageSize === undefined) return { items: sorted.slice(offset) };
+    const items = sorted.slice(offset, offset + page.pageSize);
+    const next = offset + page.pageSize;
+    return { items, ...(next < sorted.length ? { nextPageToken: encodePageToken({ value: next, id: '' }, fingerprint) } : {}) };
   }
 
   /** A logged model and the metrics logged for it in its source run. */
@@ -236,15 +255,23 @@ export class TrackingQueries {
   }
 }
 
-const ORDER = /^\s*([A-Za-z][A-Za-z0-9_.]*)\s+(asc|desc)\s*$/;
+/** MLflow's order of metric values: its store keeps a NaN as 0 (flagged), so it sorts as 0. */
+function compareMetricValues(a: MetricPoint['value'], b: MetricPoint['value']): number {
+  const [x, y] = [Number(a), Number(b)].map((n) => (Number.isNaN(n) ? 0 : n));
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function offsetOf(cursor: { value: string | number | null }): number {
+  if (typeof cursor.value !== 'number' || !Number.isSafeInteger(cursor.value) || cursor.value < 0) throw new PageTokenError('invalid page token');
+  return cursor.value;
+}
 
 /** A keyset page of index documents (ties broken by id), with a token bound to the query. */
 async function searchIndex<D extends { id: string }>(collection: ReadCollection<D>, schema: FilterSchema, filter: FilterNode | undefined, request: SearchRequest, scopeKey: string): Promise<SearchPage<D>> {
   const bound: BoundFilter | undefined = filter ? bindFilter(filter, schema) : undefined;
-  const order = ORDER.exec(request.orderBy ?? '');
-  const sortField = bindFilter({ kind: 'compare', field: order?.[1] ?? 'id', op: '=', value: 0 }, schema);
+  const sortField = bindFilter({ kind: 'compare', field: request.orderBy?.field ?? 'id', op: '=', value: 0 }, schema);
   if (sortField.kind !== 'compare') throw new Error('unreachable');
-  const direction = (order?.[2] ?? 'asc') as 'asc' | 'desc';
+  const direction = request.orderBy?.direction ?? 'asc';
   const fingerprint = queryFingerprint([scopeKey, JSON.stringify(filter ?? null), sortField.field.name, direction]);
   const after = request.pageToken ? decodePageToken(request.pageToken, fingerprint) : undefined;
   const page = await collection.find({ ...(bound ? { filter: bound } : {}), sort: { field: sortField.field, direction }, limit: request.pageSize, ...(after ? { after } : {}) });

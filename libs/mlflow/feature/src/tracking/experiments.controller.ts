@@ -4,8 +4,8 @@ import { Caller, Roles } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { TrackingCommands, TrackingQueries } from '@mreg/tracking/feature';
 import type { MlflowSearchSchema } from '../wire/search-filter';
-import { translateMlflowFilter } from '../wire/search-filter';
-import { listOf, pageSizeFor, sortFor } from '../wire/search-params';
+import { translateMlflowFilter, translateMlflowOrderBy } from '../wire/search-filter';
+import { listOf, pageSizeFor } from '../wire/search-params';
 import { mlflowExperiment } from './tracking.entities';
 import { CreateExperimentMessage, ExperimentByNameMessage, ExperimentIdMessage, SearchExperimentsMessage, SetExperimentTagMessage, UpdateExperimentMessage } from './tracking.messages';
 
@@ -16,9 +16,11 @@ const EXPERIMENT_SEARCH: MlflowSearchSchema = {
     last_update_time: { field: 'lastUpdateTime', numeric: true },
     experiment_id: { field: 'id' },
   },
+  attributePrefixes: ['attribute'],
+  listAttributes: ['experiment_id'],
   tagPrefix: 'tags',
+  keyed: 'join',
 };
-const EXPERIMENT_ORDER = { name: 'name', creation_time: 'creationTime', last_update_time: 'lastUpdateTime', experiment_id: 'id' };
 
 /** MLflow's experiments (`/api/2.0/mlflow/experiments/*`). */
 @ApiExcludeController()
@@ -50,18 +52,18 @@ export class MlflowExperimentsController {
     return { experiment: mlflowExperiment(await this.queries.experimentByName(query.experiment_name)) };
   }
 
+  // MLflow's client posts the search; other clients use GET with the same fields as query parameters.
   @Post('search')
   @HttpCode(200)
   @Roles('reader')
   async search(@Body() body: SearchExperimentsMessage) {
-    const filter = translateMlflowFilter(body.filter, EXPERIMENT_SEARCH);
-    const page = await this.queries.searchExperiments(body.view_type ?? 'ACTIVE_ONLY', {
-      ...(filter ? { filter } : {}),
-      orderBy: sortFor(listOf(body.order_by), EXPERIMENT_ORDER) ?? 'creationTime desc',
-      pageSize: Number(pageSizeFor(body.max_results, { default: 1000, max: 50000, servedMax: 1000 })),
-      ...(body.page_token ? { pageToken: body.page_token } : {}),
-    });
-    return { ...(page.items.length > 0 ? { experiments: page.items.map(mlflowExperiment) } : {}), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
+    return this.searchExperiments(body);
+  }
+
+  @Get('search')
+  @Roles('reader')
+  async searchByQuery(@Query() query: SearchExperimentsMessage) {
+    return this.searchExperiments(query);
   }
 
   @Post('update')
@@ -94,5 +96,17 @@ export class MlflowExperimentsController {
   async setTag(@Body() body: SetExperimentTagMessage, @Caller() ctx: CommandContext) {
     await this.commands.setExperimentTag(body.experiment_id, { key: body.key, value: body.value }, ctx);
     return {};
+  }
+
+  private async searchExperiments(message: SearchExperimentsMessage) {
+    const filter = translateMlflowFilter(message.filter, EXPERIMENT_SEARCH);
+    const orderBy = translateMlflowOrderBy(listOf(message.order_by), EXPERIMENT_SEARCH, { attributesOnly: true });
+    const page = await this.queries.searchExperiments(message.view_type ?? 'ACTIVE_ONLY', {
+      ...(filter ? { filter } : {}),
+      orderBy: orderBy ?? { field: 'creationTime', direction: 'desc' },
+      pageSize: Number(pageSizeFor(message.max_results, { default: 1000, max: 50000, servedMax: 1000 })),
+      ...(message.page_token ? { pageToken: message.page_token } : {}),
+    });
+    return { ...(page.items.length > 0 ? { experiments: page.items.map(mlflowExperiment) } : {}), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
   }
 }

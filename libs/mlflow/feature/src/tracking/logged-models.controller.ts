@@ -80,7 +80,7 @@ export class MlflowLoggedModelsController {
     if (field === undefined) throw new ApiError('INVALID_ARGUMENT', `invalid order_by field "${first?.field_name ?? ''}"; one of ${Object.keys(LOGGED_MODEL_ORDER).join(', ')}`);
     const page = await this.queries.searchLoggedModels(body.experiment_ids ?? [], {
       ...(filter ? { filter } : {}),
-      orderBy: `${field} ${first ? (first.ascending === false ? 'desc' : 'asc') : 'desc'}`,
+      orderBy: { field, direction: first ? (first.ascending === false ? 'desc' : 'asc') : 'desc' },
       pageSize: Number(pageSizeFor(body.max_results, { default: 100, max: 1000, servedMax: 1000 })),
       ...(body.page_token ? { pageToken: body.page_token } : {}),
     });

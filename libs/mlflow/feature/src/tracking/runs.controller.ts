@@ -7,8 +7,8 @@ import { latestMetrics } from '@mreg/tracking/domain';
 import type { RunState } from '@mreg/tracking/domain';
 import { TrackingCommands, TrackingQueries } from '@mreg/tracking/feature';
 import type { MlflowSearchSchema } from '../wire/search-filter';
-import { translateMlflowFilter } from '../wire/search-filter';
-import { listOf, pageSizeFor, sortFor } from '../wire/search-params';
+import { translateMlflowFilter, translateMlflowOrderBy } from '../wire/search-filter';
+import { listOf, pageSizeFor } from '../wire/search-params';
 import { mlflowMetric, mlflowRun, mlflowRunInfo } from './tracking.entities';
 import {
   CreateRunMessage,
@@ -28,18 +28,25 @@ import {
 } from './tracking.messages';
 import type { MetricMessage } from './tracking.messages';
 
-const RUN_SEARCH: MlflowSearchSchema = {
+/** MLflow's run search (`mlflow.search_runs`): attributes, `metrics.`, `params.`, `tags.`, keys joined as its store does. */
+export const RUN_SEARCH: MlflowSearchSchema = {
   attributes: {
     run_name: { field: 'runName' },
     status: { field: 'status' },
     user_id: { field: 'userId' },
     run_id: { field: 'id' },
+    artifact_uri: { field: 'artifactUri' },
     start_time: { field: 'startTime', numeric: true },
     end_time: { field: 'endTime', numeric: true },
   },
+  aliases: { created: 'start_time', Created: 'start_time', 'run name': 'run_name', 'Run name': 'run_name', 'Run Name': 'run_name' },
+  attributePrefixes: ['attribute', 'attributes', 'attr', 'run'],
+  listAttributes: ['run_id'],
   tagPrefix: 'tags',
+  paramPrefix: 'params',
+  metrics: { prefix: 'metrics', nanPrefix: 'metricsNaN' },
+  keyed: 'join',
 };
-const RUN_ORDER = { run_name: 'runName', start_time: 'startTime', end_time: 'endTime', status: 'status', user_id: 'userId', run_id: 'id' };
 /** MLflow keeps the models a run logged (pre-MLflow 3 `log_model`) in this tag, as a JSON list. */
 const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 
@@ -214,9 +221,11 @@ export class MlflowRunsController {
   @Roles('reader')
   async search(@Body() body: SearchRunsMessage) {
     const filter = translateMlflowFilter(body.filter, RUN_SEARCH);
+    const orderBy = translateMlflowOrderBy(listOf(body.order_by), RUN_SEARCH);
     const page = await this.queries.searchRuns(body.experiment_ids ?? [], body.run_view_type ?? 'ACTIVE_ONLY', {
       ...(filter ? { filter } : {}),
-      orderBy: sortFor(listOf(body.order_by), RUN_ORDER) ?? 'startTime desc',
+      // MLflow's default: the newest runs first.
+      orderBy: orderBy ?? { field: 'startTime', direction: 'desc' },
       pageSize: Number(pageSizeFor(body.max_results, { default: 1000, max: 50000, servedMax: 1000 })),
       ...(body.page_token ? { pageToken: body.page_token } : {}),
     });
@@ -226,8 +235,14 @@ export class MlflowRunsController {
   @Get('metrics/get-history')
   @Roles('reader')
   async history(@Query() query: MetricHistoryMessage) {
-    const metrics = await this.queries.metricHistory(requiredRunId(query), query.metric_key);
-    return metrics.length > 0 ? { metrics: metrics.map((m) => mlflowMetric(m)) } : {};
+    if (query.max_results !== undefined && query.max_results <= 0) {
+      throw new ApiError('INVALID_ARGUMENT', `Invalid value ${query.max_results} for parameter 'max_results' supplied. It must be a positive integer.`);
+    }
+    const page = await this.queries.metricHistory(requiredRunId(query), query.metric_key, {
+      ...(query.max_results !== undefined ? { pageSize: query.max_results } : {}),
+      ...(query.page_token ? { pageToken: query.page_token } : {}),
+    });
+    return { ...(page.items.length > 0 ? { metrics: page.items.map((m) => mlflowMetric(m)) } : {}), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
   }
 }
 

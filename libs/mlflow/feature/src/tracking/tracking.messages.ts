@@ -90,6 +90,11 @@ export class SetExperimentTagMessage extends ExperimentIdMessage {
 }
 
 const VIEW_TYPES = ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'];
+/** A view type by name or by its protobuf number (1, 2, 3), as a query parameter may carry it. */
+const toViewType = ({ value }: { value: unknown }): unknown => {
+  const number = typeof value === 'number' ? value : typeof value === 'string' && /^[1-3]$/.test(value) ? Number(value) : undefined;
+  return number === undefined ? value : VIEW_TYPES[number - 1];
+};
 
 @MlflowMessage()
 export class SearchExperimentsMessage {
@@ -112,6 +117,7 @@ export class SearchExperimentsMessage {
   order_by?: unknown;
 
   @OptionalNotNull()
+  @Transform(toViewType)
   @IsIn(VIEW_TYPES)
   view_type?: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 }
@@ -384,6 +390,7 @@ export class SearchRunsMessage {
   filter?: string;
 
   @OptionalNotNull()
+  @Transform(toViewType)
   @IsIn(VIEW_TYPES)
   run_view_type?: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 

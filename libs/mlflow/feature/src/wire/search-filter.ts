@@ -8,11 +8,14 @@ import type { CompareOp, FilterNode, Literal } from '@mreg/shared/query';
  *   filter     := comparison ( AND comparison )*
  *   comparison := identifier ( = | != | < | <= | > | >= | LIKE | ILIKE ) value
  *               | identifier [NOT] IN ( value [, value]* )
- *   identifier := attribute | (tags|tag) . key          key: word characters and . - : /, or `quoted`, "quoted"
+ *               | identifier IS [NOT] NULL                       (tags and params of the tracking searches)
+ *   identifier := attribute | (tags|tag) . key                    key: word characters and . - : /, or `quoted`, "quoted"
+ *               | (metrics|metric) . key | (params|param|parameters|parameter) . key     (runs)
  *   value      := 'text' | "text" | number
  *
- * One MLflow rule differs from mreg's: `tags.k != 'v'` also matches entities without the tag (the client
- * always appends ``tag.`mlflow.prompt.is_prompt` != 'true'`` to model searches), so it becomes NOT (= …).
+ * MLflow's two stores disagree on `tags.k != 'v'`: the registry's also matches entities without the tag (the
+ * client always appends ``tag.`mlflow.prompt.is_prompt` != 'true'`` to model searches), so it becomes NOT (= …);
+ * the tracking store joins the key, so for runs and experiments (`keyed: 'join'`) it needs the key.
  */
 
 /** What each MLflow attribute is called in mreg's filter schema, and whether it holds numbers. */
@@ -20,6 +23,30 @@ export interface MlflowSearchSchema {
   readonly attributes: Readonly<Record<string, { readonly field: string; readonly numeric?: boolean }>>;
   /** mreg's prefix for tags, e.g. `tags`. */
   readonly tagPrefix: string;
+  /** mreg's prefix for params (`params.<key>`, text compared like tags); runs only. */
+  readonly paramPrefix?: string;
+  /**
+   * mreg's prefix for the latest metric values (`metrics.<key>`, numbers); runs only. `nanPrefix` reads the same
+   * values as text: a NaN is kept as 'NaN', which MLflow counts as `!=` every number and nothing else.
+   */
+  readonly metrics?: { readonly prefix: string; readonly nanPrefix?: string };
+  /** Other names MLflow accepts for an attribute (`created` for `start_time`). */
+  readonly aliases?: Readonly<Record<string, string>>;
+  /** Prefixes naming an attribute (default `attribute`, `attributes`, `attr`). */
+  readonly attributePrefixes?: readonly string[];
+  /** The attributes that take `IN` lists (default: every one). */
+  readonly listAttributes?: readonly string[];
+  /**
+   * How a tag (or param) comparison treats entities without the key: `absent-matches-not-equal` (the registry,
+   * default) or `join` (the tracking store: every comparison needs the key, and `IS [NOT] NULL` tests it).
+   */
+  readonly keyed?: 'absent-matches-not-equal' | 'join';
+}
+
+/** One `order_by` clause resolved against a schema: mreg's field and direction. */
+export interface MlflowOrder {
+  readonly field: string;
+  readonly direction: 'asc' | 'desc';
 }
 
 export const MODEL_SEARCH: MlflowSearchSchema = {
@@ -48,10 +75,10 @@ type Token =
   | { readonly kind: 'string'; readonly value: string }
   | { readonly kind: 'number'; readonly value: number }
   | { readonly kind: 'op'; readonly op: CompareOp }
-  | { readonly kind: 'word'; readonly word: 'AND' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT' }
+  | { readonly kind: 'word'; readonly word: 'AND' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT' | 'IS' | 'NULL' }
   | { readonly kind: '(' | ')' | ',' | 'end' };
 
-const WORDS = new Set(['AND', 'LIKE', 'ILIKE', 'IN', 'NOT']);
+const WORDS = new Set(['AND', 'LIKE', 'ILIKE', 'IN', 'NOT', 'IS', 'NULL']);
 const WORD_CHAR = /[A-Za-z0-9_]/;
 const KEY_CHAR = /[A-Za-z0-9_.\-:/]/;
 
@@ -136,11 +163,48 @@ function tokenize(text: string): Token[] {
   }
 }
 
+type KeyKind = 'attribute' | 'tag' | 'param' | 'metric';
+interface Resolved {
+  readonly field: string;
+  readonly numeric: boolean;
+  readonly kind: KeyKind;
+  /** The attribute's MLflow name, or the key after the prefix. */
+  readonly name: string;
+}
+
+const PREFIXES: Readonly<Record<string, KeyKind>> = {
+  tag: 'tag',
+  tags: 'tag',
+  metric: 'metric',
+  metrics: 'metric',
+  param: 'param',
+  params: 'param',
+  parameter: 'param',
+  parameters: 'param',
+};
+const ATTRIBUTE_PREFIXES = ['attribute', 'attributes', 'attr'];
+
+function resolveIdentifier(ident: Extract<Token, { kind: 'ident' }>, schema: MlflowSearchSchema): Resolved {
+  const kind = ident.prefix === undefined ? 'attribute' : Object.hasOwn(PREFIXES, ident.prefix) ? PREFIXES[ident.prefix] : undefined;
+  if (kind === 'tag') return { field: `${schema.tagPrefix}.${ident.name}`, numeric: false, kind, name: ident.name };
+  if (kind === 'param' && schema.paramPrefix !== undefined) return { field: `${schema.paramPrefix}.${ident.name}`, numeric: false, kind, name: ident.name };
+  if (kind === 'metric' && schema.metrics !== undefined) return { field: `${schema.metrics.prefix}.${ident.name}`, numeric: true, kind, name: ident.name };
+  if (ident.prefix !== undefined && !(schema.attributePrefixes ?? ATTRIBUTE_PREFIXES).includes(ident.prefix)) {
+    const others = [schema.metrics ? 'metrics.<key>' : '', schema.paramPrefix ? 'params.<key>' : '', 'tags.<key>'].filter((p) => p !== '');
+    throw new FilterError(`unknown prefix "${ident.prefix}"; use ${others.join(', ')} or an attribute`);
+  }
+  const name = schema.aliases !== undefined && Object.hasOwn(schema.aliases, ident.name) ? schema.aliases[ident.name] : ident.name;
+  const attribute = Object.hasOwn(schema.attributes, name) ? schema.attributes[name] : undefined;
+  if (attribute === undefined) throw new FilterError(`unknown attribute "${ident.name}"; one of ${Object.keys(schema.attributes).join(', ')} or tags.<key>`);
+  return { field: attribute.field, numeric: attribute.numeric === true, kind: 'attribute', name };
+}
+
 /** Parses an MLflow filter into mreg's filter tree (undefined for an empty filter); throws FilterError. */
 export function translateMlflowFilter(text: string | undefined, schema: MlflowSearchSchema): FilterNode | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   if (text.length > FILTER_LIMITS.maxLength) throw new FilterError(`filter is longer than ${FILTER_LIMITS.maxLength} characters`);
   const tokens = tokenize(text);
+  const joined = schema.keyed === 'join';
   let pos = 0;
   const take = () => tokens[pos++];
   let count = 0;
@@ -157,14 +221,20 @@ export function translateMlflowFilter(text: string | undefined, schema: MlflowSe
   function comparison(): FilterNode {
     const ident = take();
     if (ident.kind !== 'ident') throw new FilterError('expected an attribute or tags.<key>');
-    const { field, numeric, tag } = resolve(ident);
+    const { field, numeric, kind, name } = resolveIdentifier(ident, schema);
+    const keyed = kind === 'tag' || kind === 'param';
     const op = take();
     if (op.kind === 'op') {
-      const value = literal(take(), numeric);
-      // MLflow: an entity without the tag is "not equal" to any value.
-      if (tag && op.op === '!=') return { kind: 'not', filter: { kind: 'compare', field, op: '=', value } };
-      if (tag && op.op !== '=') throw new FilterError(`tags compare with =, !=, LIKE or ILIKE`);
-      return { kind: 'compare', field, op: op.op, value };
+      const value = kind === 'metric' ? metricValue(take(), name) : literal(take(), numeric);
+      // The registry: an entity without the tag is "not equal" to any value. The tracking store joins the key.
+      if (keyed && !joined && op.op === '!=') return { kind: 'not', filter: { kind: 'compare', field, op: '=', value } };
+      if (keyed && op.op !== '=' && op.op !== '!=') throw new FilterError(`${kind === 'tag' ? 'tags' : 'params'} compare with =, !=, LIKE or ILIKE`);
+      const compare: FilterNode = { kind: 'compare', field, op: op.op, value };
+      // A NaN metric is `!=` every number, as in MLflow (its store keeps NaN apart from the numbers).
+      if (kind === 'metric' && op.op === '!=' && schema.metrics?.nanPrefix !== undefined) {
+        return { kind: 'or', left: compare, right: { kind: 'compare', field: `${schema.metrics.nanPrefix}.${name}`, op: '=', value: 'NaN' } };
+      }
+      return compare;
     }
     if (op.kind === 'word' && (op.word === 'LIKE' || op.word === 'ILIKE')) {
       const pattern = take();
@@ -172,12 +242,28 @@ export function translateMlflowFilter(text: string | undefined, schema: MlflowSe
       if (numeric) throw new FilterError(`${op.word} applies to text attributes`);
       return { kind: 'like', field, pattern: pattern.value, caseInsensitive: op.word === 'ILIKE' };
     }
+    if (op.kind === 'word' && op.word === 'IS') {
+      let negated = false;
+      let next = take();
+      if (next.kind === 'word' && next.word === 'NOT') {
+        negated = true;
+        next = take();
+      }
+      if (next.kind !== 'word' || next.word !== 'NULL') throw new FilterError('expected NULL or NOT NULL after IS');
+      if (!keyed || !joined) throw new FilterError(`IS ${negated ? 'NOT ' : ''}NULL applies to ${schema.paramPrefix ? 'params and ' : ''}tags`);
+      // Any text matches '%': the key is there.
+      const present: FilterNode = { kind: 'like', field, pattern: '%', caseInsensitive: false };
+      return negated ? present : { kind: 'not', filter: present };
+    }
     if (op.kind === 'word' && (op.word === 'IN' || op.word === 'NOT')) {
       if (op.word === 'NOT') {
         const inWord = take();
         if (inWord.kind !== 'word' || inWord.word !== 'IN') throw new FilterError('expected IN after NOT');
       }
-      if (tag) throw new FilterError('tags do not take IN');
+      if (kind !== 'attribute') throw new FilterError(`${kind === 'metric' ? 'metrics' : kind === 'param' ? 'params' : 'tags'} do not take IN`);
+      if (schema.listAttributes !== undefined && !schema.listAttributes.includes(name)) {
+        throw new FilterError(`only ${schema.listAttributes.join(', ')} take a list of values (IN)`);
+      }
       if (take().kind !== '(') throw new FilterError('IN needs a parenthesised list');
       const values: Literal[] = [];
       for (;;) {
@@ -193,20 +279,16 @@ export function translateMlflowFilter(text: string | undefined, schema: MlflowSe
     throw new FilterError(`expected a comparison operator after ${ident.prefix ? `${ident.prefix}.` : ''}${ident.name}`);
   }
 
-  function resolve(ident: Extract<Token, { kind: 'ident' }>): { field: string; numeric: boolean; tag: boolean } {
-    if (ident.prefix === 'tags' || ident.prefix === 'tag') return { field: `${schema.tagPrefix}.${ident.name}`, numeric: false, tag: true };
-    if (ident.prefix !== undefined && !['attribute', 'attributes', 'attr'].includes(ident.prefix)) {
-      throw new FilterError(`unknown prefix "${ident.prefix}"; use tags.<key> or an attribute`);
-    }
-    const attribute = Object.hasOwn(schema.attributes, ident.name) ? schema.attributes[ident.name] : undefined;
-    if (attribute === undefined) throw new FilterError(`unknown attribute "${ident.name}"; one of ${Object.keys(schema.attributes).join(', ')} or tags.<key>`);
-    return { field: attribute.field, numeric: attribute.numeric === true, tag: false };
-  }
-
   function literal(token: Token, numeric: boolean): Literal {
     if (token.kind === 'string') return numeric ? numberOf(token.value) : token.value;
     if (token.kind === 'number') return token.value;
     throw new FilterError('expected a quoted value or a number');
+  }
+
+  // MLflow takes metric values as numbers only: `metrics.acc > '0.5'` is refused.
+  function metricValue(token: Token, key: string): number {
+    if (token.kind !== 'number') throw new FilterError(`metrics.${key} compares with a number`);
+    return token.value;
   }
 
   function numberOf(text: string): number {
@@ -214,4 +296,27 @@ export function translateMlflowFilter(text: string | undefined, schema: MlflowSe
     if (text.trim() === '' || !Number.isFinite(n)) throw new FilterError(`"${text.slice(0, 64)}" is not a number`);
     return n;
   }
+}
+
+/**
+ * MLflow's `order_by` clauses (`metrics.acc DESC`, `attributes.start_time`, ``params.`lr` ASC``) resolved against
+ * the schema; undefined when there are none. mreg pages on one sort key, so the first clause orders; the others
+ * are checked like it (a duplicate key is refused, as MLflow does). `attributesOnly`: experiments sort by
+ * attributes alone.
+ */
+export function translateMlflowOrderBy(clauses: readonly string[], schema: MlflowSearchSchema, options: { attributesOnly?: boolean } = {}): MlflowOrder | undefined {
+  const orders: MlflowOrder[] = [];
+  for (const clause of clauses) {
+    if (clause.trim() === '') continue;
+    const tokens = tokenize(clause);
+    const [ident, direction, end] = tokens;
+    const directionWord = direction?.kind === 'ident' && direction.prefix === undefined ? direction.name.toLowerCase() : undefined;
+    const shaped = ident?.kind === 'ident' && (direction?.kind === 'end' || ((directionWord === 'asc' || directionWord === 'desc') && end?.kind === 'end'));
+    if (!shaped || ident.kind !== 'ident') throw new FilterError(`invalid order_by clause "${clause.slice(0, 100)}"; use <key> [ASC|DESC]`);
+    const resolved = resolveIdentifier(ident, schema);
+    if (options.attributesOnly === true && resolved.kind !== 'attribute') throw new FilterError(`invalid order_by clause "${clause.slice(0, 100)}": only attributes (${Object.keys(schema.attributes).join(', ')}) order`);
+    if (orders.some((o) => o.field === resolved.field)) throw new FilterError(`order_by names ${ident.prefix ? `${ident.prefix}.` : ''}${ident.name} twice`);
+    orders.push({ field: resolved.field, direction: directionWord === 'desc' ? 'desc' : 'asc' });
+  }
+  return orders[0];
 }
