@@ -3,7 +3,8 @@
 // real `mlflow server` (SQLite backend, artifact proxy on, same venv) started here, in one run; per row both
 // values and the ratio (> 1: mreg is faster). docs/operations/benchmarks.md explains the rows.
 //
-// Phases, each one workload invocation per server, the server order alternating from phase to phase:
+// One client process per server (the workload's --serve mode); phases run one at a time, the server order
+// alternating from phase to phase:
 //   register (N versions of one model), search, load (by alias), artifacts (upload + download of M MiB).
 // Knobs (env): MREG_BENCH_MLFLOW_VERSIONS=200  MREG_BENCH_MLFLOW_SEARCH_CALLS=50  MREG_BENCH_MLFLOW_LOADS=20
 // MREG_BENCH_MLFLOW_ARTIFACT_MB=100  MREG_BENCH_MLFLOW_ARTIFACT_REPEATS=3  MREG_BENCH_MLFLOW_WORKERS=4
@@ -197,59 +198,129 @@ async function startMlflowServer(venv, workDir, port, workers, log) {
   throw new Error(`mlflow server did not become healthy; log tail:\n${tail}`);
 }
 
-/** One workload invocation; resolves to its phase result (or {error}), never rejects. */
-function runWorkload(venv, target, phase, opts, workDir, timeoutMs) {
-  const args = [
-    WORKLOAD,
-    '--tracking-uri', target.uri,
-    '--phases', phase,
-    '--model', target.model,
-    '--versions', String(opts.versions),
-    '--source', opts.source,
-    '--search-calls', String(opts.searchCalls),
-    '--search-versions', String(Math.min(opts.versions, 50)),
-    '--loads', String(opts.loads),
-    '--artifact-mb', String(opts.artifactMiB),
-    '--artifact-repeats', String(opts.artifactRepeats),
-    // The phase stops taking new work at its cap; the rest of the timeout is Python start and set-up.
-    '--cap-s', String(Math.max(5, Math.min(opts.capPhaseS, Math.floor(timeoutMs / 1000) - 45))),
-  ];
-  const logFile = path.join(workDir, `mlflow-workload-${target.label}-${phase}.log`);
-  const err = fs.openSync(logFile, 'a');
-  const child = spawn(path.join(venv, 'bin', 'python'), args, {
-    detached: true,
-    stdio: ['ignore', 'pipe', err],
-    env: pythonEnv({ TMPDIR: path.join(workDir, 'tmp'), ...target.env }),
-  });
-  fs.closeSync(err);
-  groups.add(child);
-  let stdout = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  return new Promise((resolve) => {
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(child, 'SIGKILL');
-    }, timeoutMs);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      groups.delete(child);
-      const line = stdout.trim().split('\n').pop() || '';
-      try {
-        const doc = JSON.parse(line);
-        resolve(doc.phases && doc.phases[phase] ? doc.phases[phase] : { error: 'the workload printed no result for the phase' });
-        return;
-      } catch {
-        // fall through: no JSON
-      }
-      const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-4).join(' | ') : '';
-      const why = timedOut ? `timed out after ${Math.round(timeoutMs / 1000)} s` : `exited with ${signal || code}`;
-      resolve({ error: `the workload ${why}: ${tail.slice(-600)}` });
+/**
+ * The workload as a long-lived client process per server (`--serve`): the Python start and imports are paid
+ * once per server, not per phase. run(phase) resolves to the phase result (or {error}) and never rejects; a
+ * phase past its timeout kills the process, and the next phase starts a new one.
+ */
+class Workload {
+  constructor(venv, target, opts, workDir) {
+    Object.assign(this, { venv, target, opts, workDir, child: null, lines: [], waiters: [], exited: null });
+    this.logFile = path.join(workDir, `mlflow-workload-${target.label}.log`);
+  }
+
+  spawn() {
+    const { opts, target } = this;
+    const args = [
+      WORKLOAD,
+      '--serve',
+      '--tracking-uri', target.uri,
+      '--model', target.model,
+      '--versions', String(opts.versions),
+      '--source', opts.source,
+      '--search-calls', String(opts.searchCalls),
+      '--search-versions', String(Math.min(opts.versions, 50)),
+      '--loads', String(opts.loads),
+      '--artifact-mb', String(opts.artifactMiB),
+      '--artifact-repeats', String(opts.artifactRepeats),
+    ];
+    const err = fs.openSync(this.logFile, 'a');
+    const child = spawn(path.join(this.venv, 'bin', 'python'), args, {
+      detached: true,
+      stdio: ['pipe', 'pipe', err],
+      env: pythonEnv({ TMPDIR: path.join(this.workDir, 'tmp'), ...target.env }),
     });
-  });
+    fs.closeSync(err);
+    groups.add(child);
+    this.child = child;
+    this.exited = null;
+    let buffer = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => {
+      buffer += d;
+      let i;
+      while ((i = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, i).trim();
+        buffer = buffer.slice(i + 1);
+        if (!line) continue;
+        const waiter = this.waiters.shift();
+        if (waiter) waiter(line);
+        else this.lines.push(line);
+      }
+    });
+    child.stdin.on('error', () => undefined);
+    child.once('exit', (code, signal) => {
+      groups.delete(child);
+      this.exited = signal || code;
+      for (const waiter of this.waiters.splice(0)) waiter(null);
+    });
+  }
+
+  nextLine(timeoutMs) {
+    if (this.lines.length > 0) return Promise.resolve(this.lines.shift());
+    if (this.exited !== null) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const waiter = (line) => {
+        clearTimeout(timer);
+        resolve(line);
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(undefined);
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  tail() {
+    return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-4).join(' | ').slice(-600) : '';
+  }
+
+  async kill() {
+    if (this.child && this.exited === null) await stopGroup(this.child);
+    this.child = null;
+  }
+
+  /** Starts the process (if not running) and waits for its "ready" line. */
+  async start(timeoutMs = 120_000) {
+    if (this.child && this.exited === null) return null;
+    this.lines = [];
+    this.spawn();
+    const line = await this.nextLine(timeoutMs);
+    if (line && /"ready"/.test(line)) return null;
+    const why = line === undefined ? `not ready after ${Math.round(timeoutMs / 1000)} s` : `exited with ${this.exited}`;
+    await this.kill();
+    return `the workload ${why}: ${this.tail()}`;
+  }
+
+  async run(phase, capS, timeoutMs) {
+    const started = Date.now();
+    const problem = await this.start(Math.min(120_000, timeoutMs));
+    if (problem) return { error: problem };
+    this.child.stdin.write(`${JSON.stringify({ phase, capS })}\n`);
+    const line = await this.nextLine(Math.max(1000, timeoutMs - (Date.now() - started)));
+    if (line === undefined) {
+      await this.kill();
+      return { error: `the workload timed out after ${Math.round(timeoutMs / 1000)} s in ${phase}: ${this.tail()}` };
+    }
+    if (line === null) return { error: `the workload exited with ${this.exited} in ${phase}: ${this.tail()}` };
+    try {
+      const doc = JSON.parse(line);
+      if (doc.phase === phase && doc.result) return doc.result;
+    } catch {
+      // fall through
+    }
+    return { error: `the workload answered "${line.slice(0, 200)}"` };
+  }
+
+  async close() {
+    if (this.child && this.exited === null) {
+      this.child.stdin.end();
+      const gone = new Promise((resolve) => this.child.once('exit', resolve));
+      await Promise.race([gone, sleep(5000)]);
+    }
+    await this.kill();
+  }
 }
 
 // ---- the section -----------------------------------------------------------------------------------
@@ -274,6 +345,7 @@ async function mlflowSection(ctx) {
 
   let server;
   let mreg;
+  let workloads;
   const section = {
     ratioMeaning: RATIO_MEANING,
     client: `mlflow ${version} (official Python client, ${venv})`,
@@ -296,6 +368,9 @@ async function mlflowSection(ctx) {
       mreg: { label: 'mreg', uri: `http://127.0.0.1:${mregPort}`, model, env: { MLFLOW_TRACKING_TOKEN: ctx.token } },
       mlflow: { label: 'mlflow', uri: `http://127.0.0.1:${mlflowPort}`, model, env: {} },
     };
+    workloads = { mreg: new Workload(venv, targets.mreg, opts, workDir), mlflow: new Workload(venv, targets.mlflow, opts, workDir) };
+    // Both client processes import mlflow and scikit-learn before anything is measured.
+    await Promise.all(Object.values(workloads).map((w) => w.start()));
     const results = { mreg: {}, mlflow: {} };
     const order = [];
     for (let i = 0; i < PHASES.length; i++) {
@@ -308,9 +383,11 @@ async function mlflowSection(ctx) {
           results[who][phase] = { error: `the section's budget of ${opts.budgetS} s was used up` };
           continue;
         }
+        // The cap stops the phase taking new work; the rest of the timeout is set-up and the last calls.
         const timeoutMs = Math.min(left - 5_000, (opts.capPhaseS + 60) * 1000);
+        const capS = Math.max(5, Math.min(opts.capPhaseS, Math.floor(timeoutMs / 1000) - 45));
         log(`mlflow: ${phase} against ${who}`);
-        const r = await runWorkload(venv, targets[who], phase, opts, workDir, timeoutMs);
+        const r = await workloads[who].run(phase, capS, timeoutMs);
         results[who][phase] = r;
         order.push(`${phase}:${who}`);
         log(`mlflow: ${phase} against ${who}: ${r.error ? `error: ${r.error.slice(0, 200)}` : brief(phase, r)}`);
@@ -326,6 +403,7 @@ async function mlflowSection(ctx) {
     section.error = String(error && error.message ? error.message : error);
     log(`mlflow: ${section.error}`);
   } finally {
+    if (workloads) await Promise.all(Object.values(workloads).map((w) => w.close()));
     if (mreg) await ctx.stopApp(mreg);
     if (server) await stopGroup(server.child);
     killAll('SIGKILL');

@@ -19,7 +19,8 @@ servers):
              K x `search_model_versions("name = '<name>'")` (every version, one page),
              K x `search_model_versions("name = '<name>' AND tags.batch = '3'")` (a tenth of them),
              K x `search_registered_models("name LIKE '<prefix>%'")`; p50/p95 and result counts.
-  load       log and register a small scikit-learn model, `set_registered_model_alias(..., "champion", ...)`,
+  load       log a small scikit-learn model, `mlflow.register_model("runs:/<run_id>/model", ...)`,
+             `set_registered_model_alias(..., "champion", ...)`,
              one unmeasured load (imports), then K x `mlflow.pyfunc.load_model("models:/<name>@champion")`
              (resolves the alias, downloads the artifacts through the server, unpickles) + a predict check.
   artifacts  a file of M MiB of random bytes: `mlflow.log_artifact` in a run (one streamed PUT through the
@@ -249,24 +250,31 @@ def phase_load(mlflow, client, args):
 
     name = f"{args.model}-load"
     run_id, info, sample = log_source_model(mlflow, args.experiment)
-    client.create_registered_model(name)
-    mv = client.create_model_version(name, f"runs:/{run_id}/model", run_id=run_id)
+    # As user code registers it: the client turns runs:/<run>/model into the logged model's models:/<model_id>
+    # (a version whose source stays runs:/ would download the run's artifacts, where MLflow 3 keeps no model).
+    mv = mlflow.register_model(f"runs:/{run_id}/model", name)
     client.set_registered_model_alias(name, "champion", mv.version)
     uri = f"models:/{name}@champion"
     expected = mlflow.sklearn.load_model(info.model_uri).predict(sample)
+    # Loaded as users do, without dst_path: the client downloads into a fresh temporary folder each time
+    # (created under ours, so they all go when the phase ends).
+    saved = tempfile.tempdir
     with tempfile.TemporaryDirectory(prefix="mreg-bench-load-") as tmp:
-        model = mlflow.pyfunc.load_model(uri, dst_path=os.path.join(tmp, "warm"))  # imports, unmeasured
-        if not np.array_equal(model.predict(sample), expected):
-            raise RuntimeError(f"{uri} predicts differently from the logged model")
-        deadline = Deadline(args.cap_s)
-        latencies = []
-        for i in range(args.loads):
-            if deadline.passed():
-                break
-            dst = os.path.join(tmp, str(i))
-            t0 = time.perf_counter()
-            mlflow.pyfunc.load_model(uri, dst_path=dst)
-            latencies.append(time.perf_counter() - t0)
+        tempfile.tempdir = tmp
+        try:
+            model = mlflow.pyfunc.load_model(uri)  # imports, unmeasured
+            if not np.array_equal(model.predict(sample), expected):
+                raise RuntimeError(f"{uri} predicts differently from the logged model")
+            deadline = Deadline(args.cap_s)
+            latencies = []
+            for _ in range(args.loads):
+                if deadline.passed():
+                    break
+                t0 = time.perf_counter()
+                mlflow.pyfunc.load_model(uri)
+                latencies.append(time.perf_counter() - t0)
+        finally:
+            tempfile.tempdir = saved
     result = {"uri": uri, "loads": args.loads, "completed": len(latencies), "latencyMs": ms_summary(latencies)}
     if len(latencies) < args.loads:
         result["truncated"] = f"time cap of {args.cap_s} s reached"
@@ -347,6 +355,12 @@ def main():
     parser.add_argument("--artifact-mb", type=int, default=100, help="artifacts: file size in MiB")
     parser.add_argument("--artifact-repeats", type=int, default=3)
     parser.add_argument("--cap-s", type=int, default=120, help="time cap per phase (stops taking new work)")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help='read phases from stdin, one a line ("register" or {"phase": "register", "capS": 60}), and answer each '
+        'with one JSON line {"phase", "result"} on stdout: one client process per server for a whole run',
+    )
     args = parser.parse_args()
     phases = [p.strip() for p in args.phases.split(",") if p.strip()]
     for p in phases:
@@ -366,17 +380,37 @@ def main():
     mlflow.set_tracking_uri(args.tracking_uri)
     mlflow.set_registry_uri(args.tracking_uri)
     client = MlflowClient(tracking_uri=args.tracking_uri, registry_uri=args.tracking_uri)
-    report = {"trackingUri": args.tracking_uri, "client": f"mlflow {mlflow.__version__}", "phases": {}}
     runners = {"register": phase_register, "search": phase_search, "load": phase_load, "artifacts": phase_artifacts}
-    for p in phases:
+
+    def run(p):
         log(f"{p} against {args.tracking_uri}")
         t0 = time.perf_counter()
         try:
-            report["phases"][p] = runners[p](mlflow, client, args)
+            result = runners[p](mlflow, client, args)
         except Exception as error:
-            report["phases"][p] = {"error": short_error(error)}
+            result = {"error": short_error(error)}
             log(f"{p} failed: {traceback.format_exc(limit=6)}")
-        report["phases"][p]["wallSeconds"] = round(time.perf_counter() - t0, 2)
+        result["wallSeconds"] = round(time.perf_counter() - t0, 2)
+        return result
+
+    if args.serve:
+        out.write(json.dumps({"ready": True, "client": f"mlflow {mlflow.__version__}"}) + "\n")
+        out.flush()
+        for line in sys.stdin:
+            line = line.strip()
+            if not line:
+                continue
+            command = json.loads(line) if line.startswith("{") else {"phase": line}
+            p = command.get("phase")
+            if "capS" in command:
+                args.cap_s = int(command["capS"])
+            result = run(p) if p in runners else {"error": f"unknown phase {p!r}"}
+            out.write(json.dumps({"phase": p, "result": result}) + "\n")
+            out.flush()
+        return
+    report = {"trackingUri": args.tracking_uri, "client": f"mlflow {mlflow.__version__}", "phases": {}}
+    for p in phases:
+        report["phases"][p] = run(p)
     out.write(json.dumps(report) + "\n")
     out.flush()
 
