@@ -5,6 +5,8 @@ import { COLLECTIONS } from '@mreg/audit/read-models';
 import type { ModelDoc } from '@mreg/audit/read-models';
 import { SqliteReadStore } from '@mreg/platform/read-store';
 import { loadConfig } from '@mreg/platform/runtime';
+import { TRACKING_COLLECTIONS } from '@mreg/tracking/feature';
+import type { RunDoc } from '@mreg/tracking/feature';
 import { API, RegistryClient, castTarget, castTokensJson, createModel, createVersion, modelPath, promote, uniqueName, versionPath } from '@mreg/testing/e2e';
 import { startRegistry } from './registry-app';
 import { runReplayCommand } from './replay-command';
@@ -33,6 +35,24 @@ describe('replay command (embedded)', () => {
         expect((await alice.patch(`${modelPath(name)}`, { description: 'renamed soon' })).status).toBeLessThan(300);
       }
       expect((await alice.get(`${API}/models`)).status).toBe(200);
+      // MLflow's tracking: its search index is a read model too.
+      const mlflow = (path: string) => `/api/2.0/mlflow/${path}`;
+      const experimentId = (await alice.post<{ experiment_id: string }>(mlflow('experiments/create'), { name: uniqueName('replay-exp'), tags: [{ key: 'team', value: 'ml' }] })).body.experiment_id;
+      for (let r = 0; r < 2; r++) {
+        const runId = (await alice.post<{ run: { info: { run_id: string } } }>(mlflow('runs/create'), { experiment_id: experimentId, start_time: 1000 + r })).body.run.info.run_id;
+        const logged = await alice.post(mlflow('runs/log-batch'), {
+          run_id: runId,
+          params: [{ key: 'lr', value: `0.${r + 1}` }],
+          metrics: [
+            { key: 'acc', value: 0.5, timestamp: 1, step: 0 },
+            { key: 'acc', value: 0.8, timestamp: 2, step: 1 },
+            { key: 'loss', value: 'NaN', timestamp: 2, step: 1 },
+          ],
+          tags: [{ key: 'team', value: 'ml' }],
+        });
+        expect(logged.status).toBe(200);
+        if (r === 1) expect((await alice.post(mlflow('runs/delete'), { run_id: runId })).status).toBe(200);
+      }
     } finally {
       await registry.app.close();
     }
@@ -47,7 +67,10 @@ describe('replay command (embedded)', () => {
     expect(summary).toMatchObject({ eventStore: 'sqlite', readStore: 'sqlite', equal: true, differenceCount: 0, liveBehind: 0, kept: true });
     expect(equal).toBe(true);
     expect(summary['events']).toEqual(expect.any(Number));
-    expect((summary['counts'] as Record<string, { live: number; rebuilt: number }>)[COLLECTIONS.models]).toEqual({ live: 2, rebuilt: 2 });
+    const counts = summary['counts'] as Record<string, { live: number; rebuilt: number }>;
+    expect(counts[COLLECTIONS.models]).toEqual({ live: 2, rebuilt: 2 });
+    expect(counts[TRACKING_COLLECTIONS.runs]).toEqual({ live: 2, rebuilt: 2 });
+    expect(counts[TRACKING_COLLECTIONS.experiments]?.rebuilt).toBeGreaterThanOrEqual(2);
     expect(existsSync(join(dataDir, 'read-models.replay-equal.sqlite'))).toBe(true);
   });
 
@@ -65,6 +88,23 @@ describe('replay command (embedded)', () => {
     expect(equal).toBe(false);
     expect(summary).toMatchObject({ equal: false, differenceCount: 1, differences: [{ collection: COLLECTIONS.models, id, kind: 'different', fields: ['description'] }], kept: false });
     expect(existsSync(join(dataDir, 'read-models.replay-tampered.sqlite'))).toBe(false);
+  });
+
+  it('reports a tracking search document that differs from the log', async () => {
+    const live = new SqliteReadStore(join(dataDir, 'read-models.sqlite'));
+    let id = '';
+    try {
+      const runs = live.collection<RunDoc>(TRACKING_COLLECTIONS.runs);
+      const page = await runs.find({ sort: { field: { name: 'id', path: ['id'], type: 'string' }, direction: 'asc' }, limit: 1 });
+      id = page.items[0]?.id ?? '';
+      await runs.apply(id, 'tamper', 0, (doc) => ({ ...(doc as RunDoc), metrics: { acc: 0.99 } }));
+    } finally {
+      await live.close();
+    }
+    const { equal, summary } = await runReplayCommand(env(), { stamp: 'tracking', drop: true });
+    expect(equal).toBe(false);
+    // The model tampered with above stays different; the run is the new difference.
+    expect(summary['differences']).toContainEqual({ collection: TRACKING_COLLECTIONS.runs, id, kind: 'different', fields: ['metrics'] });
   });
 
   it('refuses to run without a log rather than rebuild from an empty one', async () => {

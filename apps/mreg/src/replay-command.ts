@@ -1,16 +1,21 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { READ_MODEL_COLLECTIONS, compareReadModels, readModelLag, replayReadModels } from '@mreg/audit/read-models';
-import type { ReadModelDifference } from '@mreg/audit/read-models';
+import { compareReadModels, readModelCollections, readModelLag, replayReadModels } from '@mreg/audit/read-models';
+import type { OtherReadModels, ReadModelDifference } from '@mreg/audit/read-models';
 import { KurrentEventStore, SqliteEventStore } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
 import { MongoReadStore, SqliteReadStore } from '@mreg/platform/read-store';
 import type { ReadStore } from '@mreg/platform/read-store';
 import { loadConfig } from '@mreg/platform/runtime';
 import type { MregConfig } from '@mreg/platform/runtime';
+import { TRACKING_READ_MODELS } from '@mreg/tracking/feature';
 
-// `npm run replay`: rebuilds the read models from the configured log into a fresh database (next to the live
-// one, which is never written), compares the two and prints a JSON summary. Exit code 0: equal; 1: different.
+// `npm run replay`: rebuilds the read models (the catalog's and the tracking index) from the configured log into
+// a fresh database (next to the live one, which is never written), compares the two and prints a JSON summary.
+// Exit code 0: equal; 1: different.
+
+/** Read models of the contexts outside the catalog that the registry runs (MLflow's tracking search index). */
+export const OTHER_READ_MODELS: readonly OtherReadModels[] = [TRACKING_READ_MODELS];
 
 export interface ReplayCommandOptions {
   /** Remove the rebuilt database afterwards (default: keep it, so it can be inspected or swapped in). */
@@ -81,9 +86,9 @@ export async function runReplayCommand(env: NodeJS.ProcessEnv, options: ReplayCo
     const { live, rebuilt, describe: target, remove } = await openReadStores(config, stamp);
     try {
       const started = Date.now();
-      const replay = await replayReadModels(store, rebuilt);
-      const lag = await readModelLag(store, live);
-      const comparison = await compareReadModels(live, rebuilt, READ_MODEL_COLLECTIONS, { limit: options.limit ?? 20 });
+      const replay = await replayReadModels(store, rebuilt, { others: OTHER_READ_MODELS });
+      const lag = await readModelLag(store, live, { others: OTHER_READ_MODELS });
+      const comparison = await compareReadModels(live, rebuilt, readModelCollections(OTHER_READ_MODELS), { limit: options.limit ?? 20 });
       const summary = {
         ...source,
         ...target,

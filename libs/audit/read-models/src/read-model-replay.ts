@@ -23,10 +23,28 @@ export function readModelProjections(store: ReadStore): Projection[] {
 /** The read-model collections the catalog projections write (what a replay rebuilds and a comparison reads). */
 export const READ_MODEL_COLLECTIONS: readonly string[] = Object.values(COLLECTIONS);
 
+/** The catalog's collections and those of `others`: what a comparison after a replay with `others` reads. */
+export function readModelCollections(others: readonly OtherReadModels[] = []): readonly string[] {
+  return [...READ_MODEL_COLLECTIONS, ...others.flatMap((o) => o.collections)];
+}
+
 /** Bookkeeping, not read models: where consumers are, which commands ran. Never compared. */
 export const BOOKKEEPING_COLLECTIONS: readonly string[] = [PROGRESS_COLLECTION, 'checkpoints', 'processed_commands'];
 
+/**
+ * Read models of other contexts (e.g. the tracking index), which this lib must not know: the app names their
+ * projections and collections, and the replay, lag and comparison treat them like the catalog's.
+ */
+export interface OtherReadModels {
+  /** The projections, writing to the given store (called once per replay). */
+  readonly projections: (store: ReadStore) => readonly Projection[];
+  /** The collections they write (rebuilt and compared). */
+  readonly collections: readonly string[];
+}
+
 export interface ReplayOptions {
+  /** Also rebuild these (the catalog projections are always rebuilt). */
+  readonly others?: readonly OtherReadModels[];
   /** Events read per page of the log (default 500). */
   readonly pageSize?: number;
   /**
@@ -59,7 +77,11 @@ export interface ReplaySummary {
  */
 export async function replayReadModels(eventStore: EventStore, target: ReadStore, options: ReplayOptions = {}): Promise<ReplaySummary> {
   const pageSize = Math.max(1, options.pageSize ?? 500);
-  const projections = readModelProjections(target);
+  const projections = [...readModelProjections(target), ...(options.others ?? []).flatMap((o) => o.projections(target))];
+  const names = projections.map((p) => p.name);
+  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  // Progress is recorded by name: two projections of one name would hide each other's.
+  if (duplicate !== undefined) throw new Error(`two read-model projections are named ${duplicate}`);
   const progress = target.collection<{ revision: number }>(PROGRESS_COLLECTION);
   const applied: Record<string, number> = Object.fromEntries(projections.map((p) => [p.name, 0]));
   let after: bigint | undefined;
@@ -101,7 +123,16 @@ export interface ReadModelLag {
  * (what read-your-writes waits on). 0 means every event in the log has been applied by every projection that
  * consumes it: the read models are as complete as a replay would make them.
  */
-export async function readModelLag(eventStore: EventStore, readStore: ReadStore, options: { pageSize?: number } = {}): Promise<ReadModelLag> {
+export async function readModelLag(
+  eventStore: EventStore,
+  readStore: ReadStore,
+  options: { pageSize?: number; /** Also these projections (their names and topics). */ others?: readonly OtherReadModels[] } = {},
+): Promise<ReadModelLag> {
+  // Only names and topics are read: the projections are built on the store they would write, never run.
+  const descriptors: readonly { readonly name: string; readonly topics: readonly string[] }[] = [
+    ...READ_MODEL_PROJECTIONS,
+    ...(options.others ?? []).flatMap((o) => o.projections(readStore)),
+  ];
   const pageSize = Math.max(1, options.pageSize ?? 1000);
   const last = new Map<string, number>();
   let after: bigint | undefined;
@@ -119,8 +150,8 @@ export async function readModelLag(eventStore: EventStore, readStore: ReadStore,
   for (const [streamId, revision] of last) {
     const topic = topicForStream(streamId);
     if (!topic) continue;
-    for (const projection of READ_MODEL_PROJECTIONS) {
-      if (!(projection.topics as readonly string[]).includes(topic)) continue;
+    for (const projection of descriptors) {
+      if (!projection.topics.includes(topic)) continue;
       const applied = (await progress.get(`${projection.name}:${streamId}`))?.revision ?? -1;
       if (applied >= revision) continue;
       behind += 1;

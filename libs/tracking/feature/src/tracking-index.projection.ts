@@ -180,3 +180,12 @@ export class TrackingIndexProjection implements Projection {
     // Name reservations need no search document.
   }
 }
+
+/**
+ * The tracking index as a read model to rebuild from the log (the replay's `others`): its projection and the
+ * collections it writes.
+ */
+export const TRACKING_READ_MODELS = {
+  projections: (store: ReadStore): readonly Projection[] => [new TrackingIndexProjection(store)],
+  collections: Object.values(TRACKING_COLLECTIONS),
+} as const;
