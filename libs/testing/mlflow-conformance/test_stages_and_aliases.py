@@ -11,38 +11,27 @@ def test_transition_model_version_stage(client, target, name, classic_run):
     mv = client.transition_model_version_stage(name, "1", "Staging")
     assert mv.version == "1" and mv.current_stage == "Staging"
     assert client.get_model_version(name, "1").current_stage == "Staging"
-    mv = client.transition_model_version_stage(name, "1", "Production")
+    mv = client.transition_model_version_stage(name, "1", "production")  # stage names are case-insensitive
     assert mv.current_stage == "Production"
-    mv = client.transition_model_version_stage(name, "1", "Archived")
-    assert mv.current_stage == "Archived"
-    assert client.get_model_version(name, "1").current_stage == "Archived"
+    assert client.get_model_version(name, "1").current_stage == "Production"
 
 
 def test_transition_with_archive_existing_versions(client, target, name, classic_run):
-    for _ in range(3):
+    for _ in range(4):
         new_version(client, name, classic_run)
     open_policy(target, name)
     client.transition_model_version_stage(name, "1", "Production")
     # without archive_existing_versions two versions may share a stage
     client.transition_model_version_stage(name, "2", "Production", archive_existing_versions=False)
-    assert [client.get_model_version(name, v).current_stage for v in ("1", "2")] == ["Production", "Production"]
+    client.transition_model_version_stage(name, "3", "Staging")
+    assert [client.get_model_version(name, v).current_stage for v in ("1", "2", "3")] == ["Production", "Production", "Staging"]
 
-    mv = client.transition_model_version_stage(name, "3", "Production", archive_existing_versions=True)
+    # archiving touches the other versions in the target stage only
+    mv = client.transition_model_version_stage(name, "4", "Production", archive_existing_versions=True)
     assert mv.current_stage == "Production"
-    stages = {v: client.get_model_version(name, v).current_stage for v in ("1", "2", "3")}
-    assert stages == {"1": "Archived", "2": "Archived", "3": "Production"}
-    assert [v.version for v in client.get_latest_versions(name, stages=["Production"])] == ["3"]
-
-
-def test_archive_existing_versions_only_touches_the_target_stage(client, target, name, classic_run):
-    for _ in range(3):
-        new_version(client, name, classic_run)
-    open_policy(target, name)
-    client.transition_model_version_stage(name, "1", "Staging")
-    client.transition_model_version_stage(name, "2", "Production")
-    client.transition_model_version_stage(name, "3", "Staging", archive_existing_versions=True)
-    stages = {v: client.get_model_version(name, v).current_stage for v in ("1", "2", "3")}
-    assert stages == {"1": "Archived", "2": "Production", "3": "Staging"}
+    stages = {v: client.get_model_version(name, v).current_stage for v in ("1", "2", "3", "4")}
+    assert stages == {"1": "Archived", "2": "Archived", "3": "Staging", "4": "Production"}
+    assert [v.version for v in client.get_latest_versions(name, stages=["Production"])] == ["4"]
 
 
 def test_transition_to_an_invalid_stage(client, name, classic_run):
