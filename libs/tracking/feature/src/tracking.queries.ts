@@ -5,7 +5,7 @@ import { READ_STORE } from '@mreg/platform/read-store';
 import type { ReadCollection, ReadStore } from '@mreg/platform/read-store';
 import { EventSourcedRepository } from '@mreg/platform/runtime';
 import { PageTokenError, bindFilter, decodePageToken, encodePageToken, queryFingerprint } from '@mreg/shared/query';
-import type { BoundFilter, FilterNode, FilterSchema, Literal } from '@mreg/shared/query';
+import type { FilterNode, FilterSchema, Literal } from '@mreg/shared/query';
 import {
   DEFAULT_EXPERIMENT_ID,
   experimentDecider,
@@ -97,6 +97,12 @@ const eq = (field: string, value: Literal): FilterNode => ({ kind: 'compare', fi
 const anyOf = (field: string, values: readonly string[]): FilterNode => ({ kind: 'in', field, values });
 const and = (...nodes: (FilterNode | undefined)[]): FilterNode | undefined =>
   nodes.filter((n): n is FilterNode => n !== undefined).reduce<FilterNode | undefined>((acc, n) => (acc ? { kind: 'and', left: acc, right: n } : n), undefined);
+/** Documents holding a value of the field's type (numbers: every stored number, infinities being ±MAX_VALUE). */
+function holdsValue(field: string, schema: FilterSchema): FilterNode {
+  const bound = bindFilter({ kind: 'compare', field, op: '=', value: 0 }, schema);
+  if (bound.kind !== 'compare') throw new Error('unreachable');
+  return bound.field.type === 'string' ? { kind: 'like', field, pattern: '%', caseInsensitive: false } : { kind: 'compare', field, op: '>=', value: -Number.MAX_VALUE };
+}
 const lifecycleScope = (view: ViewType): FilterNode | undefined => (view === 'ALL' ? undefined : eq('lifecycle', view === 'ACTIVE_ONLY' ? 'active' : 'deleted'));
 
 /**
@@ -173,8 +179,31 @@ export class TrackingQueries {
     return { ...page, items: await Promise.all(page.items.map((d) => this.experiment(d.id))) };
   }
 
+  /**
+   * Runs in MLflow's order: by `orderBy` (ties by id), runs without that value last in both directions (after
+   * those holding a NaN, for a metric) and newest first among them; by start time, newest first, by default.
+   */
   async searchRuns(experimentIds: readonly string[], view: ViewType, request: SearchRequest): Promise<SearchPage<RunState>> {
-    const page = await searchIndex(this.store.collection<RunDoc>(TRACKING_COLLECTIONS.runs), RUN_FIELDS, and(anyOf('experimentId', experimentIds), lifecycleScope(view), request.filter), request, `runs:${experimentIds.join(',')}`);
+    const newestFirst = { field: 'startTime', direction: 'desc' } as const;
+    const order = request.orderBy ?? newestFirst;
+    const phases: SearchPhase[] = [];
+    if (order.field === 'startTime' || order.field === 'id') {
+      phases.push({ order });
+    } else {
+      const present = holdsValue(order.field, RUN_FIELDS);
+      const nan: FilterNode | undefined = order.field.startsWith('metrics.') ? eq(`metricsNaN.${order.field.slice('metrics.'.length)}`, 'NaN') : undefined;
+      phases.push({ filter: present, order });
+      if (nan) phases.push({ filter: nan, order: newestFirst });
+      phases.push({ filter: { kind: 'not', filter: nan ? { kind: 'or', left: present, right: nan } : present }, order: newestFirst });
+    }
+    const page = await searchInPhases(
+      this.store.collection<RunDoc>(TRACKING_COLLECTIONS.runs),
+      RUN_FIELDS,
+      and(anyOf('experimentId', experimentIds), lifecycleScope(view), request.filter),
+      phases,
+      request,
+      `runs:${experimentIds.join(',')}`,
+    );
     return { ...page, items: await Promise.all(page.items.map((d) => this.run(d.id))) };
   }
 
@@ -266,14 +295,70 @@ function offsetOf(cursor: { value: string | number | null }): number {
   return cursor.value;
 }
 
+/** One part of a search's order: the documents matching `filter`, sorted by `order` (ties by id). */
+interface SearchPhase {
+  readonly filter?: FilterNode;
+  readonly order: { readonly field: string; readonly direction: 'asc' | 'desc' };
+}
+
 /** A keyset page of index documents (ties broken by id), with a token bound to the query. */
-async function searchIndex<D extends { id: string }>(collection: ReadCollection<D>, schema: FilterSchema, filter: FilterNode | undefined, request: SearchRequest, scopeKey: string): Promise<SearchPage<D>> {
-  const bound: BoundFilter | undefined = filter ? bindFilter(filter, schema) : undefined;
-  const sortField = bindFilter({ kind: 'compare', field: request.orderBy?.field ?? 'id', op: '=', value: 0 }, schema);
-  if (sortField.kind !== 'compare') throw new Error('unreachable');
-  const direction = request.orderBy?.direction ?? 'asc';
-  const fingerprint = queryFingerprint([scopeKey, JSON.stringify(filter ?? null), sortField.field.name, direction]);
-  const after = request.pageToken ? decodePageToken(request.pageToken, fingerprint) : undefined;
-  const page = await collection.find({ ...(bound ? { filter: bound } : {}), sort: { field: sortField.field, direction }, limit: request.pageSize, ...(after ? { after } : {}) });
-  return { items: page.items, ...(page.next ? { nextPageToken: encodePageToken(page.next, fingerprint) } : {}) };
+function searchIndex<D extends { id: string }>(collection: ReadCollection<D>, schema: FilterSchema, filter: FilterNode | undefined, request: SearchRequest, scopeKey: string): Promise<SearchPage<D>> {
+  return searchInPhases(collection, schema, filter, [{ order: request.orderBy ?? { field: 'id', direction: 'asc' } }], request, scopeKey);
+}
+
+/**
+ * A keyset page over phases run one after the other (a page may span two), so that one search can order what
+ * the read store's single sort key cannot, e.g. runs without the sort key last in both directions. The token
+ * names its phase through the query it continues: a cursor inside phase k, or the start of phase k.
+ */
+async function searchInPhases<D extends { id: string }>(
+  collection: ReadCollection<D>,
+  schema: FilterSchema,
+  scope: FilterNode | undefined,
+  phases: readonly SearchPhase[],
+  request: SearchRequest,
+  scopeKey: string,
+): Promise<SearchPage<D>> {
+  const bound = phases.map((phase) => {
+    const sortField = bindFilter({ kind: 'compare', field: phase.order.field, op: '=', value: 0 }, schema);
+    if (sortField.kind !== 'compare') throw new Error('unreachable');
+    const filter = and(scope, phase.filter);
+    return { filter: filter ? bindFilter(filter, schema) : undefined, sort: { field: sortField.field, direction: phase.order.direction } };
+  });
+  const base = [scopeKey, JSON.stringify(scope ?? null), JSON.stringify(phases)];
+  const inside = (k: number) => queryFingerprint([...base, String(k)]);
+  const start = (k: number) => queryFingerprint([...base, `${k}:start`]);
+  let phase = 0;
+  let after: { value: string | number | null; id: string } | undefined;
+  if (request.pageToken) ({ phase, after } = decodePhaseToken(request.pageToken, phases.length, inside, start));
+  const items: D[] = [];
+  for (; phase < bound.length; phase++, after = undefined) {
+    const { filter, sort } = bound[phase];
+    const page = await collection.find({ ...(filter ? { filter } : {}), sort, limit: request.pageSize - items.length, ...(after ? { after } : {}) });
+    items.push(...page.items);
+    if (page.next) return { items, nextPageToken: encodePageToken(page.next, inside(phase)) };
+    if (items.length < request.pageSize) continue;
+    // The page is full at the end of a phase: a token only when a later phase has more.
+    for (let later = phase + 1; later < bound.length; later++) {
+      const { filter: laterFilter, sort: laterSort } = bound[later];
+      const probe = await collection.find({ ...(laterFilter ? { filter: laterFilter } : {}), sort: laterSort, limit: 1 });
+      if (probe.items.length > 0) return { items, nextPageToken: encodePageToken({ value: null, id: '' }, start(later)) };
+    }
+    return { items };
+  }
+  return { items };
+}
+
+function decodePhaseToken(token: string, phases: number, inside: (k: number) => string, start: (k: number) => string): { phase: number; after?: { value: string | number | null; id: string } } {
+  for (let k = 0; k < phases; k++) {
+    for (const [fingerprint, isStart] of [[inside(k), false], [start(k), true]] as const) {
+      try {
+        const cursor = decodePageToken(token, fingerprint);
+        return isStart ? { phase: k } : { phase: k, after: cursor };
+      } catch (error) {
+        if (!(error instanceof PageTokenError)) throw error;
+      }
+    }
+  }
+  throw new PageTokenError('invalid page token');
 }
