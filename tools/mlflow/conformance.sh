@@ -7,6 +7,9 @@
 # JUNIT_XML (or MREG_CONFORMANCE_JUNIT) is where pytest writes its JUnit report; default
 # ${TMPDIR:-/tmp}/mreg-mlflow-conformance.xml. MREG_CONFORMANCE_TARGETS picks the targets (comma-separated,
 # default `embedded,distributed`; `mlflow` runs the same tests against a real `mlflow server` from the venv).
+# Other knobs: PYTEST_ADDOPTS (e.g. "-k alias"), MREG_CONFORMANCE_LOG_TAIL=1 (server log tail in failure
+# reports), MREG_CONFORMANCE_KEEP=1 (keep the target's scratch dir), MREG_START_SERVERS=0 (never start Kafka,
+# FerretDB, S3 for the distributed target: it is then skipped, loudly, if they are not running).
 # The venv is created on first use (tools/python/venv.sh, in ~/.cache/mreg). Exits 0 only when pytest ran at
 # least one test and none failed or errored; "no tests collected" (pytest's exit 5) is a failure.
 set -uo pipefail

@@ -102,13 +102,16 @@ class Target:
         return "\n".join(out)
 
 
-def _loud(config, message: str) -> None:
+def _say(config, message: str, loud: bool = False) -> None:
+    """Prints past pytest's output capture (a skipped target must be seen, not only counted)."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    line = f"\n*** {message}\n"
-    if reporter is not None:
-        reporter.write_line(line, red=True, bold=True)
-    else:
-        sys.stderr.write(line)
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    ctx = capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext()
+    with ctx:
+        if reporter is not None:
+            reporter.write_line(f"\n*** {message}\n" if loud else message, red=loud, bold=loud)
+        else:
+            sys.stderr.write(f"{message}\n")
 
 
 def _read_first_line(stream, timeout_s: float) -> str | None:
@@ -199,9 +202,9 @@ def target(request):
     t = _start_mlflow() if name == "mlflow" else _start_mreg(name)
     if not t.url:
         reason = f"SKIPPED the {name} target: {t.logs}"
-        _loud(request.config, reason)
+        _say(request.config, reason, loud=True)
         pytest.skip(reason)
-    sys.stderr.write(f"\n[conformance] {name} target at {t.url} (ready in {time.time() - started:.1f} s)\n")
+    _say(request.config, f"\n[conformance] {name} target at {t.url} (ready in {time.time() - started:.1f} s)")
     yield t
     if name == "mlflow":
         if t.process and t.process.poll() is None:
