@@ -118,6 +118,12 @@ describe('MLflow experiments', () => {
     expect((found.body['experiments'] as Body[]).map((e) => e['experiment_id'])).toEqual([id]);
     expect(found.body['next_page_token']).toBeUndefined();
     expect((await call('POST', api('experiments/set-experiment-tag'), { body: { experiment_id: id, key: 'k', value: 'v' } })).body).toEqual({});
+    expect((await call('POST', api('experiments/delete-experiment-tag'), { body: { experiment_id: id, key: 'team' } })).body).toEqual({});
+    expect((await call('GET', api(`experiments/get?experiment_id=${id}`))).body['experiment']).toMatchObject({ tags: [{ key: 'k', value: 'v' }] });
+    const gone = await call('POST', api('experiments/delete-experiment-tag'), { body: { experiment_id: id, key: 'team' } });
+    expect({ status: gone.status, code: gone.body['error_code'] }).toEqual({ status: 404, code: 'RESOURCE_DOES_NOT_EXIST' });
+    expect((await call('POST', api('experiments/delete-experiment-tag'), { body: { experiment_id: id } })).status).toBe(400);
+    expect((await call('POST', api('experiments/delete-experiment-tag'), { token: CAST.carol.token, body: { experiment_id: id, key: 'k' } })).status).toBe(403);
     const renamed = `${name}-2`;
     expect((await call('POST', api('experiments/update'), { body: { experiment_id: id, new_name: renamed } })).status).toBe(200);
     expect((await call('GET', api(`experiments/get-by-name?experiment_name=${encodeURIComponent(renamed)}`))).body['experiment']).toMatchObject({ experiment_id: id });

@@ -13,9 +13,10 @@ export type Lifecycle = 'active' | 'deleted';
 export type CreateExperiment = Command<'CreateExperiment', { experimentId: string; name: string; artifactLocation: string; tags: Tags; at: number }>;
 export type RenameExperiment = Command<'RenameExperiment', { newName: string; at: number }>;
 export type SetExperimentTag = Command<'SetExperimentTag', { key: string; value: string; at: number }>;
+export type DeleteExperimentTag = Command<'DeleteExperimentTag', { key: string; at: number }>;
 export type DeleteExperiment = Command<'DeleteExperiment', { at: number }>;
 export type RestoreExperiment = Command<'RestoreExperiment', { at: number }>;
-export type ExperimentCommand = CreateExperiment | RenameExperiment | SetExperimentTag | DeleteExperiment | RestoreExperiment;
+export type ExperimentCommand = CreateExperiment | RenameExperiment | SetExperimentTag | DeleteExperimentTag | DeleteExperiment | RestoreExperiment;
 
 export interface ExperimentState {
   readonly exists: boolean;
@@ -77,6 +78,12 @@ export function decideExperiment(command: ExperimentCommand, state: ExperimentSt
       if (state.tags[key] === value) return [];
       return [{ type: 'ExperimentTagSet', data: { experimentId: state.experimentId, key, value, at } }];
     }
+    case 'DeleteExperimentTag': {
+      requireActive(state);
+      const { key, at } = command.data;
+      if (!Object.hasOwn(state.tags, key)) throw new DomainError('NOT_FOUND', `No tag with name: ${key} in experiment with id ${state.experimentId}`, { key });
+      return [{ type: 'ExperimentTagDeleted', data: { experimentId: state.experimentId, key, at } }];
+    }
     case 'DeleteExperiment': {
       if (!state.exists) throw new DomainError('NOT_FOUND', 'No Experiment with this id exists.');
       if (state.experimentId === DEFAULT_EXPERIMENT_ID) throw new DomainError('INVALID', 'Cannot delete the default experiment \'0\'. This is an internally reserved ID.');
@@ -101,8 +108,13 @@ export function evolveExperiment(state: ExperimentState, event: ExperimentEvent)
     }
     case 'ExperimentRenamed':
       return { ...state, name: event.data.to, lastUpdateTime: event.data.at };
+    // Tags leave last_update_time alone, as on MLflow's server (it tracks renames and the lifecycle).
     case 'ExperimentTagSet':
-      return { ...state, tags: { ...state.tags, [event.data.key]: event.data.value }, lastUpdateTime: event.data.at };
+      return { ...state, tags: { ...state.tags, [event.data.key]: event.data.value } };
+    case 'ExperimentTagDeleted': {
+      const { [event.data.key]: _removed, ...tags } = state.tags;
+      return { ...state, tags };
+    }
     case 'ExperimentDeleted':
       return { ...state, lifecycle: 'deleted', lastUpdateTime: event.data.at };
     case 'ExperimentRestored':

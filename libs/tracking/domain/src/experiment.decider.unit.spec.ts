@@ -61,6 +61,24 @@ describe('experiment', () => {
     spec.given([created(), deleted]).when({ type: 'RenameExperiment', data: { newName: 'x', at } }).thenThrows('INVALID');
   });
 
+  it('deletes a tag it has while active; a missing tag is NOT_FOUND, as on MLflow', () => {
+    const tagged = { type: 'ExperimentTagSet', data: { experimentId: '7', key: 'team', value: 'risk', at } } as const;
+    spec.given([created(), tagged]).when({ type: 'DeleteExperimentTag', data: { key: 'team', at: at + 3 } }).then([{ type: 'ExperimentTagDeleted', data: { experimentId: '7', key: 'team', at: at + 3 } }]);
+    spec
+      .given([created(), tagged, { type: 'ExperimentTagDeleted', data: { experimentId: '7', key: 'team', at: at + 3 } }])
+      .when({ type: 'DeleteExperimentTag', data: { key: 'team', at } })
+      .thenThrows('NOT_FOUND', 'No tag with name: team in experiment with id 7');
+    spec.given([created(), tagged, deleted]).when({ type: 'DeleteExperimentTag', data: { key: 'team', at } }).thenThrows('INVALID', "must be in the 'active' state");
+    spec.given([created()]).when({ type: 'DeleteExperimentTag', data: { key: 'constructor', at } }).thenThrows('NOT_FOUND');
+  });
+
+  it('keeps last_update_time when tags change, as MLflow does', () => {
+    spec
+      .given([created(), { type: 'ExperimentTagSet', data: { experimentId: '7', key: 'k', value: 'v', at: at + 5 } }, { type: 'ExperimentTagDeleted', data: { experimentId: '7', key: 'k', at: at + 6 } }])
+      .when({ type: 'SetExperimentTag', data: { key: 'k', value: 'v', at: at + 7 } })
+      .thenState((s) => expect(s).toMatchObject({ tags: { k: 'v' }, lastUpdateTime: at }));
+  });
+
   it('is deleted and restored; restoring an active experiment is refused', () => {
     spec.given([created()]).when({ type: 'DeleteExperiment', data: { at: at + 1 } }).then([deleted]);
     spec.given([created(), deleted]).when({ type: 'DeleteExperiment', data: { at } }).thenNothingHappens();

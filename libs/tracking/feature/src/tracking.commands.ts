@@ -144,6 +144,11 @@ export class TrackingCommands {
     await this.repository.handle(streams.experiment(experimentId), experimentDecider, { type: 'SetExperimentTag', data: { ...tag, at: Date.now() } }, ctx);
   }
 
+  async deleteExperimentTag(experimentId: string, key: string, ctx: CommandContext): Promise<void> {
+    await this.requireExperiment(experimentId);
+    await this.repository.handle(streams.experiment(experimentId), experimentDecider, { type: 'DeleteExperimentTag', data: { key, at: Date.now() } }, ctx);
+  }
+
   async deleteExperiment(experimentId: string, ctx: CommandContext): Promise<void> {
     await this.requireExperiment(experimentId);
     await this.repository.handle(streams.experiment(experimentId), experimentDecider, { type: 'DeleteExperiment', data: { at: Date.now() } }, ctx);

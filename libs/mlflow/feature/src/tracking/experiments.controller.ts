@@ -7,7 +7,7 @@ import type { MlflowSearchSchema } from '../wire/search-filter';
 import { translateMlflowFilter, translateMlflowOrderBy } from '../wire/search-filter';
 import { listOf, pageSizeFor } from '../wire/search-params';
 import { mlflowExperiment } from './tracking.entities';
-import { CreateExperimentMessage, ExperimentByNameMessage, ExperimentIdMessage, SearchExperimentsMessage, SetExperimentTagMessage, UpdateExperimentMessage } from './tracking.messages';
+import { CreateExperimentMessage, DeleteExperimentTagMessage, ExperimentByNameMessage, ExperimentIdMessage, SearchExperimentsMessage, SetExperimentTagMessage, UpdateExperimentMessage } from './tracking.messages';
 
 const EXPERIMENT_SEARCH: MlflowSearchSchema = {
   attributes: {
@@ -95,6 +95,14 @@ export class MlflowExperimentsController {
   @Roles('contributor')
   async setTag(@Body() body: SetExperimentTagMessage, @Caller() ctx: CommandContext) {
     await this.commands.setExperimentTag(body.experiment_id, { key: body.key, value: body.value }, ctx);
+    return {};
+  }
+
+  @Post('delete-experiment-tag')
+  @HttpCode(200)
+  @Roles('contributor')
+  async deleteTag(@Body() body: DeleteExperimentTagMessage, @Caller() ctx: CommandContext) {
+    await this.commands.deleteExperimentTag(body.experiment_id, body.key, ctx);
     return {};
   }
 

@@ -89,6 +89,13 @@ export class SetExperimentTagMessage extends ExperimentIdMessage {
   value!: string;
 }
 
+@MlflowMessage()
+export class DeleteExperimentTagMessage extends ExperimentIdMessage {
+  @IsString()
+  @MaxLength(1000)
+  key!: string;
+}
+
 const VIEW_TYPES = ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'];
 /** A view type by name or by its protobuf number (1, 2, 3), as a query parameter may carry it. */
 const toViewType = ({ value }: { value: unknown }): unknown => {

@@ -47,9 +47,10 @@ export type ExperimentNameEvent = ExperimentNameReserved | ExperimentNameRelease
 export type ExperimentCreated = Event<'ExperimentCreated', { experimentId: string; name: string; artifactLocation: string; tags: Tags; at: number }>;
 export type ExperimentRenamed = Event<'ExperimentRenamed', { experimentId: string; from: string; to: string; at: number }>;
 export type ExperimentTagSet = Event<'ExperimentTagSet', { experimentId: string; key: string; value: string; at: number }>;
+export type ExperimentTagDeleted = Event<'ExperimentTagDeleted', { experimentId: string; key: string; at: number }>;
 export type ExperimentDeleted = Event<'ExperimentDeleted', { experimentId: string; at: number }>;
 export type ExperimentRestored = Event<'ExperimentRestored', { experimentId: string; at: number }>;
-export type ExperimentEvent = ExperimentCreated | ExperimentRenamed | ExperimentTagSet | ExperimentDeleted | ExperimentRestored;
+export type ExperimentEvent = ExperimentCreated | ExperimentRenamed | ExperimentTagSet | ExperimentTagDeleted | ExperimentDeleted | ExperimentRestored;
 
 // ---- stream run-<runId> ------------------------------------------------------------------------------
 export type RunCreated = Event<
