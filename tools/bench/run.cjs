@@ -19,8 +19,8 @@
 //   3. lag: the time from sending a write until GET shows it, polled every POLL ms (growing to a tenth of the
 //      time waited, at most 50 ms, so the observer does not load slow read models); sequential (one client)
 //      and concurrent (C clients). With the wait disabled a write whose read model is not there yet answers
-//      404 although it is durable (the response renders the read model), so the version number is tracked
-//      by the client: each lag client owns its model and writes to it one at a time.
+//      202 pending (404 before decision 0003 was implemented) although it is durable, without the version, so
+//      the version number is tracked by the client: each lag client owns its model and writes to it one at a time.
 //   4. throughput, no wait: N versions as fast as the log takes them (raw append throughput through HTTP),
 //      then how long the read models take to show them all, i.e. what the projections sustain.
 // Knobs (env): MREG_BENCH_TOPOLOGIES=embedded,distributed  MREG_BENCH_VERSIONS=300  MREG_BENCH_MODELS=10
@@ -155,8 +155,8 @@ async function createModels(base, prefix, count) {
   const names = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
   for (const name of names) {
     const r = await request(base, 'POST', '/api/v1/models', { name, tags: { team: 'bench' } });
-    // 404 = registered but the read model not there yet (consistency wait disabled): fine.
-    if (r.status !== 201 && r.status !== 200 && r.status !== 404) throw new Error(`creating model ${name}: ${r.status} ${r.text.slice(0, 300)}`);
+    // 202 (pending) or 404 = registered but the read model not there yet: fine.
+    if (r.status !== 201 && r.status !== 200 && r.status !== 202 && r.status !== 404) throw new Error(`creating model ${name}: ${r.status} ${r.text.slice(0, 300)}`);
   }
   for (const name of names) await waitVisible(base, `/api/v1/models/${name}`);
   return names;
@@ -218,8 +218,9 @@ async function throughput(base, models, { waitExpected, total = OPTIONS.versions
       const r = await request(base, 'POST', `/api/v1/models/${model}/versions`, versionBody(i));
       latencies.push(nowMs() - t0);
       statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-      if (r.headers.get('x-mreg-consistency-pending') === 'true') pending++;
-      const accepted = r.status === 201 || (!waitExpected && r.status === 404);
+      // 202: recorded, but the read models did not show it within the wait (or there was no wait).
+      if (r.status === 202 || r.headers.get('x-mreg-consistency-pending') === 'true') pending++;
+      const accepted = r.status === 201 || r.status === 202 || (!waitExpected && r.status === 404);
       if (!accepted && !firstError) firstError = `${r.status} ${r.text.slice(0, 300)}`;
     }
   };
@@ -227,7 +228,7 @@ async function throughput(base, models, { waitExpected, total = OPTIONS.versions
   const ended = nowMs();
   const seconds = (ended - started) / 1000;
   const completed = latencies.length;
-  const errors = Object.entries(statuses).filter(([s]) => !(s === '201' || (!waitExpected && s === '404'))).reduce((n, [, c]) => n + c, 0);
+  const errors = Object.entries(statuses).filter(([s]) => !(s === '201' || s === '202' || (!waitExpected && s === '404'))).reduce((n, [, c]) => n + c, 0);
   return {
     versions: total,
     completed,
@@ -293,7 +294,7 @@ async function lag(base, models, samples, capS) {
         lags.push(nowMs() - t0);
         continue;
       }
-      if (r.status !== 404) throw new Error(`lag write on ${model}: ${r.status} ${r.text.slice(0, 300)}`);
+      if (r.status !== 404 && r.status !== 202) throw new Error(`lag write on ${model}: ${r.status} ${r.text.slice(0, 300)}`);
       const seen = await waitVisible(base, `/api/v1/models/${model}/versions/${version}`, () => true, OPTIONS.pollMs);
       lags.push(seen - t0);
     }
