@@ -82,7 +82,6 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const request = host.switchToHttp().getRequest<Request>();
     if (error instanceof WritePending && !response.headersSent) {
       const writes = currentWrites();
       if (writes.length > 0) response.setHeader('X-Mreg-Consistency', encodeConsistencyToken(writes));
@@ -90,7 +89,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
       response.status(202).json({ status: 'pending', message: error.message, ...error.resource });
       return;
     }
-    const { status, body } = errorResponse(request.path, error);
+    const { status, body } = errorResponse(host.switchToHttp().getRequest<Request>().path, error);
     if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (response.headersSent) {
       response.destroy();
