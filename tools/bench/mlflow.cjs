@@ -127,8 +127,11 @@ function killGroup(child, signal) {
   }
 }
 
-/** For the signal handler of run.cjs: every process group of this section, at once. */
+let stopping = false;
+
+/** For the signal handler of run.cjs: no new phase starts, and every process group of this section goes. */
 function killAll(signal = 'SIGKILL') {
+  stopping = true;
   for (const child of groups) killGroup(child, signal);
 }
 
@@ -378,6 +381,7 @@ async function mlflowSection(ctx) {
       // Alternate who goes first, so neither server always runs on the machine state the other left.
       const pair = i % 2 === 0 ? ['mlflow', 'mreg'] : ['mreg', 'mlflow'];
       for (const who of pair) {
+        if (stopping) throw new Error('stopped');
         const left = deadline - Date.now();
         if (left < 15_000) {
           results[who][phase] = { error: `the section's budget of ${opts.budgetS} s was used up` };

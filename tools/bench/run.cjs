@@ -697,8 +697,13 @@ async function main() {
 }
 
 let activeWorkDir;
+let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
+  // Ctrl-C reaches this process twice (from the terminal and forwarded by tools/node/run.cjs): act once, and
+  // keep handling the signal so the second one does not kill the process before it has cleaned up.
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
     for (const child of children) child.kill('SIGTERM');
     // The mlflow server (uvicorn and its workers) and the workload run in process groups of their own.
     mlflowBench.killAll('SIGTERM');
