@@ -14,6 +14,7 @@
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
 
@@ -351,6 +352,8 @@ async function mlflowSection(ctx) {
   let workloads;
   const section = {
     ratioMeaning: RATIO_MEANING,
+    // Other work on the machine moves both sides' numbers: the 1-minute load average when the section began.
+    loadAverageBefore: Number(os.loadavg()[0].toFixed(2)),
     client: `mlflow ${version} (official Python client, ${venv})`,
     options: { versions: opts.versions, searchCalls: opts.searchCalls, loads: opts.loads, artifactMiB: opts.artifactMiB, artifactRepeats: opts.artifactRepeats, source: opts.source, quick: opts.quick },
   };
@@ -373,7 +376,10 @@ async function mlflowSection(ctx) {
     };
     workloads = { mreg: new Workload(venv, targets.mreg, opts, workDir), mlflow: new Workload(venv, targets.mlflow, opts, workDir) };
     // Both client processes import mlflow and scikit-learn before anything is measured.
-    await Promise.all(Object.values(workloads).map((w) => w.start()));
+    for (const [who, problem] of Object.entries(workloads).map(([who, w]) => [who, w.start()])) {
+      const why = await problem;
+      if (why) log(`mlflow: the ${who} client did not start (it is retried per phase): ${why}`);
+    }
     const results = { mreg: {}, mlflow: {} };
     const order = [];
     for (let i = 0; i < PHASES.length; i++) {
@@ -414,6 +420,7 @@ async function mlflowSection(ctx) {
     // Hundreds of MiB of artifacts on each side: gone even when the run keeps its logs for a failure.
     for (const dir of ['mlflow-server', 'mlflow-mreg', 'tmp']) fs.rmSync(path.join(workDir, dir), { recursive: true, force: true });
   }
+  section.loadAverageAfter = Number(os.loadavg()[0].toFixed(2));
   section.wallSeconds = Number(((Date.now() - started) / 1000).toFixed(1));
   return section;
 }
