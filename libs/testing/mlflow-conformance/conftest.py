@@ -9,7 +9,6 @@ One registry per target per session; every test uses its own model names.
 """
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import json
@@ -417,11 +416,3 @@ def sha256_file(path: str) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def error_code(exc_info) -> str:
-    return exc_info.value.error_code
-
-
-def b64(s: str) -> str:
-    return base64.b64encode(s.encode()).decode()
