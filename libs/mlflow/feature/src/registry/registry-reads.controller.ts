@@ -85,7 +85,8 @@ export class MlflowRegistryReadsController {
     const model = await this.queries.model(modelId);
     // Own entries only: an alias named "constructor" must not find Object.prototype.constructor.
     const target = Object.hasOwn(model.aliases, query.alias) ? model.aliases[query.alias] : undefined;
-    if (target === undefined) throw new ApiError('NOT_FOUND', `registered model "${query.name}" has no alias "${query.alias}"`);
+    // MLflow's server answers a missing alias as a bad parameter, and its client expects that.
+    if (target === undefined) throw new ApiError('INVALID_ARGUMENT', `registered model alias ${query.alias} not found for model "${query.name}"`);
     return { model_version: await this.views.version(modelId, target) };
   }
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { CatalogQueries } from '@mreg/audit/read-models';
-import type { VersionResource } from '@mreg/audit/read-models';
+import type { ModelResource, VersionResource } from '@mreg/audit/read-models';
 import { STAGES } from '@mreg/shared/contracts';
 import { Consistency, ModelLookup, MregConfig, WritePending, currentWrites, readAfterWrite } from '@mreg/platform/runtime';
 import { DomainError } from '@mreg/shared/contracts';
@@ -27,6 +27,15 @@ export class MlflowRegistryViews {
     const model = holder === undefined ? undefined : await this.queries.model(holder).catch(() => undefined);
     if (holder === undefined || model === undefined) throw new DomainError('NOT_FOUND', `registered model "${name}" not found`, { name });
     return holder;
+  }
+
+  /** The model as mreg's read model has it. */
+  rawModel(modelId: string): Promise<ModelResource> {
+    return this.queries.model(modelId);
+  }
+
+  rawVersion(modelId: string, version: number): Promise<VersionResource> {
+    return this.queries.version(modelId, version);
   }
 
   /** A registered model with its latest version in each stage (MLflow's `latest_versions`). */

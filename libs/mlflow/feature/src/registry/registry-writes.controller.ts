@@ -88,7 +88,9 @@ export class MlflowRegistryWritesController {
   @Roles('contributor')
   @ApiOperation({ summary: 'MLflow: delete a registered model tag' })
   async deleteModelTag(@Body() body: DeleteModelTagMessage, @Caller() ctx: CommandContext) {
-    await this.commands.removeModelTag(body.name, body.key, ctx);
+    // MLflow deletes idempotently: a tag that is not there is already deleted (the model must exist).
+    const model = await this.views.rawModel(await this.views.modelIdOf(body.name));
+    if (Object.hasOwn(model.tags, body.key)) await this.commands.removeModelTag(body.name, body.key, ctx);
     return {};
   }
 
@@ -105,7 +107,8 @@ export class MlflowRegistryWritesController {
   @Roles('contributor')
   @ApiOperation({ summary: 'MLflow: remove an alias' })
   async deleteAlias(@Body() body: AliasMessage, @Caller() ctx: CommandContext) {
-    await this.commands.removeAlias(body.name, body.alias, ctx);
+    const model = await this.views.rawModel(await this.views.modelIdOf(body.name));
+    if (Object.hasOwn(model.aliases, body.alias)) await this.commands.removeAlias(body.name, body.alias, ctx);
     return {};
   }
 
@@ -168,7 +171,8 @@ export class MlflowRegistryWritesController {
   @Roles('contributor')
   @ApiOperation({ summary: 'MLflow: delete a model version tag' })
   async deleteVersionTag(@Body() body: DeleteVersionTagMessage, @Caller() ctx: CommandContext) {
-    await this.commands.removeVersionTag(body.name, Number(body.version), body.key, ctx);
+    const version = await this.views.rawVersion(await this.views.modelIdOf(body.name), Number(body.version));
+    if (Object.hasOwn(version.tags, body.key)) await this.commands.removeVersionTag(body.name, Number(body.version), body.key, ctx);
     return {};
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { GovernanceCommands } from '@mreg/governance/feature';
-import { ApiError, Caller, ModelLookup, Roles } from '@mreg/platform/runtime';
+import { ApiError, Caller, Consistency, ModelLookup, Roles, currentWrites } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { mlflowStage, stageFromMlflow } from '../wire/stages';
 import { TransitionStageMessage } from '../wire/messages';
@@ -20,6 +20,7 @@ export class MlflowTransitionController {
     private readonly commands: GovernanceCommands,
     private readonly lookup: ModelLookup,
     private readonly views: MlflowRegistryViews,
+    private readonly consistency: Consistency,
   ) {}
 
   @Post('model-versions/transition-stage')
@@ -33,6 +34,8 @@ export class MlflowTransitionController {
     const transition = await this.commands.transition(transitionId);
     const { modelId } = await this.lookup.require(body.name);
     if (transition.status === 'pending') {
+      // The error names the request: make it readable (read-your-writes) before the caller goes to approve it.
+      await this.consistency.waitFor(currentWrites());
       const { requiredApprovals, approverRole } = transition.request.rule;
       throw new ApiError(
         'PERMISSION_DENIED',

@@ -77,8 +77,10 @@ export class DeleteModelTagMessage extends IntersectionType(ModelNameMessage, Pi
 
 @MlflowMessage()
 export class SetAliasMessage extends ModelNameMessage {
+  // MLflow reserves `v<digits>` (it reads as a version), on top of mreg's own alias grammar.
   @IsString()
   @IsAliasName()
+  @Matches(/^(?!v[0-9]+$)/, { message: 'alias names of the form v<number> are reserved (they read as a version)' })
   alias!: string;
 
   @Transform(toText)

@@ -178,9 +178,9 @@ scenario('transitions and approval policy', (client) => {
     await promote(alice(), bob(), name, 3, 'production');
     expect((await getVersion(alice(), name, 2)).stage).toBe('production');
     expect((await getVersion(alice(), name, 3)).stage).toBe('production');
-    // archiveExisting only means something for production.
+    // archiveExisting only means something for a stage a version replaces another in: staging or production.
     const other = await withVersions(1);
-    expectError(await alice().post(`${versionPath(other, 1)}/transitions`, { stage: 'staging', archiveExisting: true }), 400, 'INVALID_ARGUMENT');
+    expectError(await alice().post(`${versionPath(other, 1)}/transitions`, { stage: 'archived', archiveExisting: true }), 400, 'INVALID_ARGUMENT');
     expectError(await alice().post(`${versionPath(other, 1)}/transitions`, { stage: 'production', archiveExisting: 'yes' }), 400, 'INVALID_ARGUMENT');
     expect((await alice().get<Page<TransitionBody>>(`${API}/transitions${query({ model: other })}`)).body.items).toEqual([]);
   });
