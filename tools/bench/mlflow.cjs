@@ -10,7 +10,7 @@
 // MREG_BENCH_MLFLOW_ARTIFACT_MB=100  MREG_BENCH_MLFLOW_ARTIFACT_REPEATS=3  MREG_BENCH_MLFLOW_WORKERS=4
 // MREG_BENCH_MLFLOW_SOURCE=runs|artifacts|model-id  MREG_BENCH_MLFLOW_CAP_PHASE_S=90 (per workload phase)
 // MREG_BENCH_MLFLOW_BUDGET_S=600 (the whole section). `--quick` makes the defaults 50 versions, 20 searches,
-// 5 loads, 20 MiB once (under 2 minutes); an explicit env value wins.
+// 5 loads, 20 MiB once (1-2 minutes in all); an explicit env value wins.
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');

@@ -5,12 +5,13 @@
 
 Uses only the official MLflow client (the pinned venv of tools/python/venv.sh), exactly as user code would:
 MLFLOW_TRACKING_TOKEN (or MLFLOW_TRACKING_USERNAME/PASSWORD) from the environment authenticates it, the
-tracking URI is the registry URI. Prints ONE JSON document on stdout (progress on stderr); every phase that
-fails reports {"error": ...} instead of stopping the others. Times are measured with time.perf_counter around
+tracking URI is the registry URI. Prints ONE JSON document on stdout (progress and the client's own output on
+stderr); every phase that fails reports {"error": ...} instead of stopping the others. With --serve it reads
+phase names from stdin instead and answers each with one JSON line (how the bench keeps one client process per
+server for a whole run). Times are measured with time.perf_counter around
 the client calls only (set-up such as logging the source model or writing the test file is not timed).
 
-Phases (each independent of the others, so they can be run one invocation at a time, interleaved between
-servers):
+Phases (each runs on its own; `search` uses the model `register` made when there is one):
   register   log a small scikit-learn model in a run, create a registered model, then N sequential
              `MlflowClient.create_model_version(name, source, run_id)`: versions/s and latency p50/p95.
              --source runs (runs:/<run_id>/model, default) | artifacts (the logged model's mlflow-artifacts:
