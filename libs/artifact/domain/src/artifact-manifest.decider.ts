@@ -1,3 +1,4 @@
+import type { Decider } from '@mreg/shared/contracts';
 import { DomainError, artifactsSealedIn, type ArtifactEntry, type ArtifactEvent, type Stage } from '@mreg/shared/contracts';
 import type { Command } from '@mreg/shared/contracts';
 import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
@@ -116,12 +117,8 @@ export function evolveArtifactManifest(state: ArtifactManifestState, event: Arti
   }
 }
 
-export function foldArtifactManifest(events: readonly ArtifactEvent[]): ArtifactManifestState {
-  return events.reduce(evolveArtifactManifest, initialArtifactManifestState);
-}
-
 export const artifactManifestDecider = {
   decide: decideArtifactManifest,
   evolve: evolveArtifactManifest,
   initialState: initialArtifactManifestState,
-};
+} satisfies Decider<ArtifactManifestState, ArtifactManifestCommand, ArtifactEvent>;

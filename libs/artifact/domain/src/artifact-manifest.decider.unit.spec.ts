@@ -1,6 +1,7 @@
+import { fold } from '@mreg/shared/contracts';
 import type { ArtifactEvent, Stage } from '@mreg/shared/contracts';
 import { deciderSpec } from '@mreg/testing/contracts';
-import { artifactManifestDecider, findArtifact, foldArtifactManifest, listArtifacts, type ArtifactManifestCommand } from './artifact-manifest.decider';
+import { artifactManifestDecider, findArtifact, listArtifacts, type ArtifactManifestCommand } from './artifact-manifest.decider';
 
 const spec = deciderSpec(artifactManifestDecider);
 const modelId = 'm1';
@@ -63,7 +64,7 @@ describe('artifact manifest', () => {
   });
 
   it('folds entries and the total size', () => {
-    const state = foldArtifactManifest([added('weights/b.bin', sha('b'), 30), added('model.onnx', sha('a'), 12), added('weights/a.bin', sha('c'), 0)]);
+    const state = fold(artifactManifestDecider, [added('weights/b.bin', sha('b'), 30), added('model.onnx', sha('a'), 12), added('weights/a.bin', sha('c'), 0)]);
     expect(state.totalSize).toBe(42);
     expect(state.entries.size).toBe(3);
     expect(findArtifact(state, 'model.onnx')).toEqual({ path: 'model.onnx', size: 12, sha256: sha('a'), contentType: 'application/octet-stream' });
@@ -72,7 +73,7 @@ describe('artifact manifest', () => {
   });
 
   it('does not change the state it evolves from', () => {
-    const before = foldArtifactManifest([added('model.onnx')]);
+    const before = fold(artifactManifestDecider, [added('model.onnx')]);
     artifactManifestDecider.evolve(before, added('other.bin', sha('b')));
     expect(before.entries.size).toBe(1);
     expect(artifactManifestDecider.initialState.entries.size).toBe(0);
@@ -100,7 +101,7 @@ describe('artifact manifest: import from the artifact tree', () => {
   });
 
   it('folds imported files into the manifest: list, find and totals see them', () => {
-    const state = foldArtifactManifest([imported()]);
+    const state = fold(artifactManifestDecider, [imported()]);
     expect(listArtifacts(state).map((e) => e.path)).toEqual(['MLmodel', 'model.pkl']);
     expect(findArtifact(state, 'model.pkl')?.size).toBe(30);
     expect(state.totalSize).toBe(40);

@@ -1,3 +1,4 @@
+import type { Decider } from '@mreg/shared/contracts';
 import { DomainError, unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 import type { ArtifactEntry, ArtifactTreeEvent, Command } from '@mreg/shared/contracts';
 
@@ -102,4 +103,4 @@ export const artifactTreeDecider = {
   decide: decideArtifactTree,
   evolve: evolveArtifactTree,
   initialState: initialArtifactTreeState,
-};
+} satisfies Decider<ArtifactTreeState, ArtifactTreeCommand, ArtifactTreeEvent>;

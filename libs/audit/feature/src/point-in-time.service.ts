@@ -1,29 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, streams, trainingRunKey } from '@mreg/shared/contracts';
-import type { ArtifactEvent, ModelEvent, ModelVersionEvent, RecordedEvent, TransitionEvent, VersionTransitionsEvent } from '@mreg/shared/contracts';
+import { DomainError, fold, recordedUntil, streamCategory, streams, trainingRunKey } from '@mreg/shared/contracts';
+import type { Decider, Event, ModelVersionEvent, RecordedEvent } from '@mreg/shared/contracts';
 import { EVENT_STORE, verifyChain } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
 import { ModelLookup } from '@mreg/platform/runtime';
 import { modelVersionDecider, registeredModelDecider } from '@mreg/registration/domain';
 import { transitionDecider, versionTransitionsDecider } from '@mreg/governance/domain';
-import type { TransitionState, VersionTransitionsState } from '@mreg/governance/domain';
-import type { ModelVersionState, RegisteredModelState } from '@mreg/registration/domain';
-import type { ArtifactManifestState } from '@mreg/artifact/domain';
 import { artifactManifestDecider, listArtifacts } from '@mreg/artifact/domain';
 
-type Folding<E, S> = { initialState: S; evolve(state: S, event: E): S };
-
-function foldUntil<E, S>(events: readonly RecordedEvent[], decider: Folding<E, S>, until?: Date): { state: S; first?: RecordedEvent; last?: RecordedEvent } {
-  let state = decider.initialState;
-  let first: RecordedEvent | undefined;
-  let last: RecordedEvent | undefined;
-  for (const e of events) {
-    if (until && Date.parse(e.metadata.occurredAt) > until.getTime()) break;
-    state = decider.evolve(state, { type: e.type, data: e.data } as E);
-    first ??= e;
-    last = e;
-  }
-  return { state, ...(first ? { first } : {}), ...(last ? { last } : {}) };
+/** The state of one stream at `until` (or now), with its first and last event up to then. */
+function streamAt<S, E extends Event>(events: readonly RecordedEvent[], decider: Decider<S, never, E>, until?: Date): { state: S; first?: RecordedEvent; last?: RecordedEvent } {
+  const applied = recordedUntil(events, until);
+  const [first, last] = [applied[0], applied.at(-1)];
+  return { state: fold(decider, applied as readonly RecordedEvent<E>[]), ...(first ? { first } : {}), ...(last ? { last } : {}) };
 }
 
 /**
@@ -46,7 +35,7 @@ export class PointInTimeService {
 
   async modelAt(name: string, at: Date) {
     const modelId = await this.modelIdAt(name, at);
-    const { state, first, last } = foldUntil<ModelEvent, RegisteredModelState>(await this.store.readStream(streams.model(modelId)), registeredModelDecider, at);
+    const { state, first, last } = streamAt(await this.store.readStream(streams.model(modelId)), registeredModelDecider, at);
     if (!state.exists || state.deleted || !first || !last) throw new DomainError('NOT_FOUND', `model "${name}" did not exist at ${at.toISOString()}`, { name });
     return {
       id: modelId,
@@ -66,10 +55,10 @@ export class PointInTimeService {
 
   async versionAt(name: string, version: number, at: Date) {
     const modelId = await this.modelIdAt(name, at);
-    const { state, first, last } = foldUntil<ModelVersionEvent, ModelVersionState>(await this.store.readStream(streams.version(modelId, version)), modelVersionDecider, at);
+    const { state, first, last } = streamAt(await this.store.readStream(streams.version(modelId, version)), modelVersionDecider, at);
     if (!state.exists || state.deleted || !first || !last) throw new DomainError('NOT_FOUND', `version ${version} of "${name}" did not exist at ${at.toISOString()}`, { name, version });
-    const manifest = foldUntil<ArtifactEvent, ArtifactManifestState>(await this.store.readStream(streams.artifacts(modelId, version)), artifactManifestDecider, at).state;
-    const model = foldUntil<ModelEvent, RegisteredModelState>(await this.store.readStream(streams.model(modelId)), registeredModelDecider, at).state;
+    const manifest = streamAt(await this.store.readStream(streams.artifacts(modelId, version)), artifactManifestDecider, at).state;
+    const model = streamAt(await this.store.readStream(streams.model(modelId)), registeredModelDecider, at).state;
     return {
       model: model.name,
       modelId,
@@ -99,12 +88,12 @@ export class PointInTimeService {
   async provenance(name: string, version: number) {
     const modelId = await this.modelIdAt(name);
     const versionEvents = await this.store.readStream(streams.version(modelId, version));
-    const { state, first } = foldUntil<ModelVersionEvent, ModelVersionState>(versionEvents, modelVersionDecider);
+    const { state, first } = streamAt(versionEvents, modelVersionDecider);
     if (!state.exists || state.deleted || !first) throw new DomainError('NOT_FOUND', `model "${name}" has no version ${version}`, { name, version });
     const artifactEvents = await this.store.readStream(streams.artifacts(modelId, version));
-    const manifest = foldUntil<ArtifactEvent, ArtifactManifestState>(artifactEvents, artifactManifestDecider).state;
+    const manifest = streamAt(artifactEvents, artifactManifestDecider).state;
     const slotEvents = await this.store.readStream(streams.versionTransitions(modelId, version));
-    const slot = foldUntil<VersionTransitionsEvent, VersionTransitionsState>(slotEvents, versionTransitionsDecider).state;
+    const slot = streamAt(slotEvents, versionTransitionsDecider).state;
 
     const transitionStreams = new Map<string, RecordedEvent[]>();
     const loadTransition = async (id: string) => {
@@ -116,7 +105,7 @@ export class PointInTimeService {
       if (e.type !== 'ModelVersionStageChanged') continue;
       const change = e.data as Extract<ModelVersionEvent, { type: 'ModelVersionStageChanged' }>['data'];
       const tEvents = await loadTransition(change.transitionId);
-      const t = foldUntil<TransitionEvent, TransitionState>(tEvents, transitionDecider).state;
+      const t = streamAt(tEvents, transitionDecider).state;
       const requested = tEvents.find((x) => x.type === 'TransitionRequested');
       stageChanges.push({
         from: change.from,
@@ -136,7 +125,7 @@ export class PointInTimeService {
     const requests = [];
     for (const id of slot.transitionIds) {
       const tEvents = await loadTransition(id);
-      const t = foldUntil<TransitionEvent, TransitionState>(tEvents, transitionDecider).state;
+      const t = streamAt(tEvents, transitionDecider).state;
       if (t.status === 'none') continue;
       requests.push({ transitionId: id, fromStage: t.request.fromStage, toStage: t.request.toStage, status: t.status, requestedBy: t.request.requestedBy, approvers: t.approvers, closedBy: t.closedBy ?? null });
     }
@@ -162,7 +151,7 @@ export class PointInTimeService {
   async verify(name: string) {
     const modelId = await this.modelIdAt(name);
     const modelEvents = await this.store.readStream(streams.model(modelId));
-    const model = foldUntil<ModelEvent, RegisteredModelState>(modelEvents, registeredModelDecider).state;
+    const model = streamAt(modelEvents, registeredModelDecider).state;
     const ids = [streams.model(modelId), streams.policy(modelId)];
     for (let v = 1; v <= model.lastVersion; v++) {
       ids.push(streams.version(modelId, v), streams.artifacts(modelId, v), streams.versionTransitions(modelId, v));
@@ -179,8 +168,8 @@ export class PointInTimeService {
       events += recorded.length;
       const check = verifyChain(recorded);
       results.push({ stream: id, events: recorded.length, valid: check.valid, ...(check.brokenAt !== undefined ? { brokenAt: check.brokenAt } : {}) });
-      if (id.startsWith('version-transitions-')) {
-        const slot = foldUntil<VersionTransitionsEvent, VersionTransitionsState>(recorded, versionTransitionsDecider).state;
+      if (streamCategory(id) === 'version-transitions') {
+        const slot = streamAt(recorded, versionTransitionsDecider).state;
         for (const t of slot.transitionIds) {
           const tEvents = await this.store.readStream(streams.transition(t));
           events += tEvents.length;

@@ -1,3 +1,4 @@
+import type { Decider } from '@mreg/shared/contracts';
 import {
   DEFAULT_APPROVAL_POLICY,
   DomainError,
@@ -80,12 +81,8 @@ export function evolveApprovalPolicy(state: ApprovalPolicyState, event: PolicyEv
   }
 }
 
-export function foldApprovalPolicy(events: readonly PolicyEvent[]): ApprovalPolicyState {
-  return events.reduce(evolveApprovalPolicy, initialApprovalPolicyState);
-}
-
 export const approvalPolicyDecider = {
   decide: decideApprovalPolicy,
   evolve: evolveApprovalPolicy,
   initialState: initialApprovalPolicyState,
-};
+} satisfies Decider<ApprovalPolicyState, ApprovalPolicyCommand, PolicyEvent>;

@@ -1,6 +1,7 @@
+import { fold } from '@mreg/shared/contracts';
 import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy, type PolicyEvent, type Role, type StageRule } from '@mreg/shared/contracts';
 import { deciderSpec } from '@mreg/testing/contracts';
-import { approvalPolicyDecider, foldApprovalPolicy, ruleFor, type ApprovalPolicyCommand } from './approval-policy.decider';
+import { approvalPolicyDecider, ruleFor, type ApprovalPolicyCommand } from './approval-policy.decider';
 
 const spec = deciderSpec(approvalPolicyDecider);
 const modelId = 'm1';
@@ -11,8 +12,8 @@ const withProduction = (rule: StageRule): ApprovalPolicy => ({ ...DEFAULT_APPROV
 
 describe('approval policy', () => {
   it('starts from the default policy', () => {
-    expect(foldApprovalPolicy([])).toEqual({ policy: DEFAULT_APPROVAL_POLICY, customized: false });
-    expect(ruleFor(foldApprovalPolicy([]), 'production')).toEqual(DEFAULT_APPROVAL_POLICY.production);
+    expect(fold(approvalPolicyDecider, [])).toEqual({ policy: DEFAULT_APPROVAL_POLICY, customized: false });
+    expect(ruleFor(fold(approvalPolicyDecider, []), 'production')).toEqual(DEFAULT_APPROVAL_POLICY.production);
   });
 
   it('sets a policy', () => {

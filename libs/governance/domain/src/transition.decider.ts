@@ -1,3 +1,4 @@
+import type { Decider } from '@mreg/shared/contracts';
 import { DomainError, canTransition, type Principal, type TransitionEvent, type TransitionRequested } from '@mreg/shared/contracts';
 import { validateStageRule } from './approval-policy.decider';
 import type { Command } from '@mreg/shared/contracts';
@@ -131,12 +132,8 @@ export function evolveTransition(state: TransitionState, event: TransitionEvent)
   }
 }
 
-export function foldTransition(events: readonly TransitionEvent[]): TransitionState {
-  return events.reduce(evolveTransition, initialTransitionState);
-}
-
 export const transitionDecider = {
   decide: decideTransition,
   evolve: evolveTransition,
   initialState: initialTransitionState,
-};
+} satisfies Decider<TransitionState, TransitionCommand, TransitionEvent>;

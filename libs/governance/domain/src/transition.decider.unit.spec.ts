@@ -1,6 +1,7 @@
+import { fold } from '@mreg/shared/contracts';
 import type { Principal, Role, StageRule, TransitionEvent, TransitionRequested } from '@mreg/shared/contracts';
 import { deciderSpec } from '@mreg/testing/contracts';
-import { foldTransition, transitionDecider, type TransitionCommand, type TransitionRequest } from './transition.decider';
+import { transitionDecider, type TransitionCommand, type TransitionRequest } from './transition.decider';
 
 const spec = deciderSpec(transitionDecider);
 const transitionId = 't1';
@@ -212,15 +213,15 @@ describe('transition', () => {
   });
 
   it('folds status, approvers and outcome', () => {
-    expect(foldTransition([])).toEqual({ status: 'none' });
-    expect(foldTransition([requested(), given('bob')])).toEqual({ status: 'pending', request: requestData(), approvers: ['bob'] });
-    expect(foldTransition([requested(), given('bob'), given('cat'), approved(['bob', 'cat']), failed])).toEqual({
+    expect(fold(transitionDecider, [])).toEqual({ status: 'none' });
+    expect(fold(transitionDecider, [requested(), given('bob')])).toEqual({ status: 'pending', request: requestData(), approvers: ['bob'] });
+    expect(fold(transitionDecider, [requested(), given('bob'), given('cat'), approved(['bob', 'cat']), failed])).toEqual({
       status: 'failed',
       request: requestData(),
       approvers: ['bob', 'cat'],
       failureReason: 'version is in archived, not staging',
     });
-    expect(foldTransition([requested(), rejected])).toMatchObject({ status: 'rejected', closedBy: 'bob' });
-    expect(foldTransition([requested(), cancelled])).toMatchObject({ status: 'cancelled', closedBy: 'ann' });
+    expect(fold(transitionDecider, [requested(), rejected])).toMatchObject({ status: 'rejected', closedBy: 'bob' });
+    expect(fold(transitionDecider, [requested(), cancelled])).toMatchObject({ status: 'cancelled', closedBy: 'ann' });
   });
 });

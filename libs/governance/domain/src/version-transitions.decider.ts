@@ -1,3 +1,4 @@
+import type { Decider } from '@mreg/shared/contracts';
 import { DomainError, type Stage, type VersionTransitionsEvent } from '@mreg/shared/contracts';
 import type { Command } from '@mreg/shared/contracts';
 import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
@@ -60,12 +61,8 @@ export function evolveVersionTransitions(state: VersionTransitionsState, event: 
   }
 }
 
-export function foldVersionTransitions(events: readonly VersionTransitionsEvent[]): VersionTransitionsState {
-  return events.reduce(evolveVersionTransitions, initialVersionTransitionsState);
-}
-
 export const versionTransitionsDecider = {
   decide: decideVersionTransitions,
   evolve: evolveVersionTransitions,
   initialState: initialVersionTransitionsState,
-};
+} satisfies Decider<VersionTransitionsState, VersionTransitionsCommand, VersionTransitionsEvent>;

@@ -1,6 +1,7 @@
+import { fold } from '@mreg/shared/contracts';
 import type { Stage, VersionTransitionsEvent } from '@mreg/shared/contracts';
 import { deciderSpec } from '@mreg/testing/contracts';
-import { foldVersionTransitions, versionTransitionsDecider, type VersionTransitionsCommand } from './version-transitions.decider';
+import { versionTransitionsDecider, type VersionTransitionsCommand } from './version-transitions.decider';
 
 const spec = deciderSpec(versionTransitionsDecider);
 const modelId = 'm1';
@@ -43,10 +44,10 @@ describe('version transitions', () => {
   });
 
   it('keeps every transition ever opened, in order', () => {
-    expect(foldVersionTransitions([opened('t1'), closed('t1'), opened('t2', 'production')])).toEqual({
+    expect(fold(versionTransitionsDecider, [opened('t1'), closed('t1'), opened('t2', 'production')])).toEqual({
       open: { transitionId: 't2', toStage: 'production' },
       transitionIds: ['t1', 't2'],
     });
-    expect(foldVersionTransitions([opened('t1'), closed('t1'), opened('t2'), closed('t2')])).toEqual({ transitionIds: ['t1', 't2'] });
+    expect(fold(versionTransitionsDecider, [opened('t1'), closed('t1'), opened('t2'), closed('t2')])).toEqual({ transitionIds: ['t1', 't2'] });
   });
 });

@@ -3,7 +3,6 @@ export * from './auth/roles.decorator';
 export * from './auth/token-registry';
 export * from './config/mreg.config';
 export * from './event-sourcing/command-context';
-export * from './event-sourcing/decider';
 export * from './event-sourcing/event-sourced-repository';
 export * from './http/api-error';
 export * from './http/consistency.interceptor';

@@ -1,3 +1,4 @@
+import type { Decider } from '@mreg/shared/contracts';
 import { DomainError, type ModelNameEvent } from '@mreg/shared/contracts';
 import type { Command } from '@mreg/shared/contracts';
 import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
@@ -64,12 +65,8 @@ export function evolveModelName(state: ModelNameState, event: ModelNameEvent): M
   }
 }
 
-export function foldModelName(events: readonly ModelNameEvent[]): ModelNameState {
-  return events.reduce(evolveModelName, initialModelNameState);
-}
-
 export const modelNameDecider = {
   decide: decideModelName,
   evolve: evolveModelName,
   initialState: initialModelNameState,
-};
+} satisfies Decider<ModelNameState, ModelNameCommand, ModelNameEvent>;

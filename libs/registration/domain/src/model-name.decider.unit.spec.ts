@@ -1,6 +1,7 @@
+import { fold } from '@mreg/shared/contracts';
 import type { ModelNameEvent } from '@mreg/shared/contracts';
 import { deciderSpec } from '@mreg/testing/contracts';
-import { canTakeOver, foldModelName, modelNameDecider } from './model-name.decider';
+import { canTakeOver, modelNameDecider } from './model-name.decider';
 
 const spec = deciderSpec(modelNameDecider);
 const reserved = (modelId: string): ModelNameEvent => ({ type: 'ModelNameReserved', data: { name: 'fraud', modelId } });
@@ -56,14 +57,14 @@ describe('model name', () => {
 
   describe('canTakeOver', () => {
     it('allows a free name or one whose holder does not exist', () => {
-      expect(canTakeOver(foldModelName([]), true)).toBe(true);
-      expect(canTakeOver(foldModelName([reserved('m1')]), false)).toBe(true);
-      expect(canTakeOver(foldModelName([reserved('m1')]), true)).toBe(false);
+      expect(canTakeOver(fold(modelNameDecider, []), true)).toBe(true);
+      expect(canTakeOver(fold(modelNameDecider, [reserved('m1')]), false)).toBe(true);
+      expect(canTakeOver(fold(modelNameDecider, [reserved('m1')]), true)).toBe(false);
     });
   });
 
   it('folds to the current holder', () => {
-    expect(foldModelName([reserved('m1'), released('m1'), reserved('m2')])).toEqual({ holder: 'm2' });
-    expect(foldModelName([reserved('m1'), released('m1')])).toEqual({});
+    expect(fold(modelNameDecider, [reserved('m1'), released('m1'), reserved('m2')])).toEqual({ holder: 'm2' });
+    expect(fold(modelNameDecider, [reserved('m1'), released('m1')])).toEqual({});
   });
 });

@@ -1,3 +1,4 @@
+import type { Decider } from '@mreg/shared/contracts';
 import {
   DomainError,
   artifactsSealedIn,
@@ -171,12 +172,8 @@ export function evolveModelVersion(state: ModelVersionState, event: ModelVersion
   }
 }
 
-export function foldModelVersion(events: readonly ModelVersionEvent[]): ModelVersionState {
-  return events.reduce(evolveModelVersion, initialModelVersionState);
-}
-
 export const modelVersionDecider = {
   decide: decideModelVersion,
   evolve: evolveModelVersion,
   initialState: initialModelVersionState,
-};
+} satisfies Decider<ModelVersionState, ModelVersionCommand, ModelVersionEvent>;

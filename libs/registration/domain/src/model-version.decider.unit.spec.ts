@@ -1,6 +1,7 @@
+import { fold } from '@mreg/shared/contracts';
 import type { ModelVersionCreated, ModelVersionEvent, Stage } from '@mreg/shared/contracts';
 import { deciderSpec } from '@mreg/testing/contracts';
-import { foldModelVersion, isSealed, modelVersionDecider, type ModelVersionCommand } from './model-version.decider';
+import { isSealed, modelVersionDecider, type ModelVersionCommand } from './model-version.decider';
 
 const spec = deciderSpec(modelVersionDecider);
 const modelId = 'm1';
@@ -165,16 +166,16 @@ describe('model version', () => {
 
   describe('isSealed', () => {
     it('is false in development and true once the version left it', () => {
-      expect(isSealed(foldModelVersion([created]))).toBe(false);
-      expect(isSealed(foldModelVersion([created, changed('development', 'staging', 't1')]))).toBe(true);
-      expect(isSealed(foldModelVersion([created, changed('development', 'archived', 't1')]))).toBe(true);
+      expect(isSealed(fold(modelVersionDecider, [created]))).toBe(false);
+      expect(isSealed(fold(modelVersionDecider, [created, changed('development', 'staging', 't1')]))).toBe(true);
+      expect(isSealed(fold(modelVersionDecider, [created, changed('development', 'archived', 't1')]))).toBe(true);
       // restored to development: open again
-      expect(isSealed(foldModelVersion([created, changed('development', 'archived', 't1'), changed('archived', 'development', 't2')]))).toBe(false);
+      expect(isSealed(fold(modelVersionDecider, [created, changed('development', 'archived', 't1'), changed('archived', 'development', 't2')]))).toBe(false);
     });
   });
 
   it('folds the whole history', () => {
-    const state = foldModelVersion([
+    const state = fold(modelVersionDecider, [
       created,
       { type: 'ModelVersionDescriptionChanged', data: { modelId, version, description: 'd2' } },
       { type: 'ModelVersionTagSet', data: { modelId, version, key: 'validated', value: 'yes' } },

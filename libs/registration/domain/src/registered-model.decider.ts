@@ -1,3 +1,4 @@
+import type { Decider } from '@mreg/shared/contracts';
 import { DomainError, type ModelEvent, type Tags } from '@mreg/shared/contracts';
 import type { Command } from '@mreg/shared/contracts';
 import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
@@ -140,15 +141,11 @@ export function evolveRegisteredModel(state: RegisteredModelState, event: ModelE
   }
 }
 
-export function foldRegisteredModel(events: readonly ModelEvent[]): RegisteredModelState {
-  return events.reduce(evolveRegisteredModel, initialRegisteredModelState);
-}
-
 export const registeredModelDecider = {
   decide: decideRegisteredModel,
   evolve: evolveRegisteredModel,
   initialState: initialRegisteredModelState,
-};
+} satisfies Decider<RegisteredModelState, RegisteredModelCommand, ModelEvent>;
 
 function without<V>(record: Readonly<Record<string, V>>, key: string): Record<string, V> {
   return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));

@@ -1,6 +1,7 @@
+import { fold } from '@mreg/shared/contracts';
 import type { ModelEvent } from '@mreg/shared/contracts';
 import { deciderSpec } from '@mreg/testing/contracts';
-import { foldRegisteredModel, registeredModelDecider, type RegisteredModelCommand } from './registered-model.decider';
+import { registeredModelDecider, type RegisteredModelCommand } from './registered-model.decider';
 
 const spec = deciderSpec(registeredModelDecider);
 const modelId = 'm1';
@@ -180,7 +181,7 @@ describe('registered model', () => {
   });
 
   it('folds the whole history', () => {
-    const state = foldRegisteredModel([
+    const state = fold(registeredModelDecider, [
       registered,
       { type: 'ModelDescriptionChanged', data: { modelId, description: 'v2' } },
       { type: 'ModelRenamed', data: { modelId, from: 'fraud', to: 'fraud-v2' } },
@@ -203,6 +204,6 @@ describe('registered model', () => {
       lastVersion: 2,
       aliases: { champion: 2 },
     });
-    expect(foldRegisteredModel([registered, deleted])).toMatchObject({ exists: true, deleted: true });
+    expect(fold(registeredModelDecider, [registered, deleted])).toMatchObject({ exists: true, deleted: true });
   });
 });

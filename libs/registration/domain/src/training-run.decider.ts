@@ -1,3 +1,4 @@
+import type { Decider } from '@mreg/shared/contracts';
 import { DomainError, type TrainingRunEvent } from '@mreg/shared/contracts';
 import type { Command } from '@mreg/shared/contracts';
 import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
@@ -42,12 +43,8 @@ export function evolveTrainingRun(state: TrainingRunState, event: TrainingRunEve
   }
 }
 
-export function foldTrainingRun(events: readonly TrainingRunEvent[]): TrainingRunState {
-  return events.reduce(evolveTrainingRun, initialTrainingRunState);
-}
-
 export const trainingRunDecider = {
   decide: decideTrainingRun,
   evolve: evolveTrainingRun,
   initialState: initialTrainingRunState,
-};
+} satisfies Decider<TrainingRunState, TrainingRunCommand, TrainingRunEvent>;

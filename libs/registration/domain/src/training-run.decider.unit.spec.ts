@@ -1,6 +1,7 @@
+import { fold } from '@mreg/shared/contracts';
 import type { TrainingRunEvent } from '@mreg/shared/contracts';
 import { deciderSpec } from '@mreg/testing/contracts';
-import { foldTrainingRun, trainingRunDecider } from './training-run.decider';
+import { trainingRunDecider } from './training-run.decider';
 
 const spec = deciderSpec(trainingRunDecider);
 const linked = (version: number): TrainingRunEvent => ({ type: 'TrainingRunLinked', data: { modelId: 'm1', runId: 'run-1', version } });
@@ -28,7 +29,7 @@ describe('training run', () => {
   });
 
   it('folds to the first link', () => {
-    expect(foldTrainingRun([])).toEqual({});
-    expect(foldTrainingRun([linked(2), linked(5)])).toEqual({ linked: { runId: 'run-1', version: 2 } });
+    expect(fold(trainingRunDecider, [])).toEqual({});
+    expect(fold(trainingRunDecider, [linked(2), linked(5)])).toEqual({ linked: { runId: 'run-1', version: 2 } });
   });
 });

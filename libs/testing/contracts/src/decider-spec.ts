@@ -1,11 +1,4 @@
-import { DomainError, type DomainErrorCode } from '@mreg/shared/contracts';
-
-/** The shape every decider exports (the runtime's Decider): pure decide and evolve, and where state starts. */
-export interface DeciderUnderTest<Command, Event, State> {
-  decide(command: Command, state: State): readonly Event[];
-  evolve(state: State, event: Event): State;
-  readonly initialState: State;
-}
+import { DomainError, fold, type Decider, type DomainErrorCode, type Event as DomainEvent } from '@mreg/shared/contracts';
 
 export interface DeciderThen<Event, State> {
   /** The command yields exactly these events, in order. */
@@ -22,13 +15,12 @@ export interface DeciderThen<Event, State> {
  * given(past events).when(command).then(new events) — emmett's DeciderSpecification, with jest's expect.
  * Usage: `const spec = deciderSpec(modelNameDecider); spec.given([...]).when(cmd).then([...])`.
  */
-export function deciderSpec<Command, Event, State>(decider: DeciderUnderTest<Command, Event, State>) {
-  const fold = (events: readonly Event[]): State => events.reduce((state, event) => decider.evolve(state, event), decider.initialState);
+export function deciderSpec<State, Command, Event extends DomainEvent>(decider: Decider<State, Command, Event>) {
   return {
     given(events: readonly Event[]) {
       return {
         when(command: Command): DeciderThen<Event, State> {
-          const run = () => decider.decide(command, fold(events));
+          const run = () => decider.decide(command, fold(decider, events));
           return {
             then(expected) {
               expect(run()).toEqual(expected);
@@ -50,7 +42,7 @@ export function deciderSpec<Command, Event, State>(decider: DeciderUnderTest<Com
               if (message !== undefined) expect((thrown as DomainError).message).toMatch(message);
             },
             thenState(assert) {
-              assert(fold([...events, ...run()]));
+              assert(fold(decider, [...events, ...run()]));
             },
           };
         },

@@ -1,3 +1,4 @@
+import type { Decider } from '@mreg/shared/contracts';
 import { DomainError, unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 import type { Command, ExperimentNameEvent } from '@mreg/shared/contracts';
 
@@ -53,4 +54,4 @@ export const experimentNameDecider = {
   decide: decideExperimentName,
   evolve: evolveExperimentName,
   initialState: initialExperimentNameState,
-};
+} satisfies Decider<ExperimentNameState, ExperimentNameCommand, ExperimentNameEvent>;

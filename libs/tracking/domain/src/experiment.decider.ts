@@ -1,3 +1,4 @@
+import type { Decider } from '@mreg/shared/contracts';
 import { DomainError, unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 import type { Command, ExperimentEvent, Tags } from '@mreg/shared/contracts';
 import { MAX_EXPERIMENT_NAME_LENGTH, MAX_EXPERIMENT_TAG_VALUE_LENGTH, checkEpochMillis, checkTag, checkTags } from './tracking-rules';
@@ -128,4 +129,4 @@ export const experimentDecider = {
   decide: decideExperiment,
   evolve: evolveExperiment,
   initialState: initialExperimentState,
-};
+} satisfies Decider<ExperimentState, ExperimentCommand, ExperimentEvent>;

@@ -1,3 +1,4 @@
+import type { Decider } from '@mreg/shared/contracts';
 import { DomainError, unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 import type { Command, LoggedModelEvent, LoggedModelStatus, Tags } from '@mreg/shared/contracts';
 import type { Lifecycle } from './experiment.decider';
@@ -185,4 +186,4 @@ export const loggedModelDecider = {
   decide: decideLoggedModel,
   evolve: evolveLoggedModel,
   initialState: initialLoggedModelState,
-};
+} satisfies Decider<LoggedModelState, LoggedModelCommand, LoggedModelEvent>;

@@ -1,3 +1,4 @@
+import type { Decider } from '@mreg/shared/contracts';
 import { DomainError, unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 import type { Command, DatasetInput, MetricPoint, RunEvent, RunStatus, Tags } from '@mreg/shared/contracts';
 import type { Lifecycle } from './experiment.decider';
@@ -315,4 +316,4 @@ export const runDecider = {
   decide: decideRun,
   evolve: evolveRun,
   initialState: initialRunState,
-};
+} satisfies Decider<RunState, RunCommand, RunEvent>;

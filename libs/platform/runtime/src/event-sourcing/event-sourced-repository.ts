@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Event, EventMetadata, RecordedEvent } from '@mreg/shared/contracts';
+import { fold, recordedUntil } from '@mreg/shared/contracts';
+import type { Decider, Event, EventMetadata, RecordedEvent } from '@mreg/shared/contracts';
 import { EVENT_STORE, WrongExpectedRevisionError, computeEventHash } from '@mreg/platform/event-store';
 import type { EventStore, ExpectedRevision, NewEvent } from '@mreg/platform/event-store';
 import type { CommandContext } from './command-context';
-import type { Decider } from './decider';
-import { SpanKind } from '@opentelemetry/api';
-import { activeTraceparent, tracer } from '../telemetry/trace-context';
+import { SpanKind, context as otelContext } from '@opentelemetry/api';
+import { streamCategory } from '@mreg/shared/contracts';
+import { activeTraceparent, inSpan } from '../telemetry/trace-context';
+import { telemetryMetrics } from '../telemetry/metrics';
 import { recordWrite } from '../projection/consistency';
 
 export interface HandleOptions {
@@ -36,25 +38,15 @@ export interface LoadedStream<E extends Event, S> {
 export class EventSourcedRepository {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async load<C, E extends Event, S>(streamId: string, decider: Decider<C, E, S>, until?: Date): Promise<LoadedStream<E, S>> {
-    const recorded = (await this.store.readStream(streamId)) as RecordedEvent<E>[];
-    let state = decider.initialState;
-    let revision = -1;
-    let lastHash = '';
-    const applied: RecordedEvent<E>[] = [];
-    for (const e of recorded) {
-      if (until && new Date(e.metadata.occurredAt).getTime() > until.getTime()) break;
-      state = decider.evolve(state, { type: e.type, data: e.data } as E);
-      revision = e.streamRevision;
-      lastHash = e.metadata.hash;
-      applied.push(e);
-    }
-    return { state, revision, lastHash, events: applied };
+  async load<C, E extends Event, S>(streamId: string, decider: Decider<S, C, E>, until?: Date): Promise<LoadedStream<E, S>> {
+    const applied = recordedUntil((await this.store.readStream(streamId)) as RecordedEvent<E>[], until);
+    const last = applied.at(-1);
+    return { state: fold(decider, applied), revision: last?.streamRevision ?? -1, lastHash: last?.metadata.hash ?? '', events: applied };
   }
 
   async handle<C, E extends Event, S>(
     streamId: string,
-    decider: Decider<C, E, S>,
+    decider: Decider<S, C, E>,
     command: C | ((state: S) => C),
     ctx: CommandContext,
     options: HandleOptions = {},
@@ -79,7 +71,7 @@ export class EventSourcedRepository {
 
   private async appendDecided<C, E extends Event, S>(
     streamId: string,
-    decider: Decider<C, E, S>,
+    decider: Decider<S, C, E>,
     loaded: LoadedStream<E, S>,
     decided: readonly E[],
     ctx: CommandContext,
@@ -105,13 +97,12 @@ export class EventSourcedRepository {
       return { type: e.type, data: e.data, metadata: { ...base, hash } };
     });
     const expected: ExpectedRevision = loaded.revision < 0 ? 'no_stream' : loaded.revision;
-    const result = await tracer.startActiveSpan(`append ${streamId.replace(/-[0-9a-f-]{36}.*$/, '')}`, { kind: SpanKind.INTERNAL }, async (span) => {
-      try {
-        return await this.store.append(streamId, toAppend, expected);
-      } finally {
-        span.end();
-      }
-    });
+    const category = streamCategory(streamId) ?? 'other';
+    const started = performance.now();
+    const result = await inSpan(`append ${category}`, SpanKind.INTERNAL, { 'mreg.stream.category': category, 'mreg.event.count': toAppend.length }, otelContext.active(), () =>
+      this.store.append(streamId, toAppend, expected),
+    );
+    telemetryMetrics().appendDuration.record((performance.now() - started) / 1000, { 'mreg.stream.category': category });
     recordWrite({ streamId, revision: result.nextExpectedRevision });
     let state = loaded.state;
     for (const e of decided) state = decider.evolve(state, e);

@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { SpanKind, context as otelContext } from '@opentelemetry/api';
+import { SpanKind } from '@opentelemetry/api';
 import type { RecordedEvent } from '@mreg/shared/contracts';
 import { cloudEventHeaders, topicForStream } from '@mreg/shared/contracts';
 import type { EventStore, Subscription } from '@mreg/platform/event-store';
 import type { EventBus } from '@mreg/platform/event-bus';
 import type { ReadStore } from '@mreg/platform/read-store';
-import { contextFromTraceparent, tracer } from '../telemetry/trace-context';
+import { activeTraceparent, contextFromTraceparent, inSpan, messagingAttributes } from '../telemetry/trace-context';
+import { telemetryMetrics } from '../telemetry/metrics';
 
 interface CheckpointDoc {
   readonly position: string;
@@ -56,14 +57,14 @@ export class LogRelay {
   private async relay(event: RecordedEvent): Promise<void> {
     const topic = topicForStream(event.streamId);
     if (topic && (!this.onlyTopics || this.onlyTopics.includes(topic))) {
-      const span = tracer.startSpan(`relay ${event.type}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.destination.name': topic } }, contextFromTraceparent(event.metadata.traceparent));
-      try {
-        await otelContext.with(otelContext.active(), () =>
-          this.bus.publish([{ topic, key: event.streamId, event, headers: cloudEventHeaders(event) }]),
-        );
-      } finally {
-        span.end();
-      }
+      // The producer span is active while publishing: its traceparent goes in the message headers, so the
+      // consumers' spans are its children (the stored traceparent, the request's, is its parent).
+      const attributes = messagingAttributes('publish', topic, { 'messaging.message.id': event.metadata.eventId, 'messaging.kafka.message.key': event.streamId, 'mreg.event.type': event.type });
+      await inSpan(`publish ${topic}`, SpanKind.PRODUCER, attributes, contextFromTraceparent(event.metadata.traceparent), async () => {
+        const traceparent = activeTraceparent();
+        await this.bus.publish([{ topic, key: event.streamId, event, headers: { ...cloudEventHeaders(event), ...(traceparent ? { traceparent } : {}) } }]);
+      });
+      telemetryMetrics().relayLag.record(Math.max(0, Date.now() - Date.parse(event.metadata.occurredAt)) / 1000, { 'messaging.destination.name': topic });
     }
     this.lastPosition = event.position;
     await this.checkpoints

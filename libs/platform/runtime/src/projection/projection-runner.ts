@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { SpanKind, context as otelContext, trace } from '@opentelemetry/api';
+import { SpanKind } from '@opentelemetry/api';
 import type { EventBus, BusSubscription } from '@mreg/platform/event-bus';
 import type { ReadStore } from '@mreg/platform/read-store';
-import { contextFromTraceparent, tracer } from '../telemetry/trace-context';
+import { contextFromTraceparent, inSpan, messagingAttributes } from '../telemetry/trace-context';
+import { telemetryMetrics } from '../telemetry/metrics';
 import type { InboundConsumer, Projection, Reaction } from './projection';
 
 interface ProgressDoc {
@@ -57,23 +58,24 @@ export class ProjectionRunner {
     const progress = this.readStore.collection<ProgressDoc>(PROGRESS_COLLECTION);
     for (const p of this.projections) {
       this.subscriptions.push(
-        await this.bus.subscribe(p.topics, `mreg.projection.${p.name}`, async ({ event }) => {
-          await this.traced(`project ${p.name} ${event.type}`, event.metadata.traceparent, () => p.handle(event));
+        await this.bus.subscribe(p.topics, `mreg.projection.${p.name}`, async ({ topic, event, headers }) => {
+          await this.process(topic, `mreg.projection.${p.name}`, headers['traceparent'] ?? event.metadata.traceparent, { 'mreg.projection': p.name, 'mreg.event.type': event.type }, () => p.handle(event));
           await progress.apply(`${p.name}:${event.streamId}`, event.streamId, event.streamRevision, () => ({ revision: event.streamRevision }));
+          telemetryMetrics().projectionLag.record(Math.max(0, Date.now() - Date.parse(event.metadata.occurredAt)) / 1000, { 'mreg.projection': p.name });
         }),
       );
     }
     for (const r of this.reactions) {
       this.subscriptions.push(
-        await this.bus.subscribe(r.topics, `mreg.reaction.${r.name}`, async ({ event }) => {
-          await this.traced(`react ${r.name} ${event.type}`, event.metadata.traceparent, () => r.handle(event));
+        await this.bus.subscribe(r.topics, `mreg.reaction.${r.name}`, async ({ topic, event, headers }) => {
+          await this.process(topic, `mreg.reaction.${r.name}`, headers['traceparent'] ?? event.metadata.traceparent, { 'mreg.reaction': r.name, 'mreg.event.type': event.type }, () => r.handle(event));
         }),
       );
     }
     for (const c of this.inbound) {
       this.subscriptions.push(
         await this.bus.subscribeRaw(c.topics, c.group, async (message) => {
-          await this.traced(`consume ${message.topic}`, message.headers['traceparent'], () => c.handle(message));
+          await this.process(message.topic, c.group, message.headers['traceparent'], {}, () => c.handle(message));
         }),
       );
     }
@@ -85,13 +87,10 @@ export class ProjectionRunner {
     return doc?.revision ?? -1;
   }
 
-  private async traced(name: string, traceparent: string | undefined, fn: () => Promise<void>): Promise<void> {
-    const span = tracer.startSpan(name, { kind: SpanKind.CONSUMER }, contextFromTraceparent(traceparent));
-    try {
-      await otelContext.with(trace.setSpan(otelContext.active(), span), fn);
-    } finally {
-      span.end();
-    }
+  /** A consumer span per delivery (`process <topic>`), child of the producer span named by the message's traceparent. */
+  private process(topic: string, group: string, traceparent: string | undefined, extra: Record<string, string>, fn: () => Promise<void>): Promise<void> {
+    const attributes = messagingAttributes('process', topic, { 'messaging.consumer.group.name': group, ...extra });
+    return inSpan(`process ${topic}`, SpanKind.CONSUMER, attributes, contextFromTraceparent(traceparent), fn);
   }
 
   async stop(): Promise<void> {
