@@ -62,8 +62,8 @@ export function decideArtifactManifest(command: ArtifactManifestCommand, state: 
     case 'AddArtifact': {
       const { modelId, version, path, size, sha256, contentType, versionStage } = command.data;
       if (versionStage === null) throw new DomainError('NOT_FOUND', `version ${version} not found`, { modelId, version });
-      if (!Number.isSafeInteger(size) || size < 0) throw new DomainError('INVALID', 'artifact size must be a non-negative integer', { path, size });
-      if (!SHA256_HEX.test(sha256)) throw new DomainError('INVALID', 'sha256 must be 64 lowercase hex digits', { path, sha256 });
+      if (!Number.isSafeInteger(size) || size < 0) throw new DomainError('INVALID_ARGUMENT', 'artifact size must be a non-negative integer', { path, size });
+      if (!SHA256_HEX.test(sha256)) throw new DomainError('INVALID_ARGUMENT', 'sha256 must be 64 lowercase hex digits', { path, sha256 });
       const existing = state.entries.get(path);
       // A retried upload of the same content succeeds without a second event, even once the version is sealed.
       if (existing?.sha256 === sha256) return [];
@@ -82,9 +82,9 @@ export function decideArtifactManifest(command: ArtifactManifestCommand, state: 
       if (state.importedFrom !== undefined) return [];
       const seen = new Set<string>();
       for (const entry of entries) {
-        if (!Number.isSafeInteger(entry.size) || entry.size < 0) throw new DomainError('INVALID', 'artifact size must be a non-negative integer', { path: entry.path, size: entry.size });
-        if (!SHA256_HEX.test(entry.sha256)) throw new DomainError('INVALID', 'sha256 must be 64 lowercase hex digits', { path: entry.path, sha256: entry.sha256 });
-        if (seen.has(entry.path)) throw new DomainError('INVALID', `artifact path ${entry.path} is imported twice`, { path: entry.path });
+        if (!Number.isSafeInteger(entry.size) || entry.size < 0) throw new DomainError('INVALID_ARGUMENT', 'artifact size must be a non-negative integer', { path: entry.path, size: entry.size });
+        if (!SHA256_HEX.test(entry.sha256)) throw new DomainError('INVALID_ARGUMENT', 'sha256 must be 64 lowercase hex digits', { path: entry.path, sha256: entry.sha256 });
+        if (seen.has(entry.path)) throw new DomainError('INVALID_ARGUMENT', `artifact path ${entry.path} is imported twice`, { path: entry.path });
         seen.add(entry.path);
       }
       return [{ type: 'ArtifactsImported', data: { modelId, version, source, entries } }];

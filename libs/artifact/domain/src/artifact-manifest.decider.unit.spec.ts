@@ -53,10 +53,10 @@ describe('artifact manifest', () => {
   });
 
   it('refuses a size or digest that cannot be right', () => {
-    spec.given([]).when(add('model.onnx', sha('a'), 'development', -1)).thenThrows('INVALID');
-    spec.given([]).when(add('model.onnx', sha('a'), 'development', 1.5)).thenThrows('INVALID');
-    spec.given([]).when(add('model.onnx', 'A'.repeat(64))).thenThrows('INVALID', 'sha256');
-    spec.given([]).when(add('model.onnx', 'abc')).thenThrows('INVALID');
+    spec.given([]).when(add('model.onnx', sha('a'), 'development', -1)).thenThrows('INVALID_ARGUMENT');
+    spec.given([]).when(add('model.onnx', sha('a'), 'development', 1.5)).thenThrows('INVALID_ARGUMENT');
+    spec.given([]).when(add('model.onnx', 'A'.repeat(64))).thenThrows('INVALID_ARGUMENT', 'sha256');
+    spec.given([]).when(add('model.onnx', 'abc')).thenThrows('INVALID_ARGUMENT');
   });
 
   it('accepts an empty file', () => {
@@ -96,8 +96,8 @@ describe('artifact manifest: import from the artifact tree', () => {
   });
 
   it('refuses entries that cannot be right', () => {
-    spec.given([]).when(importCmd([entry('a'), entry('a', 'b')])).thenThrows('INVALID', 'twice');
-    spec.given([]).when(importCmd([{ ...entry('a'), sha256: 'x' }])).thenThrows('INVALID', 'sha256');
+    spec.given([]).when(importCmd([entry('a'), entry('a', 'b')])).thenThrows('INVALID_ARGUMENT', 'twice');
+    spec.given([]).when(importCmd([{ ...entry('a'), sha256: 'x' }])).thenThrows('INVALID_ARGUMENT', 'sha256');
   });
 
   it('folds imported files into the manifest: list, find and totals see them', () => {

@@ -59,9 +59,9 @@ export function decideArtifactTree(command: ArtifactTreeCommand, state: Artifact
   switch (command.type) {
     case 'RecordTreeFile': {
       const { root, path, size, sha256, contentType } = command.data;
-      if (artifactTreeRoot(path) !== root) throw new DomainError('INVALID', `artifact path ${path} does not belong to the tree root ${root}`, { path, root });
-      if (!Number.isSafeInteger(size) || size < 0) throw new DomainError('INVALID', 'artifact size must be a non-negative integer', { path, size });
-      if (!SHA256_HEX.test(sha256)) throw new DomainError('INVALID', 'sha256 must be 64 lowercase hex digits', { path, sha256 });
+      if (artifactTreeRoot(path) !== root) throw new DomainError('INVALID_ARGUMENT', `artifact path ${path} does not belong to the tree root ${root}`, { path, root });
+      if (!Number.isSafeInteger(size) || size < 0) throw new DomainError('INVALID_ARGUMENT', 'artifact size must be a non-negative integer', { path, size });
+      if (!SHA256_HEX.test(sha256)) throw new DomainError('INVALID_ARGUMENT', 'sha256 must be 64 lowercase hex digits', { path, sha256 });
       const existing = state.entries.get(path);
       if (existing?.sha256 === sha256 && existing.contentType === contentType) return [];
       for (const other of state.entries.keys()) {

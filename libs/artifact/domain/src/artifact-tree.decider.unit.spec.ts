@@ -23,8 +23,8 @@ describe('artifact tree', () => {
   });
 
   it('refuses a path outside its root, a bad digest and a file/directory clash', () => {
-    spec.given([]).when({ type: 'RecordTreeFile', data: { root, path: '2/r2/artifacts/x', size: 1, sha256: sha('a'), contentType: 'text/plain' } }).thenThrows('INVALID', 'does not belong');
-    spec.given([]).when(record(`${root}/x`, 'nothex')).thenThrows('INVALID', 'sha256');
+    spec.given([]).when({ type: 'RecordTreeFile', data: { root, path: '2/r2/artifacts/x', size: 1, sha256: sha('a'), contentType: 'text/plain' } }).thenThrows('INVALID_ARGUMENT', 'does not belong');
+    spec.given([]).when(record(`${root}/x`, 'nothex')).thenThrows('INVALID_ARGUMENT', 'sha256');
     spec.given([recorded(`${root}/model`)]).when(record(`${root}/model/MLmodel`)).thenThrows('CONFLICT');
     spec.given([recorded(`${root}/model/MLmodel`)]).when(record(`${root}/model`)).thenThrows('CONFLICT');
   });

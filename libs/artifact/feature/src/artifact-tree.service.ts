@@ -105,6 +105,6 @@ export class ArtifactTreeService {
 
 function refuseReserved(path: string): void {
   if (path === VERSIONS_PREFIX || path.startsWith(`${VERSIONS_PREFIX}/`)) {
-    throw new DomainError('FORBIDDEN', `${VERSIONS_PREFIX}/ holds registered versions' files and is read-only`, { path });
+    throw new DomainError('PERMISSION_DENIED', `${VERSIONS_PREFIX}/ holds registered versions' files and is read-only`, { path });
   }
 }

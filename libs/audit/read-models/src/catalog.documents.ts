@@ -1,4 +1,4 @@
-import type { Lineage, Stage, Tags } from '@mreg/shared/contracts';
+import type { Lineage, Stage, Tags, TransitionStatus } from '@mreg/shared/contracts';
 
 /** Read-model documents (stored); `status` is a string so every adapter compares it alike. */
 export type DocStatus = 'pending' | 'active' | 'deleted';
@@ -53,8 +53,6 @@ export interface VersionDoc {
   readonly stageChangedAt?: string;
   readonly status: DocStatus;
 }
-
-export type TransitionStatus = 'pending' | 'approved' | 'rejected' | 'cancelled' | 'applied' | 'failed';
 
 export interface ApprovalEntry {
   readonly by: string;

@@ -30,20 +30,20 @@ export interface ApprovalPolicyState {
 
 export const initialApprovalPolicyState: ApprovalPolicyState = { policy: DEFAULT_APPROVAL_POLICY, customized: false };
 
-/** Checks one stage's rule and returns it with only the known fields; throws INVALID. */
+/** Checks one stage's rule and returns it with only the known fields; throws INVALID_ARGUMENT. */
 export function validateStageRule(stage: Stage, rule: StageRule | undefined): StageRule {
-  if (typeof rule !== 'object' || rule === null) throw new DomainError('INVALID', `the policy has no rule for ${stage}`, { stage });
+  if (typeof rule !== 'object' || rule === null) throw new DomainError('INVALID_ARGUMENT', `the policy has no rule for ${stage}`, { stage });
   const { requiredApprovals, approverRole } = rule;
   if (!Number.isInteger(requiredApprovals) || requiredApprovals < 0 || requiredApprovals > MAX_REQUIRED_APPROVALS) {
-    throw new DomainError('INVALID', `${stage}: requiredApprovals must be an integer from 0 to ${MAX_REQUIRED_APPROVALS}`, { stage, requiredApprovals });
+    throw new DomainError('INVALID_ARGUMENT', `${stage}: requiredApprovals must be an integer from 0 to ${MAX_REQUIRED_APPROVALS}`, { stage, requiredApprovals });
   }
   if (!APPROVER_ROLES.includes(approverRole)) {
-    throw new DomainError('INVALID', `${stage}: approverRole must be one of ${APPROVER_ROLES.join(', ')}`, { stage, approverRole });
+    throw new DomainError('INVALID_ARGUMENT', `${stage}: approverRole must be one of ${APPROVER_ROLES.join(', ')}`, { stage, approverRole });
   }
   return { requiredApprovals, approverRole };
 }
 
-/** Checks a whole policy and returns it with only the known stages and fields; throws INVALID. */
+/** Checks a whole policy and returns it with only the known stages and fields; throws INVALID_ARGUMENT. */
 export function validateApprovalPolicy(policy: ApprovalPolicy): ApprovalPolicy {
   const entries = STAGES.map((stage) => [stage, validateStageRule(stage, policy[stage])] as const);
   return Object.fromEntries(entries) as Record<Stage, StageRule>;

@@ -41,7 +41,7 @@ describe('approval policy', () => {
   });
 
   it.each([-1, 11, 1.5, Number.NaN])('refuses %p required approvals', (requiredApprovals) => {
-    spec.given([]).when(set(withProduction({ requiredApprovals, approverRole: 'approver' }))).thenThrows('INVALID', 'production: requiredApprovals');
+    spec.given([]).when(set(withProduction({ requiredApprovals, approverRole: 'approver' }))).thenThrows('INVALID_ARGUMENT', 'production: requiredApprovals');
   });
 
   it.each(['contributor', 'approver', 'admin'] as const)('accepts %s as approver role', (approverRole) => {
@@ -49,13 +49,13 @@ describe('approval policy', () => {
   });
 
   it('refuses reader, or an unknown role, as approver role', () => {
-    spec.given([]).when(set(withProduction({ requiredApprovals: 1, approverRole: 'reader' }))).thenThrows('INVALID', 'approverRole');
-    spec.given([]).when(set(withProduction({ requiredApprovals: 1, approverRole: 'owner' as Role }))).thenThrows('INVALID');
+    spec.given([]).when(set(withProduction({ requiredApprovals: 1, approverRole: 'reader' }))).thenThrows('INVALID_ARGUMENT', 'approverRole');
+    spec.given([]).when(set(withProduction({ requiredApprovals: 1, approverRole: 'owner' as Role }))).thenThrows('INVALID_ARGUMENT');
   });
 
   it('refuses a policy missing a stage', () => {
     const { archived: _archived, ...partial } = DEFAULT_APPROVAL_POLICY;
-    spec.given([]).when(set(partial as ApprovalPolicy)).thenThrows('INVALID', 'no rule for archived');
+    spec.given([]).when(set(partial as ApprovalPolicy)).thenThrows('INVALID_ARGUMENT', 'no rule for archived');
   });
 
   it('stores only the known stages and fields', () => {

@@ -1,4 +1,4 @@
-import type { Decider } from '@mreg/shared/contracts';
+import type { Decider, TransitionStatus } from '@mreg/shared/contracts';
 import { DomainError, canTransition, type Principal, type TransitionEvent, type TransitionRequested } from '@mreg/shared/contracts';
 import { validateStageRule } from './approval-policy.decider';
 import type { Command } from '@mreg/shared/contracts';
@@ -8,7 +8,6 @@ import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 // pending → approved → applied | failed; pending → rejected | cancelled.
 
 export type TransitionRequest = TransitionRequested['data'];
-export type TransitionStatus = 'pending' | 'approved' | 'rejected' | 'cancelled' | 'applied' | 'failed';
 
 /** `rule`: the model's policy rule for `toStage` at request time; later policy changes do not affect it. */
 export type RequestTransition = Command<'RequestTransition', TransitionRequest>;
@@ -55,9 +54,9 @@ export function decideTransition(command: TransitionCommand, state: TransitionSt
     case 'ApproveTransition': {
       const { by, comment } = command.data;
       if (state.status !== 'pending') throw notPending();
-      if (by.user === req.requestedBy) throw new DomainError('FORBIDDEN', 'nobody approves their own transition request', { transitionId, user: by.user });
+      if (by.user === req.requestedBy) throw new DomainError('PERMISSION_DENIED', 'nobody approves their own transition request', { transitionId, user: by.user });
       if (!mayApprove(by, req)) {
-        throw new DomainError('FORBIDDEN', `approving a move to ${req.toStage} needs the ${req.rule.approverRole} role`, { transitionId, requiredRole: req.rule.approverRole });
+        throw new DomainError('PERMISSION_DENIED', `approving a move to ${req.toStage} needs the ${req.rule.approverRole} role`, { transitionId, requiredRole: req.rule.approverRole });
       }
       if (state.approvers.includes(by.user)) throw new DomainError('CONFLICT', `${by.user} already approved this transition`, { transitionId, user: by.user });
       const given: TransitionEvent = { type: 'TransitionApprovalGiven', data: { transitionId, modelId, version, by: by.user, comment } };
@@ -68,9 +67,9 @@ export function decideTransition(command: TransitionCommand, state: TransitionSt
     case 'RejectTransition': {
       const { by, comment } = command.data;
       if (state.status !== 'pending') throw notPending();
-      if (by.user === req.requestedBy) throw new DomainError('FORBIDDEN', 'the requester cancels their own request instead of rejecting it', { transitionId, user: by.user });
+      if (by.user === req.requestedBy) throw new DomainError('PERMISSION_DENIED', 'the requester cancels their own request instead of rejecting it', { transitionId, user: by.user });
       if (!mayApprove(by, req)) {
-        throw new DomainError('FORBIDDEN', `rejecting a move to ${req.toStage} needs the ${req.rule.approverRole} role`, { transitionId, requiredRole: req.rule.approverRole });
+        throw new DomainError('PERMISSION_DENIED', `rejecting a move to ${req.toStage} needs the ${req.rule.approverRole} role`, { transitionId, requiredRole: req.rule.approverRole });
       }
       return [{ type: 'TransitionRejected', data: { transitionId, modelId, version, by: by.user, comment } }];
     }
@@ -78,7 +77,7 @@ export function decideTransition(command: TransitionCommand, state: TransitionSt
       const { by, comment } = command.data;
       if (state.status !== 'pending') throw notPending();
       if (by.user !== req.requestedBy && !by.roles.includes('admin')) {
-        throw new DomainError('FORBIDDEN', 'only the requester or an admin cancels a transition request', { transitionId, user: by.user });
+        throw new DomainError('PERMISSION_DENIED', 'only the requester or an admin cancels a transition request', { transitionId, user: by.user });
       }
       return [{ type: 'TransitionCancelled', data: { transitionId, modelId, version, by: by.user, comment } }];
     }
@@ -98,9 +97,9 @@ export function decideTransition(command: TransitionCommand, state: TransitionSt
 function request(data: TransitionRequest, state: TransitionState): TransitionEvent[] {
   const { transitionId, fromStage, toStage, archiveExisting } = data;
   if (state.status !== 'none') throw new DomainError('ALREADY_EXISTS', `transition ${transitionId} already exists`, { transitionId });
-  if (!canTransition(fromStage, toStage)) throw new DomainError('INVALID', `a version cannot move from ${fromStage} to ${toStage}`, { fromStage, toStage });
+  if (!canTransition(fromStage, toStage)) throw new DomainError('INVALID_ARGUMENT', `a version cannot move from ${fromStage} to ${toStage}`, { fromStage, toStage });
   if (archiveExisting && toStage !== 'production' && toStage !== 'staging') {
-    throw new DomainError('INVALID', 'archiveExisting applies only to a move to staging or production', { toStage, archiveExisting });
+    throw new DomainError('INVALID_ARGUMENT', 'archiveExisting applies only to a move to staging or production', { toStage, archiveExisting });
   }
   const requested: TransitionEvent = { type: 'TransitionRequested', data: { ...data, rule: validateStageRule(toStage, data.rule) } };
   return data.rule.requiredApprovals === 0 ? [requested, approved(data, [])] : [requested];

@@ -67,19 +67,19 @@ describe('transition', () => {
     });
 
     it('refuses a move the stage rules forbid', () => {
-      spec.given([]).when(request({ fromStage: 'archived', toStage: 'production' })).thenThrows('INVALID', 'cannot move from archived to production');
-      spec.given([]).when(request({ fromStage: 'staging', toStage: 'staging', archiveExisting: false })).thenThrows('INVALID');
+      spec.given([]).when(request({ fromStage: 'archived', toStage: 'production' })).thenThrows('INVALID_ARGUMENT', 'cannot move from archived to production');
+      spec.given([]).when(request({ fromStage: 'staging', toStage: 'staging', archiveExisting: false })).thenThrows('INVALID_ARGUMENT');
     });
 
     it('refuses archiveExisting for a target other than staging or production', () => {
-      spec.given([]).when(request({ toStage: 'archived', archiveExisting: true })).thenThrows('INVALID', 'archiveExisting');
+      spec.given([]).when(request({ toStage: 'archived', archiveExisting: true })).thenThrows('INVALID_ARGUMENT', 'archiveExisting');
       spec.given([]).when(request({ toStage: 'archived', archiveExisting: false })).then([requested({ toStage: 'archived', archiveExisting: false })]);
       spec.given([]).when(request({ fromStage: 'development', toStage: 'staging', archiveExisting: true })).then([requested({ fromStage: 'development', toStage: 'staging', archiveExisting: true })]);
     });
 
     it('refuses an invalid rule', () => {
-      spec.given([]).when(request({ rule: { requiredApprovals: 11, approverRole: 'approver' } })).thenThrows('INVALID');
-      spec.given([]).when(request({ rule: { requiredApprovals: 1, approverRole: 'reader' } })).thenThrows('INVALID');
+      spec.given([]).when(request({ rule: { requiredApprovals: 11, approverRole: 'approver' } })).thenThrows('INVALID_ARGUMENT');
+      spec.given([]).when(request({ rule: { requiredApprovals: 1, approverRole: 'reader' } })).thenThrows('INVALID_ARGUMENT');
     });
 
     it('refuses to request the same transition twice', () => {
@@ -116,14 +116,14 @@ describe('transition', () => {
     });
 
     it('never lets the requester approve their own request, even as admin', () => {
-      spec.given([requested()]).when(approve(ann)).thenThrows('FORBIDDEN', 'own');
-      spec.given([requested({ requestedBy: 'root' })]).when(approve(root)).thenThrows('FORBIDDEN');
+      spec.given([requested()]).when(approve(ann)).thenThrows('PERMISSION_DENIED', 'own');
+      spec.given([requested({ requestedBy: 'root' })]).when(approve(root)).thenThrows('PERMISSION_DENIED');
     });
 
     it('refuses a user without the approver role', () => {
-      spec.given([requested()]).when(approve(dan)).thenThrows('FORBIDDEN', 'needs the approver role');
+      spec.given([requested()]).when(approve(dan)).thenThrows('PERMISSION_DENIED', 'needs the approver role');
       const adminsOnly = { rule: { requiredApprovals: 1, approverRole: 'admin' as const } };
-      spec.given([requested(adminsOnly)]).when(approve(bob)).thenThrows('FORBIDDEN', 'needs the admin role');
+      spec.given([requested(adminsOnly)]).when(approve(bob)).thenThrows('PERMISSION_DENIED', 'needs the admin role');
     });
 
     it('refuses the same user approving twice', () => {
@@ -148,11 +148,11 @@ describe('transition', () => {
     });
 
     it('tells the requester to cancel instead', () => {
-      spec.given([requested()]).when(reject(ann)).thenThrows('FORBIDDEN', 'cancels');
+      spec.given([requested()]).when(reject(ann)).thenThrows('PERMISSION_DENIED', 'cancels');
     });
 
     it('refuses a user without the approver role', () => {
-      spec.given([requested()]).when(reject(dan)).thenThrows('FORBIDDEN');
+      spec.given([requested()]).when(reject(dan)).thenThrows('PERMISSION_DENIED');
     });
 
     it.each(closedHistories)('refuses a transition that is %s', (status, history) => {
@@ -173,7 +173,7 @@ describe('transition', () => {
     });
 
     it('refuses anyone else, approvers included', () => {
-      spec.given([requested()]).when(cancel(bob)).thenThrows('FORBIDDEN');
+      spec.given([requested()]).when(cancel(bob)).thenThrows('PERMISSION_DENIED');
     });
 
     it.each(closedHistories)('refuses a transition that is %s', (status, history) => {

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { TRANSITION_STATUSES } from '@mreg/shared/contracts';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import type { ListResult, TransitionResource } from '@mreg/audit/read-models';
 import { ApiError, ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, ModelLookup, Roles, currentWrites, modelNameParam, readAfterWrite, versionParam } from '@mreg/platform/runtime';
@@ -7,8 +8,6 @@ import type { CommandContext } from '@mreg/platform/runtime';
 import { TransitionPage, TransitionResponse } from './dto/transition.response';
 import { RequestTransitionDto, TRANSITION_ID, TransitionDecisionDto } from './dto/transition.dto';
 import { GovernanceCommands } from './governance.commands';
-
-const STATUSES = ['pending', 'approved', 'rejected', 'cancelled', 'applied', 'failed'];
 
 function transitionIdParam(raw: string): string {
   if (!TRANSITION_ID.test(raw)) throw new ApiError('NOT_FOUND', `transition ${raw.slice(0, 64)} not found`);
@@ -51,7 +50,7 @@ export class TransitionController {
 
   @Get('transitions')
   @Roles('reader')
-  @ApiQuery({ name: 'status', required: false, enum: STATUSES })
+  @ApiQuery({ name: 'status', required: false, enum: TRANSITION_STATUSES })
   @ApiQuery({ name: 'model', required: false })
   @ApiQuery({ name: 'version', required: false })
   @ApiQuery({ name: 'filter', required: false })
@@ -63,7 +62,7 @@ export class TransitionController {
   @ApiErrorResponses(400, 401, 403)
   async list(@Query() query: Record<string, unknown>): Promise<ListResult<TransitionResource>> {
     const status = single(query['status'], 'status');
-    if (status !== undefined && !STATUSES.includes(status)) throw new ApiError('INVALID_ARGUMENT', `status must be one of ${STATUSES.join(', ')}`);
+    if (status !== undefined && !(TRANSITION_STATUSES as readonly string[]).includes(status)) throw new ApiError('INVALID_ARGUMENT', `status must be one of ${TRANSITION_STATUSES.join(', ')}`);
     const model = single(query['model'], 'model');
     const versionRaw = single(query['version'], 'version');
     let modelId: string | undefined;

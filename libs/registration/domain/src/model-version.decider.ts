@@ -89,11 +89,11 @@ export function decideModelVersion(command: ModelVersionCommand, state: ModelVer
       throw new DomainError('ALREADY_EXISTS', `version ${version} of model ${data.modelName} already exists`, { modelId, version });
     }
     if (!Number.isSafeInteger(data.version) || data.version < 1) {
-      throw new DomainError('INVALID', `version number must be a positive integer, got ${data.version}`, { version: data.version });
+      throw new DomainError('INVALID_ARGUMENT', `version number must be a positive integer, got ${data.version}`, { version: data.version });
     }
     const badMetric = Object.entries(data.metrics).find(([, value]) => !Number.isFinite(value));
     if (badMetric !== undefined) {
-      throw new DomainError('INVALID', `metric ${badMetric[0]} must be a finite number`, { metric: badMetric[0] });
+      throw new DomainError('INVALID_ARGUMENT', `metric ${badMetric[0]} must be a finite number`, { metric: badMetric[0] });
     }
     return [{ type: 'ModelVersionCreated', data }];
   }
@@ -122,7 +122,7 @@ export function decideModelVersion(command: ModelVersionCommand, state: ModelVer
     }
     case 'DeleteModelVersion':
       if (state.stage === 'production') {
-        throw new DomainError('PRECONDITION_FAILED', `${describe(state)} is in production: archive it first`, { modelId, version, stage: state.stage });
+        throw new DomainError('FAILED_PRECONDITION', `${describe(state)} is in production: archive it first`, { modelId, version, stage: state.stage });
       }
       return [{ type: 'ModelVersionDeleted', data: { modelId, version } }];
     default:

@@ -45,13 +45,13 @@ describe('model version', () => {
     });
 
     it('refuses a version number that is not a positive integer', () => {
-      spec.given([]).when({ type: 'CreateModelVersion', data: { ...creation, version: 0 } }).thenThrows('INVALID');
-      spec.given([]).when({ type: 'CreateModelVersion', data: { ...creation, version: 1.5 } }).thenThrows('INVALID');
+      spec.given([]).when({ type: 'CreateModelVersion', data: { ...creation, version: 0 } }).thenThrows('INVALID_ARGUMENT');
+      spec.given([]).when({ type: 'CreateModelVersion', data: { ...creation, version: 1.5 } }).thenThrows('INVALID_ARGUMENT');
     });
 
     it('refuses metrics that are not finite numbers', () => {
-      spec.given([]).when({ type: 'CreateModelVersion', data: { ...creation, metrics: { auc: Number.NaN } } }).thenThrows('INVALID', 'metric auc');
-      spec.given([]).when({ type: 'CreateModelVersion', data: { ...creation, metrics: { loss: Infinity } } }).thenThrows('INVALID');
+      spec.given([]).when({ type: 'CreateModelVersion', data: { ...creation, metrics: { auc: Number.NaN } } }).thenThrows('INVALID_ARGUMENT', 'metric auc');
+      spec.given([]).when({ type: 'CreateModelVersion', data: { ...creation, metrics: { loss: Infinity } } }).thenThrows('INVALID_ARGUMENT');
     });
   });
 
@@ -160,7 +160,7 @@ describe('model version', () => {
       spec
         .given([created, changed('development', 'production', 't1')])
         .when({ type: 'DeleteModelVersion', data: {} })
-        .thenThrows('PRECONDITION_FAILED', 'is in production');
+        .thenThrows('FAILED_PRECONDITION', 'is in production');
     });
   });
 

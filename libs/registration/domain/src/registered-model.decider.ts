@@ -102,7 +102,7 @@ export function decideRegisteredModel(command: RegisteredModelCommand, state: Re
       const { productionVersions } = command.data;
       if (productionVersions.length > 0) {
         throw new DomainError(
-          'PRECONDITION_FAILED',
+          'FAILED_PRECONDITION',
           `model ${state.name} has versions in production (${productionVersions.join(', ')}): archive production versions first`,
           { modelId, productionVersions: [...productionVersions] },
         );

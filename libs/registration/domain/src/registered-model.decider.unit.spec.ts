@@ -176,7 +176,7 @@ describe('registered model', () => {
       spec
         .given([registered, allocated(1), allocated(2)])
         .when({ type: 'DeleteModel', data: { productionVersions: [2] } })
-        .thenThrows('PRECONDITION_FAILED', 'archive production versions first');
+        .thenThrows('FAILED_PRECONDITION', 'archive production versions first');
     });
   });
 

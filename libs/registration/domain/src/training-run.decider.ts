@@ -22,7 +22,7 @@ export function decideTrainingRun(command: TrainingRunCommand, state: TrainingRu
     case 'LinkTrainingRun': {
       const { modelId, runId, version } = command.data;
       if (!Number.isSafeInteger(version) || version < 1) {
-        throw new DomainError('INVALID', `version number must be a positive integer, got ${version}`, { version });
+        throw new DomainError('INVALID_ARGUMENT', `version number must be a positive integer, got ${version}`, { version });
       }
       if (state.linked === undefined) return [{ type: 'TrainingRunLinked', data: { modelId, runId, version } }];
       if (state.linked.version === version) return [];

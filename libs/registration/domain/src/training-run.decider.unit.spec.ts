@@ -24,7 +24,7 @@ describe('training run', () => {
     });
 
     it('refuses a version number that is not a positive integer', () => {
-      spec.given([]).when({ type: 'LinkTrainingRun', data: { modelId: 'm1', runId: 'run-1', version: 0 } }).thenThrows('INVALID');
+      spec.given([]).when({ type: 'LinkTrainingRun', data: { modelId: 'm1', runId: 'run-1', version: 0 } }).thenThrows('INVALID_ARGUMENT');
     });
   });
 

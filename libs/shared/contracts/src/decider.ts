@@ -40,7 +40,7 @@ export function fold<State, E extends Event>(decider: Pick<Decider<State, never,
 
 /** `default:` of a switch over commands: a compile error when a command type is unhandled. */
 export function unknownCommand(command: never): never {
-  throw new DomainError('INVALID', `unknown command ${typeOf(command)}`);
+  throw new DomainError('INVALID_ARGUMENT', `unknown command ${typeOf(command)}`);
 }
 
 /** `default:` of a switch over events: a compile error when an event type is unhandled; at run time an event

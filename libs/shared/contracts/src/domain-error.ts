@@ -1,11 +1,30 @@
 /**
- * What a decider throws when a command breaks a rule. The HTTP layer maps the code:
- * NOT_FOUND→404, ALREADY_EXISTS / CONFLICT / PRECONDITION_FAILED→409, INVALID→400, FORBIDDEN→403.
+ * The registry's one error vocabulary: the codes of HTTP's envelope `{"error": {"code", …}}`, of Kafka's
+ * `MessageRejectedV1` (the client-mistake codes) and of `DomainError` (what a rule refuses with). MLflow's door
+ * renders the same codes in MLflow's words. In the order the API documentation lists them.
  */
-export type DomainErrorCode = 'NOT_FOUND' | 'ALREADY_EXISTS' | 'CONFLICT' | 'INVALID' | 'FORBIDDEN' | 'PRECONDITION_FAILED';
+export const ERROR_CODES = [
+  'INVALID_ARGUMENT',
+  'UNAUTHENTICATED',
+  'PERMISSION_DENIED',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'ALREADY_EXISTS',
+  'CONFLICT',
+  'STALE_REVISION',
+  'FAILED_PRECONDITION',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RANGE_NOT_SATISFIABLE',
+  'INTERNAL',
+  'UNAVAILABLE',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export const DOMAIN_ERROR_CODES: readonly DomainErrorCode[] = ['NOT_FOUND', 'ALREADY_EXISTS', 'CONFLICT', 'INVALID', 'FORBIDDEN', 'PRECONDITION_FAILED'];
+/** What a decider (or a command service, on a rule of the domain) refuses a command with. */
+export type DomainErrorCode = Extract<ErrorCode, 'INVALID_ARGUMENT' | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'CONFLICT' | 'FAILED_PRECONDITION'>;
 
+/** What a decider throws when a command breaks a rule; the error envelope carries its code as it is. */
 export class DomainError extends Error {
   override readonly name = 'DomainError';
 

@@ -1,36 +1,18 @@
 import { createHash } from 'node:crypto';
 import { uniqueName } from './registry-client';
 import type { RegistryClient, Reply } from './registry-client';
+import { ERROR_CODES } from '@mreg/shared/contracts';
+import type { ErrorCode, Stage, TransitionStatus } from '@mreg/shared/contracts';
 
-// Shared vocabulary of the scenarios: the API's resource shapes (as seen over HTTP, no app imports), the error
-// envelope checks and a few builders. Everything here speaks HTTP only, so it runs against any topology.
+// Shared vocabulary of the scenarios: the API's resource shapes (as seen over HTTP, no app imports; the codes,
+// stages and statuses are the public contract's), the error envelope checks and a few
+// builders. Everything here speaks HTTP only, so it runs against any topology.
 
 export const API = '/api/v1';
-
-/** The stable error codes of the envelope `{"error": {"code", "message", "details"?}}`. */
-export const ERROR_CODES = [
-  'INVALID_ARGUMENT',
-  'UNAUTHENTICATED',
-  'PERMISSION_DENIED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'CONFLICT',
-  'STALE_REVISION',
-  'FAILED_PRECONDITION',
-  'PAYLOAD_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-  'RANGE_NOT_SATISFIABLE',
-  'METHOD_NOT_ALLOWED',
-  'UNAVAILABLE',
-  'INTERNAL',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorBody {
   readonly error: { readonly code: ErrorCode; readonly message: string; readonly details?: unknown };
 }
-
-export type Stage = 'development' | 'staging' | 'production' | 'archived';
 
 export interface ModelBody {
   readonly id: string;
@@ -83,7 +65,7 @@ export interface TransitionBody {
   readonly version: number;
   readonly fromStage: Stage;
   readonly toStage: Stage;
-  readonly status: 'pending' | 'approved' | 'rejected' | 'cancelled' | 'applied' | 'failed';
+  readonly status: TransitionStatus;
   readonly archiveExisting: boolean;
   readonly requestedBy: string;
   readonly requestedAt: string;

@@ -42,14 +42,14 @@ export const initialExperimentState: ExperimentState = {
 };
 
 export function checkExperimentName(name: string): void {
-  if (name.trim() === '') throw new DomainError('INVALID', `Invalid experiment name: '${name}'`);
-  if (name.length > MAX_EXPERIMENT_NAME_LENGTH) throw new DomainError('INVALID', `'name' exceeds the maximum length of ${MAX_EXPERIMENT_NAME_LENGTH} characters`);
+  if (name.trim() === '') throw new DomainError('INVALID_ARGUMENT', `Invalid experiment name: '${name}'`);
+  if (name.length > MAX_EXPERIMENT_NAME_LENGTH) throw new DomainError('INVALID_ARGUMENT', `'name' exceeds the maximum length of ${MAX_EXPERIMENT_NAME_LENGTH} characters`);
 }
 
 function requireActive(state: ExperimentState): void {
   if (!state.exists) throw new DomainError('NOT_FOUND', 'No Experiment with this id exists.');
   if (state.lifecycle !== 'active') {
-    throw new DomainError('INVALID', `The experiment ${state.experimentId} must be in the 'active' state. Current state is ${state.lifecycle}.`);
+    throw new DomainError('INVALID_ARGUMENT', `The experiment ${state.experimentId} must be in the 'active' state. Current state is ${state.lifecycle}.`);
   }
 }
 
@@ -87,13 +87,13 @@ export function decideExperiment(command: ExperimentCommand, state: ExperimentSt
     }
     case 'DeleteExperiment': {
       if (!state.exists) throw new DomainError('NOT_FOUND', 'No Experiment with this id exists.');
-      if (state.experimentId === DEFAULT_EXPERIMENT_ID) throw new DomainError('INVALID', 'Cannot delete the default experiment \'0\'. This is an internally reserved ID.');
+      if (state.experimentId === DEFAULT_EXPERIMENT_ID) throw new DomainError('INVALID_ARGUMENT', 'Cannot delete the default experiment \'0\'. This is an internally reserved ID.');
       if (state.lifecycle === 'deleted') return [];
       return [{ type: 'ExperimentDeleted', data: { experimentId: state.experimentId, at: command.data.at } }];
     }
     case 'RestoreExperiment': {
       if (!state.exists) throw new DomainError('NOT_FOUND', 'No Experiment with this id exists.');
-      if (state.lifecycle === 'active') throw new DomainError('INVALID', `Cannot restore an active experiment. Experiment ${state.experimentId} is active.`);
+      if (state.lifecycle === 'active') throw new DomainError('INVALID_ARGUMENT', `Cannot restore an active experiment. Experiment ${state.experimentId} is active.`);
       return [{ type: 'ExperimentRestored', data: { experimentId: state.experimentId, at: command.data.at } }];
     }
     default:

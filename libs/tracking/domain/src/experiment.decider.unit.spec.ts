@@ -48,17 +48,17 @@ describe('experiment', () => {
   });
 
   it('refuses an empty or over-long name and bad tags', () => {
-    spec.given([]).when(create('7', '')).thenThrows('INVALID', "Invalid experiment name: ''");
-    spec.given([]).when(create('7', 'x'.repeat(501))).thenThrows('INVALID', 'maximum length of 500');
-    spec.given([]).when(create('7', 'fraud', { 'a/../b': 'v' })).thenThrows('INVALID', 'resolve to other names');
-    spec.given([]).when(create('7', 'fraud', { 'bad!key': 'v' })).thenThrows('INVALID', 'Names may only contain');
+    spec.given([]).when(create('7', '')).thenThrows('INVALID_ARGUMENT', "Invalid experiment name: ''");
+    spec.given([]).when(create('7', 'x'.repeat(501))).thenThrows('INVALID_ARGUMENT', 'maximum length of 500');
+    spec.given([]).when(create('7', 'fraud', { 'a/../b': 'v' })).thenThrows('INVALID_ARGUMENT', 'resolve to other names');
+    spec.given([]).when(create('7', 'fraud', { 'bad!key': 'v' })).thenThrows('INVALID_ARGUMENT', 'Names may only contain');
   });
 
   it('sets tags and renames while active; refuses both once deleted', () => {
     spec.given([created()]).when({ type: 'SetExperimentTag', data: { key: 'team', value: 'risk', at } }).then([{ type: 'ExperimentTagSet', data: { experimentId: '7', key: 'team', value: 'risk', at } }]);
     spec.given([created()]).when({ type: 'RenameExperiment', data: { newName: 'fraud-2', at } }).then([{ type: 'ExperimentRenamed', data: { experimentId: '7', from: 'fraud', to: 'fraud-2', at } }]);
-    spec.given([created(), deleted]).when({ type: 'SetExperimentTag', data: { key: 'team', value: 'risk', at } }).thenThrows('INVALID', "must be in the 'active' state");
-    spec.given([created(), deleted]).when({ type: 'RenameExperiment', data: { newName: 'x', at } }).thenThrows('INVALID');
+    spec.given([created(), deleted]).when({ type: 'SetExperimentTag', data: { key: 'team', value: 'risk', at } }).thenThrows('INVALID_ARGUMENT', "must be in the 'active' state");
+    spec.given([created(), deleted]).when({ type: 'RenameExperiment', data: { newName: 'x', at } }).thenThrows('INVALID_ARGUMENT');
   });
 
   it('deletes a tag it has while active; a missing tag is NOT_FOUND, as on MLflow', () => {
@@ -68,7 +68,7 @@ describe('experiment', () => {
       .given([created(), tagged, { type: 'ExperimentTagDeleted', data: { experimentId: '7', key: 'team', at: at + 3 } }])
       .when({ type: 'DeleteExperimentTag', data: { key: 'team', at } })
       .thenThrows('NOT_FOUND', 'No tag with name: team in experiment with id 7');
-    spec.given([created(), tagged, deleted]).when({ type: 'DeleteExperimentTag', data: { key: 'team', at } }).thenThrows('INVALID', "must be in the 'active' state");
+    spec.given([created(), tagged, deleted]).when({ type: 'DeleteExperimentTag', data: { key: 'team', at } }).thenThrows('INVALID_ARGUMENT', "must be in the 'active' state");
     spec.given([created()]).when({ type: 'DeleteExperimentTag', data: { key: 'constructor', at } }).thenThrows('NOT_FOUND');
   });
 
@@ -83,11 +83,11 @@ describe('experiment', () => {
     spec.given([created()]).when({ type: 'DeleteExperiment', data: { at: at + 1 } }).then([deleted]);
     spec.given([created(), deleted]).when({ type: 'DeleteExperiment', data: { at } }).thenNothingHappens();
     spec.given([created(), deleted]).when({ type: 'RestoreExperiment', data: { at: at + 2 } }).then([{ type: 'ExperimentRestored', data: { experimentId: '7', at: at + 2 } }]);
-    spec.given([created()]).when({ type: 'RestoreExperiment', data: { at } }).thenThrows('INVALID', 'Cannot restore an active experiment');
+    spec.given([created()]).when({ type: 'RestoreExperiment', data: { at } }).thenThrows('INVALID_ARGUMENT', 'Cannot restore an active experiment');
   });
 
   it('never deletes the default experiment', () => {
-    spec.given([created('0', 'Default')]).when({ type: 'DeleteExperiment', data: { at } }).thenThrows('INVALID', 'default experiment');
+    spec.given([created('0', 'Default')]).when({ type: 'DeleteExperiment', data: { at } }).thenThrows('INVALID_ARGUMENT', 'default experiment');
   });
 
   it('refuses changes to an experiment that does not exist', () => {

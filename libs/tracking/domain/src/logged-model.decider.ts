@@ -65,7 +65,7 @@ export const initialLoggedModelState: LoggedModelState = {
 const BAD_NAME_CHARACTERS = ['/', ':', '.', '%', '"', "'"];
 
 function invalid(message: string): never {
-  throw new DomainError('INVALID', message);
+  throw new DomainError('INVALID_ARGUMENT', message);
 }
 
 function requireModel(state: LoggedModelState): void {

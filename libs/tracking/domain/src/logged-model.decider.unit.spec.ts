@@ -21,11 +21,11 @@ describe('logged model', () => {
     spec.given([]).when(create()).then([created]);
     spec.given([]).when(create()).thenState((s) => expect(s.status).toBe('LOGGED_MODEL_PENDING'));
     spec.given([]).when(create({ experimentLifecycle: null })).thenThrows('NOT_FOUND');
-    spec.given([]).when(create({ experimentLifecycle: 'deleted' })).thenThrows('INVALID');
+    spec.given([]).when(create({ experimentLifecycle: 'deleted' })).thenThrows('INVALID_ARGUMENT');
   });
 
   it('refuses names MLflow refuses', () => {
-    for (const name of ['', 'a/b', 'a.b', 'a:b', 'a%b', "a'b"]) spec.given([]).when(create({ name })).thenThrows('INVALID', 'Invalid model name');
+    for (const name of ['', 'a/b', 'a.b', 'a:b', 'a%b', "a'b"]) spec.given([]).when(create({ name })).thenThrows('INVALID_ARGUMENT', 'Invalid model name');
   });
 
   it('is finalized once per status', () => {
@@ -36,7 +36,7 @@ describe('logged model', () => {
 
   it('logs params once per key and sets and deletes tags', () => {
     spec.given([created]).when({ type: 'LogLoggedModelParams', data: { params: [{ key: 'C', value: '1.0' }, { key: 'k', value: 'v' }], at } }).then([{ type: 'LoggedModelParamsLogged', data: { loggedModelId: id, params: { k: 'v' }, at } }]);
-    spec.given([created]).when({ type: 'LogLoggedModelParams', data: { params: [{ key: 'C', value: '2.0' }], at } }).thenThrows('INVALID', 'Changing param values is not allowed');
+    spec.given([created]).when({ type: 'LogLoggedModelParams', data: { params: [{ key: 'C', value: '2.0' }], at } }).thenThrows('INVALID_ARGUMENT', 'Changing param values is not allowed');
     spec.given([created]).when({ type: 'SetLoggedModelTags', data: { tags: [{ key: 'mlflow.modelVersions', value: '[]' }], at } }).then([{ type: 'LoggedModelTagsSet', data: { loggedModelId: id, tags: { 'mlflow.modelVersions': '[]' }, at } }]);
     spec.given([created]).when({ type: 'DeleteLoggedModelTag', data: { key: 'nope', at } }).thenThrows('NOT_FOUND', 'No tag with key nope');
   });

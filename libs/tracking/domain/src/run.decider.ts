@@ -95,7 +95,7 @@ export const initialRunState: RunState = {
 };
 
 function invalid(message: string, details?: Record<string, unknown>): never {
-  throw new DomainError('INVALID', message, details);
+  throw new DomainError('INVALID_ARGUMENT', message, details);
 }
 
 function requireRun(state: RunState): void {

@@ -37,12 +37,12 @@ describe('run', () => {
 
     it('refuses a missing or deleted experiment', () => {
       spec.given([]).when(create({ experimentLifecycle: null })).thenThrows('NOT_FOUND', 'No Experiment with id=1 exists');
-      spec.given([]).when(create({ experimentLifecycle: 'deleted' })).thenThrows('INVALID', "must be in the 'active' state");
+      spec.given([]).when(create({ experimentLifecycle: 'deleted' })).thenThrows('INVALID_ARGUMENT', "must be in the 'active' state");
     });
 
     it('refuses a run name that contradicts the mlflow.runName tag, and an over-long one', () => {
-      spec.given([]).when(create({ tags: [{ key: 'mlflow.runName', value: 'other' }] })).thenThrows('INVALID', 'different values');
-      spec.given([]).when(create({ runName: 'x'.repeat(251) })).thenThrows('INVALID', 'length limit of 250');
+      spec.given([]).when(create({ tags: [{ key: 'mlflow.runName', value: 'other' }] })).thenThrows('INVALID_ARGUMENT', 'different values');
+      spec.given([]).when(create({ runName: 'x'.repeat(251) })).thenThrows('INVALID_ARGUMENT', 'length limit of 250');
     });
 
     it('refuses a second creation of the same run', () => {
@@ -58,20 +58,20 @@ describe('run', () => {
     });
 
     it('never changes a logged param (MLflow: INVALID_PARAMETER_VALUE)', () => {
-      spec.given([created, paramsLogged({ lr: '0.1' })]).when(batch([['lr', '0.2']])).thenThrows('INVALID', "Changing param values is not allowed. Param with key='lr' was already logged with value='0.1'");
+      spec.given([created, paramsLogged({ lr: '0.1' })]).when(batch([['lr', '0.2']])).thenThrows('INVALID_ARGUMENT', "Changing param values is not allowed. Param with key='lr' was already logged with value='0.1'");
     });
 
     it('refuses one key with two values in one batch', () => {
-      spec.given([created]).when(batch([['lr', '0.1'], ['lr', '0.2']])).thenThrows('INVALID', 'Duplicate parameter keys');
+      spec.given([created]).when(batch([['lr', '0.1'], ['lr', '0.2']])).thenThrows('INVALID_ARGUMENT', 'Duplicate parameter keys');
     });
 
     it('applies MLflow limits to keys and values', () => {
-      spec.given([created]).when(batch([['k'.repeat(251), 'v']])).thenThrows('INVALID', 'length limit of 250');
-      spec.given([created]).when(batch([['lr', 'v'.repeat(6001)]])).thenThrows('INVALID', 'length limit of 6000');
+      spec.given([created]).when(batch([['k'.repeat(251), 'v']])).thenThrows('INVALID_ARGUMENT', 'length limit of 250');
+      spec.given([created]).when(batch([['lr', 'v'.repeat(6001)]])).thenThrows('INVALID_ARGUMENT', 'length limit of 6000');
       spec.given([created]).when(batch([['lr', 'v'.repeat(6000)]])).then([paramsLogged({ lr: 'v'.repeat(6000) })]);
-      spec.given([created]).when(batch([['a;b', 'v']])).thenThrows('INVALID', 'Names may only contain');
-      spec.given([created]).when(batch([['../x', 'v']])).thenThrows('INVALID');
-      spec.given([created]).when(batch([['', 'v']])).thenThrows('INVALID');
+      spec.given([created]).when(batch([['a;b', 'v']])).thenThrows('INVALID_ARGUMENT', 'Names may only contain');
+      spec.given([created]).when(batch([['../x', 'v']])).thenThrows('INVALID_ARGUMENT');
+      spec.given([created]).when(batch([['', 'v']])).thenThrows('INVALID_ARGUMENT');
       spec.given([created]).when(batch([['train/loss:a b.c-d_e', 'v']])).then([paramsLogged({ 'train/loss:a b.c-d_e': 'v' })]);
     });
   });
@@ -87,15 +87,15 @@ describe('run', () => {
     });
 
     it('refuses a metric value that is not a number', () => {
-      spec.given([created]).when(batch([], [metric('acc', Number.NaN)])).thenThrows('INVALID', 'invalid value');
-      spec.given([created]).when(batch([], [{ ...metric('acc', 1), step: 1.5 }])).thenThrows('INVALID', 'step');
-      spec.given([created]).when(batch([], [{ ...metric('acc', 1), timestamp: -1 }])).thenThrows('INVALID', 'timestamp');
+      spec.given([created]).when(batch([], [metric('acc', Number.NaN)])).thenThrows('INVALID_ARGUMENT', 'invalid value');
+      spec.given([created]).when(batch([], [{ ...metric('acc', 1), step: 1.5 }])).thenThrows('INVALID_ARGUMENT', 'step');
+      spec.given([created]).when(batch([], [{ ...metric('acc', 1), timestamp: -1 }])).thenThrows('INVALID_ARGUMENT', 'timestamp');
     });
 
     it('sets tags (only changed ones); the mlflow.runName tag renames the run', () => {
       spec.given([created]).when(batch([], [], [['team', 'risk'], ['mlflow.source.name', 'train.py']])).then([{ type: 'RunTagsSet', data: { runId, tags: { team: 'risk' } } }]);
       spec.given([created]).when(batch([], [], [['mlflow.runName', 'renamed']])).thenState((s) => expect(s.runName).toBe('renamed'));
-      spec.given([created]).when(batch([], [], [['team', 'v'.repeat(8001)]])).thenThrows('INVALID', 'length limit of 8000');
+      spec.given([created]).when(batch([], [], [['team', 'v'.repeat(8001)]])).thenThrows('INVALID_ARGUMENT', 'length limit of 8000');
     });
 
     it('logs params, metrics and tags of one batch as one decision, or nothing when any is refused', () => {
@@ -103,14 +103,14 @@ describe('run', () => {
         .given([created])
         .when(batch([['lr', '0.1']], [metric('acc', 1)], [['team', 'risk']]))
         .then([paramsLogged({ lr: '0.1' }), { type: 'RunMetricsLogged', data: { runId, metrics: [metric('acc', 1)] } }, { type: 'RunTagsSet', data: { runId, tags: { team: 'risk' } } }]);
-      spec.given([created]).when(batch([['lr', '0.1']], [metric('acc', 1)], [['bad!', 'x']])).thenThrows('INVALID');
+      spec.given([created]).when(batch([['lr', '0.1']], [metric('acc', 1)], [['bad!', 'x']])).thenThrows('INVALID_ARGUMENT');
     });
 
     it('bounds a batch like MLflow', () => {
       const params = Array.from({ length: 101 }, (_, i): [string, string] => [`p${i}`, 'v']);
-      spec.given([created]).when(batch(params)).thenThrows('INVALID', 'at most 100 params');
+      spec.given([created]).when(batch(params)).thenThrows('INVALID_ARGUMENT', 'at most 100 params');
       const metrics = Array.from({ length: 1001 }, (_, i) => metric(`m${i}`, 1));
-      spec.given([created]).when(batch([], metrics)).thenThrows('INVALID', 'at most 1000 metrics');
+      spec.given([created]).when(batch([], metrics)).thenThrows('INVALID_ARGUMENT', 'at most 1000 metrics');
     });
 
     it('deletes a tag it has; a missing tag is NOT_FOUND', () => {
@@ -131,7 +131,7 @@ describe('run', () => {
       const logged: RunEvent = { type: 'RunInputsLogged', data: { runId, datasets: [input], loggedModelIds: [] } };
       spec.given([created]).when({ type: 'LogRunInputs', data: { datasets: [input, input], loggedModelIds: [] } }).then([logged]);
       spec.given([created, logged]).when({ type: 'LogRunInputs', data: { datasets: [input], loggedModelIds: [] } }).thenNothingHappens();
-      spec.given([created]).when({ type: 'LogRunInputs', data: { datasets: [{ ...input, dataset: { ...input.dataset, digest: 'x'.repeat(37) } }], loggedModelIds: [] } }).thenThrows('INVALID', 'digest');
+      spec.given([created]).when({ type: 'LogRunInputs', data: { datasets: [{ ...input, dataset: { ...input.dataset, digest: 'x'.repeat(37) } }], loggedModelIds: [] } }).thenThrows('INVALID_ARGUMENT', 'digest');
     });
 
     it('logs each model output once', () => {
@@ -141,7 +141,7 @@ describe('run', () => {
     });
 
     it('a deleted run takes no more data until restored; delete and restore are idempotent', () => {
-      spec.given([created, deleted]).when(batch([['lr', '1']])).thenThrows('INVALID', "must be in the 'active' state. Current state is deleted.");
+      spec.given([created, deleted]).when(batch([['lr', '1']])).thenThrows('INVALID_ARGUMENT', "must be in the 'active' state. Current state is deleted.");
       spec.given([created, deleted]).when({ type: 'DeleteRun', data: { at: t } }).thenNothingHappens();
       spec.given([created, deleted]).when({ type: 'RestoreRun', data: { at: t + 2 } }).then([{ type: 'RunRestored', data: { runId, at: t + 2 } }]);
       spec.given([created]).when({ type: 'RestoreRun', data: { at: t } }).thenNothingHappens();

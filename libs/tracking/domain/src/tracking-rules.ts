@@ -2,7 +2,7 @@ import { DomainError } from '@mreg/shared/contracts';
 import type { MetricValue } from '@mreg/shared/contracts';
 
 // MLflow's limits and key grammar (mlflow/utils/validation.py), so a client gets the answers it expects:
-// INVALID (400 INVALID_PARAMETER_VALUE) for anything MLflow's own server refuses.
+// INVALID_ARGUMENT (400 INVALID_PARAMETER_VALUE) for anything MLflow's own server refuses.
 
 export const MAX_KEY_LENGTH = 250;
 export const MAX_PARAM_VALUE_LENGTH = 6000;
@@ -25,7 +25,7 @@ const KEY = /^[/\p{L}\p{N}_.\- :]*$/u;
 const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
 
 function invalid(message: string, details?: Record<string, unknown>): never {
-  throw new DomainError('INVALID', message, details);
+  throw new DomainError('INVALID_ARGUMENT', message, details);
 }
 
 /** A name that would resolve to another name as a file path ("a/../b", "./a", "/a", "a/"). */

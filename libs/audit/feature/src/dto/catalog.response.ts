@@ -1,11 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { STAGES } from '@mreg/shared/contracts';
+import { STAGES, TRANSITION_STATUSES } from '@mreg/shared/contracts';
 import type { Stage } from '@mreg/shared/contracts';
 import { DatasetResponse, ModelResponse, VersionResponse } from '@mreg/registration/feature';
 import { ApprovalResponse } from '@mreg/governance/feature';
 
 const NEXT_PAGE_TOKEN = { type: String, nullable: true, description: 'Pass as pageToken for the next page; null on the last page', example: null } as const;
-const TRANSITION_STATUSES = ['pending', 'approved', 'rejected', 'cancelled', 'applied', 'failed'] as const;
 
 /** One page of `GET /models`. */
 export class ModelPage {

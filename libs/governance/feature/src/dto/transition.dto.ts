@@ -10,7 +10,7 @@ export const TRANSITION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
 
 export class RequestTransitionDto {
   @ApiProperty({ enum: STAGES, example: 'production' })
-  @IsIn(STAGES as Stage[])
+  @IsIn([...STAGES])
   stage!: Stage;
 
   @ApiPropertyOptional({ maxLength: 2000 })

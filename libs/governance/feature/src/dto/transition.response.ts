@@ -1,9 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ROLES, STAGES } from '@mreg/shared/contracts';
-import type { Role, Stage } from '@mreg/shared/contracts';
-
-const TRANSITION_STATUSES = ['pending', 'approved', 'rejected', 'cancelled', 'applied', 'failed'] as const;
-type TransitionStatus = (typeof TRANSITION_STATUSES)[number];
+import { ROLES, STAGES, TRANSITION_STATUSES } from '@mreg/shared/contracts';
+import type { Role, Stage, TransitionStatus } from '@mreg/shared/contracts';
 
 /** The rule a transition was requested under, and the rule of one stage in an approval policy. */
 export class StageRuleResponse {

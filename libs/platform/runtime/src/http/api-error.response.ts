@@ -1,14 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
-import { STATUS_OF } from './api-error';
+import { ERROR_CODES } from '@mreg/shared/contracts';
 import type { ApiErrorCode } from './api-error';
-
-/** Every code of the error envelope (documentation of `ApiErrorCode`). */
-export const API_ERROR_CODES = Object.keys(STATUS_OF) as ApiErrorCode[];
 
 /** The `error` member of the envelope (documentation only: mirrors `ErrorEnvelope`). */
 export class ApiErrorBody {
-  @ApiProperty({ enum: API_ERROR_CODES, enumName: 'ApiErrorCode', example: 'NOT_FOUND' })
+  @ApiProperty({ enum: ERROR_CODES, enumName: 'ApiErrorCode', example: 'NOT_FOUND' })
   code!: ApiErrorCode;
 
   @ApiProperty({ example: 'model "fraud-detector" not found' })

@@ -1,10 +1,7 @@
-import type { RejectionCode } from '@mreg/shared/contracts';
+import type { ErrorCode } from '@mreg/shared/contracts';
 
-/**
- * Stable error codes of the HTTP envelope `{"error": {"code", "message", "details"?}}`: the client-mistake codes
- * (shared with Kafka rejections) plus those only HTTP has.
- */
-export type ApiErrorCode = RejectionCode | 'RANGE_NOT_SATISFIABLE' | 'METHOD_NOT_ALLOWED' | 'UNAVAILABLE' | 'INTERNAL';
+/** Stable error codes of the HTTP envelope `{"error": {"code", "message", "details"?}}`: the registry's one vocabulary. */
+export type ApiErrorCode = ErrorCode;
 
 export const STATUS_OF: Readonly<Record<ApiErrorCode, number>> = {
   INVALID_ARGUMENT: 400,

@@ -12,15 +12,6 @@ import type { ApiErrorCode, ErrorEnvelope } from './api-error';
 import { isMlflowPath, toMlflowError } from './mlflow-envelope';
 import type { MlflowErrorBody } from './mlflow-envelope';
 
-const DOMAIN_CODES: Readonly<Record<DomainError['code'], ApiErrorCode>> = {
-  NOT_FOUND: 'NOT_FOUND',
-  ALREADY_EXISTS: 'ALREADY_EXISTS',
-  CONFLICT: 'CONFLICT',
-  PRECONDITION_FAILED: 'FAILED_PRECONDITION',
-  INVALID: 'INVALID_ARGUMENT',
-  FORBIDDEN: 'PERMISSION_DENIED',
-};
-
 const HTTP_CODES: Readonly<Record<number, ApiErrorCode>> = {
   400: 'INVALID_ARGUMENT',
   401: 'UNAUTHENTICATED',
@@ -40,7 +31,7 @@ export function toEnvelope(error: unknown): { status: number; body: ErrorEnvelop
     body: { error: details === undefined ? { code, message } : { code, message, details } },
   });
   if (error instanceof ApiError) return out(error.code, error.message, error.details);
-  if (error instanceof DomainError) return out(DOMAIN_CODES[error.code], error.message, error.details);
+  if (error instanceof DomainError) return out(error.code, error.message, error.details);
   if (error instanceof WrongExpectedRevisionError) {
     return out('STALE_REVISION', 'the resource was changed concurrently; re-read it and retry', {
       expectedRevision: error.expected,

@@ -1,8 +1,12 @@
 import type { Event } from './event';
 import type { Stage } from './model';
 
-export type Role = 'reader' | 'contributor' | 'approver' | 'admin';
-export const ROLES: readonly Role[] = ['reader', 'contributor', 'approver', 'admin'];
+export const ROLES = ['reader', 'contributor', 'approver', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A transition request's status: pending → approved → applied | failed; pending → rejected | cancelled. */
+export const TRANSITION_STATUSES = ['pending', 'approved', 'rejected', 'cancelled', 'applied', 'failed'] as const;
+export type TransitionStatus = (typeof TRANSITION_STATUSES)[number];
 
 export interface StageRule {
   /** Approvals needed before the stage change is applied; 0 applies it at once. */

@@ -1,7 +1,7 @@
 import type { Event } from './event';
 
-export type Stage = 'development' | 'staging' | 'production' | 'archived';
-export const STAGES: readonly Stage[] = ['development', 'staging', 'production', 'archived'];
+export const STAGES = ['development', 'staging', 'production', 'archived'] as const;
+export type Stage = (typeof STAGES)[number];
 
 export type Tags = Readonly<Record<string, string>>;
 

@@ -1,35 +1,18 @@
 import schema from './schema.json';
+import { ERROR_CODES, type ErrorCode } from '../../domain-error';
 
 /** CloudEvents `type` of a rejection on `mreg.training.rejections.v1`. */
 export const TRAINING_RUN_REJECTED_V1_TYPE = 'io.mreg.training.TrainingRunRejected.v1';
 /** CloudEvents `type` of a rejection on `mreg.governance.command-rejections.v1`. */
 export const APPROVAL_COMMAND_REJECTED_V1_TYPE = 'io.mreg.governance.ApprovalCommandRejected.v1';
 
-/** Why a message was refused: the codes of the HTTP error envelope that a client mistake can have. */
-export type RejectionCode =
-  | 'INVALID_ARGUMENT'
-  | 'UNAUTHENTICATED'
-  | 'PERMISSION_DENIED'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'CONFLICT'
-  | 'STALE_REVISION'
-  | 'FAILED_PRECONDITION'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE';
+/** Codes only HTTP has: a message has no method or range, and a fault of ours is retried, never answered. */
+type HttpOnlyCode = 'METHOD_NOT_ALLOWED' | 'RANGE_NOT_SATISFIABLE' | 'INTERNAL' | 'UNAVAILABLE';
+const HTTP_ONLY_CODES: readonly ErrorCode[] = ['METHOD_NOT_ALLOWED', 'RANGE_NOT_SATISFIABLE', 'INTERNAL', 'UNAVAILABLE'] satisfies readonly HttpOnlyCode[];
 
-export const REJECTION_CODES: readonly RejectionCode[] = [
-  'INVALID_ARGUMENT',
-  'UNAUTHENTICATED',
-  'PERMISSION_DENIED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'CONFLICT',
-  'STALE_REVISION',
-  'FAILED_PRECONDITION',
-  'PAYLOAD_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-];
+/** Why a message was refused: the codes of the error vocabulary that a client mistake can have. */
+export type RejectionCode = Exclude<ErrorCode, HttpOnlyCode>;
+export const REJECTION_CODES: readonly RejectionCode[] = ERROR_CODES.filter((code): code is RejectionCode => !HTTP_ONLY_CODES.includes(code));
 
 /**
  * The value of a rejection message: an inbound message the registry refused, which changed nothing. Keyed like
