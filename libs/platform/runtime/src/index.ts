@@ -15,6 +15,8 @@ export * from './projection/projection';
 export * from './projection/projection-runner';
 export * from './telemetry/telemetry';
 export * from './telemetry/trace-context';
+export * from './telemetry/metrics';
+export * from './telemetry/json-logger';
 export * from './http/http-app';
 export * from './http/validators';
 export * from './http/request-context.decorator';

@@ -33,6 +33,12 @@ export interface LoadedStream<E extends Event, S> {
   readonly events: readonly RecordedEvent<E>[];
 }
 
+/** A command's `type` for metrics (a command made from the state is only known by its stream). */
+function commandType(command: unknown): string {
+  const type = typeof command === 'object' && command !== null ? (command as { type?: unknown }).type : undefined;
+  return typeof type === 'string' ? type : 'derived';
+}
+
 /** Loads aggregates from the log and appends their decisions with the expected revision (STYLE rule 7). */
 @Injectable()
 export class EventSourcedRepository {
@@ -50,6 +56,21 @@ export class EventSourcedRepository {
     command: C | ((state: S) => C),
     ctx: CommandContext,
     options: HandleOptions = {},
+  ): Promise<HandleResult<E, S>> {
+    const started = performance.now();
+    try {
+      return await this.decideAndAppend(streamId, decider, command, ctx, options);
+    } finally {
+      telemetryMetrics().commandDuration.record((performance.now() - started) / 1000, { 'mreg.command.type': commandType(command) });
+    }
+  }
+
+  private async decideAndAppend<C, E extends Event, S>(
+    streamId: string,
+    decider: Decider<S, C, E>,
+    command: C | ((state: S) => C),
+    ctx: CommandContext,
+    options: HandleOptions,
   ): Promise<HandleResult<E, S>> {
     const retries = options.expectedRevision === undefined ? (options.retries ?? 5) : 0;
     for (let attempt = 0; ; attempt++) {

@@ -10,6 +10,8 @@ import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { ValidationError } from 'class-validator';
 import { SpanKind, SpanStatusCode, context as otelContext, propagation, trace } from '@opentelemetry/api';
+import { JsonLogger } from '../telemetry/json-logger';
+import { routeTemplate } from '../telemetry/telemetry';
 import { tracer } from '../telemetry/trace-context';
 import type { MregConfig } from '../config/mreg.config';
 import { ApiError } from './api-error';
@@ -147,11 +149,20 @@ function jsonBody(limit: number) {
   };
 }
 
-/** A server span per request, child of an incoming W3C traceparent; events appended inside carry it on. */
+/**
+ * The server span of a request when OpenTelemetry's http instrumentation made none (telemetry started after
+ * `node:http` was loaded, as in tests): the same name and attributes, `<method> <route template>`.
+ */
 function traceRequests(req: Request, res: Response, next: NextFunction): void {
+  if (trace.getSpan(otelContext.active())) return next();
   const parent = propagation.extract(otelContext.active(), req.headers);
-  const span = tracer.startSpan(`HTTP ${req.method}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path } }, parent);
+  const span = tracer.startSpan(req.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path } }, parent);
   res.on('finish', () => {
+    const route = (req.route as { path?: unknown } | undefined)?.path;
+    if (typeof route === 'string') {
+      span.setAttribute('http.route', routeTemplate(route));
+      span.updateName(`${req.method} ${routeTemplate(route)}`);
+    }
     span.setAttribute('http.response.status_code', res.statusCode);
     if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();
@@ -201,7 +212,7 @@ export interface HttpAppOptions {
 
 /** Creates the Nest HTTP app with the registry's conventions: /api/v1 prefix, JSON rules, OpenAPI, docs UI. */
 export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, config: MregConfig, options: HttpAppOptions = {}): Promise<{ app: INestApplication; openapi: OpenAPIObject }> {
-  const app = await NestFactory.create<NestExpressApplication>(rootModule, { bodyParser: false, logger: LEVELS[config.logLevel], abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(rootModule, { bodyParser: false, logger: new JsonLogger(LEVELS[config.logLevel]), abortOnError: false });
   app.disable('x-powered-by');
   answerMalformedRequestsWithJson(app.getHttpServer());
   app.set('query parser', 'simple');

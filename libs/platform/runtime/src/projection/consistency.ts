@@ -4,6 +4,7 @@ import { topicForStream } from '@mreg/shared/contracts';
 import { ApiError } from '../http/api-error';
 import type { ReadStore } from '@mreg/platform/read-store';
 import { PROGRESS_COLLECTION } from './projection-runner';
+import { telemetryMetrics } from '../telemetry/metrics';
 
 /** A write as the client may ask to see it: the stream and the revision it reached. */
 export interface WrittenRevision {
@@ -76,6 +77,15 @@ export class Consistency {
 
   /** Resolves true when caught up, false on timeout (the caller answers anyway: the write is durable). */
   async waitFor(writes: readonly WrittenRevision[]): Promise<boolean> {
+    const started = performance.now();
+    const caughtUp = await this.waitUntilApplied(writes);
+    const instruments = telemetryMetrics();
+    instruments.consistencyWait.record((performance.now() - started) / 1000, { 'mreg.caught_up': caughtUp });
+    if (!caughtUp) instruments.consistencyTimeouts.add(1);
+    return caughtUp;
+  }
+
+  private async waitUntilApplied(writes: readonly WrittenRevision[]): Promise<boolean> {
     const deadline = Date.now() + this.timeoutMs;
     for (const w of writes) {
       const topic = topicForStream(w.streamId);
