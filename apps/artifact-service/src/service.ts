@@ -1,4 +1,3 @@
-import { TOPICS } from '@mreg/shared/contracts';
 import { ArtifactModule } from '@mreg/artifact/feature';
 import { MlflowArtifactsModule } from '@mreg/mlflow/feature';
 import { READ_MODEL_PROJECTIONS } from '@mreg/audit/read-models';
@@ -8,6 +7,6 @@ import type { ServiceSpec } from '@mreg/platform/runtime';
 export const ARTIFACT_SERVICE: ServiceSpec = {
   name: 'artifact-service',
   modules: [ArtifactModule, MlflowArtifactsModule],
-  relay: { name: 'artifact-relay', streamPrefixes: ['artifacts-', 'artifact-tree-'], topics: [TOPICS.artifactEvents] },
+  relay: { name: 'artifact-relay', contexts: ['artifact'] },
   readModelProjections: READ_MODEL_PROJECTIONS,
 };

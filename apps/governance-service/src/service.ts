@@ -1,4 +1,3 @@
-import { TOPICS } from '@mreg/shared/contracts';
 import { GovernanceModule } from '@mreg/governance/feature';
 import { MlflowGovernanceModule } from '@mreg/mlflow/feature';
 import { READ_MODEL_PROJECTIONS } from '@mreg/audit/read-models';
@@ -8,6 +7,6 @@ import type { ServiceSpec } from '@mreg/platform/runtime';
 export const GOVERNANCE_SERVICE: ServiceSpec = {
   name: 'governance-service',
   modules: [GovernanceModule, MlflowGovernanceModule],
-  relay: { name: 'governance-relay', streamPrefixes: ['policy-', 'transition-', 'version-transitions-'], topics: [TOPICS.governanceEvents] },
+  relay: { name: 'governance-relay', contexts: ['governance'] },
   readModelProjections: READ_MODEL_PROJECTIONS,
 };

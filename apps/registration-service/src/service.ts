@@ -1,4 +1,3 @@
-import { TOPICS } from '@mreg/shared/contracts';
 import { RegistrationModule } from '@mreg/registration/feature';
 import { MlflowRegistrationModule, MlflowTrackingModule } from '@mreg/mlflow/feature';
 import { READ_MODEL_PROJECTIONS } from '@mreg/audit/read-models';
@@ -9,10 +8,6 @@ export const REGISTRATION_SERVICE: ServiceSpec = {
   name: 'registration-service',
   modules: [RegistrationModule, MlflowRegistrationModule, MlflowTrackingModule],
   // The registration service also hosts the tracking context (MLflow's experiments, runs, logged models).
-  relay: {
-    name: 'registration-relay',
-    streamPrefixes: ['model-', 'version-', 'training-run-', 'experiment-', 'run-', 'logged-model-'],
-    topics: [TOPICS.registrationEvents, TOPICS.trackingEvents],
-  },
+  relay: { name: 'registration-relay', contexts: ['registration', 'tracking'] },
   readModelProjections: READ_MODEL_PROJECTIONS,
 };

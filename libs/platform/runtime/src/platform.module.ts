@@ -4,6 +4,7 @@ import type { DynamicModule, OnApplicationBootstrap, OnApplicationShutdown, Prov
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { EVENT_STORE } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
+import type { OwningContext } from '@mreg/shared/contracts';
 import { EVENT_BUS } from '@mreg/platform/event-bus';
 import type { EventBus } from '@mreg/platform/event-bus';
 import { READ_STORE } from '@mreg/platform/read-store';
@@ -38,7 +39,7 @@ export interface PlatformOptions {
   /** Adapters to use; omitted ones are the embedded adapters under config.dataDir. */
   readonly adapters?: Partial<PlatformAdapters>;
   /** Run the relay (log → bus) in this process; default true. */
-  readonly relay?: boolean | { readonly name: string; readonly streamPrefixes: readonly string[]; readonly topics: readonly string[] };
+  readonly relay?: boolean | { readonly name: string; readonly contexts: readonly OwningContext[] };
   /** The projections writes wait for when they run in another process (distributed topology). */
   readonly readModelProjections?: readonly ProjectionDescriptor[];
 }
@@ -74,7 +75,7 @@ class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
     if (relay !== false) {
       this.relay = relay === true
         ? new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore)
-        : new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore, relay.name, relay.streamPrefixes, relay.topics);
+        : new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore, relay.name, relay.contexts);
       await this.relay.start();
     }
   }

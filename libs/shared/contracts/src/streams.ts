@@ -20,41 +20,48 @@ export const streams = {
   loggedModel: (loggedModelId: string) => `logged-model-${loggedModelId}`,
 } as const;
 
-export type StreamCategory =
-  | 'model-name'
-  | 'model'
-  | 'version'
-  | 'artifacts'
-  | 'policy'
-  | 'transition'
-  | 'version-transitions'
-  | 'training-run'
-  | 'artifact-tree'
-  | 'experiment-name'
-  | 'experiment'
-  | 'run'
-  | 'logged-model';
+/** The bounded contexts that own streams; each publishes its streams' events on its own topic. */
+export const CONTEXTS = ['registration', 'governance', 'artifact', 'tracking'] as const;
+export type OwningContext = (typeof CONTEXTS)[number];
 
-/** Longest prefix first where one category's prefix starts another's (`version-transitions-` before `version-`). */
-const CATEGORIES: readonly StreamCategory[] = [
-  'version-transitions',
-  'model-name',
-  'model',
-  'version',
-  'artifacts',
-  'artifact-tree',
-  'policy',
-  'transition',
-  'training-run',
-  'experiment-name',
-  'experiment',
-  'run',
-  'logged-model',
-];
+/**
+ * The one table of stream-name conventions: every category (the stream id's prefix before `-<id>`) and the
+ * context that owns it — writes it, relays it, names its topic ({@link topicForStream}) and its CloudEvents.
+ */
+export const STREAM_CATEGORIES = {
+  'model-name': 'registration',
+  model: 'registration',
+  version: 'registration',
+  'training-run': 'registration',
+  policy: 'governance',
+  transition: 'governance',
+  'version-transitions': 'governance',
+  artifacts: 'artifact',
+  'artifact-tree': 'artifact',
+  'experiment-name': 'tracking',
+  experiment: 'tracking',
+  run: 'tracking',
+  'logged-model': 'tracking',
+} as const satisfies Readonly<Record<string, OwningContext>>;
+export type StreamCategory = keyof typeof STREAM_CATEGORIES;
+
+// Longest prefix first where one category's prefix starts another's (`version-transitions-` before `version-`).
+const BY_PREFIX_LENGTH = (Object.keys(STREAM_CATEGORIES) as StreamCategory[]).sort((a, b) => b.length - a.length);
 
 /** The category of a stream id (longest prefix first: `version-transitions-` before `version-`). */
 export function streamCategory(streamId: string): StreamCategory | undefined {
-  return CATEGORIES.find((c) => streamId.startsWith(`${c}-`));
+  return BY_PREFIX_LENGTH.find((c) => streamId.startsWith(`${c}-`));
+}
+
+/** The context that owns a stream id (undefined for a stream no context owns). */
+export function streamContext(streamId: string): OwningContext | undefined {
+  const category = streamCategory(streamId);
+  return category === undefined ? undefined : STREAM_CATEGORIES[category];
+}
+
+/** The stream categories the given contexts own. */
+export function categoriesOf(contexts: readonly OwningContext[]): StreamCategory[] {
+  return (Object.keys(STREAM_CATEGORIES) as StreamCategory[]).filter((c) => contexts.includes(STREAM_CATEGORIES[c]));
 }
 
 /** Key of a name's reservation stream: a hash of the normalised (lower-case) name, safe and fixed-length. */

@@ -1,4 +1,4 @@
-import { streamCategory } from './streams';
+import { streamContext, type OwningContext } from './streams';
 
 /** Public, versioned Kafka topics (ARCHITECTURE.md §5). */
 export const TOPICS = {
@@ -10,29 +10,18 @@ export const TOPICS = {
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 
+/** The topic of each context's events. */
+export const EVENT_TOPICS: Readonly<Record<OwningContext, Topic>> = {
+  registration: TOPICS.registrationEvents,
+  governance: TOPICS.governanceEvents,
+  artifact: TOPICS.artifactEvents,
+  tracking: TOPICS.trackingEvents,
+};
+
 /** Every stream's events go to its owning context's topic, keyed by stream id (ordering per aggregate). */
 export function topicForStream(streamId: string): Topic | undefined {
-  switch (streamCategory(streamId)) {
-    case 'model-name':
-    case 'model':
-    case 'version':
-    case 'training-run':
-      return TOPICS.registrationEvents;
-    case 'artifacts':
-    case 'artifact-tree':
-      return TOPICS.artifactEvents;
-    case 'experiment-name':
-    case 'experiment':
-    case 'run':
-    case 'logged-model':
-      return TOPICS.trackingEvents;
-    case 'policy':
-    case 'transition':
-    case 'version-transitions':
-      return TOPICS.governanceEvents;
-    case undefined:
-      return undefined;
-  }
+  const context = streamContext(streamId);
+  return context === undefined ? undefined : EVENT_TOPICS[context];
 }
 
 export const ALL_EVENT_TOPICS: readonly Topic[] = Object.values(TOPICS);
@@ -63,8 +52,7 @@ export function cloudEventHeaders(event: {
   type: string;
   metadata: { eventId: string; occurredAt: string; schemaVersion: number; traceparent?: string };
 }): Record<string, string> {
-  const topic = topicForStream(event.streamId) ?? 'mreg.unknown';
-  const context = topic.split('.')[1] ?? 'unknown';
+  const context = streamContext(event.streamId) ?? 'unknown';
   return {
     ce_specversion: '1.0',
     ce_id: event.metadata.eventId,

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RecordedEvent } from '@mreg/shared/contracts';
-import { ALL_EVENT_TOPICS, TOPICS, topicForStream } from '@mreg/shared/contracts';
+import type { OwningContext, RecordedEvent } from '@mreg/shared/contracts';
+import { ALL_EVENT_TOPICS, streamContext, topicForStream } from '@mreg/shared/contracts';
 import { SqliteEventStore } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
 import { InProcessEventBus } from '@mreg/platform/event-bus';
@@ -151,8 +151,8 @@ describe('LogRelay: restarted between publish and checkpoint', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const relay = (eventBus: EventBus, checkpoints: ReadStore, options: { name?: string; prefixes?: readonly string[]; topics?: readonly string[] } = {}) => {
-    const r = new LogRelay(log, eventBus, checkpoints, options.name ?? 'relay', options.prefixes, options.topics);
+  const relay = (eventBus: EventBus, checkpoints: ReadStore, options: { name?: string; contexts?: readonly OwningContext[] } = {}) => {
+    const r = new LogRelay(log, eventBus, checkpoints, options.name ?? 'relay', options.contexts);
     relays.push(r);
     return r;
   };
@@ -267,13 +267,13 @@ describe('LogRelay: restarted between publish and checkpoint', () => {
   it('service relays (own prefixes and topic, own checkpoints) each recover from a crash without a gap', async () => {
     await generateRegistryHistory(log, { models: 4, seed: 26 });
     const events = await logged(log);
-    const services = [
-      { name: 'registration-relay', prefixes: ['model-', 'version-', 'training-run-'], topics: [TOPICS.registrationEvents] },
-      { name: 'governance-relay', prefixes: ['policy-', 'transition-', 'version-transitions-'], topics: [TOPICS.governanceEvents] },
-      { name: 'artifact-relay', prefixes: ['artifacts-'], topics: [TOPICS.artifactEvents] },
+    const services: { name: string; contexts: OwningContext[] }[] = [
+      { name: 'registration-relay', contexts: ['registration'] },
+      { name: 'governance-relay', contexts: ['governance'] },
+      { name: 'artifact-relay', contexts: ['artifact'] },
     ];
     for (const [i, service] of services.entries()) {
-      const own = events.filter((e) => topicForStream(e.streamId) === service.topics[0]);
+      const own = events.filter((e) => streamContext(e.streamId) === service.contexts[0]);
       const victim = own[Math.floor(own.length / (i + 2))];
       const dying = new CrashAfterPublishBus(bus, (e) => e.metadata.eventId === victim.metadata.eventId);
       const first = relay(dying, readStore, service);

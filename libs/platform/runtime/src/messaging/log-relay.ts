@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { SpanKind } from '@opentelemetry/api';
-import type { RecordedEvent } from '@mreg/shared/contracts';
-import { cloudEventHeaders, topicForStream } from '@mreg/shared/contracts';
+import type { OwningContext, RecordedEvent } from '@mreg/shared/contracts';
+import { EVENT_TOPICS, categoriesOf, cloudEventHeaders, streamContext } from '@mreg/shared/contracts';
 import type { EventStore, Subscription } from '@mreg/platform/event-store';
 import type { EventBus } from '@mreg/platform/event-bus';
 import type { ReadStore } from '@mreg/platform/read-store';
@@ -28,9 +28,8 @@ export class LogRelay {
     private readonly bus: EventBus,
     private readonly checkpoints: ReadStore,
     private readonly name = 'relay',
-    private readonly streamPrefixes?: readonly string[],
-    /** Publish only events of these topics (a service relays the streams it owns). */
-    private readonly onlyTopics?: readonly string[],
+    /** Publish only the streams of these contexts (a service relays the streams it owns); all when undefined. */
+    private readonly contexts?: readonly OwningContext[],
   ) {}
 
   async start(): Promise<void> {
@@ -43,7 +42,8 @@ export class LogRelay {
   private subscribe(): void {
     this.subscription = this.store.subscribeAll((event) => this.relay(event), {
       ...(this.lastPosition !== undefined ? { after: this.lastPosition } : {}),
-      ...(this.streamPrefixes ? { streamPrefixes: this.streamPrefixes } : {}),
+      // The categories' prefixes let the store skip other streams; `relay` decides by category.
+      ...(this.contexts ? { streamPrefixes: categoriesOf(this.contexts).map((c) => `${c}-`) } : {}),
       onError: (error) => {
         if (this.stopped) return;
         this.logger.error(`relay stopped: ${error instanceof Error ? error.message : String(error)}; resubscribing`);
@@ -55,8 +55,9 @@ export class LogRelay {
   }
 
   private async relay(event: RecordedEvent): Promise<void> {
-    const topic = topicForStream(event.streamId);
-    if (topic && (!this.onlyTopics || this.onlyTopics.includes(topic))) {
+    const context = streamContext(event.streamId);
+    if (context && (!this.contexts || this.contexts.includes(context))) {
+      const topic = EVENT_TOPICS[context];
       // The producer span is active while publishing: its traceparent goes in the message headers, so the
       // consumers' spans are its children (the stored traceparent, the request's, is its parent).
       const attributes = messagingAttributes('publish', topic, { 'messaging.message.id': event.metadata.eventId, 'messaging.kafka.message.key': event.streamId, 'mreg.event.type': event.type });

@@ -1,0 +1,26 @@
+import { categoriesOf, streamCategory, streamContext, streams } from './streams';
+import { EVENT_TOPICS, TOPICS, cloudEventHeaders, topicForStream } from './topics';
+
+describe('the stream table', () => {
+  it('gives each context its categories, so a relay takes what it owns and nothing more', () => {
+    expect(categoriesOf(['registration'])).toEqual(['model-name', 'model', 'version', 'training-run']);
+    expect(categoriesOf(['governance'])).toEqual(['policy', 'transition', 'version-transitions']);
+    expect(categoriesOf(['artifact'])).toEqual(['artifacts', 'artifact-tree']);
+    expect(categoriesOf(['tracking'])).toEqual(['experiment-name', 'experiment', 'run', 'logged-model']);
+  });
+
+  it('reads the longest prefix first: a version-transitions stream is governance, a version stream registration', () => {
+    expect(streamCategory(streams.versionTransitions('m1', 1))).toBe('version-transitions');
+    expect(streamContext(streams.versionTransitions('m1', 1))).toBe('governance');
+    expect(streamContext(streams.version('m1', 1))).toBe('registration');
+    expect(streamContext('unknown-1')).toBeUndefined();
+    expect(topicForStream('unknown-1')).toBeUndefined();
+  });
+
+  it('names the topic and the CloudEvents source and type after the owning context', () => {
+    expect(EVENT_TOPICS).toEqual({ registration: TOPICS.registrationEvents, governance: TOPICS.governanceEvents, artifact: TOPICS.artifactEvents, tracking: TOPICS.trackingEvents });
+    const headers = cloudEventHeaders({ streamId: streams.run('r1'), type: 'RunCreated', metadata: { eventId: 'e1', occurredAt: '2026-01-01T00:00:00.000Z', schemaVersion: 1 } });
+    expect(headers.ce_source).toBe('/mreg/tracking');
+    expect(headers.ce_type).toBe('io.mreg.tracking.RunCreated.v1');
+  });
+});
