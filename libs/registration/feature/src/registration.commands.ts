@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { isDomainError, streams, trainingRunKey } from '@mreg/shared/contracts';
 import type { DatasetRef, Lineage, Stage } from '@mreg/shared/contracts';
-import { modelNameDecider, modelVersionDecider, registeredModelDecider, trainingRunDecider } from '@mreg/registration/domain';
+import { canTakeOver, modelNameDecider, modelVersionDecider, registeredModelDecider, trainingRunDecider } from '@mreg/registration/domain';
 import type { ModelNameState, ReserveModelName } from '@mreg/registration/domain';
 import { WrongExpectedRevisionError } from '@mreg/platform/event-store';
 import { EventSourcedRepository } from '@mreg/platform/runtime';
@@ -56,7 +56,7 @@ export class RegistrationCommands {
     const holder = current.state.holder;
     if (holder && holder !== modelId) {
       const model = await this.directory.loadModel(holder);
-      if (!model.state.exists || model.state.deleted) orphans.add(holder);
+      if (canTakeOver(current.state, model.state.exists && !model.state.deleted)) orphans.add(holder);
     }
     await this.repository.handle(
       nameStreamOf(name),
