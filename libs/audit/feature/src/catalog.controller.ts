@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import type { HistoryEntryResource, ListParams, ListResult, ModelResource, VersionResource } from '@mreg/audit/read-models';
-import { ModelResponse, VersionResponse } from '@mreg/registration/feature';
+import { ModelResponse, VersionResponse } from '@mreg/audit/read-models';
 import { ApiError, ApiErrorResponses, ModelLookup, Roles, aliasParam, asOfParam, modelNameParam, versionParam } from '@mreg/platform/runtime';
 import { parseIsoInstant } from '@mreg/shared/util';
 import { PointInTimeService } from './point-in-time.service';

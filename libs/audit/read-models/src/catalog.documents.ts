@@ -1,4 +1,4 @@
-import type { Lineage, Stage, Tags, TransitionStatus } from '@mreg/shared/contracts';
+import type { Lineage, Role, Stage, Tags, TransitionStatus } from '@mreg/shared/contracts';
 
 /** Read-model documents (stored); `status` is a string so every adapter compares it alike. */
 export type DocStatus = 'pending' | 'active' | 'deleted';
@@ -74,7 +74,7 @@ export interface TransitionDoc {
   readonly comment: string;
   readonly archiveExisting: boolean;
   readonly requiredApprovals: number;
-  readonly approverRole: string;
+  readonly approverRole: Role;
   readonly approvals: readonly ApprovalEntry[];
   readonly decidedBy?: string;
   readonly decidedAt?: string;

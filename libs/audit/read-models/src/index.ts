@@ -5,6 +5,7 @@ export * from './catalog.schemas';
 export * from './list-query';
 export * from './model-details.projection';
 export * from './resources';
+export * from './resources.response';
 export * from './transition-inbox.projection';
 export * from './version-details.projection';
 export * from './projection-catalog';

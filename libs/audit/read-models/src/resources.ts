@@ -1,7 +1,8 @@
 import type { AuditEntryDoc, ModelDoc, TransitionDoc, VersionDoc } from './catalog.documents';
+import type { HistoryEntryResponse, ModelResponse, TransitionResponse, VersionResponse } from './resources.response';
 
 /** The JSON the API returns (internal fields such as status flags and revisions stay inside). */
-export function modelResource(doc: ModelDoc) {
+export function modelResource(doc: ModelDoc): ModelResponse {
   return {
     id: doc.modelId,
     name: doc.name,
@@ -16,9 +17,9 @@ export function modelResource(doc: ModelDoc) {
     updatedBy: doc.updatedBy,
   };
 }
-export type ModelResource = ReturnType<typeof modelResource>;
+export type ModelResource = ModelResponse;
 
-export function versionResource(doc: VersionDoc) {
+export function versionResource(doc: VersionDoc): VersionResponse {
   return {
     model: doc.modelName,
     modelId: doc.modelId,
@@ -44,9 +45,9 @@ export function versionResource(doc: VersionDoc) {
     stageChangedAt: doc.stageChangedAt ?? null,
   };
 }
-export type VersionResource = ReturnType<typeof versionResource>;
+export type VersionResource = VersionResponse;
 
-export function transitionResource(doc: TransitionDoc) {
+export function transitionResource(doc: TransitionDoc): TransitionResponse {
   return {
     id: doc.transitionId,
     model: doc.modelName,
@@ -69,9 +70,9 @@ export function transitionResource(doc: TransitionDoc) {
     updatedAt: doc.updatedAt,
   };
 }
-export type TransitionResource = ReturnType<typeof transitionResource>;
+export type TransitionResource = TransitionResponse;
 
-export function historyEntryResource(doc: AuditEntryDoc) {
+export function historyEntryResource(doc: AuditEntryDoc): HistoryEntryResponse {
   return {
     eventId: doc.id,
     type: doc.type,
@@ -87,4 +88,4 @@ export function historyEntryResource(doc: AuditEntryDoc) {
     prevHash: doc.prevHash,
   };
 }
-export type HistoryEntryResource = ReturnType<typeof historyEntryResource>;
+export type HistoryEntryResource = HistoryEntryResponse;

@@ -5,7 +5,8 @@ import { CatalogQueries } from '@mreg/audit/read-models';
 import type { ListResult, TransitionResource } from '@mreg/audit/read-models';
 import { ApiError, ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, ModelLookup, Roles, currentWrites, modelNameParam, readAfterWrite, versionParam } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
-import { TransitionPage, TransitionResponse } from './dto/transition.response';
+import { TransitionResponse } from '@mreg/audit/read-models';
+import { TransitionPage } from './dto/transition.response';
 import { RequestTransitionDto, TRANSITION_ID, TransitionDecisionDto } from './dto/transition.dto';
 import { GovernanceCommands } from './governance.commands';
 

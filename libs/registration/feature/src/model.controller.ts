@@ -5,7 +5,7 @@ import type { ModelResource } from '@mreg/audit/read-models';
 import { ApiError, ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, Roles, currentWrites, modelNameParam, readAfterWrite } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { validateTagKey } from '@mreg/shared/util';
-import { ModelResponse } from './dto/model.response';
+import { ModelResponse } from '@mreg/audit/read-models';
 import { CreateModelDto, RenameModelDto, SetTagDto, UpdateModelDto } from './dto/model.dto';
 import { RegistrationCommands } from './registration.commands';
 

@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { STAGES, TRANSITION_STATUSES } from '@mreg/shared/contracts';
 import type { Stage } from '@mreg/shared/contracts';
-import { DatasetResponse, ModelResponse, VersionResponse } from '@mreg/registration/feature';
-import { ApprovalResponse } from '@mreg/governance/feature';
+import { ApprovalResponse, DatasetResponse, HistoryEntryResponse, ModelResponse, VersionResponse } from '@mreg/audit/read-models';
 
 const NEXT_PAGE_TOKEN = { type: String, nullable: true, description: 'Pass as pageToken for the next page; null on the last page', example: null } as const;
 
@@ -22,45 +21,6 @@ export class VersionPage {
 
   @ApiProperty(NEXT_PAGE_TOKEN)
   nextPageToken!: string | null;
-}
-
-/** One event of a model's history (documentation only: mirrors `historyEntryResource`). */
-export class HistoryEntryResponse {
-  @ApiProperty({ example: '7d9e4c1a-2b3f-4e5d-8a6b-9c0d1e2f3a4b' })
-  eventId!: string;
-
-  @ApiProperty({ description: 'Event type', example: 'ModelVersionCreated' })
-  type!: string;
-
-  @ApiProperty({ format: 'date-time', example: '2026-03-01T10:15:30.000Z' })
-  occurredAt!: string;
-
-  @ApiProperty({ example: 'alice' })
-  actor!: string;
-
-  @ApiProperty({ description: 'Event stream the event belongs to', example: 'model-0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10' })
-  stream!: string;
-
-  @ApiProperty({ type: 'integer', description: 'Position of the event in its stream', example: 0 })
-  revision!: number;
-
-  @ApiProperty({ type: 'integer', nullable: true, description: 'The version the event concerns, if any', example: 3 })
-  version!: number | null;
-
-  @ApiProperty({ example: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f' })
-  correlationId!: string;
-
-  @ApiProperty({ type: String, nullable: true, example: null })
-  causationId!: string | null;
-
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The event data' })
-  data!: Record<string, unknown>;
-
-  @ApiProperty({ description: 'Hash of the event (chained with prevHash)', example: '5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8' })
-  hash!: string;
-
-  @ApiProperty({ example: '0000000000000000000000000000000000000000000000000000000000000000' })
-  prevHash!: string;
 }
 
 /** One page of a model's or version's history. */

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { StageRuleResponse } from './transition.response';
+import { StageRuleResponse } from '@mreg/audit/read-models';
 
 /** The approval rule of every target stage. */
 export class ApprovalPolicyResponse {
