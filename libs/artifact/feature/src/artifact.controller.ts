@@ -23,7 +23,7 @@ import { ArtifactService } from './artifact.service';
 import { ArtifactManifestResponse, ArtifactResponse } from './dto/artifact.response';
 import { refuseOversizedUpload, sendArtifact, uploadContentType } from './artifact-download';
 
-function resource(entry: ArtifactEntry) {
+function resource(entry: ArtifactEntry): ArtifactResponse {
   return { path: entry.path, size: entry.size, sha256: entry.sha256, contentType: entry.contentType, digest: formatContentDigest(entry.sha256) };
 }
 
@@ -41,7 +41,7 @@ export class ArtifactController {
   @ApiOperation({ summary: 'List the artifacts of a version' })
   @ApiOkResponse({ description: 'The manifest of the version', type: ArtifactManifestResponse })
   @ApiErrorResponses(400, 401, 403, 404)
-  list(@Param('name') name: string, @Param('version') version: string) {
+  list(@Param('name') name: string, @Param('version') version: string): Promise<ArtifactManifestResponse> {
     modelNameParam(name);
     return this.artifacts.list(name, versionParam(version)).then((m) => ({ ...m, items: m.items.map(resource) }));
   }

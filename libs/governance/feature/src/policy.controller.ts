@@ -22,7 +22,7 @@ export class PolicyController {
   @ApiOperation({ summary: "Get a model's approval policy" })
   @ApiOkResponse({ description: 'The approval policy', type: PolicyResponse })
   @ApiErrorResponses(400, 401, 403, 404)
-  async get(@Param('name') name: string): Promise<{ model: string; policy: ApprovalPolicy }> {
+  async get(@Param('name') name: string): Promise<PolicyResponse> {
     modelNameParam(name);
     const model = await this.lookup.require(name);
     return { model: model.name, policy: await this.commands.policyOf(model.modelId) };
@@ -34,7 +34,7 @@ export class PolicyController {
   @ApiOperation({ summary: "Replace a model's approval policy" })
   @ApiOkResponse({ description: 'The new approval policy', type: PolicyResponse })
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
-  async put(@Param('name') name: string, @Body() body: ApprovalPolicyDto, @Caller() ctx: CommandContext): Promise<{ model: string; policy: ApprovalPolicy }> {
+  async put(@Param('name') name: string, @Body() body: ApprovalPolicyDto, @Caller() ctx: CommandContext): Promise<PolicyResponse> {
     modelNameParam(name);
     const policy = await this.commands.setPolicy(name, policyRules(body), ctx);
     const model = await this.lookup.require(name);
@@ -67,7 +67,7 @@ export class RegistryPolicyController {
   @ApiOperation({ summary: 'Get the registry-wide default approval policy' })
   @ApiOkResponse({ description: 'The default approval policy', type: RegistryPolicyResponse })
   @ApiErrorResponses(401, 403)
-  async get(): Promise<{ policy: ApprovalPolicy }> {
+  async get(): Promise<RegistryPolicyResponse> {
     return { policy: await this.commands.registryPolicy() };
   }
 
@@ -77,7 +77,7 @@ export class RegistryPolicyController {
   @ApiOperation({ summary: 'Replace the registry-wide default approval policy' })
   @ApiOkResponse({ description: 'The new default approval policy', type: RegistryPolicyResponse })
   @ApiErrorResponses(400, 401, 403, 409, 413, 415)
-  async put(@Body() body: ApprovalPolicyDto, @Caller() ctx: CommandContext): Promise<{ policy: ApprovalPolicy }> {
+  async put(@Body() body: ApprovalPolicyDto, @Caller() ctx: CommandContext): Promise<RegistryPolicyResponse> {
     return { policy: await this.commands.setRegistryPolicy(policyRules(body), ctx) };
   }
 }

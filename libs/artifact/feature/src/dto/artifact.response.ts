@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** One artifact of a version as the API returns it (documentation only). */
+/** One artifact of a version as the API returns it (rendered by the controller's `resource`). */
 export class ArtifactResponse {
   @ApiProperty({ description: 'Relative path inside the version', example: 'model/weights.bin' })
   path!: string;
