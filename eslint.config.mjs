@@ -1,5 +1,5 @@
 // ESLint 9 flat config: type-aware typescript-eslint, Nx module boundaries from project.json tags, and the
-// repo's own architecture rules (tools/eslint-rules, registered as `mreg/*`). See STYLE.md rules 1, 3, 4, 11.
+// repo's own architecture rules (tools/eslint-rules, registered as `mreg/*`). See docs/style.md rules 1, 3, 4, 11.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import nx from '@nx/eslint-plugin';
@@ -63,7 +63,7 @@ const DEEP_IMPORTS = {
   message: 'Import another lib through its public alias (@mreg/<group>/<lib>), not a path inside it.',
 };
 
-// Domain libs are pure TypeScript: no framework, no adapter, no I/O (STYLE.md rule 1).
+// Domain libs are pure TypeScript: no framework, no adapter, no I/O (docs/style.md rule 1).
 const DOMAIN_BANNED = {
   group: [
     '@nestjs/*',
@@ -130,7 +130,7 @@ export default defineConfig(
     files: ['libs/**/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [DEEP_IMPORTS, DOMAIN_BANNED], paths: DOMAIN_BANNED_PATHS }],
-      // Time and ids come in through metadata (STYLE.md rule 4).
+      // Time and ids come in through metadata (docs/style.md rule 4).
       'no-restricted-syntax': [
         'error',
         {

@@ -29,7 +29,7 @@ import type { ModelBody, Page, TransitionBody, VersionBody } from '@mreg/testing
 import { startRegistry } from './registry-app';
 import type { StartedRegistry } from './registry-app';
 
-// Integration over Kafka (ARCHITECTURE.md §5) against the embedded registry, whose bus is in-process: training
+// Integration over Kafka (docs/design.md §5) against the embedded registry, whose bus is in-process: training
 // events and approval commands are published on the same bus the registry consumes, as raw CloudEvents with
 // a token header, and the rejection topics are watched like a pipeline would watch them.
 

@@ -39,7 +39,7 @@ export interface ByteRange {
 }
 
 /**
- * Content-addressed blob storage (ARCHITECTURE.md §2): blobs are stored under their SHA-256, computed while
+ * Content-addressed blob storage (docs/design.md §2): blobs are stored under their SHA-256, computed while
  * streaming in (memory stays flat at any size). A put of content that already exists stores nothing new.
  */
 export interface ArtifactStorage {

@@ -15,7 +15,7 @@ import {
 import { HashingMeter, SHA256_HEX } from './hashing-meter';
 
 /**
- * The embedded artifact storage (ARCHITECTURE.md §2): content-addressed files under `<root>/blobs/ab/cd/<sha256>`.
+ * The embedded artifact storage (docs/design.md §2): content-addressed files under `<root>/blobs/ab/cd/<sha256>`.
  * A put streams into `<root>/tmp` while hashing and counting, fsyncs, then renames into place, so a blob
  * path only ever holds complete, verified content, and a crash leaves at most a stray temp file.
  */

@@ -53,7 +53,7 @@ export interface S3ArtifactStorageOptions {
 }
 
 /**
- * The production artifact storage (ARCHITECTURE.md §2): content-addressed objects `blobs/ab/cd/<sha256>` in
+ * The production artifact storage (docs/design.md §2): content-addressed objects `blobs/ab/cd/<sha256>` in
  * one S3 bucket. A put streams through SHA-256 into a multipart upload under `tmp/<uuid>` (memory stays at a
  * few parts, whatever the size), and only once the digest is known and checked is the temp copied to its
  * content address and deleted, so a blob key only ever holds complete, verified content. Every failure

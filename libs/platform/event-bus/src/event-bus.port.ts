@@ -37,7 +37,7 @@ export interface SubscribeOptions {
 }
 
 /**
- * Publish/subscribe with consumer groups (ARCHITECTURE.md §2). Delivery is at-least-once; messages with
+ * Publish/subscribe with consumer groups (docs/design.md §2). Delivery is at-least-once; messages with
  * the same key are delivered in publish order within a group; each message goes to one member of a group.
  * A handler that throws gets the message again (with retries), then the message goes to `<topic>.dlq`;
  * handlers must be idempotent.

@@ -52,7 +52,7 @@ interface TopicState {
 }
 
 /**
- * The embedded event bus (ARCHITECTURE.md §2): Kafka's semantics in one process. Every consumer group gets
+ * The embedded event bus (docs/design.md §2): Kafka's semantics in one process. Every consumer group gets
  * each message once (one member handles it, round robin), messages of one key are handled in publish order
  * within a group, failures are retried with backoff and then dead-lettered to `<topic>.dlq`. A group keeps its
  * offset while it has no members, so it resumes where it left off (as far as retention reaches).

@@ -303,7 +303,7 @@ if (brokers === undefined) {
   });
 }
 
-/** The broker from the environment (INFRA.md order); Docker would need a Kafka container module we do not ship. */
+/** The broker from the environment (docs/operations/infra.md order); Docker would need a Kafka container module we do not ship. */
 function kafkaBrokers(): string | undefined {
   const url = serverOrSkip('kafka', SUITE);
   if (url !== 'docker') return url;

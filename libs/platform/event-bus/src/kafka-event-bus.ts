@@ -65,7 +65,7 @@ const DLQ_SUFFIX = '.dlq';
 const MAX_ERROR_HEADER_LENGTH = 1000;
 
 /**
- * The production event bus (ARCHITECTURE.md §2) on Apache Kafka through kafkajs.
+ * The production event bus (docs/design.md §2) on Apache Kafka through kafkajs.
  *
  * - Topics are created up front with the admin client (KRaft brokers make kafkajs fail on auto-creation):
  *   `options.topics` on connect, any other topic the first time it is published to or subscribed to, each with

@@ -65,7 +65,7 @@ export interface SubscribeAllOptions {
 }
 
 /**
- * The immutable log, one stream per aggregate (ARCHITECTURE.md §2).
+ * The immutable log, one stream per aggregate (docs/design.md §2).
  * Appends are atomic per call and idempotent by event id: re-appending events whose ids are already
  * in the stream, in the same order at the same place, succeeds without writing anything.
  */

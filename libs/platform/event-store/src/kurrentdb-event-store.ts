@@ -48,7 +48,7 @@ export type KurrentEventStoreOptions = {
 );
 
 /**
- * The production event store (ARCHITECTURE.md §2) on KurrentDB (formerly EventStoreDB): one stream per
+ * The production event store (docs/design.md §2) on KurrentDB (formerly EventStoreDB): one stream per
  * aggregate, our EventMetadata as each event's JSON metadata, our eventId as its event id (so the server's
  * idempotency check dedupes a retried append), and `RecordedEvent.position` = the commit position in `$all`.
  */

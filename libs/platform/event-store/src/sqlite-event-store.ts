@@ -35,7 +35,7 @@ interface EventRow {
 const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata';
 
 /**
- * The embedded event store (ARCHITECTURE.md §2): one SQLite file in WAL mode. `synchronous=FULL` makes an
+ * The embedded event store (docs/design.md §2): one SQLite file in WAL mode. `synchronous=FULL` makes an
  * acknowledged append durable across power loss; `BEGIN IMMEDIATE` takes the write lock up front so the
  * revision check and the insert see the same stream state, even with other processes on the same file.
  */

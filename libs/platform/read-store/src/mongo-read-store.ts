@@ -53,7 +53,7 @@ const STORED_DOC_SCHEMA = new Schema<StoredDoc>(
 );
 
 /**
- * The production read-model store (ARCHITECTURE.md §2) on MongoDB through mongoose, kept to what FerretDB v1
+ * The production read-model store (docs/design.md §2) on MongoDB through mongoose, kept to what FerretDB v1
  * also speaks (no transactions, change streams, $lookup/$facet, partial or TTL indexes). One collection per
  * read model; each stored document is `{_id, _v, _revisions, doc}` with every key of `doc` encoded
  * (mongo-document.codec.ts). Filters compile to query documents (mongo-filter.compiler.ts), never to text.

@@ -28,7 +28,7 @@ export interface Page<T> {
 /**
  * One collection of read-model documents. Every write is guarded by stream revision: a projection applies
  * event N of stream S to a document only if the document has not yet seen revision >= N of S, so duplicate
- * and out-of-date deliveries change nothing (ARCHITECTURE.md §1).
+ * and out-of-date deliveries change nothing (docs/design.md §1).
  */
 export interface ReadCollection<T extends object> {
   get(id: string): Promise<T | undefined>;

@@ -27,7 +27,7 @@ interface DocRow {
 }
 
 /**
- * The embedded read-model store (ARCHITECTURE.md §2): one SQLite table per collection, documents as JSON.
+ * The embedded read-model store (docs/design.md §2): one SQLite table per collection, documents as JSON.
  * Filters compile to parameterised SQL over json_extract; LIKE/ILIKE run through a registered function that is
  * the very code of the in-memory evaluator, so both agree on every pattern.
  */

@@ -1,6 +1,6 @@
 import { streamContext, type OwningContext } from './streams';
 
-/** Public, versioned Kafka topics (ARCHITECTURE.md §5). */
+/** Public, versioned Kafka topics (docs/design.md §5). */
 export const TOPICS = {
   registrationEvents: 'mreg.registration.events.v1',
   governanceEvents: 'mreg.governance.events.v1',
@@ -27,7 +27,7 @@ export function topicForStream(streamId: string): Topic | undefined {
 export const ALL_EVENT_TOPICS: readonly Topic[] = Object.values(TOPICS);
 
 /**
- * Integration topics (ARCHITECTURE.md §5): traffic from outside the registry — training pipelines' events,
+ * Integration topics (docs/design.md §5): traffic from outside the registry — training pipelines' events,
  * governance tooling's commands, CloudEvents authenticated with a bearer token header — and the registry's
  * answers to messages it refused. Raw messages (not recorded events), so they are not among {@link TOPICS}.
  */

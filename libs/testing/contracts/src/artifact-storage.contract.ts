@@ -18,7 +18,7 @@ export interface ArtifactStorageContractFixture {
 const MiB = 1024 * 1024;
 
 /**
- * The behaviour every ArtifactStorage adapter must show (ARCHITECTURE.md §2). Every test stores fresh random
+ * The behaviour every ArtifactStorage adapter must show (docs/design.md §2). Every test stores fresh random
  * content, so "nothing was stored" is checkable in a bucket that already holds other blobs.
  */
 export interface ArtifactStorageContractOptions {

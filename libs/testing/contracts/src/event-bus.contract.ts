@@ -20,7 +20,7 @@ export interface EventBusContractOptions {
 }
 
 /**
- * The behaviour every EventBus adapter must show (ARCHITECTURE.md §2). Every test uses fresh topic and group
+ * The behaviour every EventBus adapter must show (docs/design.md §2). Every test uses fresh topic and group
  * names, so it runs against a broker that already carries other traffic.
  */
 export function describeEventBusContract(

@@ -18,7 +18,7 @@ export interface EventStoreContractFixture {
 const QUIET_MS = 400;
 
 /**
- * The behaviour every EventStore adapter must show (ARCHITECTURE.md §2). Uses only the port and fresh,
+ * The behaviour every EventStore adapter must show (docs/design.md §2). Uses only the port and fresh,
  * unique stream ids, so it runs against a store that already holds other data (a shared KurrentDB).
  */
 export function describeEventStoreContract(name: string, factory: () => Promise<EventStoreContractFixture>): void {

@@ -219,7 +219,7 @@ const SORT_CASES: readonly (readonly [string, SortSpec, readonly string[]])[] = 
 ];
 
 /**
- * The behaviour every ReadStore adapter must show (ARCHITECTURE.md §1, §4). Each test works in its own fresh
+ * The behaviour every ReadStore adapter must show (docs/design.md §1, §4). Each test works in its own fresh
  * collection; only the last one calls clear().
  */
 export function describeReadStoreContract(name: string, factory: () => Promise<ReadStoreContractFixture>): void {

@@ -5,7 +5,7 @@ import type { ApprovalCommandV1, MessageRejectedV1, TrainingRunCompletedV1 } fro
 import { CAST } from './registry-client';
 
 // Inbound integration messages as training pipelines and governance tooling send them: CloudEvents on Kafka,
-// authenticated with a bearer token header (ARCHITECTURE.md §5).
+// authenticated with a bearer token header (docs/design.md §5).
 
 export interface CloudEventOptions {
   /** A user of the cast (their token), a raw `authorization` value, or null for no header at all. */

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
- * Real servers for integration tests, found in this order (INFRA.md): a URL from the environment → a Docker
+ * Real servers for integration tests, found in this order (docs/operations/infra.md): a URL from the environment → a Docker
  * engine (testcontainers) → the project's own tools/infra scripts → a loud skip with the reason.
  * Resolution runs once per jest run (global setup) and hands its results to test files through env vars.
  */

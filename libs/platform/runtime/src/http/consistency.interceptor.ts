@@ -8,7 +8,7 @@ import type { WrittenRevision } from '../projection/consistency';
 export const CONSISTENCY_HEADER = 'x-mreg-consistency';
 
 /**
- * Read-your-writes (ARCHITECTURE.md §4): a write answers only after the read models have applied it (bounded
+ * Read-your-writes (docs/design.md §4): a write answers only after the read models have applied it (bounded
  * wait) and returns a consistency token; a read presenting a token waits until the read models reach it.
  */
 @Injectable()

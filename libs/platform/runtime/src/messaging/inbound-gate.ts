@@ -59,7 +59,7 @@ export interface ProcessedMessageDoc {
 const MAX_REASON = 1000;
 
 /**
- * The way in for integration traffic (ARCHITECTURE.md §5): the HTTP rules applied to a Kafka message. The
+ * The way in for integration traffic (docs/design.md §5): the HTTP rules applied to a Kafka message. The
  * `authorization: Bearer <token>` header is resolved by the same TokenRegistry and rule as the HTTP guard
  * (nothing in the payload names the actor), the endpoint's roles are checked like a route's, the value must
  * be a CloudEvent of the endpoint's type within the HTTP body limit, and the data is validated by the HTTP

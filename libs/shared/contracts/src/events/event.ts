@@ -4,7 +4,7 @@ export type Event<Type extends string = string, Data extends object = object> = 
   data: Readonly<Data>;
 }>;
 
-/** Metadata every stored event carries (ARCHITECTURE.md §3). */
+/** Metadata every stored event carries (docs/design.md §3). */
 export interface EventMetadata {
   readonly eventId: string;
   readonly schemaVersion: number;
