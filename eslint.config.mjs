@@ -126,6 +126,25 @@ export default defineConfig(
       '@typescript-eslint/require-await': 'off',
     },
   },
+  // A context's feature lib never uses another context's feature lib (docs/decisions/0004): contexts meet through
+  // contracts, and the MLflow door (scope:mlflow) is the one lib that composes them.
+  ...CONTEXTS.map((context) => ({
+    files: [`libs/${context}/feature/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            DEEP_IMPORTS,
+            {
+              group: CONTEXTS.filter((other) => other !== context).map((other) => `@mreg/${other}/feature`),
+              message: "A context's feature lib does not use another context's feature lib: meet through shared/contracts.",
+            },
+          ],
+        },
+      ],
+    },
+  })),
   {
     files: ['libs/**/domain/**/*.ts'],
     rules: {

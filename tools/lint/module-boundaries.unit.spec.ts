@@ -80,6 +80,10 @@ const cases = {
     filePath: 'libs/registration/feature/src/lint-probe.ts',
     code: `import * as governance from '@mreg/governance/domain';\n\nexport const other = governance;\n`,
   },
+  otherFeatureInFeature: {
+    filePath: 'libs/audit/feature/src/lint-probe.ts',
+    code: `import * as registration from '@mreg/registration/feature';\n\nexport const other = registration;\n`,
+  },
   mlflowDoorInFeature: {
     filePath: 'libs/registration/feature/src/lint-probe.ts',
     code: `import * as door from '@mreg/mlflow/feature';\n\nexport const mlflow = door;\n`,
@@ -157,6 +161,12 @@ describe('eslint.config.mjs architecture rules', () => {
 
   it("rejects importing another context's lib (contexts meet only through contracts)", () => {
     expect(rulesIn('otherContextInFeature')).toContain('@nx/enforce-module-boundaries');
+  });
+
+  it("rejects a feature lib using another context's feature lib, audit included", () => {
+    expect(results.otherFeatureInFeature).toContainEqual(
+      expect.objectContaining({ ruleId: 'no-restricted-imports', message: expect.stringContaining('@mreg/registration/feature') as unknown }),
+    );
   });
 
   it('lets the MLflow door use every context, and no context use the door', () => {
