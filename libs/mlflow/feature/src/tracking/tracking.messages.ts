@@ -1,3 +1,4 @@
+import { IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
 import { MlflowMessage, OptionalNotNull } from '@mreg/platform/runtime';
@@ -242,39 +243,9 @@ export class MetricMessage {
   dataset_digest?: string;
 }
 
+/** One metric point of a run: the run's id plus the fields of a batch's metric. */
 @MlflowMessage()
-export class LogMetricMessage extends RunIdMessage {
-  @IsString()
-  @MaxLength(1000)
-  key!: string;
-
-  @IsMetricValue()
-  value!: number | 'NaN' | 'Infinity' | '-Infinity';
-
-  @Transform(toInt)
-  @IsInt()
-  timestamp!: number;
-
-  @OptionalNotNull()
-  @Transform(toInt)
-  @IsInt()
-  step?: number;
-
-  @OptionalNotNull()
-  @IsString()
-  @MaxLength(ID_MAX)
-  model_id?: string;
-
-  @OptionalNotNull()
-  @IsString()
-  @MaxLength(1000)
-  dataset_name?: string;
-
-  @OptionalNotNull()
-  @IsString()
-  @MaxLength(1000)
-  dataset_digest?: string;
-}
+export class LogMetricMessage extends IntersectionType(RunIdMessage, MetricMessage) {}
 
 @MlflowMessage()
 export class LogBatchMessage extends RunIdMessage {
