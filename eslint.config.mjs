@@ -5,6 +5,7 @@ import { defineConfig } from 'eslint/config';
 import nx from '@nx/eslint-plugin';
 import { createProjectGraphAsync } from '@nx/devkit';
 import tseslint from 'typescript-eslint';
+import { readFileSync } from 'node:fs';
 import mreg from './tools/eslint-rules/index.js';
 
 // @nx/enforce-module-boundaries reads the *cached* project graph and silently skips itself when there is none
@@ -57,10 +58,17 @@ function boundaries({ tests }) {
   ];
 }
 
-// A lib is used through its alias (`@mreg/<group>/<lib>`), never through a path inside it.
+// A lib is used through its alias (`@mreg/<group>/<lib>`), never through a path inside it. A lib may declare
+// more entry points (a port's adapters: `@mreg/platform/event-store/sqlite`) in tsconfig.base.json's paths.
+const ENTRY_POINTS = Object.keys(JSON.parse(readFileSync(new URL('./tsconfig.base.json', import.meta.url), 'utf8')).compilerOptions.paths);
 const DEEP_IMPORTS = {
-  group: ['@mreg/*/*/**'],
-  message: 'Import another lib through its public alias (@mreg/<group>/<lib>), not a path inside it.',
+  group: ['@mreg/*/*/**', ...ENTRY_POINTS.filter((alias) => alias.split('/').length > 3).map((alias) => `!${alias}`)],
+  message: 'Import another lib through its public alias (@mreg/<group>/<lib>) or a declared entry point, not a path inside it.',
+};
+// Features use ports; which adapter runs behind a port is the runtime's choice (docs/decisions/0003).
+const ADAPTER_IMPORTS = {
+  group: ENTRY_POINTS.filter((alias) => alias.startsWith('@mreg/platform/') && alias.split('/').length > 3),
+  message: 'A feature lib uses the port, not an adapter: the runtime picks the adapter.',
 };
 
 // Domain libs are pure TypeScript: no framework, no adapter, no I/O (docs/style.md rule 1).
@@ -128,23 +136,18 @@ export default defineConfig(
   },
   // A context's feature lib never uses another context's feature lib (docs/decisions/0004): contexts meet through
   // contracts, and the MLflow door (scope:mlflow) is the one lib that composes them.
-  ...CONTEXTS.map((context) => ({
-    files: [`libs/${context}/feature/**/*.ts`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            DEEP_IMPORTS,
-            {
-              group: CONTEXTS.filter((other) => other !== context).map((other) => `@mreg/${other}/feature`),
-              message: "A context's feature lib does not use another context's feature lib: meet through shared/contracts.",
-            },
-          ],
-        },
-      ],
-    },
-  })),
+  ...CONTEXTS.flatMap((context) => {
+    const otherFeatures = {
+      group: CONTEXTS.filter((other) => other !== context).map((other) => `@mreg/${other}/feature`),
+      message: "A context's feature lib does not use another context's feature lib: meet through shared/contracts.",
+    };
+    const files = `libs/${context}/feature/**/*.ts`;
+    return [
+      { files: [files], rules: { 'no-restricted-imports': ['error', { patterns: [DEEP_IMPORTS, ADAPTER_IMPORTS, otherFeatures] }] } },
+      // Its tests may run it on a real adapter.
+      { files: [files.replace(/\.ts$/, '.spec.ts')], rules: { 'no-restricted-imports': ['error', { patterns: [DEEP_IMPORTS, otherFeatures] }] } },
+    ];
+  }),
   {
     files: ['libs/**/domain/**/*.ts'],
     rules: {

@@ -96,6 +96,18 @@ const cases = {
     filePath: 'apps/registration-service/src/lint-probe.ts',
     code: `import * as governance from '@mreg/governance/feature';\nimport * as door from '@mreg/mlflow/feature';\n\nexport const used = [governance, door];\n`,
   },
+  adapterInFeature: {
+    filePath: 'libs/artifact/feature/src/lint-probe.ts',
+    code: `import { S3ArtifactStorage } from '@mreg/platform/artifact-storage/s3';\n\nexport const adapter = S3ArtifactStorage;\n`,
+  },
+  adapterInFeatureSpec: {
+    filePath: 'libs/artifact/feature/src/lint-probe.int.spec.ts',
+    code: `import { FsArtifactStorage } from '@mreg/platform/artifact-storage/fs';\n\nexport const adapter = FsArtifactStorage;\n`,
+  },
+  adapterInRuntime: {
+    filePath: 'libs/platform/runtime/src/lint-probe.ts',
+    code: `import { S3ArtifactStorage } from '@mreg/platform/artifact-storage/s3';\n\nexport const adapter = S3ArtifactStorage;\n`,
+  },
   deepImport: {
     filePath: 'libs/registration/feature/src/lint-probe.ts',
     code: `import { TOPICS } from '@mreg/shared/contracts/src/topics';\n\nexport const topics = TOPICS;\n`,
@@ -177,6 +189,14 @@ describe('eslint.config.mjs architecture rules', () => {
   it('lets a service app compose its own contexts and the MLflow door, not another context', () => {
     const boundary = results.serviceHostsOtherContext.filter((m) => m.ruleId === '@nx/enforce-module-boundaries');
     expect(boundary.map((m) => m.message)).toEqual([expect.stringContaining('scope:registration-service')]);
+  });
+
+  it('keeps adapters out of feature libs: they use the port, the runtime (and tests) pick the adapter', () => {
+    expect(results.adapterInFeature).toContainEqual(
+      expect.objectContaining({ ruleId: 'no-restricted-imports', message: expect.stringContaining('the runtime picks the adapter') as unknown }),
+    );
+    expect(rulesIn('adapterInFeatureSpec')).not.toContain('no-restricted-imports');
+    expect(rulesIn('adapterInRuntime')).not.toContain('no-restricted-imports');
   });
 
   it('rejects deep imports into another lib', () => {

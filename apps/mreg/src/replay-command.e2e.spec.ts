@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COLLECTIONS } from '@mreg/audit/read-models';
 import type { ModelDoc } from '@mreg/audit/read-models';
-import { SqliteReadStore } from '@mreg/platform/read-store';
+import { SqliteReadStore } from '@mreg/platform/read-store/sqlite';
 import { loadConfig } from '@mreg/platform/runtime';
 import { TRACKING_COLLECTIONS } from '@mreg/tracking/feature';
 import type { RunDoc } from '@mreg/tracking/feature';

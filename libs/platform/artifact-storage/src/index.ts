@@ -1,3 +1,3 @@
+// The port only: adapters are their own entry points (`/fs`, `/s3`), so code that needs the token does not
+// load the AWS SDK.
 export * from './artifact-storage.port';
-export * from './fs-artifact-storage';
-export * from './s3-artifact-storage';

@@ -1,4 +1,4 @@
+// The port only: adapters are their own entry points (`/in-process`, `/kafka`), so code that needs the token
+// does not load kafkajs.
 export * from './event-bus.port';
-export * from './in-process-event-bus';
-export * from './kafka-event-bus';
 export * from './namespaced-event-bus';

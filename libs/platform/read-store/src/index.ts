@@ -1,4 +1,4 @@
+// The port only: adapters are their own entry points (`/sqlite`, `/mongo`), so code that needs the token
+// does not load mongoose.
 export * from './read-store.port';
 export * from './in-memory-filter';
-export * from './sqlite-read-store';
-export * from './mongo-read-store';

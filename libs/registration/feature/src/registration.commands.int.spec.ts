@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@mreg/platform/event-store';
+import { SqliteEventStore } from '@mreg/platform/event-store/sqlite';
 import { EventSourcedRepository, ModelLookup } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { trainingRunDecider, registeredModelDecider } from '@mreg/registration/domain';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DLQ_HEADERS } from '@mreg/platform/event-bus';
+import { DLQ_HEADERS } from '@mreg/platform/event-bus/in-process';
 import type { BusMessage, BusSubscription, EventBus, InboundMessage, InboundMessageHandler, MessageHandler } from '@mreg/platform/event-bus';
 import { sleep, uniqueSuffix, waitUntil } from './contract-helpers';
 

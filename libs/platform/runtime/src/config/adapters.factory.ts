@@ -1,9 +1,14 @@
 import { join } from 'node:path';
 import { ALL_EVENT_TOPICS, ALL_INBOUND_TOPICS } from '@mreg/shared/contracts';
-import { KurrentEventStore, SqliteEventStore } from '@mreg/platform/event-store';
-import { InProcessEventBus, KafkaEventBus, NamespacedEventBus } from '@mreg/platform/event-bus';
-import { MongoReadStore, SqliteReadStore } from '@mreg/platform/read-store';
-import { FsArtifactStorage, S3ArtifactStorage } from '@mreg/platform/artifact-storage';
+import { KurrentEventStore } from '@mreg/platform/event-store/kurrentdb';
+import { SqliteEventStore } from '@mreg/platform/event-store/sqlite';
+import { NamespacedEventBus } from '@mreg/platform/event-bus';
+import { InProcessEventBus } from '@mreg/platform/event-bus/in-process';
+import { KafkaEventBus } from '@mreg/platform/event-bus/kafka';
+import { MongoReadStore } from '@mreg/platform/read-store/mongo';
+import { SqliteReadStore } from '@mreg/platform/read-store/sqlite';
+import { FsArtifactStorage } from '@mreg/platform/artifact-storage/fs';
+import { S3ArtifactStorage } from '@mreg/platform/artifact-storage/s3';
 import type { MregConfig } from './mreg.config';
 import type { PlatformAdapters } from '../platform.module';
 
