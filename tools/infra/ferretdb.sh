@@ -11,11 +11,8 @@
 #
 # Env: MREG_FERRETDB_PORT (27017), MREG_FERRETDB_LOG_LEVEL (info), MREG_CACHE_DIR, MREG_INFRA_DATA,
 #      and the usual Go variables (GOMODCACHE, GOCACHE, GOPROXY). See docs/operations/infra.md.
-set -euo pipefail
 # shellcheck source=tools/infra/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# shellcheck disable=SC2034 # read by lib.sh
-INFRA_NAME=ferretdb
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" ferretdb
 
 FERRET_PORT="${MREG_FERRETDB_PORT:-27017}"
 FERRET_LOG_LEVEL="${MREG_FERRETDB_LOG_LEVEL:-info}"
@@ -116,11 +113,6 @@ ping)
   [[ -x "$FERRET_BIN" ]] || infra_die "FerretDB is not built (run: tools/infra/ferretdb.sh install)"
   "$FERRET_BIN" -ping "$FERRET_URL"
   ;;
-clean)
-  infra_lock
-  infra_stop
-  rm -rf "$INSTANCE_DIR"
-  infra_log "deleted $INSTANCE_DIR"
-  ;;
+clean) infra_clean ;;
 *) infra_usage "install|start|stop|status|env|ping|clean" ;;
 esac

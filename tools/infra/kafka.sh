@@ -11,11 +11,8 @@
 #
 # Env: MREG_KAFKA_PORT (9092), MREG_KAFKA_CONTROLLER_PORT (9093), MREG_KAFKA_HEAP (512m),
 #      MREG_KAFKA_VERSION (pom default), MREG_CACHE_DIR, MREG_INFRA_DATA, JAVA_HOME. See docs/operations/infra.md.
-set -euo pipefail
 # shellcheck source=tools/infra/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# shellcheck disable=SC2034 # read by lib.sh
-INFRA_NAME=kafka
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" kafka
 
 KAFKA_PORT="${MREG_KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${MREG_KAFKA_CONTROLLER_PORT:-9093}"
@@ -166,11 +163,6 @@ topics)
   infra_running || infra_die "Kafka is not running on port $KAFKA_PORT"
   kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" "$@"
   ;;
-clean)
-  infra_lock
-  infra_stop
-  rm -rf "$INSTANCE_DIR"
-  infra_log "deleted $INSTANCE_DIR"
-  ;;
+clean) infra_clean ;;
 *) infra_usage "install|start|stop|status|env|topics ARGS|clean" ;;
 esac

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Shared helpers for tools/infra/*.sh. Sourced, never run.
+# Shared helpers for tools/infra/*.sh. Sourced, never run: `source lib.sh NAME` names the server
+# (the [infra:NAME] prefix) and sets bash's strict mode for the script.
 #
 # Conventions of every server script:
 #   - progress and errors go to stderr, prefixed with [infra:NAME];
@@ -10,6 +11,8 @@
 #   - start on a running instance is a no-op success; stop on a stopped one too;
 #     status exits 0 when running, 3 when not.
 
+set -euo pipefail
+INFRA_NAME="${1:-infra}"
 # shellcheck disable=SC2034 # used by the scripts that source this file
 INFRA_SRC_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 MREG_CACHE_DIR="${MREG_CACHE_DIR:-${HOME:-/root}/.cache/mreg}"
@@ -156,7 +159,7 @@ infra_stop_pid() {
   rm -f "$PID_FILE"
 }
 
-# infra_stop: the whole `stop` command for the current instance.
+# infra_stop: the whole `stop` command for the current instance (infra_lock first when it is the command).
 infra_stop() {
   local pid
   if pid="$(infra_pid)"; then
@@ -168,6 +171,14 @@ infra_stop() {
     rm -f "$PID_FILE"
     infra_log "not running"
   fi
+}
+
+# infra_clean: the whole `clean` command: stop the instance and delete its files.
+infra_clean() {
+  infra_lock
+  infra_stop
+  rm -rf "$INSTANCE_DIR"
+  infra_log "deleted $INSTANCE_DIR"
 }
 
 # infra_refuse_busy_port PORT...: fails when a port is taken by a process we did not start.

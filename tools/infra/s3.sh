@@ -14,11 +14,8 @@
 #      MREG_S3_ACCESS_KEY / MREG_S3_SECRET_KEY (s3proxy only; s3rver's are fixed: S3RVER/S3RVER),
 #      MREG_S3_BUCKET (mreg-test), MREG_S3PROXY_VERSION, MREG_S3_HEAP (256m), MREG_CACHE_DIR,
 #      MREG_INFRA_DATA, JAVA_HOME. See docs/operations/infra.md.
-set -euo pipefail
 # shellcheck source=tools/infra/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# shellcheck disable=SC2034 # read by lib.sh
-INFRA_NAME=s3
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" s3
 
 S3_PORT="${MREG_S3_PORT:-9000}"
 S3_IMPL="${MREG_S3_IMPL:-auto}"
@@ -186,11 +183,6 @@ env)
   printf 'export MREG_S3_BUCKET=%q\n' "$S3_RUNNING_BUCKET"
   printf 'export MREG_S3_REGION=%q\n' "$S3_REGION"
   ;;
-clean)
-  infra_lock
-  infra_stop
-  rm -rf "$INSTANCE_DIR"
-  infra_log "deleted $INSTANCE_DIR"
-  ;;
+clean) infra_clean ;;
 *) infra_usage "install|start|stop|status|env|clean" ;;
 esac
