@@ -17,6 +17,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
+const { envInt } = require('./lib.cjs');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const WORKLOAD = path.join(__dirname, 'mlflow_workload.py');
@@ -26,26 +27,19 @@ const RATIO_MEANING =
   'ratio > 1 means mreg is faster: mreg / MLflow for throughput rows (higher is better), MLflow / mreg for latency rows (lower is better)';
 
 function options(quick) {
-  const int = (name, fallback, min = 1) => {
-    const raw = process.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-    return n;
-  };
   const source = process.env.MREG_BENCH_MLFLOW_SOURCE || 'runs';
   if (!['runs', 'artifacts', 'model-id'].includes(source)) throw new Error(`MREG_BENCH_MLFLOW_SOURCE: runs, artifacts or model-id, got "${source}"`);
   return {
     quick,
-    versions: int('MREG_BENCH_MLFLOW_VERSIONS', quick ? 50 : 200),
-    searchCalls: int('MREG_BENCH_MLFLOW_SEARCH_CALLS', quick ? 20 : 50),
-    loads: int('MREG_BENCH_MLFLOW_LOADS', quick ? 5 : 20),
-    artifactMiB: int('MREG_BENCH_MLFLOW_ARTIFACT_MB', quick ? 20 : 100),
-    artifactRepeats: int('MREG_BENCH_MLFLOW_ARTIFACT_REPEATS', quick ? 1 : 3),
-    workers: int('MREG_BENCH_MLFLOW_WORKERS', 4),
+    versions: envInt('MREG_BENCH_MLFLOW_VERSIONS', quick ? 50 : 200),
+    searchCalls: envInt('MREG_BENCH_MLFLOW_SEARCH_CALLS', quick ? 20 : 50),
+    loads: envInt('MREG_BENCH_MLFLOW_LOADS', quick ? 5 : 20),
+    artifactMiB: envInt('MREG_BENCH_MLFLOW_ARTIFACT_MB', quick ? 20 : 100),
+    artifactRepeats: envInt('MREG_BENCH_MLFLOW_ARTIFACT_REPEATS', quick ? 1 : 3),
+    workers: envInt('MREG_BENCH_MLFLOW_WORKERS', 4),
     source,
-    capPhaseS: int('MREG_BENCH_MLFLOW_CAP_PHASE_S', 90),
-    budgetS: int('MREG_BENCH_MLFLOW_BUDGET_S', 600, 30),
+    capPhaseS: envInt('MREG_BENCH_MLFLOW_CAP_PHASE_S', 90),
+    budgetS: envInt('MREG_BENCH_MLFLOW_BUDGET_S', 600, 30),
   };
 }
 

@@ -37,12 +37,12 @@
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
 const { build } = require('../build.cjs');
 const mlflowBench = require('./mlflow.cjs');
+const { envInt, freePort } = require('./lib.cjs');
 
 const FLAGS = new Set(process.argv.slice(2));
 for (const flag of FLAGS) {
@@ -60,32 +60,25 @@ const MLFLOW_ONLY = FLAGS.has('--mlflow');
 const RUN_MLFLOW = MLFLOW_ONLY || (!FLAGS.has('--no-mlflow') && process.env.MREG_BENCH_MLFLOW !== '0');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const int = (name, fallback, min = 1) => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return n;
-};
 
 const OPTIONS = {
   topologies: (process.env.MREG_BENCH_TOPOLOGIES || 'embedded,distributed').split(',').map((s) => s.trim()).filter(Boolean),
-  versions: int('MREG_BENCH_VERSIONS', 300),
-  models: int('MREG_BENCH_MODELS', 10),
-  concurrency: int('MREG_BENCH_CONCURRENCY', 8),
-  lagSamples: int('MREG_BENCH_LAG_SAMPLES', 200),
-  lagSequential: int('MREG_BENCH_LAG_SEQUENTIAL', 50),
-  warmup: int('MREG_BENCH_WARMUP', 40, 0),
+  versions: envInt('MREG_BENCH_VERSIONS', 300),
+  models: envInt('MREG_BENCH_MODELS', 10),
+  concurrency: envInt('MREG_BENCH_CONCURRENCY', 8),
+  lagSamples: envInt('MREG_BENCH_LAG_SAMPLES', 200),
+  lagSequential: envInt('MREG_BENCH_LAG_SEQUENTIAL', 50),
+  warmup: envInt('MREG_BENCH_WARMUP', 40, 0),
   // Per-phase time caps (seconds): a phase stops taking new work when its cap is reached and says so.
-  capThroughputS: int('MREG_BENCH_CAP_THROUGHPUT_S', 40),
-  capLagSequentialS: int('MREG_BENCH_CAP_LAG_SEQUENTIAL_S', 15),
-  capLagConcurrentS: int('MREG_BENCH_CAP_LAG_CONCURRENT_S', 30),
-  capBurstS: int('MREG_BENCH_CAP_BURST_S', 10),
-  capCatchUpS: int('MREG_BENCH_CAP_CATCH_UP_S', 40),
+  capThroughputS: envInt('MREG_BENCH_CAP_THROUGHPUT_S', 40),
+  capLagSequentialS: envInt('MREG_BENCH_CAP_LAG_SEQUENTIAL_S', 15),
+  capLagConcurrentS: envInt('MREG_BENCH_CAP_LAG_CONCURRENT_S', 30),
+  capBurstS: envInt('MREG_BENCH_CAP_BURST_S', 10),
+  capCatchUpS: envInt('MREG_BENCH_CAP_CATCH_UP_S', 40),
   // Waiting for the read models to drain a warm-up or a timed-out phase before the next measurement.
-  capSettleS: int('MREG_BENCH_CAP_SETTLE_S', 20),
-  pollMs: int('MREG_BENCH_POLL_MS', 2),
-  budgetS: int('MREG_BENCH_BUDGET_S', 280, 10),
+  capSettleS: envInt('MREG_BENCH_CAP_SETTLE_S', 20),
+  pollMs: envInt('MREG_BENCH_POLL_MS', 2),
+  budgetS: envInt('MREG_BENCH_BUDGET_S', 280, 10),
   startServers: process.env.MREG_BENCH_START_SERVERS !== '0',
   // With tools/infra servers: run the read models on a private FerretDB instance (MREG_BENCH_PRIVATE_MONGO=0: the shared one).
   privateMongo: process.env.MREG_BENCH_PRIVATE_MONGO !== '0',
@@ -354,17 +347,6 @@ async function runPhases(base, restartWritePath, label) {
 }
 
 // ---- processes -------------------------------------------------------------------------------------
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const children = new Set();
 

@@ -26,6 +26,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort } = require('../bench/lib.cjs');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const USERS = { admin: ['admin'], alice: ['contributor'], bob: ['approver'], rita: ['reader'] };
@@ -61,17 +62,6 @@ process.stdin.on('end', () => void stop(0));
 process.stdin.on('close', () => void stop(0));
 process.stdin.on('error', () => void stop(0));
 process.stdin.resume();
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function tokens() {
   const t = {};
