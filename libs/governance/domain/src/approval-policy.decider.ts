@@ -53,11 +53,6 @@ export function samePolicy(a: ApprovalPolicy, b: ApprovalPolicy): boolean {
   return STAGES.every((stage) => a[stage].requiredApprovals === b[stage].requiredApprovals && a[stage].approverRole === b[stage].approverRole);
 }
 
-/** The rule a transition into `stage` is requested under. */
-export function ruleFor(state: ApprovalPolicyState, stage: Stage): StageRule {
-  return state.policy[stage];
-}
-
 export function decideApprovalPolicy(command: ApprovalPolicyCommand, state: ApprovalPolicyState): PolicyEvent[] {
   switch (command.type) {
     case 'SetApprovalPolicy': {

@@ -1,7 +1,7 @@
 import { fold } from '@mreg/shared/contracts';
 import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy, type PolicyEvent, type Role, type StageRule } from '@mreg/shared/contracts';
 import { deciderSpec } from '@mreg/testing/contracts';
-import { approvalPolicyDecider, ruleFor, type ApprovalPolicyCommand } from './approval-policy.decider';
+import { approvalPolicyDecider, type ApprovalPolicyCommand } from './approval-policy.decider';
 
 const spec = deciderSpec(approvalPolicyDecider);
 const modelId = 'm1';
@@ -13,12 +13,12 @@ const withProduction = (rule: StageRule): ApprovalPolicy => ({ ...DEFAULT_APPROV
 describe('approval policy', () => {
   it('starts from the default policy', () => {
     expect(fold(approvalPolicyDecider, [])).toEqual({ policy: DEFAULT_APPROVAL_POLICY, customized: false });
-    expect(ruleFor(fold(approvalPolicyDecider, []), 'production')).toEqual(DEFAULT_APPROVAL_POLICY.production);
+    expect(fold(approvalPolicyDecider, []).policy.production).toEqual(DEFAULT_APPROVAL_POLICY.production);
   });
 
   it('sets a policy', () => {
     spec.given([]).when(set(strict)).then([policySet(strict)]);
-    spec.given([]).when(set(strict)).thenState((state) => expect(ruleFor(state, 'production')).toEqual({ requiredApprovals: 2, approverRole: 'admin' }));
+    spec.given([]).when(set(strict)).thenState((state) => expect(state.policy.production).toEqual({ requiredApprovals: 2, approverRole: 'admin' }));
   });
 
   it('does nothing for the policy already set', () => {

@@ -1,7 +1,6 @@
 import type { Decider } from '@mreg/shared/contracts';
 import {
   DomainError,
-  artifactsSealedIn,
   canTransition,
   type Lineage,
   type ModelVersionCreated,
@@ -75,11 +74,6 @@ export const initialModelVersionState: ModelVersionState = {
   appliedTransitionIds: [],
   refusedTransitionIds: [],
 };
-
-/** Artifacts are sealed once the version leaves development. */
-export function isSealed(state: ModelVersionState): boolean {
-  return artifactsSealedIn(state.stage);
-}
 
 export function decideModelVersion(command: ModelVersionCommand, state: ModelVersionState): ModelVersionEvent[] {
   if (command.type === 'CreateModelVersion') {

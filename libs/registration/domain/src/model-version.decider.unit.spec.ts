@@ -1,7 +1,7 @@
-import { fold } from '@mreg/shared/contracts';
+import { artifactsSealedIn, fold } from '@mreg/shared/contracts';
 import type { ModelVersionCreated, ModelVersionEvent, Stage } from '@mreg/shared/contracts';
 import { deciderSpec } from '@mreg/testing/contracts';
-import { isSealed, modelVersionDecider, type ModelVersionCommand } from './model-version.decider';
+import { modelVersionDecider, type ModelVersionCommand } from './model-version.decider';
 
 const spec = deciderSpec(modelVersionDecider);
 const modelId = 'm1';
@@ -164,13 +164,14 @@ describe('model version', () => {
     });
   });
 
-  describe('isSealed', () => {
+  describe('sealed artifacts', () => {
+    const isSealed = (events: readonly ModelVersionEvent[]) => artifactsSealedIn(fold(modelVersionDecider, events).stage);
     it('is false in development and true once the version left it', () => {
-      expect(isSealed(fold(modelVersionDecider, [created]))).toBe(false);
-      expect(isSealed(fold(modelVersionDecider, [created, changed('development', 'staging', 't1')]))).toBe(true);
-      expect(isSealed(fold(modelVersionDecider, [created, changed('development', 'archived', 't1')]))).toBe(true);
+      expect(isSealed([created])).toBe(false);
+      expect(isSealed([created, changed('development', 'staging', 't1')])).toBe(true);
+      expect(isSealed([created, changed('development', 'archived', 't1')])).toBe(true);
       // restored to development: open again
-      expect(isSealed(fold(modelVersionDecider, [created, changed('development', 'archived', 't1'), changed('archived', 'development', 't2')]))).toBe(false);
+      expect(isSealed([created, changed('development', 'archived', 't1'), changed('archived', 'development', 't2')])).toBe(false);
     });
   });
 

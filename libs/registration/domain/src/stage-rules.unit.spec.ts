@@ -1,5 +1,5 @@
-import { STAGES, type Stage } from '@mreg/shared/contracts';
-import { allowedTransitions, artifactsSealedIn, canTransition } from './stage-rules';
+import { ALLOWED_STAGE_TRANSITIONS, STAGES, type Stage } from '@mreg/shared/contracts';
+import { artifactsSealedIn, canTransition } from './stage-rules';
 
 describe('stage rules', () => {
   const allowed: ReadonlyArray<[Stage, Stage]> = [
@@ -26,7 +26,7 @@ describe('stage rules', () => {
       }
       expect(canTransition(from, from)).toBe(false);
     }
-    expect(Object.values(allowedTransitions).flat()).toHaveLength(allowed.length);
+    expect(Object.values(ALLOWED_STAGE_TRANSITIONS).flat()).toHaveLength(allowed.length);
   });
 
   it('seals artifacts outside development', () => {

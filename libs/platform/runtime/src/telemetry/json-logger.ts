@@ -1,8 +1,6 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 
-const ORDER: readonly LogLevel[] = ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'];
-
 /**
  * Nest's logger as JSON lines on stderr: `time`, `level`, `context`, `message`, and `trace_id` / `span_id` of the
  * active span, so a log line leads to its trace. Only the levels given are written (from MREG_LOG_LEVEL).
@@ -61,9 +59,4 @@ export class JsonLogger implements LoggerService {
     };
     this.write(`${JSON.stringify(line)}\n`);
   }
-}
-
-/** The levels at and above `least` (Nest's order). */
-export function levelsFrom(least: LogLevel): LogLevel[] {
-  return ORDER.slice(ORDER.indexOf(least));
 }
