@@ -21,6 +21,15 @@ describe('parseContentDigest', () => {
     });
   });
 
+  // The cases the maintained structured-fields libraries on npm get wrong (decision 20), so the parser stays ours.
+  it.each([
+    ['a date followed by another member (structured-headers 2.1.0 throws)', `z=@1700000000, sha-256=:${b64}:`],
+    ['a date with a parameter followed by another member', `z=@-1;p=1, sha-256=:${b64}:`],
+    ['a display string followed by another member (RFC 8941-only libraries throw)', `w=%"caf%c3%a9", sha-256=:${b64}:`],
+  ])('accepts RFC 9651 types before the sha-256 member: %s', (_label, header) => {
+    expect(parseContentDigest(header)).toEqual({ sha256Hex: hex });
+  });
+
   it('accepts sha-256 without base64 padding', () => {
     expect(parseContentDigest(`sha-256=:${b64.replace(/=+$/, '')}:`)).toEqual({ sha256Hex: hex });
   });
@@ -72,6 +81,7 @@ describe('parseContentDigest', () => {
     ['a bare key', 'sha-256', /byte sequence/],
     ['padding in the middle', `sha-256=:AA==${b64}:`, /not valid base64/],
     ['wrong padding', `sha-256=:${b64}=:`, /not valid base64/],
+    // RFC 9651 lets parsers ignore non-zero pad bits; a digest is compared byte for byte, so we do not.
     ['stray low bits', `sha-256=:${b64.slice(0, 42)}B=:`, /not valid base64/],
   ])('rejects a sha-256 member that is %s', (_label, header, reason) => {
     expect(() => parseContentDigest(header)).toThrow(reason);
