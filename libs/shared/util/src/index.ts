@@ -3,3 +3,5 @@ export * from './artifact-path';
 export * from './content-digest';
 export * from './iso-time';
 export * from './text-checks';
+export * from './uri';
+export * from './json-duplicates';

@@ -9,6 +9,7 @@ export const ALIAS_MAX = 64;
 /** Aliases with a built-in meaning that users cannot assign. */
 export const RESERVED_ALIASES: readonly string[] = ['latest'];
 
+const RESERVED_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const KEY = /^[A-Za-z0-9_\-.:/ ]+$/;
 const ALIAS = /^[a-z0-9][a-z0-9_-]*$/;
@@ -21,6 +22,8 @@ export function validateModelName(s: string): string | undefined {
   }
   // '..' reads like a path step wherever a name ends up in a URL or an artifact path.
   if (s.includes('..')) return 'model name must not contain ".."';
+  // `victim.` would read as `victim` to DNS, Windows paths and people: one name, so the dotted form is refused.
+  if (s.endsWith('.')) return 'model name must not end with "."';
   return undefined;
 }
 
@@ -35,6 +38,11 @@ function validateKey(what: string, s: string): string | undefined {
   if (hasControlChars(s)) return `${what} must not contain control characters`;
   if (!KEY.test(s)) return `${what} may contain only letters, digits, spaces and "_", "-", ".", ":", "/"`;
   if (s.startsWith(' ') || s.endsWith(' ')) return `${what} must not start or end with a space`;
+  // Keys end up in URL paths (`/tags/<key>`) and object keys: no absolute or relative path steps, no names of
+  // Object.prototype members (how prototype pollution starts), the same through a path as through a body.
+  if (s.startsWith('/')) return `${what} must not start with "/"`;
+  if (s.split('/').some((segment) => segment === '.' || segment === '..')) return `${what} must not contain "." or ".." path steps`;
+  if (RESERVED_KEYS.has(s)) return `${what} "${s}" is reserved`;
   return undefined;
 }
 

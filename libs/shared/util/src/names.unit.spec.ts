@@ -30,6 +30,8 @@ describe('validateModelName', () => {
     ['naïve', /only letters/],
     ['a\\b', /only letters/],
     ['a%2Fb', /only letters/],
+    ['victim.', /end with "\."/],
+    ['v1.', /end with "\."/],
   ])('rejects %j', (name, reason) => {
     expect(validateModelName(name)).toMatch(reason);
   });
@@ -42,6 +44,18 @@ describe('validateModelName', () => {
 
 describe('tag, param and metric keys', () => {
   const validators = [validateTagKey, validateParamKey, validateMetricKey];
+
+  it.each([
+    ['../x', /path steps/],
+    ['a/../b', /path steps/],
+    ['./x', /path steps/],
+    ['/abs', /start with "\/"/],
+    ['__proto__', /reserved/],
+    ['constructor', /reserved/],
+    ['hasOwnProperty', /reserved/],
+  ])('refuse %j the same way wherever a key arrives', (key, reason) => {
+    for (const validate of validators) expect(validate(key)).toMatch(reason);
+  });
 
   it.each(['team', 'mlflow.source.type', 'a:b/c-d_e', 'with space', 'k'.repeat(250), '1'])('accept %j', (key) => {
     for (const validate of validators) expect(validate(key)).toBeUndefined();

@@ -28,3 +28,12 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 export function hasLoneSurrogate(s: string): boolean {
   return LONE_SURROGATE.test(s);
 }
+
+// Bidirectional formatting characters reorder how text is displayed (the "Trojan Source" trick): a path or URI
+// shown as `evil/txt.exe` can be stored as something else.
+const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** True when `s` contains a bidirectional formatting character (LRM, RLM, ALM, embeddings, overrides, isolates). */
+export function hasBidiControl(s: string): boolean {
+  return BIDI_CONTROL.test(s);
+}

@@ -1,5 +1,7 @@
 import { Type, plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
+import { DEFAULT_URI_SCHEMES, parseUriSchemes } from '@mreg/shared/util';
+import { Satisfies } from '../http/validators';
 
 /** The registry's configuration, from the environment, validated at boot (STYLE rule 12). */
 export class MregConfig {
@@ -142,6 +144,18 @@ export class MregConfig {
   @MaxLength(4096)
   defaultApprovalPolicy?: string;
 
+  /**
+   * URI schemes a version's source and lineage may use (MREG_URI_SCHEMES), comma separated; default
+   * s3, s3a, gs, hdfs, abfss, wasbs, https, http, git, git+https, git+ssh, ssh, runs, models, mlflow-artifacts.
+   */
+  @IsOptional()
+  @IsString()
+  @Satisfies('isUriSchemeList', (list) => {
+    const parsed = parseUriSchemes(list);
+    return typeof parsed === 'string' ? parsed : undefined;
+  })
+  uriSchemes?: string;
+
   /** Log level (MREG_LOG_LEVEL). */
   @IsIn(['error', 'warn', 'log', 'debug'])
   logLevel: 'error' | 'warn' | 'log' | 'debug' = 'warn';
@@ -157,6 +171,7 @@ const ENV_KEYS: Readonly<Record<keyof MregConfig, string>> = {
   consistencyTimeoutMs: 'MREG_CONSISTENCY_TIMEOUT_MS',
   logLevel: 'MREG_LOG_LEVEL',
   defaultApprovalPolicy: 'MREG_DEFAULT_APPROVAL_POLICY',
+  uriSchemes: 'MREG_URI_SCHEMES',
   eventStore: 'MREG_EVENT_STORE',
   eventStorePath: 'MREG_EVENT_STORE_PATH',
   kurrentdbUrl: 'MREG_KURRENTDB_URL',
@@ -200,4 +215,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   return config;
+}
+
+/** The URI schemes configured (MREG_URI_SCHEMES), or the default list. */
+export function uriSchemesOf(config: MregConfig): readonly string[] {
+  const parsed = config.uriSchemes === undefined ? DEFAULT_URI_SCHEMES : parseUriSchemes(config.uriSchemes);
+  return typeof parsed === 'string' ? DEFAULT_URI_SCHEMES : parsed;
 }

@@ -17,6 +17,7 @@ import type { MregConfig } from '../config/mreg.config';
 import { ApiError } from './api-error';
 import { errorResponse } from './error-envelope.filter';
 import { isMlflowPath } from './mlflow-envelope';
+import { duplicateKeyIn } from '@mreg/shared/util';
 
 const LEVELS: Record<MregConfig['logLevel'], LogLevel[]> = {
   error: ['error', 'fatal'],
@@ -112,9 +113,28 @@ export function nestsDeeperThan(value: unknown, max = MAX_JSON_DEPTH): boolean {
   return false;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * What the parser would let through silently: bytes that are not UTF-8 (replaced by U+FFFD) and a key given
+ * twice in one object (the last wins). Both are refused with 400, before anything reads the body.
+ */
+function wellFormedJsonText(_req: unknown, _res: unknown, raw: Buffer): void {
+  let text: string;
+  try {
+    text = UTF8.decode(raw);
+  } catch {
+    throw Object.assign(new Error('request body is not valid UTF-8'), { status: 400, type: 'encoding.invalid' });
+  }
+  const duplicate = duplicateKeyIn(text);
+  if (duplicate !== undefined) {
+    throw Object.assign(new Error(`request body has the key "${duplicate.slice(0, 64)}" twice in one object`), { status: 400, type: 'entity.duplicate.key' });
+  }
+}
+
 /** The body rules for JSON routes: JSON only (415), an object (400) without reserved keys (400), bounded (413). */
 function jsonBody(limit: number) {
-  const parse = express.json({ limit, strict: true, type: (req) => JSON_TYPE.test(String(req.headers['content-type'] ?? '')) });
+  const parse = express.json({ limit, strict: true, type: (req) => JSON_TYPE.test(String(req.headers['content-type'] ?? '')), verify: wellFormedJsonText });
   return (req: Request, res: Response, next: NextFunction) => {
     if (RAW_BODY_ROUTE.test(req.path)) return next();
     const refuse = (error: unknown) => {

@@ -1,6 +1,6 @@
 import { ValidateBy, ValidateIf, buildMessage } from 'class-validator';
 import type { ValidationOptions } from 'class-validator';
-import { validateAlias, validateMetricKey, validateMetricValue, validateModelName, validateParamKey, validateTagKey, validateTagValue } from '@mreg/shared/util';
+import { DEFAULT_URI_SCHEMES, hasLoneSurrogate, validateAlias, validateMetricKey, validateMetricValue, validateModelName, validateParamKey, validateTagKey, validateTagValue, validateUri } from '@mreg/shared/util';
 
 /** A property checked by one of the registry's grammar functions (which return an error message or undefined). */
 export function Satisfies(name: string, check: (value: string) => string | undefined, options?: ValidationOptions): PropertyDecorator {
@@ -78,30 +78,25 @@ export const IsMetricMap = (options?: ValidationOptions) => mapCheck('isMetricMa
 export const IsTagKey = (options?: ValidationOptions) => Satisfies('isTagKey', validateTagKey, options);
 export const IsTagValue = (options?: ValidationOptions) => Satisfies('isTagValue', validateTagValue, options);
 
-const URI_SCHEME = /^[a-z][a-z0-9+.-]{0,31}:$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-/** An absolute URI (any scheme: s3://, gs://, https://, file://, dbfs:/ ...), parsed by the WHATWG URL grammar. */
-export function validateUri(value: string, max = 2048): string | undefined {
-  if (value.length === 0 || value.length > max) return `must be 1..${max} characters`;
-  if (CONTROL.test(value) || /\s/.test(value)) return 'must not contain whitespace or control characters';
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'must be an absolute URI such as s3://bucket/key or https://host/path';
-  }
-  if (!URI_SCHEME.test(url.protocol)) return 'has an invalid scheme';
-  return undefined;
+let uriSchemes: readonly string[] = DEFAULT_URI_SCHEMES;
+
+/** The schemes @IsUri allows in this process (MREG_URI_SCHEMES): set once at start, before any request. */
+export function allowUriSchemes(schemes: readonly string[]): void {
+  uriSchemes = schemes;
 }
 
-export const IsUri = (options?: ValidationOptions) => Satisfies('isUri', (v) => validateUri(v), options);
+/** A source or lineage URI by the registry's one URI grammar (shared/util `validateUri`). */
+export const IsUri = (options?: ValidationOptions) => Satisfies('isUri', (v) => validateUri(v, { schemes: uriSchemes }), options);
 
 /** Plain single-line text of bounded length (names, comments: no control characters but tab/newline when multiline). */
 export function validateText(max: number, multiline: boolean) {
   return (value: string): string | undefined => {
     if (value.length > max) return `must be at most ${max} characters`;
+    // A lone surrogate cannot be written as UTF-8: stores would mangle it and clients choke reading it back.
+    if (hasLoneSurrogate(value)) return 'must be valid Unicode text';
     // eslint-disable-next-line no-control-regex -- matching control characters is the point
     const bad = multiline ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/ : CONTROL;
     if (bad.test(value)) return 'must not contain control characters';

@@ -204,6 +204,15 @@ scenario('artifacts: upload, manifest, download, ranges, digests, immutability, 
       ['%'],
       ['%ff'],
       [`${'x'.repeat(256)}`],
+      // Paths that a second decoder, a Java server, Windows or a display would read differently.
+      ['%252e%252e%252fx'],
+      ['a/%252e%252e/b'],
+      ['..;/x'],
+      ['a;b'],
+      ['C:/x'],
+      ['a%3Ab'],
+      ['a%23b'],
+      ['evil%E2%80%AEtxt.exe'],
     ])('refuses %j', async (path) => {
       const before = await manifest(name);
       const put = await rawRequest(target(), 'PUT', `${artifacts(name)}/${path}`, { user: 'alice', body: Buffer.from('payload'), headers: { 'content-type': 'application/octet-stream' } });

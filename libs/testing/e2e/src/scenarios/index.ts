@@ -9,5 +9,6 @@ import './transitions.scenario';
 import './history.scenario';
 import './auth.scenario';
 import './hostile-input.scenario';
+import './stored-values.scenario';
 import './read-your-writes.scenario';
 import './mlflow-registry.scenario';
