@@ -15,7 +15,8 @@ import { AuthGuard } from './auth/auth.guard';
 import { HealthController } from './http/health.controller';
 import { ModelLookup } from './catalog/model-lookup';
 import { TokenRegistry } from './auth/token-registry';
-import { MregConfig } from './config/mreg.config';
+import { MregConfig, uriSchemesOf } from './config/mreg.config';
+import { allowUriSchemes } from './http/validators';
 import { adaptersFromConfig } from './config/adapters.factory';
 import { EventSourcedRepository } from './event-sourcing/event-sourced-repository';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
@@ -99,6 +100,7 @@ class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
 export class PlatformModule {
   static forRoot(options: PlatformOptions): DynamicModule {
     const adapters = configuredAdapters(options.config, options.adapters);
+    allowUriSchemes(uriSchemesOf(options.config));
     const providers: Provider[] = [
       { provide: OPTIONS, useValue: options },
       { provide: ADAPTERS, useValue: adapters },
