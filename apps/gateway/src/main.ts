@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotFoundException } from '@nestjs/common';
-import { ApiError, answerMalformedRequestsWithJson, errorResponse } from '@mreg/platform/runtime';
+import { ApiError, HTTP_METHODS, answerMalformedRequestsWithJson, errorResponse, securityHeadersFor } from '@mreg/platform/runtime';
 import { routeOf } from './routes';
 import type { Service } from './routes';
 
@@ -58,6 +58,8 @@ function proxy(req: IncomingMessage, res: ServerResponse, service: Service): voi
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
   if (req.headers['transfer-encoding']) headers['transfer-encoding'] = 'chunked';
   headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+  // The services compare a write's Origin with the host the client addressed (cross-site request forgery).
+  if (req.headers.host !== undefined) headers['x-forwarded-host'] = req.headers.host;
   const forward = httpRequest({ hostname: upstream.hostname, port: upstream.port, path: req.url ?? '/', method: req.method, headers }, (reply) => {
     const out: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(reply.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
@@ -73,6 +75,11 @@ function proxy(req: IncomingMessage, res: ServerResponse, service: Service): voi
 
 const server = createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
+  for (const [name, value] of Object.entries(securityHeadersFor(path))) res.setHeader(name, value);
+  if (!HTTP_METHODS.has(req.method ?? '')) {
+    res.setHeader('Allow', [...HTTP_METHODS].join(', '));
+    return sendError(res, path, new ApiError('METHOD_NOT_ALLOWED', `method ${(req.method ?? '').slice(0, 32)} is not allowed`));
+  }
   // The gateway's own readiness does not follow its upstreams (one slow service must not take the entry point
   // out of rotation); /ready/upstreams tells which services answer their probes.
   if (req.method === 'GET' && (path === '/health' || path === '/ready')) return sendJson(res, 200, { status: 'ok' });

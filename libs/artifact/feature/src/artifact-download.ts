@@ -16,7 +16,8 @@ export async function sendArtifact(req: Request, res: Response, entry: ArtifactE
   const etag = `"${entry.sha256}"`;
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('ETag', etag);
-  res.setHeader('Content-Type', entry.contentType);
+  res.setHeader('Content-Type', servedContentType(entry.contentType));
+  res.setHeader('Content-Disposition', attachment(entry.path));
   res.setHeader('Content-Digest', formatContentDigest(entry.sha256));
   res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
   if (req.headers['if-none-match'] === etag) {
@@ -25,7 +26,7 @@ export async function sendArtifact(req: Request, res: Response, entry: ArtifactE
   }
   if (range.kind === 'unsatisfiable') {
     // The 416 body is the JSON error envelope: the artifact's type, digest and caching headers do not describe it.
-    for (const header of ['Content-Type', 'Content-Digest', 'Cache-Control']) res.removeHeader(header);
+    for (const header of ['Content-Type', 'Content-Disposition', 'Content-Digest', 'Cache-Control']) res.removeHeader(header);
     res.setHeader('Content-Range', `bytes */${entry.size}`);
     throw new ApiError('RANGE_NOT_SATISFIABLE', `range not satisfiable for ${entry.size} bytes`);
   }
@@ -45,6 +46,22 @@ export async function sendArtifact(req: Request, res: Response, entry: ArtifactE
   }
   const body = await open(useRange ? { start: range.start, end: range.end } : undefined);
   await pipeline(body, res).catch(() => res.destroy());
+}
+
+// Types a browser would run or render as a document (HTML, SVG, XML, scripts, style sheets, PDF): an artifact is
+// data, so these are served as plain bytes whatever the uploader declared. The declared type stays in the manifest.
+const ACTIVE_TYPE = /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|[a-z]+\/[a-z0-9.+-]*\+xml|[a-z]+\/(x-)?(java|ecma)script|text\/css|application\/pdf|multipart\/.*|message\/.*)$/;
+
+/** The Content-Type a download is served with: the declared one, unless a browser would treat it as active content. */
+export function servedContentType(declared: string): string {
+  return ACTIVE_TYPE.test(declared) ? 'application/octet-stream' : declared;
+}
+
+/** `attachment` with the file's name (RFC 6266: an ASCII fallback and the UTF-8 name), so browsers save, never render. */
+function attachment(path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
 const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;

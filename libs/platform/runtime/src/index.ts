@@ -29,3 +29,4 @@ export * from './http/write-pending';
 export * from './http/api-error.response';
 export * from './http/write-pending.response';
 export * from './http/mlflow-envelope';
+export * from './http/security';

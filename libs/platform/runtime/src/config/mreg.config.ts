@@ -156,6 +156,15 @@ export class MregConfig {
   })
   uriSchemes?: string;
 
+  /**
+   * Browser origins other than the registry's own that may write (MREG_ALLOWED_ORIGINS), comma separated, e.g.
+   * `https://console.example.com`. Writes carrying any other `Origin` are refused with 403.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\s*https?:\/\/[^\s,/]+\/?\s*(,\s*https?:\/\/[^\s,/]+\/?\s*)*$/, { message: 'must be comma-separated origins such as https://console.example.com' })
+  allowedOrigins?: string;
+
   /** Log level (MREG_LOG_LEVEL). */
   @IsIn(['error', 'warn', 'log', 'debug'])
   logLevel: 'error' | 'warn' | 'log' | 'debug' = 'warn';
@@ -172,6 +181,7 @@ const ENV_KEYS: Readonly<Record<keyof MregConfig, string>> = {
   logLevel: 'MREG_LOG_LEVEL',
   defaultApprovalPolicy: 'MREG_DEFAULT_APPROVAL_POLICY',
   uriSchemes: 'MREG_URI_SCHEMES',
+  allowedOrigins: 'MREG_ALLOWED_ORIGINS',
   eventStore: 'MREG_EVENT_STORE',
   eventStorePath: 'MREG_EVENT_STORE_PATH',
   kurrentdbUrl: 'MREG_KURRENTDB_URL',
@@ -221,4 +231,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 export function uriSchemesOf(config: MregConfig): readonly string[] {
   const parsed = config.uriSchemes === undefined ? DEFAULT_URI_SCHEMES : parseUriSchemes(config.uriSchemes);
   return typeof parsed === 'string' ? DEFAULT_URI_SCHEMES : parsed;
+}
+
+/** The browser origins allowed to write besides the registry's own (MREG_ALLOWED_ORIGINS). */
+export function allowedOriginsOf(config: MregConfig): readonly string[] {
+  return (config.allowedOrigins ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin.length > 0);
 }

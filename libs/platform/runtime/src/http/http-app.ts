@@ -13,10 +13,12 @@ import { SpanKind, SpanStatusCode, context as otelContext, propagation, trace } 
 import { JsonLogger } from '../telemetry/json-logger';
 import { routeTemplate } from '../telemetry/telemetry';
 import { tracer } from '../telemetry/trace-context';
+import { allowedOriginsOf } from '../config/mreg.config';
 import type { MregConfig } from '../config/mreg.config';
 import { ApiError } from './api-error';
 import { errorResponse } from './error-envelope.filter';
 import { isMlflowPath } from './mlflow-envelope';
+import { refuseForeignOrigins, refuseUnknownMethods, securityHeaders } from './security';
 import { duplicateKeyIn } from '@mreg/shared/util';
 
 const LEVELS: Record<MregConfig['logLevel'], LogLevel[]> = {
@@ -237,6 +239,9 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, c
   answerMalformedRequestsWithJson(app.getHttpServer());
   app.set('query parser', 'simple');
   app.use(traceRequests);
+  app.use(securityHeaders);
+  app.use(refuseUnknownMethods);
+  app.use(refuseForeignOrigins(allowedOriginsOf(config)));
   app.use(jsonBody(config.maxJsonBytes));
   // MLflow's routes keep MLflow's paths (/api/2.0/…, /api/3.0/…): its client builds them itself.
   app.setGlobalPrefix('api/v1', {

@@ -10,5 +10,6 @@ import './history.scenario';
 import './auth.scenario';
 import './hostile-input.scenario';
 import './stored-values.scenario';
+import './safe-serving.scenario';
 import './read-your-writes.scenario';
 import './mlflow-registry.scenario';
