@@ -18,17 +18,22 @@ const TYPE_CONSTRAINTS = {
   'type:util': ['type:util', 'type:contracts'],
   'type:infra': ['type:infra', 'type:contracts', 'type:util'],
   'type:data-access': ['type:data-access', 'type:domain', 'type:contracts', 'type:util', 'type:infra'],
-  'type:feature': ['type:feature', 'type:data-access', 'type:domain', 'type:contracts', 'type:util', 'type:infra'],
+  'type:feature': ['type:feature', 'type:public-read', 'type:data-access', 'type:domain', 'type:contracts', 'type:util', 'type:infra'],
+  // A context's public read (libs/registration/catalog): folds its own streams with its deciders, over the
+  // event-store port. It never reaches into a feature lib (docs/decisions/0018).
+  'type:public-read': ['type:domain', 'type:contracts', 'type:util', 'type:infra'],
   'type:app': ['*'],
 };
 
-// Bounded contexts meet only through scope:shared (contracts) and scope:platform (ports and adapters).
+// Bounded contexts meet only through scope:shared (contracts), scope:platform (ports and adapters) and another
+// context's public read (type:public-read, e.g. registration's catalog): a lib a context publishes for the others.
+// Any other lib of another context stays out of reach (docs/decisions/0018).
 const CONTEXTS = ['registration', 'governance', 'artifact', 'audit', 'tracking'];
 const SCOPE_CONSTRAINTS = {
-  ...Object.fromEntries(CONTEXTS.map((c) => [`scope:${c}`, [`scope:${c}`, 'scope:shared', 'scope:platform']])),
+  ...Object.fromEntries(CONTEXTS.map((c) => [`scope:${c}`, [`scope:${c}`, 'scope:shared', 'scope:platform', 'type:public-read']])),
   // Audit replays every context's streams (history, provenance, point-in-time): it folds their public events
   // with their deciders. Type tags still keep it to their domain libs (docs/decisions/0004).
-  'scope:audit': ['scope:audit', 'scope:shared', 'scope:platform', 'scope:registration', 'scope:governance', 'scope:artifact'],
+  'scope:audit': ['scope:audit', 'scope:shared', 'scope:platform', 'type:public-read', 'scope:registration', 'scope:governance', 'scope:artifact'],
   // The MLflow door translates MLflow's REST protocol onto every context's use cases and queries, the way the
   // /api/v1 controllers do inside each context (docs/decisions/0014).
   'scope:mlflow': ['scope:mlflow', 'scope:shared', 'scope:platform', 'scope:registration', 'scope:governance', 'scope:artifact', 'scope:audit', 'scope:tracking'],
@@ -148,6 +153,24 @@ export default defineConfig(
       { files: [files.replace(/\.ts$/, '.spec.ts')], rules: { 'no-restricted-imports': ['error', { patterns: [DEEP_IMPORTS, otherFeatures] }] } },
     ];
   }),
+  // A context's public read lib (type:public-read) is what the other contexts import from it: it folds its own
+  // context's streams over the ports and never uses a feature lib or an adapter (docs/decisions/0018).
+  {
+    files: ['libs/registration/catalog/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            DEEP_IMPORTS,
+            ADAPTER_IMPORTS,
+            { group: CONTEXTS.map((c) => `@mreg/${c}/feature`), message: "A context's public read lib uses its domain, contracts and ports, never a feature lib." },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['libs/**/domain/**/*.ts'],
     rules: {

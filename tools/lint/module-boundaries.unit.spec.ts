@@ -84,6 +84,53 @@ const cases = {
     filePath: 'libs/audit/feature/src/lint-probe.ts',
     code: `import * as registration from '@mreg/registration/feature';\n\nexport const other = registration;\n`,
   },
+  publicReadInOtherFeatures: {
+    filePath: 'libs/governance/feature/src/lint-probe.ts',
+    code: `import { ModelLookup } from '@mreg/registration/catalog';\n\nexport const lookup = ModelLookup;\n`,
+  },
+  publicReadInArtifactFeature: {
+    filePath: 'libs/artifact/feature/src/lint-probe.ts',
+    code: `import { ModelLookup } from '@mreg/registration/catalog';\n\nexport const lookup = ModelLookup;\n`,
+  },
+  publicReadInAuditFeature: {
+    filePath: 'libs/audit/feature/src/lint-probe.ts',
+    code: `import { ModelLookup } from '@mreg/registration/catalog';\n\nexport const lookup = ModelLookup;\n`,
+  },
+  registrationFeatureInGovernance: {
+    filePath: 'libs/governance/feature/src/lint-probe.ts',
+    code: `import * as registration from '@mreg/registration/feature';\n\nexport const other = registration;\n`,
+  },
+  registrationFeatureInArtifact: {
+    filePath: 'libs/artifact/feature/src/lint-probe.ts',
+    code: `import * as registration from '@mreg/registration/feature';\n\nexport const other = registration;\n`,
+  },
+  featureInPublicRead: {
+    filePath: 'libs/registration/catalog/src/lint-probe.ts',
+    code: `import * as registration from '@mreg/registration/feature';\n\nexport const feature = registration;\n`,
+  },
+  otherFeatureInPublicRead: {
+    filePath: 'libs/registration/catalog/src/lint-probe.ts',
+    code: `import * as tracking from '@mreg/tracking/feature';\n\nexport const feature = tracking;\n`,
+  },
+  adapterInPublicRead: {
+    filePath: 'libs/registration/catalog/src/lint-probe.ts',
+    code: `import { SqliteEventStore } from '@mreg/platform/event-store/sqlite';\n\nexport const adapter = SqliteEventStore;\n`,
+  },
+  publicReadUsesItsDomainAndPorts: {
+    filePath: 'libs/registration/catalog/src/lint-probe.ts',
+    code: [
+      `import * as contracts from '@mreg/shared/contracts';`,
+      `import * as domain from '@mreg/registration/domain';`,
+      `import * as eventStore from '@mreg/platform/event-store';`,
+      ``,
+      `export const used = [contracts, domain, eventStore];`,
+      ``,
+    ].join('\n'),
+  },
+  publicReadInDomain: {
+    filePath: 'libs/governance/domain/src/lint-probe.ts',
+    code: `import * as catalog from '@mreg/registration/catalog';\n\nexport const lookup = catalog;\n`,
+  },
   mlflowDoorInFeature: {
     filePath: 'libs/registration/feature/src/lint-probe.ts',
     code: `import * as door from '@mreg/mlflow/feature';\n\nexport const mlflow = door;\n`,
@@ -179,6 +226,44 @@ describe('eslint.config.mjs architecture rules', () => {
     expect(results.otherFeatureInFeature).toContainEqual(
       expect.objectContaining({ ruleId: 'no-restricted-imports', message: expect.stringContaining('@mreg/registration/feature') as unknown }),
     );
+  });
+
+  it("lets governance, artifact and audit features use registration's public read (its catalog lib)", () => {
+    for (const name of ['publicReadInOtherFeatures', 'publicReadInArtifactFeature', 'publicReadInAuditFeature'] as const) {
+      const boundary = results[name].filter((m) => m.ruleId === '@nx/enforce-module-boundaries' || m.ruleId === 'no-restricted-imports');
+      expect({ name, boundary }).toEqual({ name, boundary: [] });
+    }
+  });
+
+  it("still rejects registration's feature lib in governance, artifact and audit features", () => {
+    for (const name of ['registrationFeatureInGovernance', 'registrationFeatureInArtifact', 'otherFeatureInFeature'] as const) {
+      expect({ name, rules: rulesIn(name) }).toEqual({ name, rules: expect.arrayContaining(['no-restricted-imports']) as unknown });
+    }
+    // Governance and artifact are kept out by the scope tags too; audit replays registration's domain (decision 4).
+    expect(rulesIn('registrationFeatureInGovernance')).toContain('@nx/enforce-module-boundaries');
+    expect(rulesIn('registrationFeatureInArtifact')).toContain('@nx/enforce-module-boundaries');
+  });
+
+  it("keeps the public read lib to its context's domain, contracts and ports: no feature lib, no adapter", () => {
+    // Its own context's feature lib: refused by name (and, as that lib uses the catalog, as a cycle by Nx).
+    expect(results.featureInPublicRead).toContainEqual(
+      expect.objectContaining({ ruleId: 'no-restricted-imports', message: expect.stringContaining('never a feature lib') as unknown }),
+    );
+    expect(rulesIn('featureInPublicRead')).toContain('@nx/enforce-module-boundaries');
+    // A feature lib that does not use the catalog (so no cycle is reported first): refused by the type tags too.
+    expect(results.otherFeatureInPublicRead).toContainEqual(
+      expect.objectContaining({ ruleId: '@nx/enforce-module-boundaries', message: expect.stringContaining('type:public-read') as unknown }),
+    );
+    expect(rulesIn('otherFeatureInPublicRead')).toContain('no-restricted-imports');
+    expect(results.adapterInPublicRead).toContainEqual(
+      expect.objectContaining({ ruleId: 'no-restricted-imports', message: expect.stringContaining('the runtime picks the adapter') as unknown }),
+    );
+    const boundary = results.publicReadUsesItsDomainAndPorts.filter((m) => m.ruleId === '@nx/enforce-module-boundaries' || m.ruleId === 'no-restricted-imports');
+    expect(boundary).toEqual([]);
+  });
+
+  it("keeps another context's public read out of domain libs", () => {
+    expect(rulesIn('publicReadInDomain')).toContain('@nx/enforce-module-boundaries');
   });
 
   it('lets the MLflow door use every context, and no context use the door', () => {

@@ -5,7 +5,8 @@ import type { ArtifactEntry } from '@mreg/shared/contracts';
 import { artifactManifestDecider, findArtifact, listArtifacts } from '@mreg/artifact/domain';
 import { ARTIFACT_STORAGE } from '@mreg/platform/artifact-storage';
 import type { ArtifactStorage, ByteRange } from '@mreg/platform/artifact-storage';
-import { EventSourcedRepository, ModelLookup } from '@mreg/platform/runtime';
+import { EventSourcedRepository } from '@mreg/platform/runtime';
+import { ModelLookup } from '@mreg/registration/catalog';
 import type { CommandContext } from '@mreg/platform/runtime';
 
 export interface UploadRequest {

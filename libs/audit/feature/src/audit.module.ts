@@ -4,11 +4,13 @@ import { CatalogQueries, readModelProjections } from '@mreg/audit/read-models';
 import { READ_STORE } from '@mreg/platform/read-store';
 import type { ReadStore } from '@mreg/platform/read-store';
 import { ProjectionRunner } from '@mreg/platform/runtime';
+import { RegistrationCatalogModule } from '@mreg/registration/catalog';
 import { CatalogController } from './catalog.controller';
 import { PointInTimeService } from './point-in-time.service';
 
 /** Audit and queries: the projections that feed every read, history, provenance, point-in-time reads. */
 @Module({
+  imports: [RegistrationCatalogModule],
   controllers: [CatalogController],
   providers: [CatalogQueries, PointInTimeService],
   exports: [CatalogQueries, PointInTimeService],

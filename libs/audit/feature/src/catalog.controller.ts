@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, A
 import { CatalogQueries } from '@mreg/audit/read-models';
 import type { HistoryEntryResource, ListParams, ListResult, ModelResource, VersionResource } from '@mreg/audit/read-models';
 import { ModelResponse, VersionResponse } from '@mreg/audit/read-models';
-import { ApiError, ApiErrorResponses, ModelLookup, Roles, aliasParam, asOfParam, modelNameParam, versionParam } from '@mreg/platform/runtime';
+import { ApiError, ApiErrorResponses, Roles, aliasParam, asOfParam, modelNameParam, versionParam } from '@mreg/platform/runtime';
+import { ModelLookup } from '@mreg/registration/catalog';
 import { parseIsoInstant } from '@mreg/shared/util';
 import { PointInTimeService } from './point-in-time.service';
 import {

@@ -3,7 +3,7 @@ import { DomainError, fold, recordedUntil, streamCategory, streams, trainingRunK
 import type { Decider, Event, ModelVersionEvent, RecordedEvent } from '@mreg/shared/contracts';
 import { EVENT_STORE, verifyChain } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
-import { ModelLookup } from '@mreg/platform/runtime';
+import { ModelLookup } from '@mreg/registration/catalog';
 import { modelVersionDecider, registeredModelDecider } from '@mreg/registration/domain';
 import { transitionDecider, versionTransitionsDecider } from '@mreg/governance/domain';
 import { artifactManifestDecider, listArtifacts } from '@mreg/artifact/domain';

@@ -5,7 +5,8 @@ import { DEFAULT_APPROVAL_POLICY, DomainError, streams } from '@mreg/shared/cont
 import type { ApprovalPolicy, Stage, TransitionEvent } from '@mreg/shared/contracts';
 import { approvalPolicyDecider, transitionDecider, versionTransitionsDecider } from '@mreg/governance/domain';
 import type { TransitionState } from '@mreg/governance/domain';
-import { EventSourcedRepository, ModelLookup, recordWrite } from '@mreg/platform/runtime';
+import { EventSourcedRepository, recordWrite } from '@mreg/platform/runtime';
+import { ModelLookup } from '@mreg/registration/catalog';
 import type { CommandContext } from '@mreg/platform/runtime';
 
 export interface TransitionInput {

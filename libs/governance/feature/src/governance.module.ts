@@ -2,6 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import { ApiError, InboundGate, MregConfig, ProjectionRunner, SYSTEM_PRINCIPAL, validationPipe } from '@mreg/platform/runtime';
+import { RegistrationCatalogModule } from '@mreg/registration/catalog';
 import { randomUUID } from 'node:crypto';
 import { ApprovalCommandConsumer } from './approval-command.consumer';
 import { GovernanceCommands } from './governance.commands';
@@ -12,6 +13,7 @@ import { TransitionController } from './transition.controller';
 
 /** Governance: transition requests, approvals (over HTTP and as commands on Kafka), policies. */
 @Module({
+  imports: [RegistrationCatalogModule],
   controllers: [TransitionController, PolicyController, RegistryPolicyController],
   providers: [GovernanceCommands, StageOutcomeReaction, ApprovalCommandConsumer, InboundGate, CatalogQueries],
   exports: [GovernanceCommands],

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ArtifactModule } from '@mreg/artifact/feature';
 import { AuditModule } from '@mreg/audit/feature';
 import { GovernanceModule } from '@mreg/governance/feature';
-import { RegistrationCommands, RegistrationModule } from '@mreg/registration/feature';
+import { ModelRegistration, RegistrationModule, VersionRegistration } from '@mreg/registration/feature';
 import { TrackingQueries } from '@mreg/tracking/feature';
 import { SYSTEM_PRINCIPAL, loadConfig, startService } from '@mreg/platform/runtime';
 import type { StartedService } from '@mreg/platform/runtime';
@@ -487,11 +487,12 @@ describe('MLflow logged models and the artifact proxy', () => {
     await expect(queries?.resolveRegistrationSource({ source: 'models:/m-00000000000000000000000000000000' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await queries?.resolveRegistrationSource({ source: 's3://bucket/model' })).toEqual({ params: {}, metrics: {}, runTags: {}, lineage: { datasets: [] } });
 
-    const registration = service?.app.get(RegistrationCommands);
+    const models = service?.app.get(ModelRegistration);
+    const versions = service?.app.get(VersionRegistration);
     const ctx = { principal: SYSTEM_PRINCIPAL, correlationId: 'e2e' };
     const modelName = unique('imported');
-    await registration?.registerModel({ name: modelName }, ctx);
-    const version = await registration?.createVersion(modelName, { source: `models:/${modelId}`, artifactSource: root }, ctx);
+    await models?.register({ name: modelName }, ctx);
+    const version = await versions?.create(modelName, { source: `models:/${modelId}`, artifactSource: root }, ctx);
     const manifestPath = `/api/v1/models/${modelName}/versions/1/artifacts`;
     let items: { path: string; sha256: string }[] = [];
     for (let i = 0; i < 100 && items.length < 2; i++) {

@@ -13,7 +13,6 @@ import { ARTIFACT_STORAGE } from '@mreg/platform/artifact-storage';
 import type { ArtifactStorage } from '@mreg/platform/artifact-storage';
 import { AuthGuard } from './auth/auth.guard';
 import { HealthController } from './http/health.controller';
-import { ModelLookup } from './catalog/model-lookup';
 import { TokenRegistry } from './auth/token-registry';
 import { MregConfig, uriSchemesOf } from './config/mreg.config';
 import { allowUriSchemes } from './http/validators';
@@ -119,7 +118,6 @@ export class PlatformModule {
         inject: [ProjectionRunner],
       },
       EventSourcedRepository,
-      ModelLookup,
       AuthGuard,
       PlatformLifecycle,
       { provide: APP_GUARD, useExisting: AuthGuard },
@@ -130,7 +128,7 @@ export class PlatformModule {
       module: PlatformModule,
       controllers: [HealthController],
       providers,
-      exports: [MregConfig, TokenRegistry, EVENT_STORE, EVENT_BUS, READ_STORE, ARTIFACT_STORAGE, ProjectionRunner, Consistency, EventSourcedRepository, ModelLookup, AuthGuard],
+      exports: [MregConfig, TokenRegistry, EVENT_STORE, EVENT_BUS, READ_STORE, ARTIFACT_STORAGE, ProjectionRunner, Consistency, EventSourcedRepository, AuthGuard],
     };
   }
 }

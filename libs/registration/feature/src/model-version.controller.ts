@@ -4,19 +4,23 @@ import { CatalogQueries } from '@mreg/audit/read-models';
 import type { ModelResource, VersionResource } from '@mreg/audit/read-models';
 import { ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, Roles, aliasParam, currentWrites, modelNameParam, readAfterWrite, versionParam } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
+import { ModelLookup } from '@mreg/registration/catalog';
 import { SetAliasDto, SetTagDto } from './dto/model.dto';
 import { VersionResponse } from '@mreg/audit/read-models';
 import { AliasAssignmentResponse } from './dto/model-version.response';
-import { CreateModelVersionDto, UpdateModelVersionDto } from './dto/model-version.dto';
+import { CreateModelVersionDto, UpdateModelVersionDto, newVersionOf } from './dto/model-version.dto';
+import { ModelAliases } from './model-aliases';
 import { tagKeyParam } from './model.controller';
-import { RegistrationCommands } from './registration.commands';
+import { VersionRegistration } from './version-registration';
 
 @ApiTags('versions')
 @ApiBearerAuth()
 @Controller('models/:name')
 export class ModelVersionController {
   constructor(
-    private readonly commands: RegistrationCommands,
+    private readonly versions: VersionRegistration,
+    private readonly aliases: ModelAliases,
+    private readonly lookup: ModelLookup,
     private readonly queries: CatalogQueries,
     private readonly consistency: Consistency,
   ) {}
@@ -34,7 +38,7 @@ export class ModelVersionController {
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async create(@Param('name') name: string, @Body() body: CreateModelVersionDto, @Caller() ctx: CommandContext): Promise<VersionResource> {
     modelNameParam(name);
-    const { modelId, version } = await this.commands.createVersion(name, body, ctx);
+    const { modelId, version } = await this.versions.create(name, newVersionOf(body), ctx);
     return this.settled(modelId, version);
   }
 
@@ -47,7 +51,7 @@ export class ModelVersionController {
   async update(@Param('name') name: string, @Param('version') version: string, @Body() body: UpdateModelVersionDto, @Caller() ctx: CommandContext): Promise<VersionResource> {
     modelNameParam(name);
     const n = versionParam(version);
-    const modelId = body.description === undefined ? await this.commands.modelIdOf(name) : await this.commands.changeVersionDescription(name, n, body.description, ctx);
+    const modelId = body.description === undefined ? (await this.lookup.require(name)).modelId : await this.versions.describe(name, n, body.description, ctx);
     return this.settled(modelId, n);
   }
 
@@ -59,7 +63,7 @@ export class ModelVersionController {
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async remove(@Param('name') name: string, @Param('version') version: string, @Caller() ctx: CommandContext): Promise<void> {
     modelNameParam(name);
-    await this.commands.deleteVersion(name, versionParam(version), ctx);
+    await this.versions.delete(name, versionParam(version), ctx);
   }
 
   @Put('versions/:version/tags/:key')
@@ -71,7 +75,7 @@ export class ModelVersionController {
   async setTag(@Param('name') name: string, @Param('version') version: string, @Param('key') key: string, @Body() body: SetTagDto, @Caller() ctx: CommandContext): Promise<VersionResource> {
     modelNameParam(name);
     const n = versionParam(version);
-    const modelId = await this.commands.setVersionTag(name, n, tagKeyParam(key), body.value, ctx);
+    const modelId = await this.versions.setTag(name, n, tagKeyParam(key), body.value, ctx);
     return this.settled(modelId, n);
   }
 
@@ -83,7 +87,7 @@ export class ModelVersionController {
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async removeTag(@Param('name') name: string, @Param('version') version: string, @Param('key') key: string, @Caller() ctx: CommandContext): Promise<void> {
     modelNameParam(name);
-    await this.commands.removeVersionTag(name, versionParam(version), tagKeyParam(key), ctx);
+    await this.versions.removeTag(name, versionParam(version), tagKeyParam(key), ctx);
   }
 
   @Put('aliases/:alias')
@@ -94,7 +98,7 @@ export class ModelVersionController {
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async setAlias(@Param('name') name: string, @Param('alias') alias: string, @Body() body: SetAliasDto, @Caller() ctx: CommandContext): Promise<{ alias: string; version: VersionResource; model: ModelResource }> {
     modelNameParam(name);
-    const modelId = await this.commands.assignAlias(name, aliasParam(alias), body.version, ctx);
+    const modelId = await this.aliases.assign(name, aliasParam(alias), body.version, ctx);
     const version = await this.settled(modelId, body.version);
     return { alias, version, model: await this.queries.model(modelId) };
   }
@@ -107,6 +111,6 @@ export class ModelVersionController {
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async removeAlias(@Param('name') name: string, @Param('alias') alias: string, @Caller() ctx: CommandContext): Promise<void> {
     modelNameParam(name);
-    await this.commands.removeAlias(name, aliasParam(alias), ctx);
+    await this.aliases.remove(name, aliasParam(alias), ctx);
   }
 }

@@ -3,11 +3,12 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, Api
 import { CatalogQueries } from '@mreg/audit/read-models';
 import type { ModelResource } from '@mreg/audit/read-models';
 import { ApiError, ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, Roles, currentWrites, modelNameParam, readAfterWrite } from '@mreg/platform/runtime';
+import { ModelLookup } from '@mreg/registration/catalog';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { validateTagKey } from '@mreg/shared/util';
 import { ModelResponse } from '@mreg/audit/read-models';
-import { CreateModelDto, RenameModelDto, SetTagDto, UpdateModelDto } from './dto/model.dto';
-import { RegistrationCommands } from './registration.commands';
+import { CreateModelDto, RenameModelDto, SetTagDto, UpdateModelDto, newModelOf } from './dto/model.dto';
+import { ModelRegistration } from './model-registration';
 
 export function tagKeyParam(raw: string): string {
   const problem = validateTagKey(raw);
@@ -28,7 +29,8 @@ export function ifMatchRevision(header: string | undefined): number | undefined 
 @Controller('models')
 export class ModelController {
   constructor(
-    private readonly commands: RegistrationCommands,
+    private readonly models: ModelRegistration,
+    private readonly lookup: ModelLookup,
     private readonly queries: CatalogQueries,
     private readonly consistency: Consistency,
   ) {}
@@ -45,7 +47,7 @@ export class ModelController {
   @ApiWritePendingResponse()
   @ApiErrorResponses(400, 401, 403, 409, 413, 415)
   async register(@Body() body: CreateModelDto, @Caller() ctx: CommandContext): Promise<ModelResource> {
-    const modelId = await this.commands.registerModel(body, ctx);
+    const modelId = await this.models.register(newModelOf(body), ctx);
     return this.settled(modelId);
   }
 
@@ -58,8 +60,8 @@ export class ModelController {
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async update(@Param('name') name: string, @Body() body: UpdateModelDto, @Caller() ctx: CommandContext, @Headers('if-match') ifMatch?: string): Promise<ModelResource> {
     modelNameParam(name);
-    if (body.description === undefined) return this.queries.model(await this.commands.modelIdOf(name));
-    const modelId = await this.commands.changeDescription(name, body.description, ctx, ifMatchRevision(ifMatch));
+    if (body.description === undefined) return this.queries.model((await this.lookup.require(name)).modelId);
+    const modelId = await this.models.describe(name, body.description, ctx, ifMatchRevision(ifMatch));
     return this.settled(modelId);
   }
 
@@ -71,7 +73,7 @@ export class ModelController {
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async remove(@Param('name') name: string, @Caller() ctx: CommandContext): Promise<void> {
     modelNameParam(name);
-    await this.commands.deleteModel(name, ctx);
+    await this.models.delete(name, ctx);
   }
 
   @Post(':name/rename')
@@ -83,7 +85,7 @@ export class ModelController {
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async rename(@Param('name') name: string, @Body() body: RenameModelDto, @Caller() ctx: CommandContext): Promise<ModelResource> {
     modelNameParam(name);
-    const modelId = await this.commands.rename(name, body.newName, ctx);
+    const modelId = await this.models.rename(name, body.newName, ctx);
     return this.settled(modelId);
   }
 
@@ -95,7 +97,7 @@ export class ModelController {
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async setTag(@Param('name') name: string, @Param('key') key: string, @Body() body: SetTagDto, @Caller() ctx: CommandContext): Promise<ModelResource> {
     modelNameParam(name);
-    const modelId = await this.commands.setModelTag(name, tagKeyParam(key), body.value, ctx);
+    const modelId = await this.models.setTag(name, tagKeyParam(key), body.value, ctx);
     return this.settled(modelId);
   }
 
@@ -107,6 +109,6 @@ export class ModelController {
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async removeTag(@Param('name') name: string, @Param('key') key: string, @Caller() ctx: CommandContext): Promise<void> {
     modelNameParam(name);
-    await this.commands.removeModelTag(name, tagKeyParam(key), ctx);
+    await this.models.removeTag(name, tagKeyParam(key), ctx);
   }
 }

@@ -2,18 +2,27 @@ import { Module } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import { InboundGate, ProjectionRunner } from '@mreg/platform/runtime';
+import { RegistrationCatalogModule } from '@mreg/registration/catalog';
+import { ModelAliases } from './model-aliases';
 import { ModelController } from './model.controller';
-import { ModelDirectory } from './model-directory';
+import { ModelNames } from './model-names';
+import { ModelRegistration } from './model-registration';
 import { ModelVersionController } from './model-version.controller';
-import { RegistrationCommands } from './registration.commands';
+import { StageApplication } from './stage-application';
 import { TrainingRunCompletedConsumer } from './training-run-completed.consumer';
+import { TrainingRunIntake } from './training-run-intake';
 import { TransitionApprovedReaction } from './transition-approved.reaction';
+import { VersionNumbering } from './version-numbering';
+import { VersionRegistration } from './version-registration';
+
+const USE_CASES = [ModelNames, ModelRegistration, VersionNumbering, VersionRegistration, ModelAliases, TrainingRunIntake, StageApplication];
 
 /** Registration: models, versions, tags, aliases; applies approved stage changes; registers training runs. */
 @Module({
+  imports: [RegistrationCatalogModule],
   controllers: [ModelController, ModelVersionController],
-  providers: [ModelDirectory, RegistrationCommands, TransitionApprovedReaction, TrainingRunCompletedConsumer, InboundGate, CatalogQueries],
-  exports: [ModelDirectory, RegistrationCommands],
+  providers: [...USE_CASES, TransitionApprovedReaction, TrainingRunCompletedConsumer, InboundGate, CatalogQueries],
+  exports: [ModelRegistration, VersionRegistration, ModelAliases],
 })
 export class RegistrationModule implements OnModuleInit {
   constructor(

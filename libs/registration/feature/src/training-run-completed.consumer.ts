@@ -4,8 +4,8 @@ import type { TrainingRunCompletedV1 } from '@mreg/shared/contracts';
 import type { InboundMessage } from '@mreg/platform/event-bus';
 import { InboundGate } from '@mreg/platform/runtime';
 import type { InboundConsumer, InboundEndpoint } from '@mreg/platform/runtime';
-import { TrainingRunCompletedDto } from './dto/training-run-completed.dto';
-import { RegistrationCommands } from './registration.commands';
+import { TrainingRunCompletedDto, trainingRunOf } from './dto/training-run-completed.dto';
+import { TrainingRunIntake } from './training-run-intake';
 
 const ENDPOINT: InboundEndpoint = {
   type: TRAINING_RUN_COMPLETED_V1.type,
@@ -25,14 +25,14 @@ export class TrainingRunCompletedConsumer implements InboundConsumer {
 
   constructor(
     private readonly gate: InboundGate,
-    private readonly commands: RegistrationCommands,
+    private readonly intake: TrainingRunIntake,
   ) {}
 
   async handle(message: InboundMessage): Promise<void> {
     await this.gate.process(message, ENDPOINT, async ({ event, context }) => {
       // Typed as both: the validated DTO must be a TrainingRunCompletedV1 (the compiler checks the contract).
       const run: TrainingRunCompletedV1 & TrainingRunCompletedDto = await this.gate.validate(TrainingRunCompletedDto, event.data);
-      await this.commands.registerTrainingRun(run, context);
+      await this.intake.register(trainingRunOf(run), context);
     });
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import { GovernanceModule } from '@mreg/governance/feature';
+import { RegistrationCatalogModule } from '@mreg/registration/catalog';
 import { RegistrationModule } from '@mreg/registration/feature';
 import { TrackingModule, TrackingQueries } from '@mreg/tracking/feature';
 import { MlflowRegistryReadsController } from './registry-reads.controller';
@@ -14,7 +15,7 @@ import { REGISTRATION_SOURCES } from './registration-sources';
 
 /** Registry writes: registration's use cases, sources resolved by tracking (registration service). */
 @Module({
-  imports: [RegistrationModule, TrackingModule],
+  imports: [RegistrationCatalogModule, RegistrationModule, TrackingModule],
   controllers: [MlflowRegistryWritesController],
   providers: [MlflowRegistryViews, CatalogQueries, { provide: REGISTRATION_SOURCES, useExisting: TrackingQueries }],
 })
@@ -22,6 +23,7 @@ export class MlflowRegistrationModule {}
 
 /** Registry reads and searches: the read models (audit service). */
 @Module({
+  imports: [RegistrationCatalogModule],
   controllers: [MlflowRegistryReadsController],
   providers: [MlflowRegistryViews, CatalogQueries],
 })
@@ -29,7 +31,7 @@ export class MlflowRegistryReadsModule {}
 
 /** transition-stage: governance's transition requests (governance service). */
 @Module({
-  imports: [GovernanceModule],
+  imports: [RegistrationCatalogModule, GovernanceModule],
   controllers: [MlflowTransitionController],
   providers: [MlflowRegistryViews, CatalogQueries],
 })

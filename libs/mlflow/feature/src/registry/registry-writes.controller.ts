@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, HttpCode, Inject, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RegistrationCommands } from '@mreg/registration/feature';
+import { ModelAliases, ModelRegistration, VersionRegistration } from '@mreg/registration/feature';
+import { ModelLookup } from '@mreg/registration/catalog';
 import { Caller, Roles } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import {
@@ -36,7 +37,10 @@ function tagMap(tags: readonly MlflowTagMessage[] | undefined): Record<string, s
 @Controller('api/2.0/mlflow')
 export class MlflowRegistryWritesController {
   constructor(
-    private readonly commands: RegistrationCommands,
+    private readonly models: ModelRegistration,
+    private readonly versions: VersionRegistration,
+    private readonly aliases: ModelAliases,
+    private readonly lookup: ModelLookup,
     private readonly views: MlflowRegistryViews,
     @Inject(REGISTRATION_SOURCES) private readonly sources: RegistrationSources,
   ) {}
@@ -46,7 +50,7 @@ export class MlflowRegistryWritesController {
   @Roles('contributor')
   @ApiOperation({ summary: 'MLflow: create a registered model' })
   async createModel(@Body() body: CreateRegisteredModelMessage, @Caller() ctx: CommandContext) {
-    const modelId = await this.commands.registerModel({ name: body.name, description: body.description ?? '', tags: tagMap(body.tags) }, ctx);
+    const modelId = await this.models.register({ name: body.name, description: body.description ?? '', tags: tagMap(body.tags) }, ctx);
     return { registered_model: await this.views.settledModel(modelId, body.name) };
   }
 
@@ -54,7 +58,7 @@ export class MlflowRegistryWritesController {
   @Roles('contributor')
   @ApiOperation({ summary: "MLflow: change a registered model's description" })
   async updateModel(@Body() body: UpdateRegisteredModelMessage, @Caller() ctx: CommandContext) {
-    const modelId = body.description === undefined ? await this.commands.modelIdOf(body.name) : await this.commands.changeDescription(body.name, body.description, ctx);
+    const modelId = body.description === undefined ? (await this.lookup.require(body.name)).modelId : await this.models.describe(body.name, body.description, ctx);
     return { registered_model: await this.views.settledModel(modelId, body.name) };
   }
 
@@ -63,7 +67,7 @@ export class MlflowRegistryWritesController {
   @Roles('contributor')
   @ApiOperation({ summary: 'MLflow: rename a registered model' })
   async renameModel(@Body() body: RenameRegisteredModelMessage, @Caller() ctx: CommandContext) {
-    const modelId = await this.commands.rename(body.name, body.new_name, ctx);
+    const modelId = await this.models.rename(body.name, body.new_name, ctx);
     return { registered_model: await this.views.settledModel(modelId, body.new_name) };
   }
 
@@ -71,7 +75,7 @@ export class MlflowRegistryWritesController {
   @Roles('contributor')
   @ApiOperation({ summary: 'MLflow: delete a registered model' })
   async deleteModel(@Body() body: ModelNameMessage, @Caller() ctx: CommandContext) {
-    await this.commands.deleteModel(body.name, ctx);
+    await this.models.delete(body.name, ctx);
     return {};
   }
 
@@ -80,7 +84,7 @@ export class MlflowRegistryWritesController {
   @Roles('contributor')
   @ApiOperation({ summary: 'MLflow: set a registered model tag' })
   async setModelTag(@Body() body: SetModelTagMessage, @Caller() ctx: CommandContext) {
-    await this.commands.setModelTag(body.name, body.key, body.value, ctx);
+    await this.models.setTag(body.name, body.key, body.value, ctx);
     return {};
   }
 
@@ -90,7 +94,7 @@ export class MlflowRegistryWritesController {
   async deleteModelTag(@Body() body: DeleteModelTagMessage, @Caller() ctx: CommandContext) {
     // MLflow deletes idempotently: a tag that is not there is already deleted (the model must exist).
     const model = await this.views.rawModel(await this.views.modelIdOf(body.name));
-    if (Object.hasOwn(model.tags, body.key)) await this.commands.removeModelTag(body.name, body.key, ctx);
+    if (Object.hasOwn(model.tags, body.key)) await this.models.removeTag(body.name, body.key, ctx);
     return {};
   }
 
@@ -99,7 +103,7 @@ export class MlflowRegistryWritesController {
   @Roles('contributor')
   @ApiOperation({ summary: 'MLflow: point an alias at a version' })
   async setAlias(@Body() body: SetAliasMessage, @Caller() ctx: CommandContext) {
-    await this.commands.assignAlias(body.name, body.alias, Number(body.version), ctx);
+    await this.aliases.assign(body.name, body.alias, Number(body.version), ctx);
     return {};
   }
 
@@ -108,7 +112,7 @@ export class MlflowRegistryWritesController {
   @ApiOperation({ summary: 'MLflow: remove an alias' })
   async deleteAlias(@Body() body: AliasMessage, @Caller() ctx: CommandContext) {
     const model = await this.views.rawModel(await this.views.modelIdOf(body.name));
-    if (Object.hasOwn(model.aliases, body.alias)) await this.commands.removeAlias(body.name, body.alias, ctx);
+    if (Object.hasOwn(model.aliases, body.alias)) await this.aliases.remove(body.name, body.alias, ctx);
     return {};
   }
 
@@ -123,7 +127,7 @@ export class MlflowRegistryWritesController {
       ...(body.model_id ? { modelId: body.model_id } : {}),
     });
     const runId = body.run_id || facts.runId;
-    const { modelId, version } = await this.commands.createVersion(
+    const { modelId, version } = await this.versions.create(
       body.name,
       {
         description: body.description ?? '',
@@ -146,7 +150,7 @@ export class MlflowRegistryWritesController {
   @ApiOperation({ summary: "MLflow: change a model version's description" })
   async updateVersion(@Body() body: UpdateModelVersionMessage, @Caller() ctx: CommandContext) {
     const n = Number(body.version);
-    const modelId = body.description === undefined ? await this.commands.modelIdOf(body.name) : await this.commands.changeVersionDescription(body.name, n, body.description, ctx);
+    const modelId = body.description === undefined ? (await this.lookup.require(body.name)).modelId : await this.versions.describe(body.name, n, body.description, ctx);
     return { model_version: await this.views.settledVersion(modelId, n, body.name) };
   }
 
@@ -154,7 +158,7 @@ export class MlflowRegistryWritesController {
   @Roles('contributor')
   @ApiOperation({ summary: 'MLflow: delete a model version' })
   async deleteVersion(@Body() body: VersionMessage, @Caller() ctx: CommandContext) {
-    await this.commands.deleteVersion(body.name, Number(body.version), ctx);
+    await this.versions.delete(body.name, Number(body.version), ctx);
     return {};
   }
 
@@ -163,7 +167,7 @@ export class MlflowRegistryWritesController {
   @Roles('contributor')
   @ApiOperation({ summary: 'MLflow: set a model version tag' })
   async setVersionTag(@Body() body: SetVersionTagMessage, @Caller() ctx: CommandContext) {
-    await this.commands.setVersionTag(body.name, Number(body.version), body.key, body.value, ctx);
+    await this.versions.setTag(body.name, Number(body.version), body.key, body.value, ctx);
     return {};
   }
 
@@ -172,7 +176,7 @@ export class MlflowRegistryWritesController {
   @ApiOperation({ summary: 'MLflow: delete a model version tag' })
   async deleteVersionTag(@Body() body: DeleteVersionTagMessage, @Caller() ctx: CommandContext) {
     const version = await this.views.rawVersion(await this.views.modelIdOf(body.name), Number(body.version));
-    if (Object.hasOwn(version.tags, body.key)) await this.commands.removeVersionTag(body.name, Number(body.version), body.key, ctx);
+    if (Object.hasOwn(version.tags, body.key)) await this.versions.removeTag(body.name, Number(body.version), body.key, ctx);
     return {};
   }
 }

@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { GovernanceCommands } from '@mreg/governance/feature';
-import { ApiError, Caller, Consistency, ModelLookup, Roles, currentWrites } from '@mreg/platform/runtime';
+import { ApiError, Caller, Consistency, Roles, currentWrites } from '@mreg/platform/runtime';
+import { ModelLookup } from '@mreg/registration/catalog';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { mlflowStage, stageFromMlflow } from '../wire/stages';
 import { TransitionStageMessage } from '../wire/messages';

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsObject, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { IsBoundedJsonObject, IsMetricMap, IsParamMap, IsTagMap, IsText, IsUri, OptionalNotNull } from '@mreg/platform/runtime';
+import type { NewVersion } from '../version-registration';
 
 /** Run ids of training runs: what `runId` accepts over HTTP and in training events. */
 export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
@@ -54,7 +55,7 @@ export class LineageDto {
   pipeline?: string;
 }
 
-export class CreateModelVersionDto {
+export class CreateModelVersionDto implements NewVersion {
   @ApiPropertyOptional({ maxLength: 5000 })
   @OptionalNotNull()
   @IsString()
@@ -99,6 +100,12 @@ export class CreateModelVersionDto {
   @OptionalNotNull()
   @IsBoundedJsonObject(64 * 1024)
   signature?: Record<string, unknown>;
+}
+
+/** The use case's input from a validated body (or a training event's version facts). */
+export function newVersionOf(body: Omit<CreateModelVersionDto, 'runId'> & { readonly runId?: string }): NewVersion {
+  const { description, source, runId, params, metrics, tags, lineage, signature } = body;
+  return { description, source, runId, params, metrics, tags, lineage, signature };
 }
 
 export class UpdateModelVersionDto {

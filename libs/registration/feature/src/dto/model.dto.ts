@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsString, Max, Min } from 'class-validator';
 import { IsModelName, IsTagMap, IsTagValue, IsText, OptionalNotNull } from '@mreg/platform/runtime';
+import type { NewModel } from '../model-registration';
 
-export class CreateModelDto {
+export class CreateModelDto implements NewModel {
   @ApiProperty({ description: 'Unique (case-insensitive) model name: letters, digits, "_", "-", "."; 1..256 characters', example: 'fraud-detector' })
   @IsString()
   @IsModelName()
@@ -18,6 +19,11 @@ export class CreateModelDto {
   @OptionalNotNull()
   @IsTagMap()
   tags?: Record<string, string>;
+}
+
+/** The use case's input from the request body. */
+export function newModelOf(body: CreateModelDto): NewModel {
+  return { name: body.name, description: body.description, tags: body.tags };
 }
 
 export class UpdateModelDto {

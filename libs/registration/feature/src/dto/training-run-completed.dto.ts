@@ -1,7 +1,8 @@
 import { IntersectionType, OmitType } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
 import { IsModelName } from '@mreg/platform/runtime';
-import { CreateModelVersionDto, RUN_ID, RUN_ID_MESSAGE } from './model-version.dto';
+import type { TrainingRun } from '../training-run-intake';
+import { CreateModelVersionDto, RUN_ID, RUN_ID_MESSAGE, newVersionOf } from './model-version.dto';
 
 /** What names the run: the model (created when missing) and the run id, which is required here. */
 class TrainingRunIdentityDto {
@@ -20,3 +21,8 @@ class TrainingRunIdentityDto {
  * run id.
  */
 export class TrainingRunCompletedDto extends IntersectionType(TrainingRunIdentityDto, OmitType(CreateModelVersionDto, ['runId'] as const)) {}
+
+/** The intake's input from a validated TrainingRunCompleted event. */
+export function trainingRunOf(data: TrainingRunCompletedDto): TrainingRun {
+  return { ...newVersionOf(data), model: data.model, runId: data.runId };
+}

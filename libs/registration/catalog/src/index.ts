@@ -1,0 +1,2 @@
+export * from './model-lookup';
+export * from './registration-catalog.module';

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { streams } from '@mreg/shared/contracts';
+import { registeredModelDecider } from '@mreg/registration/domain';
+import { EventSourcedRepository } from '@mreg/platform/runtime';
+import type { CommandContext } from '@mreg/platform/runtime';
+import { ModelLookup } from '@mreg/registration/catalog';
+import { ModelNames, isSameName } from './model-names';
+
+/** A model to register, whichever door it came through (HTTP, MLflow, a training run). */
+export interface NewModel {
+  readonly name: string;
+  readonly description?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Registered models: registering, describing, renaming, tagging and deleting one. Each returns the model's id. */
+@Injectable()
+export class ModelRegistration {
+  constructor(
+    private readonly repository: EventSourcedRepository,
+    private readonly lookup: ModelLookup,
+    private readonly names: ModelNames,
+  ) {}
+
+  /** Reserves the name, then records the model on its own stream. */
+  async register(input: NewModel, ctx: CommandContext): Promise<string> {
+    const modelId = randomUUID();
+    await this.names.reserve(input.name, modelId, ctx);
+    await this.repository.handle(
+      streams.model(modelId),
+      registeredModelDecider,
+      { type: 'RegisterModel', data: { modelId, name: input.name, description: input.description ?? '', tags: { ...input.tags } } },
+      ctx,
+    );
+    return modelId;
+  }
+
+  /** With `expectedRevision` (If-Match), a model changed meanwhile is a conflict. */
+  async describe(name: string, description: string, ctx: CommandContext, expectedRevision?: number): Promise<string> {
+    const { modelId } = await this.lookup.require(name);
+    await this.repository.handle(
+      streams.model(modelId),
+      registeredModelDecider,
+      { type: 'ChangeModelDescription', data: { description } },
+      ctx,
+      expectedRevision === undefined ? {} : { expectedRevision },
+    );
+    return modelId;
+  }
+
+  /** Reserves the new name, renames, then releases the old name (or gives the new one back when refused). */
+  async rename(name: string, newName: string, ctx: CommandContext): Promise<string> {
+    const { modelId } = await this.lookup.require(name);
+    const sameName = isSameName(name, newName);
+    if (!sameName) await this.names.reserve(newName, modelId, ctx);
+    try {
+      await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'RenameModel', data: { newName } }, ctx);
+    } catch (error) {
+      if (!sameName) await this.names.release(newName, modelId, ctx);
+      throw error;
+    }
+    if (!sameName) await this.names.release(name, modelId, ctx);
+    return modelId;
+  }
+
+  async setTag(name: string, key: string, value: string, ctx: CommandContext): Promise<string> {
+    const { modelId } = await this.lookup.require(name);
+    await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'SetModelTag', data: { key, value } }, ctx);
+    return modelId;
+  }
+
+  async removeTag(name: string, key: string, ctx: CommandContext): Promise<string> {
+    const { modelId } = await this.lookup.require(name);
+    await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'RemoveModelTag', data: { key } }, ctx);
+    return modelId;
+  }
+
+  /** Deletes the model (never one with a version in production), then releases its name. */
+  async delete(name: string, ctx: CommandContext): Promise<void> {
+    const { modelId } = await this.lookup.require(name);
+    const model = await this.repository.load(streams.model(modelId), registeredModelDecider);
+    const productionVersions: number[] = [];
+    for (let v = 1; v <= model.state.lastVersion; v++) {
+      const version = await this.lookup.version(modelId, v);
+      if (version.exists && !version.deleted && version.stage === 'production') productionVersions.push(v);
+    }
+    await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'DeleteModel', data: { productionVersions } }, ctx, { expectedRevision: model.revision });
+    await this.names.release(model.state.name, modelId, ctx);
+  }
+}
