@@ -114,7 +114,7 @@ export class PlatformModule {
         provide: Consistency,
         // The projections running here, plus the catalog of those running in other services (distributed).
         useFactory: (runner: ProjectionRunner) =>
-          new Consistency(adapters.readStore, () => uniqueByName([...(options.readModelProjections ?? []), ...runner.descriptors]), options.config.consistencyTimeoutMs),
+          new Consistency(adapters.readStore, () => uniqueByName([...(options.readModelProjections ?? []), ...runner.descriptors]), options.config.consistencyTimeoutMs, adapters.eventStore),
         inject: [ProjectionRunner],
       },
       EventSourcedRepository,

@@ -21,7 +21,11 @@ export class ConsistencyInterceptor implements NestInterceptor {
     const response = context.switchToHttp().getResponse<Response>();
     const presented = request.headers[CONSISTENCY_HEADER];
     const readAfter: WrittenRevision[] = typeof presented === 'string' && presented.length > 0 ? decodeConsistencyToken(presented) : [];
-    return from(this.consistency.waitFor(readAfter)).pipe(
+    const waitForPresented = async () => {
+      await this.consistency.verifyPresented(readAfter);
+      await this.consistency.waitFor(readAfter);
+    };
+    return from(waitForPresented()).pipe(
       mergeMap(() => {
         let writes: WrittenRevision[] = [];
         const result = new Observable<unknown>((subscriber) => {

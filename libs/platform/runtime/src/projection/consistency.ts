@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { topicForStream } from '@mreg/shared/contracts';
 import { ApiError } from '../http/api-error';
 import type { ReadStore } from '@mreg/platform/read-store';
+import type { EventStore } from '@mreg/platform/event-store';
 import { PROGRESS_COLLECTION } from './projection-runner';
 import { telemetryMetrics } from '../telemetry/metrics';
 
@@ -68,7 +69,20 @@ export class Consistency {
     private readonly readStore: ReadStore,
     private readonly projections: () => readonly ProjectionDescriptor[],
     private readonly timeoutMs = 5000,
+    private readonly log?: EventStore,
   ) {}
+
+  /**
+   * A token a client presents is only a claim: each revision it names must exist in the log, else the read would
+   * wait the full timeout for a write that never happened (a forged token as a slow-down attack). Refused with 400.
+   */
+  async verifyPresented(writes: readonly WrittenRevision[]): Promise<void> {
+    if (!this.log) return;
+    for (const w of writes) {
+      const [event] = await this.log.readStream(w.streamId, { fromRevision: w.revision, maxCount: 1 });
+      if (event === undefined) throw new ApiError('INVALID_ARGUMENT', 'X-Mreg-Consistency names a write the log does not have');
+    }
+  }
 
   private async progressOf(projection: string, streamId: string): Promise<number> {
     const doc = await this.readStore.collection<{ revision: number }>(PROGRESS_COLLECTION).get(`${projection}:${streamId}`);

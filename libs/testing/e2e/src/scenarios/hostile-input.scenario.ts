@@ -433,6 +433,24 @@ scenario('hostile input: refused with a 4xx envelope, and nothing changes', (cli
     }
   });
 
+  it('refuses a well-formed consistency token that names a write the log does not have, at once', async () => {
+    const name = uniqueName('forged');
+    const created = await alice().post(`${API}/models`, { name });
+    expectStatus(created, 201);
+    const real = created.headers.get('x-mreg-consistency') ?? '';
+    const [[streamId, revision]] = JSON.parse(Buffer.from(real, 'base64url').toString('utf8')) as [string, number][];
+    // The real token is honoured; one revision further, or a stream that does not exist, is a forgery.
+    expectStatus(await alice().get(`${API}/models`, { 'x-mreg-consistency': real }), 200);
+    for (const forged of [
+      [[streamId, revision + 1]],
+      [[streamId, 9_000_000]],
+      [['model-00000000-0000-0000-0000-000000000000', 0]],
+    ]) {
+      const reply = await alice().get(`${API}/models`, { 'x-mreg-consistency': Buffer.from(JSON.stringify(forged)).toString('base64url') });
+      expectError(reply, 400, 'INVALID_ARGUMENT');
+    }
+  });
+
   it('ignores a client-chosen correlation id that is not one, and keeps a valid one', async () => {
     const name = uniqueName('corr');
     expectStatus(await alice().request('POST', `${API}/models`, { json: { name }, headers: { 'x-correlation-id': 'trace-1234' } }), 201);
