@@ -1,14 +1,18 @@
 import { IntersectionType, PickType } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { IsAliasName, IsModelName, IsTagKey, IsTagValue, IsText, MlflowMessage, OptionalNotNull } from '@mreg/platform/runtime';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsAliasName, IsModelName, IsTagKey, IsTagValue, IsText, MlflowMessage } from '@mreg/platform/runtime';
+import { ListOf, Optional, toText } from './fields';
 
 // The parts of MLflow's request messages every route shares. MLflow's messages drop fields they do not
 // declare (MlflowMessage), but what they declare is checked with mreg's own grammars.
 
 /** A version number as MLflow sends it: a decimal string (or a number). */
 export const VERSION_TEXT = /^[1-9][0-9]{0,8}$/;
-const toText = ({ value }: { value: unknown }): unknown => (typeof value === 'number' ? String(value) : value);
+const VersionNumber = (): PropertyDecorator => applyDecorators(Transform(toText), IsString(), Matches(VERSION_TEXT, { message: 'version must be a positive integer' }));
+/** A model's or version's description (as on `/api/v1`). */
+const Description = (): PropertyDecorator => applyDecorators(IsOptional(), IsString(), IsText(5000, { multiline: true }));
 
 @MlflowMessage()
 export class MlflowTagMessage {
@@ -32,34 +36,28 @@ export class ModelNameMessage {
 /** `{"name", "version"}` — every model-version message. */
 @MlflowMessage()
 export class VersionMessage extends ModelNameMessage {
-  @Transform(toText)
-  @IsString()
-  @Matches(VERSION_TEXT, { message: 'version must be a positive integer' })
-  version!: string;
+  @VersionNumber() version!: string;
 }
 
+/** A tag of a model or of a version: set names the tag, delete its key. */
+@MlflowMessage()
+export class SetModelTagMessage extends IntersectionType(ModelNameMessage, MlflowTagMessage) {}
+@MlflowMessage()
+export class DeleteModelTagMessage extends IntersectionType(ModelNameMessage, PickType(MlflowTagMessage, ['key'] as const)) {}
+@MlflowMessage()
+export class SetVersionTagMessage extends IntersectionType(VersionMessage, MlflowTagMessage) {}
+@MlflowMessage()
+export class DeleteVersionTagMessage extends IntersectionType(VersionMessage, PickType(MlflowTagMessage, ['key'] as const)) {}
 
 @MlflowMessage()
 export class CreateRegisteredModelMessage extends ModelNameMessage {
-  @OptionalNotNull()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => MlflowTagMessage)
-  tags?: MlflowTagMessage[];
-
-  @IsOptional()
-  @IsString()
-  @IsText(5000, { multiline: true })
-  description?: string;
+  @Optional(ListOf(() => MlflowTagMessage, 100)) tags?: MlflowTagMessage[];
+  @Description() description?: string;
 }
 
 @MlflowMessage()
 export class UpdateRegisteredModelMessage extends ModelNameMessage {
-  @IsOptional()
-  @IsString()
-  @IsText(5000, { multiline: true })
-  description?: string;
+  @Description() description?: string;
 }
 
 @MlflowMessage()
@@ -70,12 +68,6 @@ export class RenameRegisteredModelMessage extends ModelNameMessage {
 }
 
 @MlflowMessage()
-export class SetModelTagMessage extends IntersectionType(ModelNameMessage, MlflowTagMessage) {}
-
-@MlflowMessage()
-export class DeleteModelTagMessage extends IntersectionType(ModelNameMessage, PickType(MlflowTagMessage, ['key'] as const)) {}
-
-@MlflowMessage()
 export class SetAliasMessage extends ModelNameMessage {
   // MLflow reserves `v<digits>` (it reads as a version), on top of mreg's own alias grammar.
   @IsString()
@@ -83,10 +75,7 @@ export class SetAliasMessage extends ModelNameMessage {
   @Matches(/^(?!v[0-9]+$)/, { message: 'alias names of the form v<number> are reserved (they read as a version)' })
   alias!: string;
 
-  @Transform(toText)
-  @IsString()
-  @Matches(VERSION_TEXT, { message: 'version must be a positive integer' })
-  version!: string;
+  @VersionNumber() version!: string;
 }
 
 @MlflowMessage()
@@ -98,8 +87,7 @@ export class AliasMessage extends ModelNameMessage {
 
 @MlflowMessage()
 export class GetLatestVersionsMessage extends ModelNameMessage {
-  @OptionalNotNull()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
+  @Optional(Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value)))
   @IsArray()
   @ArrayMaxSize(8)
   @IsString({ each: true })
@@ -117,22 +105,14 @@ export class CreateModelVersionMessage extends ModelNameMessage {
   @Matches(/^[A-Za-z0-9_.:-]{0,128}$/, { message: 'run_id must be at most 128 letters, digits or _ . : -' })
   run_id?: string;
 
-  @OptionalNotNull()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => MlflowTagMessage)
-  tags?: MlflowTagMessage[];
+  @Optional(ListOf(() => MlflowTagMessage, 100)) tags?: MlflowTagMessage[];
 
   @IsOptional()
   @IsString()
   @IsText(2048)
   run_link?: string;
 
-  @IsOptional()
-  @IsString()
-  @IsText(5000, { multiline: true })
-  description?: string;
+  @Description() description?: string;
 
   @IsOptional()
   @IsString()
@@ -142,17 +122,8 @@ export class CreateModelVersionMessage extends ModelNameMessage {
 
 @MlflowMessage()
 export class UpdateModelVersionMessage extends VersionMessage {
-  @IsOptional()
-  @IsString()
-  @IsText(5000, { multiline: true })
-  description?: string;
+  @Description() description?: string;
 }
-
-@MlflowMessage()
-export class SetVersionTagMessage extends IntersectionType(VersionMessage, MlflowTagMessage) {}
-
-@MlflowMessage()
-export class DeleteVersionTagMessage extends IntersectionType(VersionMessage, PickType(MlflowTagMessage, ['key'] as const)) {}
 
 @MlflowMessage()
 export class TransitionStageMessage extends VersionMessage {
