@@ -44,19 +44,16 @@ function lintAll(cases: readonly LintCase[]): LintMessage[][] {
   return JSON.parse(stdout) as LintMessage[][];
 }
 
+/** A made-up file at `filePath` that imports (`* as name from '…'` or `{ name } from '…'`) and uses each import. */
+function probe(filePath: string, ...imports: string[]): LintCase {
+  const names = imports.map((clause) => /^(?:\* as (\w+)|\{ (\w+) \})/.exec(clause)?.slice(1).find(Boolean) ?? '');
+  return { filePath, code: [...imports.map((clause) => `import ${clause};`), '', `export const used = [${names.join(', ')}];`, ''].join('\n') };
+}
+
 const cases = {
-  frameworkInDomain: {
-    filePath: 'libs/registration/domain/src/lint-probe.ts',
-    code: `import { Injectable } from '@nestjs/common';\n\nexport const decorate = Injectable;\n`,
-  },
-  fsInDomain: {
-    filePath: 'libs/governance/domain/src/lint-probe.ts',
-    code: `import { readFileSync } from 'node:fs';\n\nexport const read = readFileSync;\n`,
-  },
-  platformInDomain: {
-    filePath: 'libs/artifact/domain/src/lint-probe.ts',
-    code: `import * as eventStore from '@mreg/platform/event-store';\n\nexport const port = eventStore;\n`,
-  },
+  frameworkInDomain: probe('libs/registration/domain/src/lint-probe.ts', `{ Injectable } from '@nestjs/common'`),
+  fsInDomain: probe('libs/governance/domain/src/lint-probe.ts', `{ readFileSync } from 'node:fs'`),
+  platformInDomain: probe('libs/artifact/domain/src/lint-probe.ts', `* as eventStore from '@mreg/platform/event-store'`),
   clockInDomain: {
     filePath: 'libs/registration/domain/src/lint-probe.ts',
     code: `export const now = (): string => new Date().toISOString();\n`,
@@ -76,97 +73,32 @@ const cases = {
       ``,
     ].join('\n'),
   },
-  otherContextInFeature: {
-    filePath: 'libs/registration/feature/src/lint-probe.ts',
-    code: `import * as governance from '@mreg/governance/domain';\n\nexport const other = governance;\n`,
-  },
-  otherFeatureInFeature: {
-    filePath: 'libs/audit/feature/src/lint-probe.ts',
-    code: `import * as registration from '@mreg/registration/feature';\n\nexport const other = registration;\n`,
-  },
-  publicReadInOtherFeatures: {
-    filePath: 'libs/governance/feature/src/lint-probe.ts',
-    code: `import { ModelLookup } from '@mreg/registration/catalog';\n\nexport const lookup = ModelLookup;\n`,
-  },
-  publicReadInArtifactFeature: {
-    filePath: 'libs/artifact/feature/src/lint-probe.ts',
-    code: `import { ModelLookup } from '@mreg/registration/catalog';\n\nexport const lookup = ModelLookup;\n`,
-  },
-  publicReadInAuditFeature: {
-    filePath: 'libs/audit/feature/src/lint-probe.ts',
-    code: `import { ModelLookup } from '@mreg/registration/catalog';\n\nexport const lookup = ModelLookup;\n`,
-  },
-  registrationFeatureInGovernance: {
-    filePath: 'libs/governance/feature/src/lint-probe.ts',
-    code: `import * as registration from '@mreg/registration/feature';\n\nexport const other = registration;\n`,
-  },
-  registrationFeatureInArtifact: {
-    filePath: 'libs/artifact/feature/src/lint-probe.ts',
-    code: `import * as registration from '@mreg/registration/feature';\n\nexport const other = registration;\n`,
-  },
-  featureInPublicRead: {
-    filePath: 'libs/registration/catalog/src/lint-probe.ts',
-    code: `import * as registration from '@mreg/registration/feature';\n\nexport const feature = registration;\n`,
-  },
-  otherFeatureInPublicRead: {
-    filePath: 'libs/registration/catalog/src/lint-probe.ts',
-    code: `import * as tracking from '@mreg/tracking/feature';\n\nexport const feature = tracking;\n`,
-  },
-  adapterInPublicRead: {
-    filePath: 'libs/registration/catalog/src/lint-probe.ts',
-    code: `import { SqliteEventStore } from '@mreg/platform/event-store/sqlite';\n\nexport const adapter = SqliteEventStore;\n`,
-  },
-  publicReadUsesItsDomainAndPorts: {
-    filePath: 'libs/registration/catalog/src/lint-probe.ts',
-    code: [
-      `import * as contracts from '@mreg/shared/contracts';`,
-      `import * as domain from '@mreg/registration/domain';`,
-      `import * as eventStore from '@mreg/platform/event-store';`,
-      ``,
-      `export const used = [contracts, domain, eventStore];`,
-      ``,
-    ].join('\n'),
-  },
-  publicReadInDomain: {
-    filePath: 'libs/governance/domain/src/lint-probe.ts',
-    code: `import * as catalog from '@mreg/registration/catalog';\n\nexport const lookup = catalog;\n`,
-  },
-  mlflowDoorInFeature: {
-    filePath: 'libs/registration/feature/src/lint-probe.ts',
-    code: `import * as door from '@mreg/mlflow/feature';\n\nexport const mlflow = door;\n`,
-  },
-  mlflowDoorOverContexts: {
-    filePath: 'libs/mlflow/feature/src/lint-probe.ts',
-    code: `import * as registration from '@mreg/registration/feature';\nimport * as governance from '@mreg/governance/feature';\n\nexport const used = [registration, governance];\n`,
-  },
-  serviceHostsOtherContext: {
-    filePath: 'apps/registration-service/src/lint-probe.ts',
-    code: `import * as governance from '@mreg/governance/feature';\nimport * as door from '@mreg/mlflow/feature';\n\nexport const used = [governance, door];\n`,
-  },
-  adapterInFeature: {
-    filePath: 'libs/artifact/feature/src/lint-probe.ts',
-    code: `import { S3ArtifactStorage } from '@mreg/platform/artifact-storage/s3';\n\nexport const adapter = S3ArtifactStorage;\n`,
-  },
-  adapterInFeatureSpec: {
-    filePath: 'libs/artifact/feature/src/lint-probe.int.spec.ts',
-    code: `import { FsArtifactStorage } from '@mreg/platform/artifact-storage/fs';\n\nexport const adapter = FsArtifactStorage;\n`,
-  },
-  adapterInRuntime: {
-    filePath: 'libs/platform/runtime/src/lint-probe.ts',
-    code: `import { S3ArtifactStorage } from '@mreg/platform/artifact-storage/s3';\n\nexport const adapter = S3ArtifactStorage;\n`,
-  },
-  deepImport: {
-    filePath: 'libs/registration/feature/src/lint-probe.ts',
-    code: `import { TOPICS } from '@mreg/shared/contracts/src/topics';\n\nexport const topics = TOPICS;\n`,
-  },
-  testingInDomainSpec: {
-    filePath: 'libs/registration/domain/src/lint-probe.unit.spec.ts',
-    code: `import * as testing from '@mreg/testing/contracts';\n\nexport const helpers = testing;\n`,
-  },
-  testingInDomainSource: {
-    filePath: 'libs/registration/domain/src/lint-probe.ts',
-    code: `import * as testing from '@mreg/testing/contracts';\n\nexport const helpers = testing;\n`,
-  },
+  otherContextInFeature: probe('libs/registration/feature/src/lint-probe.ts', `* as governance from '@mreg/governance/domain'`),
+  otherFeatureInFeature: probe('libs/audit/feature/src/lint-probe.ts', `* as registration from '@mreg/registration/feature'`),
+  publicReadInOtherFeatures: probe('libs/governance/feature/src/lint-probe.ts', `{ ModelLookup } from '@mreg/registration/catalog'`),
+  publicReadInArtifactFeature: probe('libs/artifact/feature/src/lint-probe.ts', `{ ModelLookup } from '@mreg/registration/catalog'`),
+  publicReadInAuditFeature: probe('libs/audit/feature/src/lint-probe.ts', `{ ModelLookup } from '@mreg/registration/catalog'`),
+  registrationFeatureInGovernance: probe('libs/governance/feature/src/lint-probe.ts', `* as registration from '@mreg/registration/feature'`),
+  registrationFeatureInArtifact: probe('libs/artifact/feature/src/lint-probe.ts', `* as registration from '@mreg/registration/feature'`),
+  featureInPublicRead: probe('libs/registration/catalog/src/lint-probe.ts', `* as registration from '@mreg/registration/feature'`),
+  otherFeatureInPublicRead: probe('libs/registration/catalog/src/lint-probe.ts', `* as tracking from '@mreg/tracking/feature'`),
+  adapterInPublicRead: probe('libs/registration/catalog/src/lint-probe.ts', `{ SqliteEventStore } from '@mreg/platform/event-store/sqlite'`),
+  publicReadUsesItsDomainAndPorts: probe(
+    'libs/registration/catalog/src/lint-probe.ts',
+    `* as contracts from '@mreg/shared/contracts'`,
+    `* as domain from '@mreg/registration/domain'`,
+    `* as eventStore from '@mreg/platform/event-store'`,
+  ),
+  publicReadInDomain: probe('libs/governance/domain/src/lint-probe.ts', `* as catalog from '@mreg/registration/catalog'`),
+  mlflowDoorInFeature: probe('libs/registration/feature/src/lint-probe.ts', `* as door from '@mreg/mlflow/feature'`),
+  mlflowDoorOverContexts: probe('libs/mlflow/feature/src/lint-probe.ts', `* as registration from '@mreg/registration/feature'`, `* as governance from '@mreg/governance/feature'`),
+  serviceHostsOtherContext: probe('apps/registration-service/src/lint-probe.ts', `* as governance from '@mreg/governance/feature'`, `* as door from '@mreg/mlflow/feature'`),
+  adapterInFeature: probe('libs/artifact/feature/src/lint-probe.ts', `{ S3ArtifactStorage } from '@mreg/platform/artifact-storage/s3'`),
+  adapterInFeatureSpec: probe('libs/artifact/feature/src/lint-probe.int.spec.ts', `{ FsArtifactStorage } from '@mreg/platform/artifact-storage/fs'`),
+  adapterInRuntime: probe('libs/platform/runtime/src/lint-probe.ts', `{ S3ArtifactStorage } from '@mreg/platform/artifact-storage/s3'`),
+  deepImport: probe('libs/registration/feature/src/lint-probe.ts', `{ TOPICS } from '@mreg/shared/contracts/src/topics'`),
+  testingInDomainSpec: probe('libs/registration/domain/src/lint-probe.unit.spec.ts', `* as testing from '@mreg/testing/contracts'`),
+  testingInDomainSource: probe('libs/registration/domain/src/lint-probe.ts', `* as testing from '@mreg/testing/contracts'`),
   unguardedRoute: {
     filePath: 'libs/registration/feature/src/lint-probe.controller.ts',
     code: `import { Controller, Get } from '@nestjs/common';\n\n@Controller('probe')\nexport class ProbeController {\n  @Get()\n  list(): string[] {\n    return [];\n  }\n}\n`,
