@@ -61,11 +61,12 @@ export class ArtifactController {
     const n = versionParam(version);
     const path = artifactPathFromUrl(req.originalUrl);
     refuseOversizedUpload(req, res, this.config.maxArtifactBytes);
-    let expectedSha256: string | undefined;
+    let expected: { expectedSha256?: string; expectedSha512?: string } = {};
     const digestHeader = req.headers['content-digest'];
     if (typeof digestHeader === 'string') {
       try {
-        expectedSha256 = parseContentDigest(digestHeader).sha256Hex;
+        const { sha256Hex, sha512Hex } = parseContentDigest(digestHeader);
+        expected = { ...(sha256Hex ? { expectedSha256: sha256Hex } : {}), ...(sha512Hex ? { expectedSha512: sha512Hex } : {}) };
       } catch (error) {
         if (error instanceof ContentDigestError) throw new ApiError('INVALID_ARGUMENT', `invalid Content-Digest header: ${error.message}`);
         throw error;
@@ -73,7 +74,7 @@ export class ArtifactController {
     }
     try {
       const { entry, created } = await this.artifacts.upload(
-        { modelName: name, version: n, path, contentType: uploadContentType(req.headers['content-type']), content: req, maxBytes: this.config.maxArtifactBytes, ...(expectedSha256 ? { expectedSha256 } : {}) },
+        { modelName: name, version: n, path, contentType: uploadContentType(req.headers['content-type']), content: req, maxBytes: this.config.maxArtifactBytes, ...expected },
         ctx,
       );
       res.status(created ? 201 : 200);

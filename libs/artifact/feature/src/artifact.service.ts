@@ -17,6 +17,7 @@ export interface UploadRequest {
   readonly content: Readable;
   readonly maxBytes: number;
   readonly expectedSha256?: string;
+  readonly expectedSha512?: string;
 }
 
 /** Artifact use cases: content-addressed blobs plus a per-version manifest in the log. */
@@ -50,6 +51,7 @@ export class ArtifactService {
     const blob = await this.storage.put(request.content, {
       maxBytes: request.maxBytes,
       ...(request.expectedSha256 ? { expectedSha256: request.expectedSha256 } : {}),
+      ...(request.expectedSha512 ? { expectedSha512: request.expectedSha512 } : {}),
     });
     const latest = await this.lookup.version(model.modelId, request.version);
     const result = await this.repository.handle(

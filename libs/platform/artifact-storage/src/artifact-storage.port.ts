@@ -10,6 +10,8 @@ export interface PutOptions {
   readonly maxBytes?: number;
   /** Reject (and store nothing) when the content's sha256 (hex) differs. */
   readonly expectedSha256?: string;
+  /** Reject (and store nothing) when the content's sha512 (hex) differs (a client may send either digest). */
+  readonly expectedSha512?: string;
 }
 
 export class BlobTooLargeError extends Error {
@@ -26,7 +28,7 @@ export class DigestMismatchError extends Error {
     readonly expected: string,
     readonly actual: string,
   ) {
-    super(`content sha256 ${actual} does not match the expected ${expected}`);
+    super(`content ${expected.length === 128 ? 'sha512' : 'sha256'} ${actual} does not match the expected ${expected}`);
     this.name = 'DigestMismatchError';
   }
 }

@@ -6,7 +6,6 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   BlobNotFoundError,
-  DigestMismatchError,
   type ArtifactStorage,
   type ByteRange,
   type PutOptions,
@@ -31,15 +30,12 @@ export class FsArtifactStorage implements ArtifactStorage {
   async put(content: Readable, options: PutOptions = {}): Promise<StoredBlob> {
     await mkdir(this.tmpDir, { recursive: true });
     const tmpPath = join(this.tmpDir, `${randomUUID()}.part`);
-    const meter = new HashingMeter(options.maxBytes);
+    const meter = new HashingMeter(options.maxBytes, options);
     try {
       // pipeline applies backpressure end to end (memory stays flat) and destroys every stream on failure,
       // the caller's source included, so an oversized upload stops being read at once.
       await pipeline(content, meter, createWriteStream(tmpPath, { flags: 'wx', flush: true }));
       const sha256 = meter.digest();
-      if (options.expectedSha256 !== undefined && options.expectedSha256.toLowerCase() !== sha256) {
-        throw new DigestMismatchError(options.expectedSha256, sha256);
-      }
       const target = this.blobPath(sha256);
       if (await exists(target)) {
         // Same content already stored: content addressing makes this put a no-op.

@@ -18,7 +18,6 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import {
   BlobNotFoundError,
-  DigestMismatchError,
   type ArtifactStorage,
   type ByteRange,
   type PutOptions,
@@ -106,13 +105,10 @@ export class S3ArtifactStorage implements ArtifactStorage {
   async put(content: Readable, options: PutOptions = {}): Promise<StoredBlob> {
     await this.ready();
     const tmpKey = `tmp/${randomUUID()}`;
-    const meter = new HashingMeter(options.maxBytes);
+    const meter = new HashingMeter(options.maxBytes, options);
     try {
       await this.uploadThrough(content, meter, tmpKey);
       const sha256 = meter.digest();
-      if (options.expectedSha256 !== undefined && options.expectedSha256.toLowerCase() !== sha256) {
-        throw new DigestMismatchError(options.expectedSha256, sha256);
-      }
       const key = blobKey(sha256);
       // Same content already stored: content addressing makes this put a no-op.
       if ((await this.headSize(key)) === undefined) await this.copy(tmpKey, key, meter.bytes);

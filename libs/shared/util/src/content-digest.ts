@@ -6,6 +6,8 @@ export class ContentDigestError extends Error {
 export interface ContentDigest {
   /** The sha-256 digest as 64 lower-case hex characters, when the header carries one. */
   readonly sha256Hex?: string;
+  /** The sha-512 digest as 128 lower-case hex characters, when the header carries one. */
+  readonly sha512Hex?: string;
 }
 
 // Only byte sequences matter to us; every other structured-field value is parsed for syntax and dropped.
@@ -217,9 +219,10 @@ class DictionaryParser {
   }
 }
 
-const SHA256_BYTES = 32;
+const DIGEST_BYTES = { 'sha-256': 32, 'sha-512': 64 } as const;
+type SupportedAlgorithm = keyof typeof DIGEST_BYTES;
 
-function sha256FromBase64(base64: string): string {
+function digestFromBase64(algorithm: SupportedAlgorithm, base64: string): string {
   // Padding may be absent (RFC 9651 §4.2.7), but '=' may only appear at the end.
   const m = /^([A-Za-z0-9+/]*)(={0,2})$/.exec(base64);
   const data = m?.[1] ?? '';
@@ -227,28 +230,37 @@ function sha256FromBase64(base64: string): string {
   // Re-encoding catches bad padding and stray low bits that a lenient decoder would ignore.
   const canonical = bytes.toString('base64');
   if (!m || canonical.replace(/=+$/, '') !== data || (m[2] !== '' && canonical !== base64)) {
-    throw new ContentDigestError('malformed Content-Digest header: sha-256 is not valid base64');
+    throw new ContentDigestError(`malformed Content-Digest header: ${algorithm} is not valid base64`);
   }
-  if (bytes.length !== SHA256_BYTES) {
-    throw new ContentDigestError(`Content-Digest sha-256 must be ${SHA256_BYTES} bytes, got ${bytes.length}`);
+  if (bytes.length !== DIGEST_BYTES[algorithm]) {
+    throw new ContentDigestError(`Content-Digest ${algorithm} must be ${DIGEST_BYTES[algorithm]} bytes, got ${bytes.length}`);
   }
   return bytes.toString('hex');
 }
 
 /**
- * Reads an RFC 9530 `Content-Digest` header. Returns the sha-256 digest (lower-case hex) when present; other
- * algorithms are accepted and ignored. Throws ContentDigestError on malformed syntax, or when the sha-256
- * member is not a byte sequence of exactly 32 bytes.
+ * Reads an RFC 9530 `Content-Digest` header. Returns the sha-256 and sha-512 digests (lower-case hex) it carries,
+ * both to be verified; other algorithms beside one of them are ignored (RFC 9530 §2). A header that names only
+ * algorithms the registry cannot verify is refused rather than letting the upload go unverified. Throws
+ * ContentDigestError on malformed syntax, on a member that is not a byte sequence of the algorithm's length,
+ * and on a header with no supported algorithm.
  */
 export function parseContentDigest(header: string): ContentDigest {
   if (typeof header !== 'string') throw new ContentDigestError('Content-Digest header must be a string');
   const members = new DictionaryParser(header.replace(/ +$/, '')).parse();
-  const sha256 = members.get('sha-256');
-  if (sha256 === undefined) return {};
-  if (sha256.kind !== 'bytes') {
-    throw new ContentDigestError('Content-Digest sha-256 must be a byte sequence (:base64:)');
+  if (members.size === 0) return {};
+  const digest: { sha256Hex?: string; sha512Hex?: string } = {};
+  for (const algorithm of Object.keys(DIGEST_BYTES) as SupportedAlgorithm[]) {
+    const member = members.get(algorithm);
+    if (member === undefined) continue;
+    if (member.kind !== 'bytes') throw new ContentDigestError(`Content-Digest ${algorithm} must be a byte sequence (:base64:)`);
+    digest[algorithm === 'sha-256' ? 'sha256Hex' : 'sha512Hex'] = digestFromBase64(algorithm, member.base64);
   }
-  return { sha256Hex: sha256FromBase64(sha256.base64) };
+  if (digest.sha256Hex === undefined && digest.sha512Hex === undefined) {
+    const named = [...members.keys()].slice(0, 4).join(', ');
+    throw new ContentDigestError(`Content-Digest names no supported algorithm (${named.slice(0, 100)}); use sha-256 or sha-512`);
+  }
+  return digest;
 }
 
 /** Formats a sha-256 digest (64 hex characters) as a `Content-Digest` header value. */

@@ -10,9 +10,10 @@ describe('parseContentDigest', () => {
     expect(parseContentDigest(`sha-256=:${b64}:`)).toEqual({ sha256Hex: hex });
   });
 
-  it('accepts other algorithms, whitespace and parameters alongside', () => {
-    expect(parseContentDigest(`sha-512=:${sha512}:, sha-256=:${b64}:`)).toEqual({ sha256Hex: hex });
-    expect(parseContentDigest(`  sha-256=:${b64}:;note="x" ,\tsha-512=:${sha512}:  `)).toEqual({ sha256Hex: hex });
+  it('accepts other algorithms, whitespace and parameters alongside, and reads sha-512 too', () => {
+    const hex512 = Buffer.from(sha512, 'base64').toString('hex');
+    expect(parseContentDigest(`sha-512=:${sha512}:, sha-256=:${b64}:`)).toEqual({ sha256Hex: hex, sha512Hex: hex512 });
+    expect(parseContentDigest(`  sha-256=:${b64}:;note="x" ,\tsha-512=:${sha512}:  `)).toEqual({ sha256Hex: hex, sha512Hex: hex512 });
     expect(parseContentDigest(`md5=:AAAA:, unixsum=30637, id-sha-256=:${b64}:, sha-256=:${b64}:`)).toEqual({
       sha256Hex: hex,
     });
@@ -34,10 +35,16 @@ describe('parseContentDigest', () => {
     expect(parseContentDigest(`sha-256=:${b64.replace(/=+$/, '')}:`)).toEqual({ sha256Hex: hex });
   });
 
-  it('returns no sha-256 when only other algorithms (or nothing) are present', () => {
-    expect(parseContentDigest(`sha-512=:${sha512}:`)).toEqual({});
+  it('reads a sha-512 member alone, and returns nothing for an empty header', () => {
+    expect(parseContentDigest(`sha-512=:${sha512}:`)).toEqual({ sha512Hex: Buffer.from(sha512, 'base64').toString('hex') });
     expect(parseContentDigest('')).toEqual({});
     expect(parseContentDigest('   ')).toEqual({});
+  });
+
+  it('refuses a header that names only algorithms it cannot verify (the upload would go unchecked)', () => {
+    expect(() => parseContentDigest('md5=:XUFAKrxLKna5cZ2REBfFkg==:')).toThrow(/no supported algorithm \(md5\)/);
+    expect(() => parseContentDigest('crc32c=:AAAAAA==:, unixsum=30637')).toThrow(ContentDigestError);
+    expect(() => parseContentDigest(`sha-512=:${b64}:`)).toThrow(/sha-512 must be 64 bytes/);
   });
 
   it('uses the last of duplicate members, as structured fields do', () => {

@@ -115,6 +115,18 @@ export function describeArtifactStorageContract(name: string, factory: () => Pro
       await expect(storage.exists(sha256(content))).resolves.toBe(false);
     });
 
+    it('checks a sha512 the client declared: stores on a match, rejects a mismatch and stores nothing', async () => {
+      const content = randomBytes(5000);
+      const sha512 = createHash('sha512').update(content).digest('hex');
+      const error = await rejectionOf(storage.put(chunked(content, 1000), { expectedSha512: createHash('sha512').update('other').digest('hex') }));
+      expect(error).toBeInstanceOf(DigestMismatchError);
+      expect(error).toMatchObject({ code: 'DIGEST_MISMATCH', actual: sha512 });
+      await expect(storage.exists(sha256(content))).resolves.toBe(false);
+
+      const stored = await storage.put(chunked(content, 1000), { expectedSha512: sha512.toUpperCase(), expectedSha256: sha256(content) });
+      expect(stored).toEqual({ sha256: sha256(content), size: 5000 });
+    });
+
     it('propagates an error of the source stream and stores nothing', async () => {
       const content = randomBytes(3000);
       const failing = new Readable({

@@ -170,8 +170,18 @@ scenario('artifacts: upload, manifest, download, ranges, digests, immutability, 
     for (const header of ['sha-256=abc', 'sha-256=:AAAA:', 'md5 nonsense', `sha-256=:${'A'.repeat(44)}`]) {
       expectError(await upload(alice(), name, 'malformed.bin', bytes, { 'content-digest': header }), 400, 'INVALID_ARGUMENT');
     }
+    // sha-512 is verified too, alone or beside sha-256; a header naming only algorithms mreg cannot check is refused
+    // (the upload would otherwise be stored unverified).
+    const sha512 = (b: Buffer) => `sha-512=:${createHash('sha512').update(b).digest('base64')}:`;
+    const only512 = randomBytes(33);
+    expectStatus(await upload(alice(), name, 'sha512.bin', only512, { 'content-digest': sha512(only512) }), 201);
+    expectError(await upload(alice(), name, 'wrong512.bin', bytes, { 'content-digest': sha512(Buffer.from('something else')) }), 400, 'INVALID_ARGUMENT');
+    expectError(await upload(alice(), name, 'mixed.bin', bytes, { 'content-digest': `${sha512(Buffer.from('x'))}, ${contentDigest(bytes)}` }), 400, 'INVALID_ARGUMENT');
+    for (const header of ['md5=:XUFAKrxLKna5cZ2REBfFkg==:', 'crc32c=:AAAAAA==:', 'unixsum=30637']) {
+      expectError(await upload(alice(), name, 'unverifiable.bin', bytes, { 'content-digest': header }), 400, 'INVALID_ARGUMENT');
+    }
     const paths = (await manifest(name)).items.map((i) => i.path);
-    expect(paths).toEqual(['both.bin', 'checked.bin']);
+    expect(paths).toEqual(['both.bin', 'checked.bin', 'sha512.bin']);
     expectError(await alice().get(`${artifacts(name)}/wrong.bin`), 404, 'NOT_FOUND');
     // The refused path is still free.
     expectStatus(await upload(alice(), name, 'wrong.bin', bytes, { 'content-digest': contentDigest(bytes) }), 201);
