@@ -183,6 +183,7 @@ describe('read-model replay (embedded adapters)', () => {
       subscribe: (t, g, h, o) => bus.subscribe(t, g, h, o),
       publishRaw: (m) => bus.publishRaw(m),
       subscribeRaw: (t, g, h, o) => bus.subscribeRaw(t, g, h, o),
+      probe: () => bus.probe(),
       close: () => Promise.resolve(),
     };
     const first = new LogRelay(log, dying, live);

@@ -54,6 +54,8 @@ export interface EventBus {
   publishRaw(messages: readonly InboundMessage[]): Promise<void>;
   /** Subscribes to raw messages, with the delivery guarantees of {@link EventBus.subscribe}. */
   subscribeRaw(topics: readonly string[], group: string, handler: InboundMessageHandler, options?: SubscribeOptions): Promise<BusSubscription>;
+  /** Resolves when the bus answers a cheap round trip (readiness); rejects with the reason when it does not. */
+  probe(): Promise<void>;
   close(): Promise<void>;
 }
 

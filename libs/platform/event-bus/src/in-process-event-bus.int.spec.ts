@@ -121,6 +121,7 @@ describe('InProcessEventBus', () => {
 
     expect(finished).toBe(true);
     await expect(bus.publish([busMessage('t', 'k', 1)])).rejects.toThrow('closed');
+    await expect(bus.probe()).rejects.toThrow('closed');
   });
 
   it('close cuts a retry backoff short', async () => {

@@ -90,6 +90,11 @@ export class InProcessEventBus implements EventBus {
     return this.join(topics, group, { kind: 'raw', handler, inFlight: new Set() }, options);
   }
 
+  /** In the process: up until closed. */
+  async probe(): Promise<void> {
+    if (this.closed) throw new Error('InProcessEventBus is closed');
+  }
+
   private append(stored: readonly Stored[]): void {
     if (this.closed) throw new Error('InProcessEventBus is closed');
     const touched = new Set<TopicState>();

@@ -232,6 +232,7 @@ if (brokers === undefined) {
         expect(finished).toBe(1);
         await expect(closing.publish([busMessage(topic, 'model-1', 1)])).rejects.toThrow('closed');
         await expect(closing.subscribe([topic], group, async () => undefined)).rejects.toThrow('closed');
+        await expect(closing.probe()).rejects.toThrow('closed');
         // The handled message was committed before close returned: the group's next member does not get it.
         const marker = busMessage(topic, 'model-1', 2);
         const next = recorder();

@@ -84,6 +84,8 @@ const MAX_ERROR_HEADER_LENGTH = 1000;
 export class KafkaEventBus implements EventBus {
   private readonly kafka: Kafka;
   private readonly admin: Admin;
+  /** The readiness probe's own admin client: no retries, so a probe is one round trip and leaves nothing behind. */
+  private readonly probeAdmin: Admin;
   private readonly producer: Producer;
   private readonly log: KafkaLogFilter;
   private readonly partitions: number;
@@ -103,7 +105,7 @@ export class KafkaEventBus implements EventBus {
     const brokers = parseBrokers(options.brokers);
     if (brokers.length === 0) throw new Error('KafkaEventBus needs at least one broker');
     this.log = new KafkaLogFilter(options.log ?? stderrKafkaLogSink);
-    this.kafka = new Kafka({
+    const config: KafkaConfig = {
       clientId: options.clientId ?? 'mreg',
       brokers,
       logLevel: options.logLevel === 'error' ? KafkaLogLevel.ERROR : KafkaLogLevel.WARN,
@@ -112,8 +114,11 @@ export class KafkaEventBus implements EventBus {
       ...(options.requestTimeoutMs !== undefined ? { requestTimeout: options.requestTimeoutMs } : {}),
       ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
       ...(options.sasl !== undefined ? { sasl: options.sasl } : {}),
-    });
+    };
+    this.kafka = new Kafka(config);
     this.admin = this.kafka.admin();
+    // Retries are a client setting (connecting included), so the probe has a client of its own.
+    this.probeAdmin = new Kafka({ ...config, clientId: `${config.clientId ?? 'mreg'}-probe`, retry: { retries: 0 } }).admin();
     this.producer = this.kafka.producer({
       idempotent: true,
       // kafkajs keeps an idempotent producer's sequence numbers right only with one request in flight.
@@ -210,12 +215,23 @@ export class KafkaEventBus implements EventBus {
     return subscription;
   }
 
+  /**
+   * A metadata request to the cluster (`describeCluster`), without retries: the brokers answer now or the probe
+   * fails with kafkajs's reason. The caller bounds the wait (readiness answers within 2 s).
+   */
+  async probe(): Promise<void> {
+    this.assertOpen();
+    await this.probeAdmin.connect();
+    const { brokers } = await this.probeAdmin.describeCluster();
+    if (brokers.length === 0) throw new Error('the cluster has no brokers');
+  }
+
   /** Stops every subscription (each after its handler in flight), then the producer and the admin client. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.subscriptions].map((s) => s.close()));
       await this.connecting?.catch(() => undefined);
-      await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+      await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect(), this.probeAdmin.disconnect()]);
     })();
     return this.closing;
   }

@@ -38,6 +38,10 @@ export class NamespacedEventBus implements EventBus {
     );
   }
 
+  probe(): Promise<void> {
+    return this.inner.probe();
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -12,7 +12,7 @@ import type { ReadStore } from '@mreg/platform/read-store';
 import { ARTIFACT_STORAGE } from '@mreg/platform/artifact-storage';
 import type { ArtifactStorage } from '@mreg/platform/artifact-storage';
 import { AuthGuard } from './auth/auth.guard';
-import { HealthController } from './http/health.controller';
+import { HealthModule } from './health/health.module';
 import { TokenRegistry } from './auth/token-registry';
 import { MregConfig, uriSchemesOf } from './config/mreg.config';
 import { allowUriSchemes } from './http/validators';
@@ -126,7 +126,7 @@ export class PlatformModule {
     ];
     return {
       module: PlatformModule,
-      controllers: [HealthController],
+      imports: [HealthModule],
       providers,
       exports: [MregConfig, TokenRegistry, EVENT_STORE, EVENT_BUS, READ_STORE, ARTIFACT_STORAGE, ProjectionRunner, Consistency, EventSourcedRepository, AuthGuard],
     };

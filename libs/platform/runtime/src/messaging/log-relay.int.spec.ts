@@ -44,6 +44,9 @@ class CrashAfterPublishBus implements EventBus {
   subscribeRaw(topics: readonly string[], group: string, handler: InboundMessageHandler, options?: SubscribeOptions): Promise<BusSubscription> {
     return this.inner.subscribeRaw(topics, group, handler, options);
   }
+  probe(): Promise<void> {
+    return this.inner.probe();
+  }
   close(): Promise<void> {
     return Promise.resolve();
   }
@@ -237,6 +240,7 @@ describe('LogRelay: restarted between publish and checkpoint', () => {
       subscribe: (t, g, h, o) => bus.subscribe(t, g, h, o),
       publishRaw: (m) => bus.publishRaw(m),
       subscribeRaw: (t, g, h, o) => bus.subscribeRaw(t, g, h, o),
+      probe: () => bus.probe(),
       close: () => Promise.resolve(),
     };
     const r = relay(counting, failing);
