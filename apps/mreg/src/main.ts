@@ -1,9 +1,9 @@
+import './telemetry';
 import 'reflect-metadata';
-import { loadConfig, startTelemetry } from '@mreg/platform/runtime';
+import { loadConfig } from '@mreg/platform/runtime';
 import { startRegistry } from './registry-app';
 
 async function main(): Promise<void> {
-  startTelemetry('mreg');
   const config = loadConfig();
   const started = await startRegistry(config);
   const lines = [

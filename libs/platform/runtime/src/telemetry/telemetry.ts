@@ -50,8 +50,10 @@ function exporterConfigured(signal: 'TRACES' | 'METRICS'): boolean {
 
 /**
  * Modules loaded before the SDK started are patched when they are next required: requiring them again lets a
- * start after the app's imports still trace HTTP, express and Kafka. (The mongodb and AWS instrumentations
- * patch internal files, so they apply when telemetry starts before those clients load.)
+ * start after the app's imports still trace HTTP, express and Kafka (tests). The mongodb and AWS
+ * instrumentations patch internal files, so they apply only when telemetry starts before those clients load:
+ * each app's `main.ts` imports its `telemetry.ts` first, which loads this entry point alone
+ * (`@mreg/platform/runtime/telemetry`, not the runtime barrel) and starts it (decision 20).
  */
 function patchLoadedModules(): void {
   const load = createRequire(__filename);
