@@ -6,6 +6,7 @@ import nx from '@nx/eslint-plugin';
 import { createProjectGraphAsync } from '@nx/devkit';
 import tseslint from 'typescript-eslint';
 import { readFileSync } from 'node:fs';
+import globals from 'globals';
 import mreg from './tools/eslint-rules/index.js';
 
 // @nx/enforce-module-boundaries reads the *cached* project graph and silently skips itself when there is none
@@ -59,7 +60,15 @@ function boundaries({ tests }) {
   ];
   return [
     'error',
-    { enforceBuildableLibDependency: false, allowCircularSelfDependency: false, checkDynamicDependenciesExceptions: [], depConstraints },
+    {
+      enforceBuildableLibDependency: false,
+      allowCircularSelfDependency: false,
+      checkDynamicDependenciesExceptions: [],
+      // Only test code may use a type:testing lib (above), and the suites in them exercise the libs whose specs
+      // run them: a cycle through a testing lib is a test's, never the product's.
+      ignoredCircularDependencies: [['*', 'tag:type:testing']],
+      depConstraints,
+    },
   ];
 }
 
@@ -108,10 +117,28 @@ export default defineConfig(
       '**/tmp/**',
       '**/.mreg-data/**',
       '**/.cache/**',
-      '**/*.js',
-      '**/*.cjs',
-      '**/*.mjs',
+      '**/reports/**',
+      // Plain JavaScript is linted where we write it: tools/ and the root config files (block below).
+      'apps/**/*.{js,cjs,mjs}',
+      'libs/**/*.{js,cjs,mjs}',
+      'deploy/**/*.{js,mjs}',
     ],
+  },
+  {
+    // CommonJS Node scripts: tools/, the deploy launcher, the root config files. Type-checked by tools/tsconfig.json
+    // (`// @ts-check`, checkJs) in the tools project's typecheck target.
+    files: ['tools/**/*.{js,cjs}', 'deploy/**/*.cjs', '*.{js,cjs}'],
+    extends: [js.configs.recommended],
+    languageOptions: { sourceType: 'commonjs', ecmaVersion: 2024, globals: { ...globals.node } },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+    },
+  },
+  {
+    files: ['*.mjs'],
+    extends: [js.configs.recommended],
+    languageOptions: { sourceType: 'module', ecmaVersion: 2024, globals: { ...globals.node } },
   },
   {
     files: ['**/*.ts'],

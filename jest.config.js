@@ -1,4 +1,5 @@
-// One jest run, three tiers by file suffix (unit / int / e2e), each a jest project.
+// Three tiers by file suffix (unit / int / e2e), each a jest project. Nx runs one tier of one project at a time
+// (targets test-unit / test-int / test-e2e, tools/nx/plugin.cjs); `jest --selectProjects unit` still runs a whole tier.
 const { compilerOptions } = require('./tsconfig.base.json');
 const fs = require('node:fs');
 
@@ -17,6 +18,8 @@ const base = {
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper,
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
+  // Build output (each project's dist/, docs/decisions/0021) is not test input.
+  modulePathIgnorePatterns: ['<rootDir>/(apps|libs)/.*/dist/'],
   setupFiles: ['reflect-metadata'],
 };
 

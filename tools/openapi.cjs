@@ -1,22 +1,22 @@
 #!/usr/bin/env node
+// @ts-check
 // Writes the OpenAPI document the registry serves at /api/openapi.json to docs/api/openapi.json
 // (`npm run openapi`). `--check` fails when the committed file differs (run by the e2e suite's openapi test).
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { build } = require('./build.cjs');
+const { appEntry, buildApps } = require('./build/nx.cjs');
 
 const ROOT = path.resolve(__dirname, '..');
 const TARGET = path.join(ROOT, 'docs', 'api', 'openapi.json');
 
 async function main() {
-  const result = await build();
-  if (result.errors.length > 0) throw new Error('build failed');
-  require('./node/aliases.cjs');
+  const result = await buildApps(['mreg']);
+  if (!result.ok) throw new Error('build failed');
   require('reflect-metadata');
   const { loadConfig } = require('@mreg/platform/runtime');
-  const { createRegistry } = require(path.join(ROOT, 'dist/apps/mreg/src/registry-app.js'));
+  const { createRegistry } = require(appEntry('mreg', 'registry-app'));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mreg-openapi-'));
   const tokens = JSON.stringify({ 'openapi-generator-token': { user: 'openapi', roles: ['reader'] } });
   const { app, openapi } = await createRegistry(loadConfig({ MREG_DATA_DIR: dataDir, MREG_TOKENS: tokens, MREG_LOG_LEVEL: 'error' }));

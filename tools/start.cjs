@@ -1,30 +1,24 @@
 #!/usr/bin/env node
-// Builds (tools/build.cjs, incremental) and starts one app from dist/ with the workspace aliases preloaded:
+// @ts-check
+// Builds one app with Nx (`nx run-many -t build`: the app and the libs it uses, cached) and starts it from
+// apps/<app>/dist/main.js; its `@mreg/*` imports resolve through the workspace packages (docs/decisions/0021):
 //   MREG_APP=<app> node tools/start.cjs [app args...]     (`npm start` runs it under Node >= 22)
 // MREG_APP names a folder under apps/ (default `mreg`, the all-in-one server; also registration-service,
-// governance-service, artifact-service, audit-service). The app runs in this same Node binary with this
+// governance-service, artifact-service, audit-service, gateway). The app runs in this same Node binary with this
 // process's Node flags and environment; SIGINT/SIGTERM/SIGHUP are passed on, and its exit code is ours.
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { build } = require('./build.cjs');
+const { ROOT, appEntry, buildApps, startableApps } = require('./build/nx.cjs');
 
-const ROOT = path.resolve(__dirname, '..');
+/** @type {NodeJS.Signals[]} */
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+/** @param {string} message @returns {never} */
 function fail(message) {
   process.stderr.write(`[start] ${message}\n`);
   process.exit(1);
-}
-
-function startableApps() {
-  const appsDir = path.join(ROOT, 'apps');
-  if (!fs.existsSync(appsDir)) return [];
-  return fs
-    .readdirSync(appsDir)
-    .filter((name) => fs.existsSync(path.join(appsDir, name, 'src', 'main.ts')))
-    .sort();
 }
 
 async function main() {
@@ -40,17 +34,16 @@ async function main() {
     );
   }
 
-  const result = await build();
-  for (const e of result.errors) process.stderr.write(`[build] ${e.file}\n${e.message}\n`);
-  if (result.errors.length > 0) fail(`build failed (${result.errors.length} file(s)); not starting ${app}`);
+  const result = await buildApps([app]);
+  if (!result.ok) fail(`build failed (nx run-many -t build --projects=${app}, output above); not starting ${app}`);
 
-  const entry = path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
+  const entry = appEntry(app);
   if (!fs.existsSync(entry)) fail(`build produced no ${path.relative(ROOT, entry)}`);
 
-  const args = [...process.execArgv, '--enable-source-maps', '-r', path.join(__dirname, 'node', 'aliases.cjs'), entry, ...process.argv.slice(2)];
+  const args = [...process.execArgv, '--enable-source-maps', entry, ...process.argv.slice(2)];
   const child = spawn(process.execPath, args, { stdio: 'inherit', env: process.env });
 
-  const forward = (signal) => {
+  const forward = (/** @type {NodeJS.Signals} */ signal) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   };
   for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);

@@ -1,37 +1,51 @@
 #!/usr/bin/env node
-// `npm test`: every test of the project, then one line with the combined counts.
+// @ts-check
+// `npm test`: every test of the project through Nx, then one line with the combined counts.
 //
-//   1. jest (unit, integration and e2e tiers; arguments after `npm test --` go to jest)
-//   2. the MLflow conformance suite (pytest, tools/mlflow/conformance.sh: the official MLflow client against the
-//      embedded server and the distributed topology; its venv is created in ~/.cache/mreg on first use)
+//   1. the test servers, once for the whole run: when no MREG_KAFKA_BROKERS / MREG_MONGO_URL / MREG_S3_ENDPOINT
+//      is set, no Docker engine answers and MREG_START_SERVERS is not 0, tools/infra/all.sh starts Kafka, FerretDB
+//      and S3 (and stops them at the end if this run started them); otherwise each jest run's global setup
+//      (libs/testing/infra) finds them as before
+//   2. `nx run-many -t test-unit` (parallel), then `nx run-many -t test-int test-e2e` (one at a time: they share
+//      the servers and measure time); arguments after `npm test --` go to every jest run (e.g. `--ci`)
+//   3. the MLflow conformance suite: `nx run testing-mlflow-conformance:test-conformance` (pytest,
+//      tools/mlflow/conformance.sh: the official MLflow client against the embedded server and the distributed
+//      topology; its venv is created in ~/.cache/mreg on first use)
 //
-// The last line printed is `N passed, N failed, N skipped`, counted from jest's JSON report and pytest's JUnit
-// report (a jest suite that fails to run counts as one failed test, pytest errors count as failed, and a suite
-// that did not run at all or ran no test counts as one failure). The exit code is non-zero when either suite
-// failed or did not report.
+// The last line printed is `N passed, N failed, N skipped`, counted from the reports the targets write (declared
+// Nx outputs, so a cached target's report counts too): jest's JSON report per project and tier in reports/jest/,
+// pytest's JUnit report in reports/pytest/. A jest suite that fails to run counts as one failed test, pytest
+// errors count as failed, and a target that wrote no report or ran no test counts as one failure. The exit code
+// is non-zero when any target failed or did not report.
 // MREG_CONFORMANCE=0 leaves the Python suite out (said loudly; its tests are then not in the counts).
-// MREG_CONFORMANCE_JUNIT sets where the JUnit report goes (default: a temporary folder, removed afterwards).
+// MREG_CONFORMANCE_JUNIT: where to copy pytest's JUnit report as well. MREG_TEST_PARALLEL: Nx's parallelism for
+// the unit tier (default 2).
 'use strict';
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mreg-test-'));
+const NX = path.join(ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
+const REPORTS = path.join(ROOT, 'reports');
+const TIERS = ['unit', 'int', 'e2e'];
+const CONFORMANCE_PROJECT = 'testing-mlflow-conformance';
 
+/** @type {import('node:child_process').ChildProcess | null} */
 let current = null;
-for (const sig of ['SIGINT', 'SIGTERM']) {
+let stopServers = false;
+for (const sig of /** @type {NodeJS.Signals[]} */ (['SIGINT', 'SIGTERM'])) {
   process.on(sig, () => {
     if (current) current.kill(sig);
-    fs.rmSync(work, { recursive: true, force: true });
+    if (stopServers) spawnSync('bash', [path.join(ROOT, 'tools', 'infra', 'all.sh'), 'stop'], { stdio: 'ignore' });
     process.exit(130);
   });
 }
 
-function run(cmd, args, env = process.env) {
+/** @param {string} cmd @param {string[]} args @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null }>} */
+function run(cmd, args) {
   return new Promise((resolve) => {
-    current = spawn(cmd, args, { cwd: ROOT, stdio: 'inherit', env });
+    current = spawn(cmd, args, { cwd: ROOT, stdio: 'inherit', env: process.env });
     current.on('error', (e) => {
       process.stderr.write(`[test] could not run ${cmd}: ${e.message}\n`);
       resolve({ code: 127, signal: null });
@@ -43,51 +57,78 @@ function run(cmd, args, env = process.env) {
   });
 }
 
-/** The value of a jest option given as `--name=value` or `--name value`, or undefined. */
-function optionValue(args, name) {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === name) return args[i + 1];
-    if (args[i].startsWith(`${name}=`)) return args[i].slice(name.length + 1);
-  }
-  return undefined;
+/** @param {string[]} args */
+const nx = (args) => run(process.execPath, [...process.execArgv, NX, ...args]);
+
+/** Projects that have a target, from the project graph. @param {string} target @returns {string[]} */
+function projectsWith(target) {
+  const out = execFileSync(process.execPath, [NX, 'show', 'projects', '--withTarget', target, '--json'], { cwd: ROOT, encoding: 'utf8' });
+  return /** @type {string[]} */ (JSON.parse(out)).sort();
 }
 
-async function runJest(args) {
-  let report = optionValue(args, '--outputFile');
-  const jestArgs = [...args];
-  if (!args.includes('--json')) jestArgs.push('--json');
-  if (!report) {
-    report = path.join(work, 'jest.json');
-    jestArgs.push(`--outputFile=${report}`);
+/** Parses `export NAME=value` lines (tools/infra/env.sh) into process.env. @param {string} text */
+function applyExports(text) {
+  for (const line of text.split('\n')) {
+    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m && m[1] && m[2] !== undefined) process.env[m[1]] = m[2].replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1');
   }
-  report = path.resolve(ROOT, report);
-  fs.rmSync(report, { force: true });
-  const jest = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
-  const { code, signal } = await run(process.execPath, [...process.execArgv, jest, ...jestArgs]);
+}
+
+/** Starts the local test servers once for the whole run when nothing else provides them (see the header). */
+function prepareServers() {
+  if (process.env.MREG_START_SERVERS === '0') return;
+  if (process.env.MREG_KAFKA_BROKERS || process.env.MREG_MONGO_URL || process.env.MREG_S3_ENDPOINT) return;
+  if (process.env.MREG_NO_DOCKER !== '1' && spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 5000 }).status === 0)
+    return;
+  const all = path.join(ROOT, 'tools', 'infra', 'all.sh');
+  const wasRunning = spawnSync('bash', [all, 'status'], { stdio: 'ignore' }).status === 0;
+  if (!wasRunning) process.stderr.write('[test] starting Kafka, FerretDB and S3 once for every test run (tools/infra/all.sh)\n');
+  const started = spawnSync('bash', [all, 'start'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 20 * 60 * 1000 });
+  if (started.status === 0) applyExports(started.stdout);
+  else process.stderr.write('[test] not every test server started: the jest global setup will try again and skip what it cannot find\n');
+  stopServers = !wasRunning;
+}
+
+/** @typedef {{ passed: number, failed: number, skipped: number }} Counts */
+
+/** Adds up jest's JSON reports of the given targets; a missing report is one failure. */
+function jestCounts(/** @type {{ project: string, tier: string }[]} */ targets) {
+  /** @type {Counts} */
   const counts = { passed: 0, failed: 0, skipped: 0 };
-  let ok = code === 0 && !signal;
-  if (signal) process.stderr.write(`[test] jest was killed by ${signal}\n`);
-  let r;
-  try {
-    r = JSON.parse(fs.readFileSync(report, 'utf8'));
-  } catch {
-    process.stderr.write('[test] jest wrote no report: the jest tests did not run\n');
-    return { ok: false, counts: { ...counts, failed: 1 }, ran: false };
+  let ok = true;
+  for (const { project, tier } of targets) {
+    const file = path.join(REPORTS, 'jest', `${project}.${tier}.json`);
+    let r;
+    try {
+      r = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      process.stderr.write(`[test] ${project}:test-${tier} wrote no report (${path.relative(ROOT, file)}): its tests did not run\n`);
+      counts.failed += 1;
+      ok = false;
+      continue;
+    }
+    counts.passed += r.numPassedTests || 0;
+    counts.failed += (r.numFailedTests || 0) + (r.numRuntimeErrorTestSuites || 0);
+    counts.skipped += (r.numPendingTests || 0) + (r.numTodoTests || 0);
+    if (r.numRuntimeErrorTestSuites > 0)
+      process.stderr.write(`[test] ${project}:test-${tier}: ${r.numRuntimeErrorTestSuites} jest test suite(s) failed to run\n`);
+    if ((r.numTotalTests || 0) === 0) {
+      process.stderr.write(`[test] ${project}:test-${tier} ran no test: counted as one failure\n`);
+      counts.failed += 1;
+      ok = false;
+    }
+    if (!r.success) ok = false;
   }
-  counts.passed = r.numPassedTests || 0;
-  counts.failed = (r.numFailedTests || 0) + (r.numRuntimeErrorTestSuites || 0);
-  counts.skipped = (r.numPendingTests || 0) + (r.numTodoTests || 0);
-  if (r.numRuntimeErrorTestSuites > 0) process.stderr.write(`[test] ${r.numRuntimeErrorTestSuites} jest test suite(s) failed to run (see above)\n`);
-  if (!r.success) ok = false;
-  return { ok, counts, ran: true };
+  return { ok, counts };
 }
 
-/** Sums the <testsuite> counts of a JUnit XML report (pytest's xunit2). */
+/** Sums the <testsuite> counts of a JUnit XML report (pytest's xunit2). @param {string} xml @returns {Counts | undefined} */
 function junitCounts(xml) {
   const counts = { passed: 0, failed: 0, skipped: 0 };
   let suites = 0;
   for (const m of xml.matchAll(/<testsuite\b([^>]*)>/g)) {
-    const attr = (name) => Number((new RegExp(`\\b${name}="(\\d+)"`).exec(m[1]) || [])[1] || 0);
+    const attrs = m[1] ?? '';
+    const attr = (/** @type {string} */ name) => Number((new RegExp(`\\b${name}="(\\d+)"`).exec(attrs) || [])[1] || 0);
     const tests = attr('tests');
     const failed = attr('failures') + attr('errors');
     const skipped = attr('skipped');
@@ -99,18 +140,32 @@ function junitCounts(xml) {
   return suites > 0 ? counts : undefined;
 }
 
+/** @param {string[]} jestArgs */
+async function runJest(jestArgs) {
+  const targets = TIERS.flatMap((tier) => projectsWith(`test-${tier}`).map((project) => ({ project, tier })));
+  const parallel = process.env.MREG_TEST_PARALLEL || '2';
+  const forwarded = jestArgs.length > 0 ? ['--', ...jestArgs] : [];
+  const unit = await nx(['run-many', '-t', 'test-unit', `--parallel=${parallel}`, '--outputStyle=static', '--nxBail=false', ...forwarded]);
+  const slow = await nx(['run-many', '-t', 'test-int', 'test-e2e', '--parallel=1', '--outputStyle=static', '--nxBail=false', ...forwarded]);
+  for (const r of [unit, slow]) if (r.signal) process.stderr.write(`[test] nx was killed by ${r.signal}\n`);
+  const { ok, counts } = jestCounts(targets);
+  return { ok: ok && unit.code === 0 && slow.code === 0 && !unit.signal && !slow.signal, counts, ran: true };
+}
+
 async function runConformance() {
+  /** @type {Counts} */
   const counts = { passed: 0, failed: 0, skipped: 0 };
   if (process.env.MREG_CONFORMANCE === '0') {
     process.stderr.write('\n*** SKIPPED the MLflow conformance suite (pytest): MREG_CONFORMANCE=0; its tests are not counted\n\n');
     return { ok: true, counts, ran: false };
   }
-  const junit = path.resolve(ROOT, process.env.MREG_CONFORMANCE_JUNIT || path.join(work, 'mlflow-conformance.xml'));
-  process.stderr.write('\n[test] MLflow conformance suite (pytest): tools/mlflow/conformance.sh\n');
-  const { code, signal } = await run('bash', [path.join(ROOT, 'tools', 'mlflow', 'conformance.sh'), junit]);
+  const junit = path.join(REPORTS, 'pytest', `${CONFORMANCE_PROJECT}.xml`);
+  process.stderr.write(`\n[test] MLflow conformance suite (pytest): nx run ${CONFORMANCE_PROJECT}:test-conformance\n`);
+  const { code, signal } = await nx(['run', `${CONFORMANCE_PROJECT}:test-conformance`, '--outputStyle=static']);
   let xml = '';
   try {
     xml = fs.readFileSync(junit, 'utf8');
+    if (process.env.MREG_CONFORMANCE_JUNIT) fs.copyFileSync(junit, path.resolve(ROOT, process.env.MREG_CONFORMANCE_JUNIT));
   } catch {
     // no report
   }
@@ -128,15 +183,19 @@ async function runConformance() {
 }
 
 async function main() {
+  fs.rmSync(REPORTS, { recursive: true, force: true });
+  prepareServers();
   const jest = await runJest(process.argv.slice(2));
   const py = await runConformance();
-  fs.rmSync(work, { recursive: true, force: true });
+  if (stopServers) spawnSync('bash', [path.join(ROOT, 'tools', 'infra', 'all.sh'), 'stop'], { stdio: 'ignore' });
   const total = {
     passed: jest.counts.passed + py.counts.passed,
     failed: jest.counts.failed + py.counts.failed,
     skipped: jest.counts.skipped + py.counts.skipped,
   };
-  const part = (label, r) => `${label}: ${r.ran ? `${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped` : 'did not run'}${r.ok ? '' : ' (FAILED)'}`;
+  /** @param {string} label @param {{ ran: boolean, ok: boolean, counts: Counts }} r */
+  const part = (label, r) =>
+    `${label}: ${r.ran ? `${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped` : 'did not run'}${r.ok ? '' : ' (FAILED)'}`;
   process.stdout.write(`\n${part('jest', jest)}\n${part('pytest (MLflow conformance)', py)}\n`);
   process.stdout.write(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
   process.exit(jest.ok && py.ok ? 0 : 1);

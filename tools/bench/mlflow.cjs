@@ -88,7 +88,7 @@ function rows(mreg, mlflow) {
     const b = valueOf(mlflow, phase, pick);
     const row = { what, unit, better: kind === 'throughput' ? 'higher' : 'lower', mreg: a.value ?? null, mlflow: b.value ?? null };
     if (a.error === undefined && b.error === undefined) {
-      const ratio = kind === 'throughput' ? a.value / b.value : b.value / a.value;
+      const ratio = kind === 'throughput' ? Number(a.value) / Number(b.value) : Number(b.value) / Number(a.value);
       row.ratio = Number.isFinite(ratio) ? Number(ratio.toFixed(2)) : null;
       row.mregAtLeastAsFast = row.ratio !== null && row.ratio >= 1;
     } else {
@@ -203,7 +203,18 @@ async function startMlflowServer(venv, workDir, port, workers, log) {
  */
 class Workload {
   constructor(venv, target, opts, workDir) {
-    Object.assign(this, { venv, target, opts, workDir, child: null, lines: [], waiters: [], exited: null });
+    this.venv = venv;
+    this.target = target;
+    this.opts = opts;
+    this.workDir = workDir;
+    /** @type {import('node:child_process').ChildProcessWithoutNullStreams | null} */
+    this.child = null;
+    /** @type {string[]} */
+    this.lines = [];
+    /** @type {((line: string | null) => void)[]} */
+    this.waiters = [];
+    /** @type {string | number | null} */
+    this.exited = null;
     this.logFile = path.join(workDir, `mlflow-workload-${target.label}.log`);
   }
 
@@ -223,11 +234,12 @@ class Workload {
       '--artifact-repeats', String(opts.artifactRepeats),
     ];
     const err = fs.openSync(this.logFile, 'a');
-    const child = spawn(path.join(this.venv, 'bin', 'python'), args, {
+    // stdin and stdout are pipes (stderr goes to the log file).
+    const child = /** @type {import('node:child_process').ChildProcessWithoutNullStreams} */ (spawn(path.join(this.venv, 'bin', 'python'), args, {
       detached: true,
       stdio: ['pipe', 'pipe', err],
       env: pythonEnv({ TMPDIR: path.join(this.workDir, 'tmp'), ...target.env }),
-    });
+    }));
     fs.closeSync(err);
     groups.add(child);
     this.child = child;
@@ -295,7 +307,7 @@ class Workload {
     const started = Date.now();
     const problem = await this.start(Math.min(120_000, timeoutMs));
     if (problem) return { error: problem };
-    this.child.stdin.write(`${JSON.stringify({ phase, capS })}\n`);
+    this.child?.stdin.write(`${JSON.stringify({ phase, capS })}\n`);
     const line = await this.nextLine(Math.max(1000, timeoutMs - (Date.now() - started)));
     if (line === undefined) {
       await this.kill();
@@ -312,9 +324,10 @@ class Workload {
   }
 
   async close() {
-    if (this.child && this.exited === null) {
-      this.child.stdin.end();
-      const gone = new Promise((resolve) => this.child.once('exit', resolve));
+    const child = this.child;
+    if (child && this.exited === null) {
+      child.stdin.end();
+      const gone = new Promise((resolve) => child.once('exit', resolve));
       await Promise.race([gone, sleep(5000)]);
     }
     await this.kill();
@@ -343,6 +356,7 @@ async function mlflowSection(ctx) {
 
   let server;
   let mreg;
+  /** @type {Record<string, Workload> | undefined} */
   let workloads;
   const section = {
     ratioMeaning: RATIO_MEANING,
@@ -374,6 +388,7 @@ async function mlflowSection(ctx) {
       const why = await problem;
       if (why) log(`mlflow: the ${who} client did not start (it is retried per phase): ${why}`);
     }
+    /** @type {Record<string, Record<string, unknown>>} */
     const results = { mreg: {}, mlflow: {} };
     const order = [];
     for (let i = 0; i < PHASES.length; i++) {
@@ -391,7 +406,7 @@ async function mlflowSection(ctx) {
         const timeoutMs = Math.min(left - 5_000, (opts.capPhaseS + 60) * 1000);
         const capS = Math.max(5, Math.min(opts.capPhaseS, Math.floor(timeoutMs / 1000) - 45));
         log(`mlflow: ${phase} against ${who}`);
-        const r = await workloads[who].run(phase, capS, timeoutMs);
+        const r = await /** @type {Workload} */ (workloads[who]).run(phase, capS, timeoutMs);
         results[who][phase] = r;
         order.push(`${phase}:${who}`);
         log(`mlflow: ${phase} against ${who}: ${r.error ? `error: ${r.error.slice(0, 200)}` : brief(phase, r)}`);

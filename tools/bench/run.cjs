@@ -9,7 +9,7 @@
 //                servers come from MREG_KAFKA_BROKERS / MREG_MONGO_URL / MREG_S3_* or are started with
 //                tools/infra/all.sh (and stopped again if the bench started them); otherwise it is skipped.
 //
-// Every app runs as its own process from dist/ (like `npm start`), so the load generator never shares an
+// Every app runs as its own process from its build output, apps/<app>/dist (like `npm start`), so the load generator never shares an
 // event loop with a server. All traffic goes to 127.0.0.1; every loop is bounded by count and by time.
 //
 // Phases per topology (fresh models for each; every phase is bounded by a count and by a time cap):
@@ -40,7 +40,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
-const { build } = require('../build.cjs');
+const { appEntry, buildApps } = require('../build/nx.cjs');
 const mlflowBench = require('./mlflow.cjs');
 const { envInt, freePort } = require('./lib.cjs');
 
@@ -160,7 +160,7 @@ async function createModels(base, prefix, count) {
  * interval starts at `pollMs` and grows to a tenth of the time waited so far (at most 50 ms): the resolution
  * stays within ~10% of the measured lag while slow read models are not flooded with reads by the observer.
  */
-async function waitVisible(base, urlPath, predicate = () => true, pollMs = 5) {
+async function waitVisible(base, urlPath, predicate = (/** @type {unknown} */ _json) => true, pollMs = 5) {
   const started = nowMs();
   const until = Date.now() + VISIBLE_TIMEOUT_MS;
   for (;;) {
@@ -328,7 +328,9 @@ async function runPhases(base, restartWritePath, label) {
 
   log(`${label}: burst without the wait (${OPTIONS.versions} versions, cap ${OPTIONS.capBurstS} s), then read-model catch-up (cap ${OPTIONS.capCatchUpS} s)`);
   const modelsB = await createModels(base, 'bench-nowait', OPTIONS.models);
-  const noWait = await throughput(base, modelsB, { waitExpected: false, capS: OPTIONS.capBurstS });
+  const noWait = /** @type {Awaited<ReturnType<typeof throughput>> & { readModels?: any }} */ (
+    await throughput(base, modelsB, { waitExpected: false, capS: OPTIONS.capBurstS })
+  );
   const seen = await readModelsShow(base, modelsB, noWait.perModel, OPTIONS.capCatchUpS);
   noWait.readModels = {
     caughtUp: seen.caughtUp,
@@ -350,12 +352,12 @@ async function runPhases(base, restartWritePath, label) {
 
 const children = new Set();
 
-/** Starts dist/apps/<app>/src/main.js with the alias hook (as `MREG_APP=<app> npm start` does). */
+/** Starts apps/<app>/dist/main.js (as `MREG_APP=<app> npm start` does). */
 async function startApp(app, env, workDir) {
-  const entry = path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
+  const entry = appEntry(app);
   const logFile = path.join(workDir, `${app}.log`);
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--enable-source-maps', '--disable-warning=ExperimentalWarning', '-r', path.join(ROOT, 'tools', 'node', 'aliases.cjs'), entry], {
+  const child = spawn(process.execPath, ['--enable-source-maps', '--disable-warning=ExperimentalWarning', entry], {
     env: { ...process.env, ...env },
     stdio: ['ignore', out, out],
   });
@@ -528,6 +530,7 @@ async function cleanUpServers(env, database, namespace) {
 async function distributed(workDir) {
   const servers = await resolveServers();
   if (servers.skipped) return { skipped: servers.skipped };
+  /** @type {Record<string, string | undefined>} */
   const serverEnv = { ...servers.env };
   for (const k of Object.keys(process.env)) if (/^MREG_(KAFKA_BROKERS|MONGO_URL|S3_|KURRENTDB_URL)/.test(k)) serverEnv[k] = process.env[k];
   const id = `bench${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
@@ -580,7 +583,7 @@ async function distributed(workDir) {
         readStore: servers.privateFerretDbPort ? 'FerretDB 1.24 (SQLite), private instance' : 'MongoDB protocol (MREG_MONGO_URL)',
         eventStore: kurrent ? 'kurrentdb' : 'sqlite (shared file)',
         kafka: serverEnv.MREG_KAFKA_BROKERS,
-        mongo: serverEnv.MREG_MONGO_URL.replace(/\/\/[^@/]*@/, '//***@'),
+        mongo: String(serverEnv.MREG_MONGO_URL).replace(/\/\/[^@/]*@/, '//***@'),
         s3: serverEnv.MREG_S3_ENDPOINT,
       },
       bootSeconds,
@@ -597,11 +600,8 @@ async function distributed(workDir) {
 // ---- main ------------------------------------------------------------------------------------------
 
 async function main() {
-  const result = await build();
-  if (result.errors.length > 0) {
-    for (const e of result.errors) process.stderr.write(`[build] ${e.file}\n${e.message}\n`);
-    throw new Error('build failed');
-  }
+  const result = await buildApps(['mreg', 'registration-service', 'governance-service', 'artifact-service', 'audit-service', 'gateway']);
+  if (!result.ok) throw new Error('build failed (nx run-many -t build, output above)');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mreg-bench-'));
   const report = {
     timestamp: new Date().toISOString(),

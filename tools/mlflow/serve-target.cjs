@@ -3,7 +3,7 @@
 //
 //   node tools/node/run.cjs tools/mlflow/serve-target.cjs <embedded|distributed>
 //
-// Builds (tools/build.cjs), starts the target on free ports with a fresh data dir and tokens for four users,
+// Builds (Nx, tools/build/nx.cjs), starts the target on free ports with a fresh data dir and tokens for four users,
 // and prints ONE JSON line on stdout when it is ready:
 //   {"url": "http://127.0.0.1:<port>", "tokens": {"admin": ..., "alice": ..., "bob": ..., "rita": ...}, "logs": <dir>}
 // The user of each token is its key (admin: admin, alice: contributor, bob: approver, rita: reader).
@@ -12,7 +12,7 @@
 // and exits 0; when it should run but does not start, {"error": "<message>"} and exit 1. Everything else
 // (build output, server logs' location) goes to stderr.
 //
-//   embedded     dist/apps/mreg/src/main.js, the all-in-one server (SQLite, in-process bus, filesystem)
+//   embedded     apps/mreg/dist/main.js, the all-in-one server (SQLite, in-process bus, filesystem)
 //   distributed  four services + gateway (libs/testing/e2e/src/distributed-topology.ts) on real Kafka,
 //                FerretDB and S3: MREG_KAFKA_BROKERS, MREG_MONGO_URL, MREG_S3_* from the environment, else
 //                from `tools/infra/env.sh` (running servers), else started with `tools/infra/all.sh start`
@@ -74,10 +74,9 @@ function tokensJson(t) {
 }
 
 async function buildDist() {
-  const { build } = require(path.join(ROOT, 'tools', 'build.cjs'));
-  const result = await build();
-  for (const e of result.errors) process.stderr.write(`[build] ${e.file}\n${e.message}\n`);
-  if (result.errors.length > 0) throw new Error(`build failed (${result.errors.length} file(s))`);
+  const { buildApps } = require(path.join(ROOT, 'tools', 'build', 'nx.cjs'));
+  const result = await buildApps(['mreg']);
+  if (!result.ok) throw new Error('build failed (nx run-many -t build --projects=mreg, output above)');
 }
 
 async function waitHealthy(url, child, what, logFile, timeoutMs = 90_000) {
@@ -107,8 +106,8 @@ async function embedded(workDir, t) {
   const url = `http://127.0.0.1:${port}`;
   const logFile = path.join(workDir, 'mreg.log');
   const logStream = fs.createWriteStream(logFile, { flags: 'a' });
-  const entry = path.join(ROOT, 'dist', 'apps', 'mreg', 'src', 'main.js');
-  const child = spawn(process.execPath, ['--enable-source-maps', '-r', path.join(ROOT, 'tools', 'node', 'aliases.cjs'), entry], {
+  const entry = path.join(ROOT, 'apps', 'mreg', 'dist', 'main.js');
+  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -123,7 +122,7 @@ async function embedded(workDir, t) {
   child.stderr.pipe(logStream);
   cleanups.push(
     () =>
-      new Promise((resolve) => {
+      /** @type {Promise<void>} */ (new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
         child.once('exit', () => {
@@ -131,7 +130,7 @@ async function embedded(workDir, t) {
           resolve();
         });
         child.kill('SIGTERM');
-      }),
+      })),
   );
   child.once('exit', (code, signal) => {
     if (!stopping) log(`the registry exited (code ${code}, signal ${signal}); log: ${logFile}`);
@@ -216,7 +215,7 @@ async function resolveServers() {
   return problem ? { problem } : { env };
 }
 
-/** Compiles the e2e topology helper (test code, not part of dist/) with the workspace's swc settings. */
+/** Compiles the e2e topology helper (test code, not built by Nx) with the workspace's swc settings. */
 function loadTopologyModule(workDir) {
   const swc = require(path.join(ROOT, 'node_modules', '@swc', 'core'));
   const swcrc = JSON.parse(fs.readFileSync(path.join(ROOT, '.swcrc'), 'utf8'));
@@ -242,7 +241,7 @@ async function distributed(workDir, t) {
     overrides: { MREG_TOKENS: tokensJson(t) },
   });
   cleanups.push(() => topology.stop());
-  await topology.start(); // builds dist/ first (tools/build.cjs, incremental)
+  await topology.start(); // builds the apps first (Nx, cached)
   return { url: topology.target.url };
 }
 

@@ -39,7 +39,7 @@ if (args.length === 0) {
 const nodeBin = major >= MIN_MAJOR ? process.execPath : node24Binary();
 const env = { ...process.env, PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH || ''}` };
 const child = require('node:child_process').spawn(nodeBin, ['--disable-warning=ExperimentalWarning', ...args], { stdio: 'inherit', env });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+for (const sig of /** @type {NodeJS.Signals[]} */ (['SIGINT', 'SIGTERM'])) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => {
   if (signal) {
     // Re-raise the child's signal on ourselves with default handling, so callers see the same death.

@@ -33,7 +33,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function openapi(): string | undefined {
-  const file = join(__dirname, '..', '..', '..', '..', 'docs', 'api', 'openapi.json');
+  const file = join(__dirname, '..', '..', '..', 'docs', 'api', 'openapi.json');
   return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 }
 

@@ -30,7 +30,7 @@ async function freePort(): Promise<number> {
 }
 
 export interface DistributedOptions {
-  /** Workspace root (dist/ and tools/ live there). */
+  /** Workspace root (apps/ with their build output, and tools/). */
   readonly root: string;
   /** Scratch folder for logs, the shared SQLite log and per-service data. */
   readonly workDir: string;
@@ -82,11 +82,12 @@ export class DistributedTopology {
   }
 
   async start(): Promise<void> {
-    // One build for all processes (swc, incremental); the services run from dist/ with the alias hook.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the build tool is plain CommonJS outside the TS graph
-    const build = (require(join(this.options.root, 'tools', 'build.cjs')) as { build(): Promise<{ errors: unknown[] }> }).build;
-    const result = await build();
-    if (result.errors.length > 0) throw new Error('build failed');
+    // One Nx build for all processes (cached: a no-op when nothing changed); each runs from apps/<app>/dist and
+    // resolves its @mreg/* imports through the workspace packages.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the build helper is plain CommonJS outside the TS graph
+    const { buildApps } = require(join(this.options.root, 'tools', 'build', 'nx.cjs')) as { buildApps(apps: readonly string[]): Promise<{ ok: boolean }> };
+    const result = await buildApps([...SERVICES, 'gateway']);
+    if (!result.ok) throw new Error('build failed (nx run-many -t build, output above)');
     for (const service of SERVICES) await this.startService(service, await freePort());
     await this.startService('gateway', await freePort());
   }
@@ -107,9 +108,9 @@ export class DistributedTopology {
   }
 
   async startService(service: ServiceName, port: number): Promise<void> {
-    const entry = join(this.options.root, 'dist', 'apps', service, 'src', 'main.js');
+    const entry = join(this.options.root, 'apps', service, 'dist', 'main.js');
     const log = createWriteStream(this.logFile(service), { flags: 'a' });
-    const child = spawn(process.execPath, ['--enable-source-maps', '-r', join(this.options.root, 'tools', 'node', 'aliases.cjs'), entry], {
+    const child = spawn(process.execPath, ['--enable-source-maps', entry], {
       env: this.envFor(service, port),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
