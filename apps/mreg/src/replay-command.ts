@@ -4,6 +4,7 @@ import { compareReadModels, readModelCollections, readModelLag, replayReadModels
 import type { OtherReadModels, ReadModelDifference } from '@mreg/audit/read-models';
 import { KurrentEventStore } from '@mreg/platform/event-store/kurrentdb';
 import { SqliteEventStore } from '@mreg/platform/event-store/sqlite';
+import { UpcastingEventStore } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
 import { MongoReadStore } from '@mreg/platform/read-store/mongo';
 import { SqliteReadStore } from '@mreg/platform/read-store/sqlite';
@@ -34,11 +35,12 @@ export interface ReplayCommandResult {
 }
 
 function openEventStore(config: MregConfig): { store: EventStore; describe: Record<string, string> } {
-  if (config.eventStore === 'kurrentdb') return { store: new KurrentEventStore({ connectionString: config.kurrentdbUrl ?? '' }), describe: { eventStore: 'kurrentdb' } };
+  // Read through the upcasters, as the services read it: projections see current shapes only.
+  if (config.eventStore === 'kurrentdb') return { store: new UpcastingEventStore(new KurrentEventStore({ connectionString: config.kurrentdbUrl ?? '' })), describe: { eventStore: 'kurrentdb' } };
   const path = config.eventStorePath ?? join(config.dataDir, 'events.sqlite');
   // Opening a missing file would create an empty log and "rebuild" nothing.
   if (!existsSync(path)) throw new Error(`no event store at ${path} (MREG_EVENT_STORE_PATH / MREG_DATA_DIR)`);
-  return { store: new SqliteEventStore(path), describe: { eventStore: 'sqlite', path } };
+  return { store: new UpcastingEventStore(new SqliteEventStore(path)), describe: { eventStore: 'sqlite', path } };
 }
 
 async function openReadStores(config: MregConfig, stamp: string): Promise<{ live: ReadStore; rebuilt: ReadStore; describe: Record<string, string>; remove: () => Promise<void> }> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin } from 'kafkajs';
 import { Kafka, logLevel } from 'kafkajs';
+import { cloudEventHeaders } from '@mreg/shared/contracts';
 import { busMessage, describeEventBusContract, sleep, uniqueSuffix, waitUntil } from '@mreg/testing/contracts';
 import { announceSkip, serverOrSkip } from '@mreg/testing/infra';
 import type { BusMessage, BusSubscription, MessageHandler } from './event-bus.port';
@@ -113,8 +114,9 @@ if (brokers === undefined) {
         expect(first.topic).toBe(topic);
         expect(first.event).toEqual(traced.event);
         expect(typeof first.event.position).toBe('bigint');
-        expect(first.headers).toEqual({ ...traced.headers, traceparent });
-        expect(second.headers).toEqual(ownHeader.headers);
+        // The envelope travels as CloudEvents attributes (decision 19); the publisher's own headers come on top.
+        expect(first.headers).toEqual({ ...cloudEventHeaders(traced.event), ...traced.headers, traceparent });
+        expect(second.headers).toEqual({ ...cloudEventHeaders(ownHeader.event), ...ownHeader.headers });
       });
 
       it('retries with backoff, then dead-letters to <topic>.dlq with where it came from, commits past it and moves on', async () => {
@@ -122,7 +124,8 @@ if (brokers === undefined) {
         const group = newGroup('poisoned');
         const dead = recorder();
         await subscribe([`${topic}.dlq`], newGroup('dlq-watch'), dead.handler);
-        const poison = busMessage(topic, 'model-1', 0, { ce_type: 'io.mreg.test.Poison.v1' });
+        // ce_type names the event's type on the wire (decision 19), so it says Counted, as the event is.
+        const poison = busMessage(topic, 'model-1', 0, { ce_type: 'io.mreg.test.Counted.v1' });
         const next = busMessage(topic, 'model-1', 1);
         let poisonAttempts = 0;
         const handled = recorder();

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@mreg/shared/contracts';
+import { cloudEventHeaders, publicEventOf, recordedEventOfPublic } from '@mreg/shared/contracts';
 import type { BusMessage, InboundMessage } from './event-bus.port';
 
 /** Kafka header values as kafkajs hands them over (a Buffer each, an array when a key repeats). */
@@ -11,24 +11,23 @@ export interface EncodedRecord {
   readonly headers: Record<string, string>;
 }
 
-/** A record that is not a JSON RecordedEvent; it cannot reach a handler, so it is dead-lettered as it is. */
+/** A record that is not a public event record; it cannot reach a handler, so it is dead-lettered as it is. */
 export class UndecodableMessageError extends Error {
   override readonly name = 'UndecodableMessageError';
 }
 
 /**
- * The wire form of a bus message: value = the RecordedEvent as JSON with the bigint `position` as a decimal
- * string (JSON has no bigint), headers = the message's headers plus the W3C `traceparent` from the event's
- * metadata when the publisher did not set one, so consumers can continue the trace without parsing the value.
+ * The wire form of a bus message, a public event record (decision 19): value = the event's public payload as JSON
+ * (`publicEventOf`, never the stored record), headers = its CloudEvents attributes — `ce_id`, `ce_type`,
+ * `ce_subject` (stream id), `ce_time`, the extension attributes that carry log position, stream revision, actor,
+ * correlation and hash chain, and the W3C `traceparent` — with the headers the publisher set taking precedence.
  */
 export function encodeBusMessage(message: BusMessage): EncodedRecord {
   const { event } = message;
-  const headers: Record<string, string> = { ...message.headers };
-  if (headers['traceparent'] === undefined && event.metadata.traceparent) headers['traceparent'] = event.metadata.traceparent;
   return {
     key: message.key,
-    value: JSON.stringify({ ...event, position: event.position.toString() }),
-    headers,
+    value: JSON.stringify(publicEventOf(event).data),
+    headers: { ...cloudEventHeaders(event), ...message.headers },
   };
 }
 
@@ -44,13 +43,15 @@ export function decodeBusMessage(
   } catch (error: unknown) {
     throw new UndecodableMessageError(`the value is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const event = toRecordedEvent(parsed);
+  const headers = decodeHeaders(record.headers);
+  const reading = recordedEventOfPublic(headers, parsed);
+  if (!reading.ok) throw new UndecodableMessageError(reading.reason);
   return {
     topic,
     // Records from other producers may lack a key; the stream id is what our publishers key by.
-    key: record.key === null ? event.streamId : record.key.toString('utf8'),
-    event,
-    headers: decodeHeaders(record.headers),
+    key: record.key === null ? reading.event.streamId : record.key.toString('utf8'),
+    event: reading.event,
+    headers,
   };
 }
 
@@ -66,25 +67,8 @@ export function decodeHeaders(headers: RawHeaders | undefined): Record<string, s
   return result;
 }
 
-function toRecordedEvent(value: unknown): RecordedEvent {
-  if (!isRecord(value)) throw new UndecodableMessageError('the value is not a JSON object');
-  const { streamId, streamRevision, position, type, metadata } = value;
-  if (typeof streamId !== 'string') throw new UndecodableMessageError('streamId is missing');
-  if (typeof streamRevision !== 'number') throw new UndecodableMessageError('streamRevision is missing');
-  if (typeof position !== 'string' || !/^\d+$/.test(position)) throw new UndecodableMessageError('position is not a decimal string');
-  if (typeof type !== 'string') throw new UndecodableMessageError('type is missing');
-  if (!isRecord(value['data'])) throw new UndecodableMessageError('data is not an object');
-  if (!isRecord(metadata) || typeof metadata['eventId'] !== 'string') throw new UndecodableMessageError('metadata.eventId is missing');
-  // The checks above cover what the bus and its handlers rely on; the payload's own shape is the upcasters' job.
-  return { ...value, position: BigInt(position) } as unknown as RecordedEvent;
-}
-
 function isHeaderList(value: RawHeaders[string]): value is readonly (Buffer | string)[] {
   return Array.isArray(value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

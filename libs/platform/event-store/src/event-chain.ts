@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EventMetadata, RecordedEvent } from '@mreg/shared/contracts';
+import { storedFormOf } from '@mreg/shared/contracts';
 
 /** What an event's hash covers: everything that identifies it in its stream except the hash itself. */
 export interface EventHashInput {
@@ -54,12 +55,13 @@ export function computeEventHash(input: EventHashInput): string {
 
 /**
  * Checks a stream's tamper-evident chain, events in revision order from the start of the stream:
- * event i links to event i-1 through `prevHash` ('' for the first) and its own `hash` recomputes.
+ * event i links to event i-1 through `prevHash` ('' for the first) and its own `hash` recomputes. The hash covers
+ * the event as stored: an event read through the upcasters is checked in its stored form.
  */
 export function verifyChain(events: readonly RecordedEvent[]): ChainVerification {
   let previousHash = '';
   for (let i = 0; i < events.length; i++) {
-    const event = events[i];
+    const event = storedFormOf(events[i]);
     if (event.metadata.prevHash !== previousHash) return { valid: false, brokenAt: i };
     const expected = computeEventHash({
       streamId: event.streamId,

@@ -2,3 +2,4 @@
 // does not load a database client.
 export * from './event-store.port';
 export * from './event-chain';
+export * from './upcasting-event-store';

@@ -7,3 +7,5 @@ export * from './stage-rules';
 export * from './cloudevents';
 export * from './messages';
 export * from './decider';
+export * from './schema';
+export * from './integration';

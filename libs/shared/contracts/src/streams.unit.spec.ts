@@ -1,5 +1,6 @@
 import { categoriesOf, streamCategory, streamContext, streams } from './streams';
-import { EVENT_TOPICS, TOPICS, cloudEventHeaders, topicForStream } from './topics';
+import { EVENT_TOPICS, TOPICS, topicForStream } from './topics';
+import { cloudEventHeaders } from './integration';
 
 describe('the stream table', () => {
   it('gives each context its categories, so a relay takes what it owns and nothing more', () => {
@@ -19,7 +20,8 @@ describe('the stream table', () => {
 
   it('names the topic and the CloudEvents source and type after the owning context', () => {
     expect(EVENT_TOPICS).toEqual({ registration: TOPICS.registrationEvents, governance: TOPICS.governanceEvents, artifact: TOPICS.artifactEvents, tracking: TOPICS.trackingEvents });
-    const headers = cloudEventHeaders({ streamId: streams.run('r1'), type: 'RunCreated', metadata: { eventId: 'e1', occurredAt: '2026-01-01T00:00:00.000Z', schemaVersion: 1 } });
+    const metadata = { eventId: 'e1', occurredAt: '2026-01-01T00:00:00.000Z', schemaVersion: 1, actor: 'alice', correlationId: 'c1', prevHash: '', hash: 'h' };
+    const headers = cloudEventHeaders({ streamId: streams.run('r1'), streamRevision: 0, position: 1n, type: 'RunCreated', data: {}, metadata });
     expect(headers.ce_source).toBe('/mreg/tracking');
     expect(headers.ce_type).toBe('io.mreg.tracking.RunCreated.v1');
   });

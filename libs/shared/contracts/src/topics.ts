@@ -45,22 +45,3 @@ export const INBOUND_TOPICS = {
 export type InboundTopic = (typeof INBOUND_TOPICS)[keyof typeof INBOUND_TOPICS];
 
 export const ALL_INBOUND_TOPICS: readonly InboundTopic[] = Object.values(INBOUND_TOPICS);
-
-/** CloudEvents 1.0 attributes (binary mode, `ce_` headers) for a published event. */
-export function cloudEventHeaders(event: {
-  streamId: string;
-  type: string;
-  metadata: { eventId: string; occurredAt: string; schemaVersion: number; traceparent?: string };
-}): Record<string, string> {
-  const context = streamContext(event.streamId) ?? 'unknown';
-  return {
-    ce_specversion: '1.0',
-    ce_id: event.metadata.eventId,
-    ce_source: `/mreg/${context}`,
-    ce_type: `io.mreg.${context}.${event.type}.v${event.metadata.schemaVersion}`,
-    ce_subject: event.streamId,
-    ce_time: event.metadata.occurredAt,
-    'content-type': 'application/json',
-    ...(event.metadata.traceparent ? { traceparent: event.metadata.traceparent } : {}),
-  };
-}

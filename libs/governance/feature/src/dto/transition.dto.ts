@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsObject, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { APPROVAL_COMMAND_NAMES, ROLES, STAGES } from '@mreg/shared/contracts';
-import type { ApprovalCommandName, Role, Stage } from '@mreg/shared/contracts';
+import type { ApprovalCommandName, ApprovalCommandV1, Assert, Role, SameKeys, Stage } from '@mreg/shared/contracts';
 import { IsText, OptionalNotNull } from '@mreg/platform/runtime';
 
 /** Transition ids: UUIDs as the registry hands them out. */
@@ -33,15 +33,19 @@ export class TransitionDecisionDto {
   comment?: string;
 }
 
-/** The data of an ApprovalCommand message (`ApprovalCommandV1`): a decision, its transition, its comment. */
-export class ApprovalCommandDto extends TransitionDecisionDto {
-  @IsIn(APPROVAL_COMMAND_NAMES as ApprovalCommandName[])
+/**
+ * The data of an ApprovalCommand message, validated the HTTP way: checked against `ApprovalCommandV1` (the one
+ * definition of the message) by the compiler — the same fields, each assignable.
+ */
+export class ApprovalCommandDto extends TransitionDecisionDto implements ApprovalCommandV1 {
+  @IsIn([...APPROVAL_COMMAND_NAMES])
   command!: ApprovalCommandName;
 
   @IsString()
   @Matches(TRANSITION_ID, { message: 'transitionId must be a transition id (a lower-case UUID)' })
   transitionId!: string;
 }
+export type ApprovalCommandDtoFields = Assert<SameKeys<ApprovalCommandDto, ApprovalCommandV1>>;
 
 export class StageRuleDto {
   @ApiProperty({ minimum: 0, maximum: 10 })

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { ALL_EVENT_TOPICS, ALL_INBOUND_TOPICS } from '@mreg/shared/contracts';
 import { KurrentEventStore } from '@mreg/platform/event-store/kurrentdb';
 import { SqliteEventStore } from '@mreg/platform/event-store/sqlite';
+import { UpcastingEventStore } from '@mreg/platform/event-store';
 import { NamespacedEventBus } from '@mreg/platform/event-bus';
 import { InProcessEventBus } from '@mreg/platform/event-bus/in-process';
 import { KafkaEventBus } from '@mreg/platform/event-bus/kafka';
@@ -14,14 +15,16 @@ import type { PlatformAdapters } from '../platform.module';
 
 /**
  * The adapter behind each port, as configured: embedded by default, production ones by MREG_* settings.
- * Adapters given (tests) are used as they are; only the missing ones are built.
+ * Adapters given (tests) are used as they are; only the missing ones are built. The event store, given or
+ * built, is read through the upcasters (decision 19).
  */
 export function adaptersFromConfig(config: MregConfig, given: Partial<PlatformAdapters> = {}): PlatformAdapters {
-  const eventStore =
+  const eventStore = new UpcastingEventStore(
     given.eventStore ??
-    (config.eventStore === 'kurrentdb'
-      ? new KurrentEventStore({ connectionString: config.kurrentdbUrl ?? '' })
-      : new SqliteEventStore(config.eventStorePath ?? join(config.dataDir, 'events.sqlite')));
+      (config.eventStore === 'kurrentdb'
+        ? new KurrentEventStore({ connectionString: config.kurrentdbUrl ?? '' })
+        : new SqliteEventStore(config.eventStorePath ?? join(config.dataDir, 'events.sqlite'))),
+  );
   const ns = config.kafkaNamespace ?? '';
   const consumer = { sessionTimeoutMs: config.kafkaSessionTimeoutMs, heartbeatIntervalMs: Math.min(3000, Math.floor(config.kafkaSessionTimeoutMs / 3)) };
   const kafka = () => new KafkaEventBus({ brokers: config.kafkaBrokers ?? '', clientId: 'mreg', topics: [...ALL_EVENT_TOPICS, ...ALL_INBOUND_TOPICS].map((t) => ns + t), partitions: config.kafkaPartitions, consumer });

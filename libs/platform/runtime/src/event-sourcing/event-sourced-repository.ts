@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { fold, recordedUntil } from '@mreg/shared/contracts';
+import { currentSchemaVersion, fold, recordedUntil } from '@mreg/shared/contracts';
 import type { Decider, Event, EventMetadata, RecordedEvent } from '@mreg/shared/contracts';
 import { EVENT_STORE, WrongExpectedRevisionError, computeEventHash } from '@mreg/platform/event-store';
 import type { EventStore, ExpectedRevision, NewEvent } from '@mreg/platform/event-store';
@@ -105,7 +105,7 @@ export class EventSourcedRepository {
       revision += 1;
       const base: Omit<EventMetadata, 'hash'> = {
         eventId: randomUUID(),
-        schemaVersion: 1,
+        schemaVersion: currentSchemaVersion(e.type),
         occurredAt,
         actor: ctx.principal.user,
         correlationId: ctx.correlationId,

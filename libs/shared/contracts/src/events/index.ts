@@ -3,3 +3,4 @@ export * from './model';
 export * from './artifact';
 export * from './governance';
 export * from './tracking';
+export * from './upcasters';

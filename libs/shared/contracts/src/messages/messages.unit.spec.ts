@@ -1,14 +1,18 @@
+import { FormatRegistry } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { INBOUND_TOPICS, TOPICS, ALL_EVENT_TOPICS, ALL_INBOUND_TOPICS, topicForStream } from '../topics';
 import { artifactTreeKey, experimentNameKey, streamCategory, streams, trainingRunKey } from '../streams';
-import { APPROVAL_COMMAND_V1, APPROVAL_COMMAND_V1_SCHEMA } from './approval-command-v1';
-import type { ApprovalCommandV1 } from './approval-command-v1';
-import { MESSAGE_REJECTED_V1_SCHEMA, REJECTION_CODES } from './message-rejected-v1';
-import type { MessageRejectedV1 } from './message-rejected-v1';
-import { TRAINING_RUN_COMPLETED_V1, TRAINING_RUN_COMPLETED_V1_SCHEMA } from './training-run-completed-v1';
-import type { TrainingRunCompletedV1 } from './training-run-completed-v1';
+import { JSON_SCHEMA_DIALECT, jsonSchemaOf } from '../schema';
+import { APPROVAL_COMMAND_V1, ApprovalCommandV1 } from './approval-command-v1';
+import { MessageRejectedV1, REJECTION_CODES } from './message-rejected-v1';
+import { TRAINING_RUN_COMPLETED_V1, TrainingRunCompletedV1 } from './training-run-completed-v1';
 
-// The TypeScript types and the JSON Schemas describe the same messages: every property of a fully populated
-// value (the `satisfies` makes the compiler list them all) is a property of the schema, and nothing else is.
+// Each message is one TypeBox definition: its type is derived from it (`Static`), and the schema object is its
+// JSON Schema. These tests check that the schema accepts a fully populated value of the type (the `satisfies`
+// makes the compiler list every field) and refuses what the HTTP rules refuse.
+
+FormatRegistry.Set('uri', (value) => URL.canParse(value));
+FormatRegistry.Set('date-time', (value) => !Number.isNaN(Date.parse(value)));
 
 const fullTrainingRun = {
   model: 'fraud',
@@ -36,29 +40,38 @@ const fullRejection = {
 
 describe('inbound message contracts', () => {
   it.each([
-    ['TrainingRunCompletedV1', TRAINING_RUN_COMPLETED_V1_SCHEMA, fullTrainingRun],
-    ['ApprovalCommandV1', APPROVAL_COMMAND_V1_SCHEMA, fullApproval],
-    ['MessageRejectedV1', MESSAGE_REJECTED_V1_SCHEMA, fullRejection],
-  ])('%s: the JSON Schema (draft 2020-12) has exactly the properties of the type', (title, schema, full) => {
-    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema.title).toBe(title);
-    expect(schema.type).toBe('object');
-    expect(schema.additionalProperties).toBe(false);
+    ['TrainingRunCompletedV1', TrainingRunCompletedV1, fullTrainingRun],
+    ['ApprovalCommandV1', ApprovalCommandV1, fullApproval],
+    ['MessageRejectedV1', MessageRejectedV1, fullRejection],
+  ] as const)('%s: the JSON Schema (draft 2020-12) accepts a full value of the type and no unknown property', (title, schema, full) => {
+    const json = jsonSchemaOf(schema, { dialect: true });
+    expect(json).toMatchObject({ $schema: JSON_SCHEMA_DIALECT, title, type: 'object', additionalProperties: false });
     expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(full).sort());
-    for (const required of schema.required) expect(Object.keys(full)).toContain(required);
+    expect(Value.Errors(schema, full).First()).toBeUndefined();
+    expect(Value.Check(schema, { ...full, actor: 'someone' })).toBe(false);
+    for (const required of schema.required ?? []) {
+      const { [required]: _omitted, ...partial } = full as Record<string, unknown>;
+      expect(Value.Check(schema, partial)).toBe(false);
+    }
   });
 
   it('the training lineage schema has the lineage properties of the type', () => {
-    expect(Object.keys(TRAINING_RUN_COMPLETED_V1_SCHEMA.properties.lineage.properties).sort()).toEqual(Object.keys(fullTrainingRun.lineage).sort());
-    expect(TRAINING_RUN_COMPLETED_V1_SCHEMA.required).toEqual(['model', 'runId']);
+    expect(Object.keys(TrainingRunCompletedV1.properties.lineage.properties).sort()).toEqual(Object.keys(fullTrainingRun.lineage).sort());
+    expect(TrainingRunCompletedV1.required).toEqual(['model', 'runId']);
+  });
+
+  it('refuses what the HTTP rules refuse: a ".." model name, a bad key, an unknown command', () => {
+    expect(Value.Check(TrainingRunCompletedV1, { ...fullTrainingRun, model: 'a..b' })).toBe(false);
+    expect(Value.Check(TrainingRunCompletedV1, { ...fullTrainingRun, tags: { ' lead': 'x' } })).toBe(false);
+    expect(Value.Check(ApprovalCommandV1, { ...fullApproval, command: 'overrule' })).toBe(false);
   });
 
   it('the rejection codes of the schema are the codes of the type', () => {
-    expect(MESSAGE_REJECTED_V1_SCHEMA.properties.code.enum).toEqual(REJECTION_CODES);
+    expect(MessageRejectedV1.properties.code.anyOf.map((s) => s.const)).toEqual(REJECTION_CODES);
   });
 
   it('the approval command names of the schema are those of the type', () => {
-    expect(APPROVAL_COMMAND_V1_SCHEMA.properties.command.enum).toEqual(['approve', 'reject', 'cancel']);
+    expect(ApprovalCommandV1.properties.command.anyOf.map((s) => s.const)).toEqual(['approve', 'reject', 'cancel']);
   });
 
   it('each inbound message has a versioned CloudEvents type and topic', () => {

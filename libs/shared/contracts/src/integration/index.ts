@@ -1,0 +1,2 @@
+export * from './public-events.v1';
+export * from './integration-events';
