@@ -1,5 +1,13 @@
 import { busMessage } from '@mreg/testing/contracts';
-import { UndecodableMessageError, busMessageOfInbound, decodeBusMessage, decodeHeaders, decodeInboundMessage, encodeBusMessage, inboundOfBusMessage } from './kafka-message.codec';
+import {
+  UndecodableMessageError,
+  busMessageOfInbound,
+  decodeBusMessage,
+  decodeHeaders,
+  decodeInboundMessage,
+  encodeBusMessage,
+  inboundOfBusMessage,
+} from './kafka-message.codec';
 
 describe('Kafka message codec', () => {
   const record = (value: string | null, key: string | null = 'model-1') => ({
@@ -76,7 +84,13 @@ describe('Kafka message codec', () => {
 
   describe('raw messages', () => {
     it('hands a record over as text, whatever it holds: no key, junk, a tombstone, repeated headers', () => {
-      expect(decodeInboundMessage('t', { key: null, value: Buffer.from('not json ✓'), headers: { ce_id: Buffer.from('e1'), dup: [Buffer.from('a'), Buffer.from('b')] } })).toEqual({
+      expect(
+        decodeInboundMessage('t', {
+          key: null,
+          value: Buffer.from('not json ✓'),
+          headers: { ce_id: Buffer.from('e1'), dup: [Buffer.from('a'), Buffer.from('b')] },
+        }),
+      ).toEqual({
         topic: 't',
         key: null,
         value: 'not json ✓',

@@ -20,7 +20,14 @@ describe('UpcastingEventStore over a log with version-1 events', () => {
     dir = await mkdtemp(join(tmpdir(), 'mreg-upcast-'));
     raw = new SqliteEventStore(join(dir, 'events.sqlite'), { pollIntervalMs: 20 });
     store = new UpcastingEventStore(raw);
-    const first: Omit<EventMetadata, 'hash'> = { eventId: '0b7e1d4a-0000-4000-8000-000000000002', schemaVersion: 1, occurredAt: '2026-03-03T10:00:00.000Z', actor: 'alice', correlationId: 'c-1', prevHash: '' };
+    const first: Omit<EventMetadata, 'hash'> = {
+      eventId: '0b7e1d4a-0000-4000-8000-000000000002',
+      schemaVersion: 1,
+      occurredAt: '2026-03-03T10:00:00.000Z',
+      actor: 'alice',
+      correlationId: 'c-1',
+      prevHash: '',
+    };
     const firstHash = computeEventHash({ streamId, revision: 0, type: 'ModelRegistered', data: v1Data, metadata: first });
     const second: Omit<EventMetadata, 'hash'> = { ...first, eventId: '0b7e1d4a-0000-4000-8000-000000000003', prevHash: firstHash };
     const secondData = { modelId: v1Data.modelId, description: 'weekly' };

@@ -26,13 +26,20 @@ const TARGET = join(ROOT, 'docs', 'api', 'asyncapi.yaml');
 const generated = asyncApiYaml();
 if (process.env['MREG_WRITE_ASYNCAPI'] === '1') writeFileSync(TARGET, generated);
 const asyncapi = readFileSync(TARGET, 'utf8');
-const CONTEXT_OF_FILE: Readonly<Record<string, string>> = { 'model.ts': 'registration', 'governance.ts': 'governance', 'artifact.ts': 'artifact', 'tracking.ts': 'tracking' };
+const CONTEXT_OF_FILE: Readonly<Record<string, string>> = {
+  'model.ts': 'registration',
+  'governance.ts': 'governance',
+  'artifact.ts': 'artifact',
+  'tracking.ts': 'tracking',
+};
 
 function declaredEventTypes(): { type: string; context: string }[] {
   const dir = join(__dirname, 'events');
   return readdirSync(dir)
     .filter((file) => file in CONTEXT_OF_FILE)
-    .flatMap((file) => [...readFileSync(join(dir, file), 'utf8').matchAll(/Event<\s*'([A-Za-z]+)'/g)].map((m) => ({ type: m[1], context: CONTEXT_OF_FILE[file] })));
+    .flatMap((file) =>
+      [...readFileSync(join(dir, file), 'utf8').matchAll(/Event<\s*'([A-Za-z]+)'/g)].map((m) => ({ type: m[1], context: CONTEXT_OF_FILE[file] })),
+    );
 }
 
 describe('docs/api/asyncapi.yaml', () => {

@@ -86,9 +86,13 @@ const PUBLIC_EVENT_HEADERS = {
     [EVENT_EXTENSIONS.streamRevision]: {
       type: 'string',
       pattern: '^[0-9]+$',
-      description: 'Extension `streamrevision`: 0-based position in the stream (`ce_subject`); apply an event only when it advances what you have seen of its stream.',
+      description:
+        'Extension `streamrevision`: 0-based position in the stream (`ce_subject`); apply an event only when it advances what you have seen of its stream.',
     },
-    [EVENT_EXTENSIONS.actor]: { type: 'string', description: 'Extension `actor`: the user who caused it (from the bearer token of the HTTP call or Kafka message).' },
+    [EVENT_EXTENSIONS.actor]: {
+      type: 'string',
+      description: 'Extension `actor`: the user who caused it (from the bearer token of the HTTP call or Kafka message).',
+    },
     [EVENT_EXTENSIONS.correlationId]: {
       type: 'string',
       description: 'Extension `correlationid`: shared by everything one request or message caused (for an inbound message: its CloudEvents id).',
@@ -143,7 +147,12 @@ function publicEventParts(): { channels: object; operations: object; messages: o
         },
         payload: { $ref: `#/components/schemas/${schema}` },
         correlationId: { $ref: '#/components/correlationIds/eventCorrelation' },
-        bindings: { kafka: { key: { type: 'string', description: `The stream id (\`${stream}\`): one aggregate's events stay in order on one partition.` }, bindingVersion: KAFKA_BINDING } },
+        bindings: {
+          kafka: {
+            key: { type: 'string', description: `The stream id (\`${stream}\`): one aggregate's events stay in order on one partition.` },
+            bindingVersion: KAFKA_BINDING,
+          },
+        },
       };
     }
   }
@@ -163,7 +172,13 @@ export function asyncApiDocument(): Record<string, unknown> {
     asyncapi: '3.0.0',
     info: { title: 'mreg — integration over Kafka', version: '1', description: INFO_DESCRIPTION, license: { name: 'Apache-2.0' } },
     defaultContentType: 'application/json',
-    servers: { kafka: { host: 'localhost:9092', protocol: 'kafka', description: 'The cluster of MREG_KAFKA_BROKERS (tools/infra/kafka.sh starts one on 127.0.0.1:9092).' } },
+    servers: {
+      kafka: {
+        host: 'localhost:9092',
+        protocol: 'kafka',
+        description: 'The cluster of MREG_KAFKA_BROKERS (tools/infra/kafka.sh starts one on 127.0.0.1:9092).',
+      },
+    },
     channels: { ...events.channels, ...inboundChannels },
     operations: { ...events.operations, ...INBOUND_OPERATIONS },
     components: {
@@ -175,8 +190,14 @@ export function asyncApiDocument(): Record<string, unknown> {
       },
       messages: { ...events.messages, ...INBOUND_MESSAGES },
       correlationIds: {
-        eventCorrelation: { description: 'Everything one request or inbound message caused shares it.', location: `$message.header#/${EVENT_EXTENSIONS.correlationId}` },
-        inboundCorrelation: { description: 'The CloudEvents id of an inbound message becomes the correlationId of the events it causes.', location: '$message.header#/ce_id' },
+        eventCorrelation: {
+          description: 'Everything one request or inbound message caused shares it.',
+          location: `$message.header#/${EVENT_EXTENSIONS.correlationId}`,
+        },
+        inboundCorrelation: {
+          description: 'The CloudEvents id of an inbound message becomes the correlationId of the events it causes.',
+          location: '$message.header#/ce_id',
+        },
       },
     },
   };

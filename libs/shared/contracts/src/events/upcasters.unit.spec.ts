@@ -36,7 +36,12 @@ describe('upcasters', () => {
   it('keeps what a version-1 event did carry', () => {
     const withBoth = { ...storedV1, data: { ...storedV1.data, description: 'weekly', tags: { team: 'risk' } } };
 
-    expect(upcast(withBoth).data).toEqual({ modelId: '4f9c2b1e-0000-4000-8000-000000000001', name: 'fraud-detector', description: 'weekly', tags: { team: 'risk' } });
+    expect(upcast(withBoth).data).toEqual({
+      modelId: '4f9c2b1e-0000-4000-8000-000000000001',
+      name: 'fraud-detector',
+      description: 'weekly',
+      tags: { team: 'risk' },
+    });
   });
 
   it('remembers the stored form of an upcast event (what its hash covers), and of nothing else', () => {

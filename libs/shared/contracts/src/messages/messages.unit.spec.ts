@@ -22,7 +22,12 @@ const fullTrainingRun = {
   params: { lr: '0.1' },
   metrics: { auc: 0.93 },
   tags: { team: 'risk' },
-  lineage: { datasets: [{ name: 'tx', uri: 's3://d/tx.parquet', digest: 'sha256:0123456789abcdef' }], codeRepository: 'https://git/x.git', codeCommit: 'abcdef1', pipeline: 'airflow://p' },
+  lineage: {
+    datasets: [{ name: 'tx', uri: 's3://d/tx.parquet', digest: 'sha256:0123456789abcdef' }],
+    codeRepository: 'https://git/x.git',
+    codeCommit: 'abcdef1',
+    pipeline: 'airflow://p',
+  },
   signature: { inputs: [] },
 } satisfies Required<TrainingRunCompletedV1>;
 
@@ -75,15 +80,28 @@ describe('inbound message contracts', () => {
   });
 
   it('each inbound message has a versioned CloudEvents type and topic', () => {
-    expect(TRAINING_RUN_COMPLETED_V1).toMatchObject({ type: 'io.mreg.training.TrainingRunCompleted.v1', topic: 'mreg.training.events.v1', rejectionsTopic: 'mreg.training.rejections.v1' });
-    expect(APPROVAL_COMMAND_V1).toMatchObject({ type: 'io.mreg.governance.ApprovalCommand.v1', topic: 'mreg.governance.commands.v1', rejectionsTopic: 'mreg.governance.command-rejections.v1' });
+    expect(TRAINING_RUN_COMPLETED_V1).toMatchObject({
+      type: 'io.mreg.training.TrainingRunCompleted.v1',
+      topic: 'mreg.training.events.v1',
+      rejectionsTopic: 'mreg.training.rejections.v1',
+    });
+    expect(APPROVAL_COMMAND_V1).toMatchObject({
+      type: 'io.mreg.governance.ApprovalCommand.v1',
+      topic: 'mreg.governance.commands.v1',
+      rejectionsTopic: 'mreg.governance.command-rejections.v1',
+    });
   });
 });
 
 describe('topics', () => {
   it('keeps the public event topics apart from the integration topics', () => {
     expect(ALL_EVENT_TOPICS).toEqual([TOPICS.registrationEvents, TOPICS.governanceEvents, TOPICS.artifactEvents, TOPICS.trackingEvents]);
-    expect(ALL_INBOUND_TOPICS).toEqual(['mreg.training.events.v1', 'mreg.training.rejections.v1', 'mreg.governance.commands.v1', 'mreg.governance.command-rejections.v1']);
+    expect(ALL_INBOUND_TOPICS).toEqual([
+      'mreg.training.events.v1',
+      'mreg.training.rejections.v1',
+      'mreg.governance.commands.v1',
+      'mreg.governance.command-rejections.v1',
+    ]);
     for (const topic of [...ALL_EVENT_TOPICS, ...ALL_INBOUND_TOPICS]) expect(topic).toMatch(/^mreg\.[a-z]+\.[a-z-]+\.v\d+$/);
   });
 

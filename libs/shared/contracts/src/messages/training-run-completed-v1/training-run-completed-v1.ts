@@ -32,7 +32,10 @@ export const TrainingRunCompletedV1 = Type.Object(
       maxLength: 256,
       pattern: '^(?!.*\\.\\.)[A-Za-z0-9][A-Za-z0-9_.-]*$',
     }),
-    runId: Type.String({ description: 'The training run; a second event with the same model and runId registers nothing new.', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$' }),
+    runId: Type.String({
+      description: 'The training run; a second event with the same model and runId registers nothing new.',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$',
+    }),
     description: Type.Optional(Type.String({ maxLength: 5000 })),
     source: Type.Optional(Uri({ description: 'Where the model came from (absolute URI).' })),
     params: Type.Optional(StringMap),
