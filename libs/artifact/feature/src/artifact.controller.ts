@@ -15,7 +15,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { ArtifactEntry } from '@mreg/shared/contracts';
-import { ApiError, ApiErrorEnvelope, ApiErrorResponses, Caller, MregConfig, Roles, modelNameParam, versionParam } from '@mreg/platform/runtime';
+import { ApiError, ApiErrorEnvelope, ApiErrorResponses, Caller, ModelNamePipe, MregConfig, Roles, VersionPipe } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { ContentDigestError, formatContentDigest, parseContentDigest } from '@mreg/shared/util';
 import { artifactPathFromUrl } from './artifact-path.param';
@@ -41,9 +41,8 @@ export class ArtifactController {
   @ApiOperation({ summary: 'List the artifacts of a version' })
   @ApiOkResponse({ description: 'The manifest of the version', type: ArtifactManifestResponse })
   @ApiErrorResponses(400, 401, 403, 404)
-  list(@Param('name') name: string, @Param('version') version: string): Promise<ArtifactManifestResponse> {
-    modelNameParam(name);
-    return this.artifacts.list(name, versionParam(version)).then((m) => ({ ...m, items: m.items.map(resource) }));
+  list(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number): Promise<ArtifactManifestResponse> {
+    return this.artifacts.list(name, version).then((m) => ({ ...m, items: m.items.map(resource) }));
   }
 
   @Put('*path')
@@ -56,9 +55,7 @@ export class ArtifactController {
   @ApiCreatedResponse({ description: 'The artifact was stored', type: ArtifactResponse, headers: { 'Content-Digest': { description: 'sha-256=:<base64>: of the whole artifact', schema: { type: 'string' } } } })
   @ApiOkResponse({ description: 'The identical artifact was already stored', type: ArtifactResponse, headers: { 'Content-Digest': { description: 'sha-256=:<base64>: of the whole artifact', schema: { type: 'string' } } } })
   @ApiErrorResponses(400, 401, 403, 404, 409, 413)
-  async upload(@Param('name') name: string, @Param('version') version: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Caller() ctx: CommandContext) {
-    modelNameParam(name);
-    const n = versionParam(version);
+  async upload(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Caller() ctx: CommandContext) {
     const path = artifactPathFromUrl(req.originalUrl);
     refuseOversizedUpload(req, res, this.config.maxArtifactBytes);
     let expected: { expectedSha256?: string; expectedSha512?: string } = {};
@@ -74,7 +71,7 @@ export class ArtifactController {
     }
     try {
       const { entry, created } = await this.artifacts.upload(
-        { modelName: name, version: n, path, contentType: uploadContentType(req.headers['content-type']), content: req, maxBytes: this.config.maxArtifactBytes, ...expected },
+        { modelName: name, version, path, contentType: uploadContentType(req.headers['content-type']), content: req, maxBytes: this.config.maxArtifactBytes, ...expected },
         ctx,
       );
       res.status(created ? 201 : 200);
@@ -99,10 +96,9 @@ export class ArtifactController {
   @ApiNotModifiedResponse({ description: 'If-None-Match matched the ETag', headers: { ETag: { description: 'Quoted SHA-256 of the artifact', schema: { type: 'string' } } } })
   @ApiRequestedRangeNotSatisfiableResponse({ description: 'RANGE_NOT_SATISFIABLE: the Range lies outside the artifact', type: ApiErrorEnvelope, headers: { 'Content-Range': { description: 'bytes */<size>', schema: { type: 'string' } } } })
   @ApiErrorResponses(400, 401, 403, 404)
-  async download(@Param('name') name: string, @Param('version') version: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    modelNameParam(name);
+  async download(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Req() req: Request, @Res() res: Response): Promise<void> {
     const path = artifactPathFromUrl(req.originalUrl);
-    const entry = await this.artifacts.find(name, versionParam(version), path);
+    const entry = await this.artifacts.find(name, version, path);
     await sendArtifact(req, res, entry, (range) => this.artifacts.open(entry, range));
   }
 }

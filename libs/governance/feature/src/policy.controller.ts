@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { STAGES } from '@mreg/shared/contracts';
 import type { ApprovalPolicy, Stage, StageRule } from '@mreg/shared/contracts';
-import { ApiErrorResponses, Caller, Roles, modelNameParam } from '@mreg/platform/runtime';
+import { ApiErrorResponses, Caller, ModelNamePipe, Roles } from '@mreg/platform/runtime';
 import { ModelLookup } from '@mreg/registration/catalog';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { PolicyResponse, RegistryPolicyResponse } from './dto/policy.response';
@@ -23,8 +23,7 @@ export class PolicyController {
   @ApiOperation({ summary: "Get a model's approval policy" })
   @ApiOkResponse({ description: 'The approval policy', type: PolicyResponse })
   @ApiErrorResponses(400, 401, 403, 404)
-  async get(@Param('name') name: string): Promise<PolicyResponse> {
-    modelNameParam(name);
+  async get(@Param('name', ModelNamePipe) name: string): Promise<PolicyResponse> {
     const model = await this.lookup.require(name);
     return { model: model.name, policy: await this.commands.policyOf(model.modelId) };
   }
@@ -35,8 +34,7 @@ export class PolicyController {
   @ApiOperation({ summary: "Replace a model's approval policy" })
   @ApiOkResponse({ description: 'The new approval policy', type: PolicyResponse })
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
-  async put(@Param('name') name: string, @Body() body: ApprovalPolicyDto, @Caller() ctx: CommandContext): Promise<PolicyResponse> {
-    modelNameParam(name);
+  async put(@Param('name', ModelNamePipe) name: string, @Body() body: ApprovalPolicyDto, @Caller() ctx: CommandContext): Promise<PolicyResponse> {
     const policy = await this.commands.setPolicy(name, policyRules(body), ctx);
     const model = await this.lookup.require(name);
     return { model: model.name, policy };

@@ -1,24 +1,18 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { TRANSITION_STATUSES } from '@mreg/shared/contracts';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import type { ListResult, TransitionResource } from '@mreg/audit/read-models';
-import { ApiError, ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, Roles, currentWrites, modelNameParam, readAfterWrite, versionParam } from '@mreg/platform/runtime';
+import { ApiError, ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, ModelNamePipe, Roles, VersionPipe, currentWrites, readAfterWrite } from '@mreg/platform/runtime';
 import { ModelLookup } from '@mreg/registration/catalog';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { TransitionResponse } from '@mreg/audit/read-models';
 import { TransitionPage } from './dto/transition.response';
 import { RequestTransitionDto, TRANSITION_ID, TransitionDecisionDto } from './dto/transition.dto';
+import { TransitionListQuery } from './dto/transition-list.query';
 import { GovernanceCommands } from './governance.commands';
 
 function transitionIdParam(raw: string): string {
   if (!TRANSITION_ID.test(raw)) throw new ApiError('NOT_FOUND', `transition ${raw.slice(0, 64)} not found`);
-  return raw;
-}
-
-function single(raw: unknown, name: string): string | undefined {
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string') throw new ApiError('INVALID_ARGUMENT', `${name} must be given once`);
   return raw;
 }
 
@@ -44,48 +38,22 @@ export class TransitionController {
   @ApiCreatedResponse({ description: 'The transition request (applied at once when no approval is needed)', type: TransitionResponse })
   @ApiWritePendingResponse()
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
-  async request(@Param('name') name: string, @Param('version') version: string, @Body() body: RequestTransitionDto, @Caller() ctx: CommandContext): Promise<TransitionResource> {
-    modelNameParam(name);
-    const id = await this.commands.request(name, versionParam(version), body, ctx);
+  async request(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Body() body: RequestTransitionDto, @Caller() ctx: CommandContext): Promise<TransitionResource> {
+    const id = await this.commands.request(name, version, body, ctx);
     return this.settled(id);
   }
 
   @Get('transitions')
   @Roles('reader')
-  @ApiQuery({ name: 'status', required: false, enum: TRANSITION_STATUSES })
-  @ApiQuery({ name: 'model', required: false })
-  @ApiQuery({ name: 'version', required: false })
-  @ApiQuery({ name: 'filter', required: false })
-  @ApiQuery({ name: 'orderBy', required: false })
-  @ApiQuery({ name: 'pageSize', required: false })
-  @ApiQuery({ name: 'pageToken', required: false })
   @ApiOperation({ summary: 'List transition requests' })
   @ApiOkResponse({ description: 'One page of transitions', type: TransitionPage })
   @ApiErrorResponses(400, 401, 403)
-  async list(@Query() query: Record<string, unknown>): Promise<ListResult<TransitionResource>> {
-    const status = single(query['status'], 'status');
-    if (status !== undefined && !(TRANSITION_STATUSES as readonly string[]).includes(status)) throw new ApiError('INVALID_ARGUMENT', `status must be one of ${TRANSITION_STATUSES.join(', ')}`);
-    const model = single(query['model'], 'model');
-    const versionRaw = single(query['version'], 'version');
-    let modelId: string | undefined;
-    if (model !== undefined) {
-      modelNameParam(model);
-      modelId = (await this.lookup.resolve(model))?.modelId;
-      if (!modelId) return { items: [], nextPageToken: null };
-    }
-    const filter = single(query['filter'], 'filter');
-    const orderBy = single(query['orderBy'], 'orderBy');
-    const pageSize = single(query['pageSize'], 'pageSize');
-    const pageToken = single(query['pageToken'], 'pageToken');
-    return this.queries.listTransitions({
-      ...(filter !== undefined ? { filter } : {}),
-      ...(orderBy !== undefined ? { orderBy } : {}),
-      ...(pageSize !== undefined ? { pageSize } : {}),
-      ...(pageToken !== undefined ? { pageToken } : {}),
-      ...(status !== undefined ? { status } : {}),
-      ...(modelId !== undefined ? { modelId } : {}),
-      ...(versionRaw !== undefined ? { version: versionParam(versionRaw) } : {}),
-    });
+  async list(@Query() query: TransitionListQuery): Promise<ListResult<TransitionResource>> {
+    const { model, ...params } = query;
+    if (model === undefined) return this.queries.listTransitions(params);
+    const modelId = (await this.lookup.resolve(model))?.modelId;
+    if (!modelId) return { items: [], nextPageToken: null };
+    return this.queries.listTransitions({ ...params, modelId });
   }
 
   @Get('transitions/:id')

@@ -21,6 +21,7 @@ export * from './http/http-app';
 export * from './http/validators';
 export * from './http/request-context.decorator';
 export * from './http/path-params';
+export * from './http/query-params';
 export * from './config/adapters.factory';
 export * from './auth/token-bootstrap';
 export * from './service-bootstrap';

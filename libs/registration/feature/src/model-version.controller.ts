@@ -2,7 +2,7 @@ import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put } from '@ne
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import type { ModelResource, VersionResource } from '@mreg/audit/read-models';
-import { ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, Roles, aliasParam, currentWrites, modelNameParam, readAfterWrite, versionParam } from '@mreg/platform/runtime';
+import { AliasPipe, ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, ModelNamePipe, Roles, TagKeyPipe, VersionPipe, currentWrites, readAfterWrite } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { ModelLookup } from '@mreg/registration/catalog';
 import { SetAliasDto, SetTagDto } from './dto/model.dto';
@@ -10,7 +10,6 @@ import { VersionResponse } from '@mreg/audit/read-models';
 import { AliasAssignmentResponse } from './dto/model-version.response';
 import { CreateModelVersionDto, UpdateModelVersionDto, newVersionOf } from './dto/model-version.dto';
 import { ModelAliases } from './model-aliases';
-import { tagKeyParam } from './model.controller';
 import { VersionRegistration } from './version-registration';
 
 @ApiTags('versions')
@@ -36,8 +35,7 @@ export class ModelVersionController {
   @ApiCreatedResponse({ description: 'The new version', type: VersionResponse })
   @ApiWritePendingResponse()
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
-  async create(@Param('name') name: string, @Body() body: CreateModelVersionDto, @Caller() ctx: CommandContext): Promise<VersionResource> {
-    modelNameParam(name);
+  async create(@Param('name', ModelNamePipe) name: string, @Body() body: CreateModelVersionDto, @Caller() ctx: CommandContext): Promise<VersionResource> {
     const { modelId, version } = await this.versions.create(name, newVersionOf(body), ctx);
     return this.settled(modelId, version);
   }
@@ -48,11 +46,9 @@ export class ModelVersionController {
   @ApiOkResponse({ description: 'The updated version', type: VersionResponse })
   @ApiWritePendingResponse()
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
-  async update(@Param('name') name: string, @Param('version') version: string, @Body() body: UpdateModelVersionDto, @Caller() ctx: CommandContext): Promise<VersionResource> {
-    modelNameParam(name);
-    const n = versionParam(version);
-    const modelId = body.description === undefined ? (await this.lookup.require(name)).modelId : await this.versions.describe(name, n, body.description, ctx);
-    return this.settled(modelId, n);
+  async update(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Body() body: UpdateModelVersionDto, @Caller() ctx: CommandContext): Promise<VersionResource> {
+    const modelId = body.description === undefined ? (await this.lookup.require(name)).modelId : await this.versions.describe(name, version, body.description, ctx);
+    return this.settled(modelId, version);
   }
 
   @Delete('versions/:version')
@@ -61,9 +57,8 @@ export class ModelVersionController {
   @ApiOperation({ summary: 'Delete a model version' })
   @ApiNoContentResponse({ description: 'The version is deleted' })
   @ApiErrorResponses(400, 401, 403, 404, 409)
-  async remove(@Param('name') name: string, @Param('version') version: string, @Caller() ctx: CommandContext): Promise<void> {
-    modelNameParam(name);
-    await this.versions.delete(name, versionParam(version), ctx);
+  async remove(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Caller() ctx: CommandContext): Promise<void> {
+    await this.versions.delete(name, version, ctx);
   }
 
   @Put('versions/:version/tags/:key')
@@ -72,11 +67,9 @@ export class ModelVersionController {
   @ApiOkResponse({ description: 'The version with the tag set', type: VersionResponse })
   @ApiWritePendingResponse()
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
-  async setTag(@Param('name') name: string, @Param('version') version: string, @Param('key') key: string, @Body() body: SetTagDto, @Caller() ctx: CommandContext): Promise<VersionResource> {
-    modelNameParam(name);
-    const n = versionParam(version);
-    const modelId = await this.versions.setTag(name, n, tagKeyParam(key), body.value, ctx);
-    return this.settled(modelId, n);
+  async setTag(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Param('key', TagKeyPipe) key: string, @Body() body: SetTagDto, @Caller() ctx: CommandContext): Promise<VersionResource> {
+    const modelId = await this.versions.setTag(name, version, key, body.value, ctx);
+    return this.settled(modelId, version);
   }
 
   @Delete('versions/:version/tags/:key')
@@ -85,9 +78,8 @@ export class ModelVersionController {
   @ApiOperation({ summary: 'Remove a version tag' })
   @ApiNoContentResponse({ description: 'The tag is removed' })
   @ApiErrorResponses(400, 401, 403, 404, 409)
-  async removeTag(@Param('name') name: string, @Param('version') version: string, @Param('key') key: string, @Caller() ctx: CommandContext): Promise<void> {
-    modelNameParam(name);
-    await this.versions.removeTag(name, versionParam(version), tagKeyParam(key), ctx);
+  async removeTag(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Param('key', TagKeyPipe) key: string, @Caller() ctx: CommandContext): Promise<void> {
+    await this.versions.removeTag(name, version, key, ctx);
   }
 
   @Put('aliases/:alias')
@@ -96,9 +88,8 @@ export class ModelVersionController {
   @ApiOkResponse({ description: 'The alias, the version it names and the model', type: AliasAssignmentResponse })
   @ApiWritePendingResponse()
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
-  async setAlias(@Param('name') name: string, @Param('alias') alias: string, @Body() body: SetAliasDto, @Caller() ctx: CommandContext): Promise<{ alias: string; version: VersionResource; model: ModelResource }> {
-    modelNameParam(name);
-    const modelId = await this.aliases.assign(name, aliasParam(alias), body.version, ctx);
+  async setAlias(@Param('name', ModelNamePipe) name: string, @Param('alias', AliasPipe) alias: string, @Body() body: SetAliasDto, @Caller() ctx: CommandContext): Promise<{ alias: string; version: VersionResource; model: ModelResource }> {
+    const modelId = await this.aliases.assign(name, alias, body.version, ctx);
     const version = await this.settled(modelId, body.version);
     return { alias, version, model: await this.queries.model(modelId) };
   }
@@ -109,8 +100,7 @@ export class ModelVersionController {
   @ApiOperation({ summary: 'Remove an alias' })
   @ApiNoContentResponse({ description: 'The alias is removed' })
   @ApiErrorResponses(400, 401, 403, 404, 409)
-  async removeAlias(@Param('name') name: string, @Param('alias') alias: string, @Caller() ctx: CommandContext): Promise<void> {
-    modelNameParam(name);
-    await this.aliases.remove(name, aliasParam(alias), ctx);
+  async removeAlias(@Param('name', ModelNamePipe) name: string, @Param('alias', AliasPipe) alias: string, @Caller() ctx: CommandContext): Promise<void> {
+    await this.aliases.remove(name, alias, ctx);
   }
 }

@@ -2,19 +2,12 @@ import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put, Headers } 
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import type { ModelResource } from '@mreg/audit/read-models';
-import { ApiError, ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, Roles, currentWrites, modelNameParam, readAfterWrite } from '@mreg/platform/runtime';
+import { ApiError, ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, ModelNamePipe, Roles, TagKeyPipe, currentWrites, readAfterWrite } from '@mreg/platform/runtime';
 import { ModelLookup } from '@mreg/registration/catalog';
 import type { CommandContext } from '@mreg/platform/runtime';
-import { validateTagKey } from '@mreg/shared/util';
 import { ModelResponse } from '@mreg/audit/read-models';
 import { CreateModelDto, RenameModelDto, SetTagDto, UpdateModelDto, newModelOf } from './dto/model.dto';
 import { ModelRegistration } from './model-registration';
-
-export function tagKeyParam(raw: string): string {
-  const problem = validateTagKey(raw);
-  if (problem) throw new ApiError('INVALID_ARGUMENT', `invalid tag key in path: ${problem}`);
-  return raw;
-}
 
 /** If-Match: "<revision>" → optimistic concurrency on the model stream (409 STALE_REVISION when stale). */
 export function ifMatchRevision(header: string | undefined): number | undefined {
@@ -58,8 +51,7 @@ export class ModelController {
   @ApiOkResponse({ description: 'The updated model', type: ModelResponse })
   @ApiWritePendingResponse()
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
-  async update(@Param('name') name: string, @Body() body: UpdateModelDto, @Caller() ctx: CommandContext, @Headers('if-match') ifMatch?: string): Promise<ModelResource> {
-    modelNameParam(name);
+  async update(@Param('name', ModelNamePipe) name: string, @Body() body: UpdateModelDto, @Caller() ctx: CommandContext, @Headers('if-match') ifMatch?: string): Promise<ModelResource> {
     if (body.description === undefined) return this.queries.model((await this.lookup.require(name)).modelId);
     const modelId = await this.models.describe(name, body.description, ctx, ifMatchRevision(ifMatch));
     return this.settled(modelId);
@@ -71,8 +63,7 @@ export class ModelController {
   @ApiOperation({ summary: 'Delete a model' })
   @ApiNoContentResponse({ description: 'The model is deleted' })
   @ApiErrorResponses(400, 401, 403, 404, 409)
-  async remove(@Param('name') name: string, @Caller() ctx: CommandContext): Promise<void> {
-    modelNameParam(name);
+  async remove(@Param('name', ModelNamePipe) name: string, @Caller() ctx: CommandContext): Promise<void> {
     await this.models.delete(name, ctx);
   }
 
@@ -83,8 +74,7 @@ export class ModelController {
   @ApiOkResponse({ description: 'The renamed model', type: ModelResponse })
   @ApiWritePendingResponse()
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
-  async rename(@Param('name') name: string, @Body() body: RenameModelDto, @Caller() ctx: CommandContext): Promise<ModelResource> {
-    modelNameParam(name);
+  async rename(@Param('name', ModelNamePipe) name: string, @Body() body: RenameModelDto, @Caller() ctx: CommandContext): Promise<ModelResource> {
     const modelId = await this.models.rename(name, body.newName, ctx);
     return this.settled(modelId);
   }
@@ -95,9 +85,8 @@ export class ModelController {
   @ApiOkResponse({ description: 'The model with the tag set', type: ModelResponse })
   @ApiWritePendingResponse()
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
-  async setTag(@Param('name') name: string, @Param('key') key: string, @Body() body: SetTagDto, @Caller() ctx: CommandContext): Promise<ModelResource> {
-    modelNameParam(name);
-    const modelId = await this.models.setTag(name, tagKeyParam(key), body.value, ctx);
+  async setTag(@Param('name', ModelNamePipe) name: string, @Param('key', TagKeyPipe) key: string, @Body() body: SetTagDto, @Caller() ctx: CommandContext): Promise<ModelResource> {
+    const modelId = await this.models.setTag(name, key, body.value, ctx);
     return this.settled(modelId);
   }
 
@@ -107,8 +96,7 @@ export class ModelController {
   @ApiOperation({ summary: 'Remove a model tag' })
   @ApiNoContentResponse({ description: 'The tag is removed' })
   @ApiErrorResponses(400, 401, 403, 404, 409)
-  async removeTag(@Param('name') name: string, @Param('key') key: string, @Caller() ctx: CommandContext): Promise<void> {
-    modelNameParam(name);
-    await this.models.removeTag(name, tagKeyParam(key), ctx);
+  async removeTag(@Param('name', ModelNamePipe) name: string, @Param('key', TagKeyPipe) key: string, @Caller() ctx: CommandContext): Promise<void> {
+    await this.models.removeTag(name, key, ctx);
   }
 }

@@ -68,7 +68,15 @@ class RegistryValidationPipe implements PipeTransform {
   private readonly lenient = new ValidationPipe({ ...validationOptions, forbidNonWhitelisted: false });
 
   transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Path parameters are checked by their own pipes (ModelNamePipe, VersionPipe …) on the raw text: converted
+    // here first, "0x1" would reach VersionPipe as the number 1.
+    if (metadata.type === 'param') return Promise.resolve(value);
     const mlflow = typeof metadata.metatype === 'function' && Reflect.getMetadata(MLFLOW_MESSAGE, metadata.metatype) === true;
+    if (!mlflow && metadata.type === 'query' && typeof value === 'object' && value !== null) {
+      // The validation pipe drops keys named after Object.prototype members without a word: refused instead.
+      const reserved = Object.keys(value).find((key) => RESERVED_KEYS.has(key));
+      if (reserved !== undefined) return Promise.reject(new ApiError('INVALID_ARGUMENT', `unknown query parameter "${reserved}"`));
+    }
     return (mlflow ? this.lenient : this.strict).transform(value, metadata) as Promise<unknown>;
   }
 }
