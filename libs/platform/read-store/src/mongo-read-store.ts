@@ -5,11 +5,24 @@ import type { BoundFilter } from '@mreg/shared/query';
 import { fieldValue, literalFor } from './in-memory-filter';
 import { DOC_FIELD, decodeDocument, documentPath, encodeDocument, encodeKey } from './mongo-document.codec';
 import { afterValue, compileFilter, typed, untyped, type MongoQuery } from './mongo-filter.compiler';
+import { QueryTooExpensiveError } from './read-store.port';
 import type { Cursor, EnsureIndexOptions, FindQuery, IndexKey, Page, ReadCollection, ReadStore } from './read-store.port';
 
 export interface MongoReadStoreOptions {
   /** How long an operation waits for a reachable server before failing, in ms (default 10000). */
   readonly serverSelectionTimeoutMs?: number;
+  /**
+   * The server-side budget of one find or count (`maxTimeMS`, the database's own interrupt), in ms. The query
+   * does not block this process while it runs, so the default is larger than the embedded adapter's: 10000.
+   */
+  readonly queryBudgetMs?: number;
+}
+
+const DEFAULT_MONGO_QUERY_BUDGET_MS = 10_000;
+
+/** Whether the server stopped an operation at its maxTimeMS. */
+function isOverBudget(error: unknown): boolean {
+  return error instanceof mongo.MongoServerError && (error.code === 50 || error.codeName === 'MaxTimeMSExpired');
 }
 
 /** One key of an index: a read-model field path (a BoundField fits) and its order. */
@@ -63,6 +76,7 @@ export class MongoReadStore implements ReadStore {
   private readonly models = new Map<string, Model<StoredDoc>>();
   private readonly indexes = new Map<string, IndexSpec>();
   private readonly writers = new KeyedQueue();
+  private readonly queryBudgetMs: number;
 
   /**
    * @param url a `mongodb://` or `mongodb+srv://` connection string
@@ -77,6 +91,7 @@ export class MongoReadStore implements ReadStore {
       dbName: database,
       serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 10_000,
     });
+    this.queryBudgetMs = options.queryBudgetMs ?? DEFAULT_MONGO_QUERY_BUDGET_MS;
   }
 
   /** Resolves once connected; rejects when the server cannot be reached (for a fail-fast boot). */
@@ -85,7 +100,7 @@ export class MongoReadStore implements ReadStore {
   }
 
   collection<T extends object>(name: string): ReadCollection<T> {
-    return new MongoReadCollection<T>(name, this.model(name), this.writers);
+    return new MongoReadCollection<T>(name, this.model(name), this.writers, this.queryBudgetMs);
   }
 
   /**
@@ -150,7 +165,18 @@ class MongoReadCollection<T extends object> implements ReadCollection<T> {
     private readonly name: string,
     private readonly model: Model<StoredDoc>,
     private readonly writers: KeyedQueue,
+    private readonly queryBudgetMs: number,
   ) {}
+
+  /** A query the server stopped at its budget becomes a QueryTooExpensiveError. */
+  private async budgeted<R>(query: Promise<R>): Promise<R> {
+    try {
+      return await query;
+    } catch (error: unknown) {
+      if (isOverBudget(error)) throw new QueryTooExpensiveError(this.queryBudgetMs);
+      throw error;
+    }
+  }
 
   async get(id: string): Promise<T | undefined> {
     const row = await this.model.findOne({ _id: id }).select({ [DOC_FIELD]: 1 }).lean<Pick<StoredDoc, '_id' | 'doc'>>();
@@ -251,16 +277,20 @@ class MongoReadCollection<T extends object> implements ReadCollection<T> {
   }
 
   async count(filter?: BoundFilter): Promise<number> {
-    return this.model.countDocuments(filter === undefined ? {} : compileFilter(filter));
+    return this.budgeted(this.model.countDocuments(filter === undefined ? {} : compileFilter(filter)).maxTimeMS(this.queryBudgetMs).exec());
   }
 
   private async page(filter: MongoQuery, sort: Record<string, 1 | -1>, limit: number): Promise<Pick<StoredDoc, '_id' | 'doc'>[]> {
-    return this.model
-      .find(filter)
-      .select({ [DOC_FIELD]: 1 })
-      .sort(sort)
-      .limit(limit)
-      .lean<Pick<StoredDoc, '_id' | 'doc'>[]>();
+    return this.budgeted(
+      this.model
+        .find(filter)
+        .select({ [DOC_FIELD]: 1 })
+        .sort(sort)
+        .limit(limit)
+        .maxTimeMS(this.queryBudgetMs)
+        .lean<Pick<StoredDoc, '_id' | 'doc'>[]>()
+        .exec(),
+    );
   }
 }
 

@@ -64,3 +64,35 @@ export interface ReadStore {
 }
 
 export const READ_STORE = Symbol('ReadStore');
+
+/**
+ * A find or count that ran past the read budget and was stopped (cancelled by the database, or by the adapter
+ * between rows). The client's query is too expensive as it stands: narrow the filter or the page.
+ */
+export class QueryTooExpensiveError extends Error {
+  readonly code = 'QUERY_TOO_EXPENSIVE';
+  constructor(readonly budgetMs: number) {
+    super(`query too expensive: stopped after its budget of ${budgetMs} ms; narrow the filter or the page size`);
+    this.name = 'QueryTooExpensiveError';
+  }
+}
+
+/** More reads are waiting for their turn than the adapter queues: the server is saturated, retry shortly. */
+export class ReadQueueFullError extends Error {
+  readonly code = 'READ_QUEUE_FULL';
+  constructor(readonly waiting: number) {
+    super(`too many queries waiting (${waiting}); retry shortly`);
+    this.name = 'ReadQueueFullError';
+  }
+}
+
+/** How much one find or count may cost: its time budget, and how many may wait for a turn. */
+export interface ReadBudget {
+  /** Wall-clock budget of one find or count, in ms. */
+  readonly queryBudgetMs?: number;
+  /** Reads allowed to wait for their turn before new ones are refused. */
+  readonly maxQueuedReads?: number;
+}
+
+export const DEFAULT_QUERY_BUDGET_MS = 250;
+export const DEFAULT_MAX_QUEUED_READS = 256;

@@ -1,11 +1,46 @@
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
 import type { BoundField, BoundFilter } from '@mreg/shared/query';
 import { likeMatches, literalFor } from './in-memory-filter';
-import type { Cursor, FindQuery, Page, ReadCollection, ReadStore } from './read-store.port';
+import { DEFAULT_MAX_QUEUED_READS, DEFAULT_QUERY_BUDGET_MS, QueryTooExpensiveError } from './read-store.port';
+import type { Cursor, FindQuery, Page, ReadBudget, ReadCollection, ReadStore } from './read-store.port';
+import { ReadTurns } from './read-turns';
 
-export interface SqliteReadStoreOptions {
+export interface SqliteReadStoreOptions extends ReadBudget {
   /** How long a writer waits for another connection's write lock, in ms (default 5000). */
   readonly busyTimeoutMs?: number;
+}
+
+/**
+ * The budget of the read in progress. node:sqlite has no interrupt, so the SQL calls back into it: once per row
+ * scanned (`mreg_within_budget()` heads every WHERE) and in every LIKE; past the deadline the callback throws,
+ * which aborts the statement.
+ */
+class ReadClock {
+  private deadline = Number.POSITIVE_INFINITY;
+  private exceeded = false;
+
+  constructor(readonly budgetMs: number) {}
+
+  /** Runs one read under the budget; a read stopped by it becomes a QueryTooExpensiveError. */
+  within<T>(read: () => T): T {
+    this.deadline = performance.now() + this.budgetMs;
+    this.exceeded = false;
+    try {
+      return read();
+    } catch (error: unknown) {
+      if (this.exceeded) throw new QueryTooExpensiveError(this.budgetMs);
+      throw error;
+    } finally {
+      this.deadline = Number.POSITIVE_INFINITY;
+    }
+  }
+
+  check(): void {
+    if (performance.now() > this.deadline) {
+      this.exceeded = true;
+      throw new Error('read budget exceeded');
+    }
+  }
 }
 
 const COLLECTION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
@@ -35,14 +70,24 @@ export class SqliteReadStore implements ReadStore {
   private readonly db: DatabaseSync;
   private readonly tables = new Set<string>();
   private readonly statements = new Map<string, StatementSync>();
+  private readonly clock: ReadClock;
+  private readonly turns: ReadTurns;
 
   constructor(path: string, options: SqliteReadStoreOptions = {}) {
     this.db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 5000 });
+    this.clock = new ReadClock(options.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS);
+    this.turns = new ReadTurns(options.maxQueuedReads ?? DEFAULT_MAX_QUEUED_READS);
     // Read models are rebuilt by replaying the log, so NORMAL (consistent, maybe not the last commit) is enough.
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
-    this.db.function('mreg_like', { deterministic: true }, (value, pattern, caseInsensitive) =>
-      typeof value === 'string' && typeof pattern === 'string' && likeMatches(value, pattern, caseInsensitive === 1) ? 1 : 0,
-    );
+    const clock = this.clock;
+    this.db.function('mreg_like', { deterministic: true }, (value, pattern, caseInsensitive) => {
+      clock.check();
+      return typeof value === 'string' && typeof pattern === 'string' && likeMatches(value, pattern, caseInsensitive === 1) ? 1 : 0;
+    });
+    this.db.function('mreg_within_budget', { deterministic: false }, () => {
+      clock.check();
+      return 1;
+    });
   }
 
   collection<T extends object>(name: string): ReadCollection<T> {
@@ -58,7 +103,7 @@ export class SqliteReadStore implements ReadStore {
       )`);
       this.tables.add(table);
     }
-    return new SqliteReadCollection<T>(table, (sql) => this.statement(sql));
+    return new SqliteReadCollection<T>(table, (sql) => this.statement(sql), (read) => this.turns.run(() => this.clock.within(read)));
   }
 
   async clear(): Promise<void> {
@@ -96,6 +141,8 @@ class SqliteReadCollection<T extends object> implements ReadCollection<T> {
   constructor(
     private readonly table: string,
     private readonly statement: (sql: string) => StatementSync,
+    /** Queries (find, count) take their turn and run under the read budget. */
+    private readonly budgeted: <R>(read: () => R) => Promise<R>,
   ) {}
 
   async get(id: string): Promise<T | undefined> {
@@ -139,6 +186,10 @@ class SqliteReadCollection<T extends object> implements ReadCollection<T> {
 
   async find(query: FindQuery): Promise<Page<T>> {
     if (!Number.isInteger(query.limit) || query.limit < 1) throw new RangeError(`limit must be a positive integer, got ${query.limit}`);
+    return this.budgeted(() => this.findNow(query));
+  }
+
+  private findNow(query: FindQuery): Page<T> {
     const key = sortKey(query.sort.field);
     const where = query.filter === undefined ? { text: '1', params: [] } : compileFilter(query.filter);
     const after =
@@ -147,7 +198,7 @@ class SqliteReadCollection<T extends object> implements ReadCollection<T> {
     // SQLite orders NULL (a missing sort value) first ascending and last descending: missing is smallest.
     const sql =
       `SELECT id, doc, sort_key FROM (SELECT id, doc, ${key.text} AS sort_key FROM "${this.table}")` +
-      ` WHERE (${where.text}) AND (${after.text}) ORDER BY sort_key ${direction}, id ASC LIMIT ?`;
+      ` WHERE mreg_within_budget() AND (${where.text}) AND (${after.text}) ORDER BY sort_key ${direction}, id ASC LIMIT ?`;
     const rows = this.statement(sql).all(...key.params, ...where.params, ...after.params, query.limit + 1) as {
       id: string;
       doc: string;
@@ -165,8 +216,10 @@ class SqliteReadCollection<T extends object> implements ReadCollection<T> {
 
   async count(filter?: BoundFilter): Promise<number> {
     const where = filter === undefined ? { text: '1', params: [] } : compileFilter(filter);
-    const row = this.statement(`SELECT COUNT(*) AS n FROM "${this.table}" WHERE ${where.text}`).get(...where.params) as { n: number };
-    return Number(row.n);
+    return this.budgeted(() => {
+      const row = this.statement(`SELECT COUNT(*) AS n FROM "${this.table}" WHERE mreg_within_budget() AND (${where.text})`).get(...where.params) as { n: number };
+      return Number(row.n);
+    });
   }
 }
 

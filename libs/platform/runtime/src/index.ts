@@ -30,3 +30,4 @@ export * from './http/api-error.response';
 export * from './http/write-pending.response';
 export * from './http/mlflow-envelope';
 export * from './http/security';
+export * from './http/request-limits';

@@ -20,6 +20,7 @@ import { adaptersFromConfig } from './config/adapters.factory';
 import { EventSourcedRepository } from './event-sourcing/event-sourced-repository';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { ConsistencyInterceptor } from './http/consistency.interceptor';
+import { AuthFailureLimiter, PrincipalCaps } from './http/request-limits';
 import { LogRelay } from './messaging/log-relay';
 import { Consistency } from './projection/consistency';
 import type { ProjectionDescriptor } from './projection/consistency';
@@ -122,6 +123,15 @@ export class PlatformModule {
       PlatformLifecycle,
       { provide: APP_GUARD, useExisting: AuthGuard },
       { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
+      {
+        provide: AuthFailureLimiter,
+        useFactory: () => new AuthFailureLimiter(options.config.authFailuresPerMinute, 60_000),
+      },
+      // Before the consistency wait: a request waiting for read models is in flight too.
+      {
+        provide: APP_INTERCEPTOR,
+        useFactory: () => new PrincipalCaps({ perPrincipal: options.config.maxRequestsPerPrincipal, costlyPerPrincipal: options.config.maxCostlyReadsPerPrincipal }),
+      },
       { provide: APP_INTERCEPTOR, useClass: ConsistencyInterceptor },
     ];
     return {

@@ -6,6 +6,7 @@ import type { Principal, Role } from '@mreg/shared/contracts';
 import { ApiError } from '../http/api-error';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 import { TokenRegistry, hasAnyRole } from './token-registry';
+import { AuthFailureLimiter } from '../http/request-limits';
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
 
@@ -15,13 +16,14 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenRegistry,
+    private readonly failures: AuthFailureLimiter,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = authenticateCaller(this.tokens, request.headers.authorization);
+    const principal = this.authenticate(request);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     // A route without declared roles is admin-only: forgetting @Roles never opens a route.
     if (!hasAnyRole(principal, roles ?? ['admin'])) {
@@ -29,6 +31,19 @@ export class AuthGuard implements CanActivate {
     }
     request.principal = principal;
     return true;
+  }
+
+  /** authenticateCaller, with failures counted per client address (429 once a client keeps failing). */
+  private authenticate(request: Request): Principal {
+    try {
+      return authenticateCaller(this.tokens, request.headers.authorization);
+    } catch (error: unknown) {
+      const retryAfter = this.failures.record(request.socket.remoteAddress ?? 'unknown');
+      if (retryAfter !== undefined) {
+        throw new ApiError('RESOURCE_EXHAUSTED', 'too many failed authentication attempts from this address; retry later', undefined, retryAfter);
+      }
+      throw error;
+    }
   }
 }
 

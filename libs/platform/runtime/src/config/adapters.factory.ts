@@ -30,7 +30,10 @@ export function adaptersFromConfig(config: MregConfig, given: Partial<PlatformAd
   const kafka = () => new KafkaEventBus({ brokers: config.kafkaBrokers ?? '', clientId: 'mreg', topics: [...ALL_EVENT_TOPICS, ...ALL_INBOUND_TOPICS].map((t) => ns + t), partitions: config.kafkaPartitions, consumer });
   const eventBus = given.eventBus ?? (config.eventBus === 'kafka' ? (ns ? new NamespacedEventBus(kafka(), ns) : kafka()) : new InProcessEventBus());
   const readStore =
-    given.readStore ?? (config.readStore === 'mongo' ? new MongoReadStore(config.mongoUrl ?? '', config.mongoDatabase) : new SqliteReadStore(join(config.dataDir, 'read-models.sqlite')));
+    given.readStore ??
+    (config.readStore === 'mongo'
+      ? new MongoReadStore(config.mongoUrl ?? '', config.mongoDatabase, { ...(config.queryBudgetMs ? { queryBudgetMs: config.queryBudgetMs } : {}) })
+      : new SqliteReadStore(join(config.dataDir, 'read-models.sqlite'), { maxQueuedReads: config.maxQueuedReads, ...(config.queryBudgetMs ? { queryBudgetMs: config.queryBudgetMs } : {}) }));
   const artifactStorage =
     given.artifactStorage ??
     (config.artifactStorage === 's3'

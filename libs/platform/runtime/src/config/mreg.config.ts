@@ -41,6 +41,49 @@ export class MregConfig {
   @Min(1)
   maxArtifactBytes = 100 * 1024 ** 3;
 
+  /**
+   * The budget of one query (a list, a search, a count), in ms (MREG_QUERY_BUDGET_MS): past it the query is stopped
+   * and answered 400 "query too expensive". Embedded default 250 (a query blocks the process while it runs);
+   * with MongoDB the server enforces it (maxTimeMS), default 10000.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(600000)
+  queryBudgetMs?: number;
+
+  /** Queries that may wait for their turn before new ones get 503 + Retry-After (MREG_MAX_QUEUED_READS). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  maxQueuedReads = 256;
+
+  /** Requests one principal may have in flight at once; past it 429 + Retry-After (MREG_MAX_REQUESTS_PER_PRINCIPAL). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  maxRequestsPerPrincipal = 256;
+
+  /**
+   * Costly reads (filtered, ordered or large lists, history, provenance, integrity) one principal may have in
+   * flight at once (MREG_MAX_COSTLY_READS_PER_PRINCIPAL).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  maxCostlyReadsPerPrincipal = 16;
+
+  /** Failed authentications one client address may make per minute before it gets 429 (MREG_AUTH_FAILURES_PER_MINUTE). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  authFailuresPerMinute = 600;
+
   /** How long a write waits for its read models before answering (MREG_CONSISTENCY_TIMEOUT_MS). */
   @Type(() => Number)
   @IsInt()
@@ -181,6 +224,11 @@ const ENV_KEYS: Readonly<Record<keyof MregConfig, string>> = {
   logLevel: 'MREG_LOG_LEVEL',
   defaultApprovalPolicy: 'MREG_DEFAULT_APPROVAL_POLICY',
   uriSchemes: 'MREG_URI_SCHEMES',
+  queryBudgetMs: 'MREG_QUERY_BUDGET_MS',
+  maxRequestsPerPrincipal: 'MREG_MAX_REQUESTS_PER_PRINCIPAL',
+  maxCostlyReadsPerPrincipal: 'MREG_MAX_COSTLY_READS_PER_PRINCIPAL',
+  authFailuresPerMinute: 'MREG_AUTH_FAILURES_PER_MINUTE',
+  maxQueuedReads: 'MREG_MAX_QUEUED_READS',
   allowedOrigins: 'MREG_ALLOWED_ORIGINS',
   eventStore: 'MREG_EVENT_STORE',
   eventStorePath: 'MREG_EVENT_STORE_PATH',

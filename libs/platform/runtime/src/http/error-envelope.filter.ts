@@ -5,6 +5,7 @@ import { DomainError } from '@mreg/shared/contracts';
 import { WrongExpectedRevisionError } from '@mreg/platform/event-store';
 import { BlobTooLargeError, DigestMismatchError } from '@mreg/platform/artifact-storage';
 import { FilterError, PageSizeError, PageTokenError } from '@mreg/shared/query';
+import { QueryTooExpensiveError, ReadQueueFullError } from '@mreg/platform/read-store';
 import { ApiError, STATUS_OF } from './api-error';
 import { WritePending } from './write-pending';
 import { currentWrites, encodeConsistencyToken } from '../projection/consistency';
@@ -22,6 +23,7 @@ const HTTP_CODES: Readonly<Record<number, ApiErrorCode>> = {
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   416: 'RANGE_NOT_SATISFIABLE',
+  429: 'RESOURCE_EXHAUSTED',
 };
 
 /** Maps every failure to one envelope; only a genuine fault of ours is a 500. */
@@ -41,6 +43,8 @@ export function toEnvelope(error: unknown): { status: number; body: ErrorEnvelop
   if (error instanceof FilterError) return out('INVALID_ARGUMENT', `invalid filter: ${error.message}`);
   if (error instanceof PageTokenError || error instanceof PageSizeError) return out('INVALID_ARGUMENT', error.message);
   if (error instanceof BlobTooLargeError) return out('PAYLOAD_TOO_LARGE', error.message);
+  if (error instanceof QueryTooExpensiveError) return out('INVALID_ARGUMENT', error.message, { budgetMs: error.budgetMs });
+  if (error instanceof ReadQueueFullError) return out('UNAVAILABLE', error.message);
   if (error instanceof DigestMismatchError) return out('INVALID_ARGUMENT', error.message, { expected: error.expected, actual: error.actual });
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -61,6 +65,13 @@ export function toEnvelope(error: unknown): { status: number; body: ErrorEnvelop
 }
 
 /** The error response for a request path: the registry's envelope, or MLflow's body on MLflow's routes. */
+/** Seconds a client should wait before retrying a refusal that load caused (429, 503); undefined otherwise. */
+export function retryAfterOf(error: unknown): number | undefined {
+  if (error instanceof ReadQueueFullError) return 1;
+  if (error instanceof ApiError && (error.code === 'RESOURCE_EXHAUSTED' || error.code === 'UNAVAILABLE')) return error.retryAfterSeconds ?? 1;
+  return undefined;
+}
+
 export function errorResponse(path: string, error: unknown): { status: number; body: ErrorEnvelope | MlflowErrorBody } {
   const envelope = toEnvelope(error);
   if (!isMlflowPath(path)) return envelope;
@@ -86,6 +97,8 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
       response.destroy();
       return;
     }
+    const retryAfter = retryAfterOf(error);
+    if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
     // A handler may have set another Content-Type (e.g. a download) before failing: the envelope is JSON.
     response.status(status).type('application/json').json(body);
   }
