@@ -100,45 +100,28 @@ async function allocatedNumbers(modelId: string): Promise<number[]> {
 describe('training events (mreg.training.events.v1)', () => {
   it('registers the model and a version with its params, metrics, lineage, source and run id, as the token’s user', async () => {
     const name = uniqueName('trained');
-    const message = trainingRunMessage({
-      model: name,
+    // What the run reports, as sent and as the version keeps it (the commit id is stored lower-case).
+    const facts = {
       runId: 'run-8c1f',
       description: 'weekly retrain',
       source: 's3://mlruns/42/artifacts/model',
       params: { learning_rate: '0.01', max_depth: '6' },
       metrics: { auc: 0.93, 'f1/macro': 0.81 },
       tags: { team: 'risk' },
-      lineage: {
-        datasets: [{ name: 'transactions-2026-q3', uri: 's3://datasets/tx/2026-q3.parquet', digest: 'sha256:9f86d081884c7d659a2feaa0c55ad015' }],
-        codeRepository: 'https://git.example.com/risk/fraud.git',
-        codeCommit: '3F2A9C1E7B',
-        pipeline: 'airflow://training/fraud-weekly',
-      },
       signature: { inputs: [{ name: 'amount', type: 'double' }] },
+    };
+    const lineage = (codeCommit: string) => ({
+      datasets: [{ name: 'transactions-2026-q3', uri: 's3://datasets/tx/2026-q3.parquet', digest: 'sha256:9f86d081884c7d659a2feaa0c55ad015' }],
+      codeRepository: 'https://git.example.com/risk/fraud.git',
+      codeCommit,
+      pipeline: 'airflow://training/fraud-weekly',
     });
+    const message = trainingRunMessage({ model: name, ...facts, lineage: lineage('3F2A9C1E7B') });
 
     await bus.publishRaw([message]);
 
     const version = await versionOf(name, 1);
-    expect(version).toMatchObject({
-      model: name,
-      version: 1,
-      stage: 'development',
-      description: 'weekly retrain',
-      source: 's3://mlruns/42/artifacts/model',
-      runId: 'run-8c1f',
-      params: { learning_rate: '0.01', max_depth: '6' },
-      metrics: { auc: 0.93, 'f1/macro': 0.81 },
-      tags: { team: 'risk' },
-      lineage: {
-        datasets: [{ name: 'transactions-2026-q3', uri: 's3://datasets/tx/2026-q3.parquet', digest: 'sha256:9f86d081884c7d659a2feaa0c55ad015' }],
-        codeRepository: 'https://git.example.com/risk/fraud.git',
-        codeCommit: '3f2a9c1e7b',
-        pipeline: 'airflow://training/fraud-weekly',
-      },
-      signature: { inputs: [{ name: 'amount', type: 'double' }] },
-      createdBy: 'alice',
-    });
+    expect(version).toMatchObject({ model: name, version: 1, stage: 'development', ...facts, lineage: lineage('3f2a9c1e7b'), createdBy: 'alice' });
     const model = await eventually(() => alice().get<ModelBody>(modelPath(name)), (r) => r.status === 200, 'the model');
     expect(model).toMatchObject({ name, createdBy: 'alice', latestVersion: 1 });
     // The CloudEvents id is the correlation id of what the event caused.

@@ -246,38 +246,34 @@ def client(target) -> MlflowClient:
     return MlflowClient(tracking_uri=target.url, registry_uri=target.url)
 
 
+_CREDENTIAL_VARIABLES = ("MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD")
+
+
 @contextlib.contextmanager
+def _credentials(**values: str):
+    """Exactly these MLflow credential variables (the others unset) for the calls inside the block."""
+    saved = {k: os.environ.get(k) for k in _CREDENTIAL_VARIABLES}
+    for k in _CREDENTIAL_VARIABLES:
+        os.environ.pop(k, None)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def as_user(target: Target, user: str | None):
     """Bearer token of `user` (None: no credentials at all) for the calls inside the block."""
-    saved = {k: os.environ.get(k) for k in ("MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD")}
-    for k in saved:
-        os.environ.pop(k, None)
-    if user is not None:
-        os.environ["MLFLOW_TRACKING_TOKEN"] = target.tokens[user]
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    return _credentials() if user is None else _credentials(MLFLOW_TRACKING_TOKEN=target.tokens[user])
 
 
-@contextlib.contextmanager
 def basic_auth(username: str, password: str):
-    saved = {k: os.environ.get(k) for k in ("MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD")}
-    os.environ.pop("MLFLOW_TRACKING_TOKEN", None)
-    os.environ["MLFLOW_TRACKING_USERNAME"] = username
-    os.environ["MLFLOW_TRACKING_PASSWORD"] = password
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    """HTTP basic credentials (no token) for the calls inside the block."""
+    return _credentials(MLFLOW_TRACKING_USERNAME=username, MLFLOW_TRACKING_PASSWORD=password)
 
 
 # ---- names, data, model ----------------------------------------------------------------------------------
@@ -371,6 +367,14 @@ def new_version(client: MlflowClient, name: str, run: ClassicRun, **kwargs):
             raise
         client.create_registered_model(name)
     return client.create_model_version(name, run.model_source, run_id=run.run_id, await_creation_for=AWAIT_S, **kwargs)
+
+
+def move_to_stage(client: MlflowClient, name: str, version: str, stage: str, expected: str | None = None, **kwargs):
+    """Moves a version to `stage`; the answer and a fresh read both show `expected` (default: `stage`)."""
+    mv = client.transition_model_version_stage(name, version, stage, **kwargs)
+    assert mv.current_stage == (expected or stage)
+    assert client.get_model_version(name, version).current_stage == (expected or stage)
+    return mv
 
 
 # ---- mreg governance ---------------------------------------------------------------------------------------

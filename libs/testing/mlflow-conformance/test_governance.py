@@ -6,7 +6,7 @@ import urllib.parse
 import pytest
 from mlflow.exceptions import MlflowException
 
-from conftest import as_user, eventually, new_version, open_policy
+from conftest import as_user, eventually, move_to_stage, new_version, open_policy
 
 pytestmark = pytest.mark.mreg_only
 
@@ -82,9 +82,7 @@ def test_rejected_request_changes_nothing(client, target, name, classic_run):
 def test_stages_without_approval_apply_at_once_under_the_default_policy(client, name, classic_run):
     """The default policy needs no approval for archived (and development): those apply at once."""
     new_version(client, name, classic_run)
-    mv = client.transition_model_version_stage(name, "1", "Archived")
-    assert mv.current_stage == "Archived"
-    assert client.get_model_version(name, "1").current_stage == "Archived"
+    move_to_stage(client, name, "1", "Archived")
 
 
 def test_zero_approval_policy_behaves_as_mlflow(client, target, name, classic_run):

@@ -2,18 +2,15 @@
 import pytest
 from mlflow.exceptions import MlflowException
 
-from conftest import new_version, open_policy
+from conftest import move_to_stage, new_version, open_policy
 
 
 def test_transition_model_version_stage(client, target, name, classic_run):
     new_version(client, name, classic_run)
     open_policy(target, name)
-    mv = client.transition_model_version_stage(name, "1", "Staging")
-    assert mv.version == "1" and mv.current_stage == "Staging"
-    assert client.get_model_version(name, "1").current_stage == "Staging"
-    mv = client.transition_model_version_stage(name, "1", "production")  # stage names are case-insensitive
-    assert mv.current_stage == "Production"
-    assert client.get_model_version(name, "1").current_stage == "Production"
+    mv = move_to_stage(client, name, "1", "Staging")
+    assert mv.version == "1"
+    move_to_stage(client, name, "1", "production", expected="Production")  # stage names are case-insensitive
 
 
 def test_transition_with_archive_existing_versions(client, target, name, classic_run):

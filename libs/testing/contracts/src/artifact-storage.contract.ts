@@ -8,7 +8,7 @@ import {
   DigestMismatchError,
   type ArtifactStorage,
 } from '@mreg/platform/artifact-storage';
-import { rejectionOf } from './contract-helpers';
+import { rejectionOf, withFixture } from './contract-helpers';
 
 export interface ArtifactStorageContractFixture {
   readonly storage: ArtifactStorage;
@@ -35,16 +35,9 @@ export function describeArtifactStorageContract(name: string, factory: () => Pro
   const largeSize = options.largeStreamBytes ?? 64 * MiB;
   const maxRetained = options.maxRetainedBytes ?? 32 * MiB;
   describe(`ArtifactStorage contract: ${name}`, () => {
-    let fixture: ArtifactStorageContractFixture;
     let storage: ArtifactStorage;
-
-    beforeAll(async () => {
-      fixture = await factory();
+    withFixture(factory, (fixture) => {
       storage = fixture.storage;
-    });
-
-    afterAll(async () => {
-      await fixture?.cleanup();
     });
 
     it('stores a stream under its sha256 and gives it back byte for byte', async () => {

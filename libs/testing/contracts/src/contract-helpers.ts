@@ -27,3 +27,18 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected the promise to reject, but it resolved');
 }
+
+/**
+ * A contract suite's fixture: made by `factory` before the suite's tests, handed to `use` (which keeps the port
+ * under test), cleaned up after them.
+ */
+export function withFixture<F extends { cleanup(): Promise<void> }>(factory: () => Promise<F>, use: (fixture: F) => void): void {
+  let fixture: F | undefined;
+  beforeAll(async () => {
+    fixture = await factory();
+    use(fixture);
+  });
+  afterAll(async () => {
+    await fixture?.cleanup();
+  });
+}

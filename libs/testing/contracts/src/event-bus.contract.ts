@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DLQ_HEADERS } from '@mreg/platform/event-bus/in-process';
 import type { BusMessage, BusSubscription, EventBus, InboundMessage, InboundMessageHandler, MessageHandler } from '@mreg/platform/event-bus';
 import { sleep, uniqueSuffix, waitUntil } from './contract-helpers';
+import { newEvent } from './event-store.contract';
 
 export interface EventBusContractFixture {
   /**
@@ -428,22 +429,7 @@ export function busMessage(topic: string, key: string, seq: number, headers: Rec
     topic,
     key,
     headers: { ce_id: eventId, ce_type: 'io.mreg.contract.Counted.v1', ...headers },
-    event: {
-      streamId: key,
-      streamRevision: seq,
-      position: BigInt(seq + 1),
-      type: 'Counted',
-      data: { seq },
-      metadata: {
-        eventId,
-        schemaVersion: 1,
-        occurredAt: new Date().toISOString(),
-        actor: 'user:contract-test',
-        correlationId: randomUUID(),
-        prevHash: '',
-        hash: '',
-      },
-    },
+    event: { ...newEvent('Counted', { seq }, { eventId }), streamId: key, streamRevision: seq, position: BigInt(seq + 1) },
   };
 }
 

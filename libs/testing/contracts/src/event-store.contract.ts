@@ -7,7 +7,7 @@ import {
   type EventStore,
   type NewEvent,
 } from '@mreg/platform/event-store';
-import { rejectionOf, sleep, uniqueSuffix, waitUntil } from './contract-helpers';
+import { rejectionOf, sleep, uniqueSuffix, waitUntil, withFixture } from './contract-helpers';
 
 export interface EventStoreContractFixture {
   readonly store: EventStore;
@@ -23,16 +23,9 @@ const QUIET_MS = 400;
  */
 export function describeEventStoreContract(name: string, factory: () => Promise<EventStoreContractFixture>): void {
   describe(`EventStore contract: ${name}`, () => {
-    let fixture: EventStoreContractFixture;
     let store: EventStore;
-
-    beforeAll(async () => {
-      fixture = await factory();
+    withFixture(factory, (fixture) => {
       store = fixture.store;
-    });
-
-    afterAll(async () => {
-      await fixture?.cleanup();
     });
 
     /** A prefix no other test (or earlier run) uses; stream ids below it are `<prefix><label>`. */

@@ -1,6 +1,6 @@
 import { matchesFilter, type Cursor, type FindQuery, type ReadCollection, type ReadStore, type SortSpec } from '@mreg/platform/read-store';
 import type { BoundField, BoundFilter, CompareOp, Literal } from '@mreg/shared/query';
-import { uniqueSuffix } from './contract-helpers';
+import { uniqueSuffix, withFixture } from './contract-helpers';
 
 export interface ReadStoreContractFixture {
   /** A store for this suite alone: the suite ends by calling clear(), which empties every collection. */
@@ -36,84 +36,17 @@ export const CONTRACT_FIELDS = {
 
 /** Nine models with the awkward cases: wrong types, nulls, missing values, ties, case, unicode, dotted keys. */
 export const CONTRACT_DOCS: readonly ContractDoc[] = [
-  {
-    id: 'd01',
-    name: 'fraud-detector',
-    stage: 'production',
-    versions: 10,
-    code: '10',
-    createdAt: '2025-01-05T10:00:00.000Z',
-    metrics: { auc: 0.95 },
-    tags: { 'team.name': 'risk', 'cost-center': 'cc-1', équipe: 'données' },
-  },
-  {
-    id: 'd02',
-    name: 'Fraud-Scorer',
-    stage: 'staging',
-    versions: 9,
-    code: '9',
-    createdAt: '2025-02-01T00:00:00.000Z',
-    metrics: { auc: 0.91 },
-    tags: { 'team.name': 'risk' },
-  },
-  {
-    id: 'd03',
-    name: 'fraud_v2',
-    stage: 'development',
-    versions: 2,
-    code: '100',
-    createdAt: '2024-12-31T23:59:59.999Z',
-    metrics: { auc: 0.85 },
-    tags: { 'cost-center': 'cc-2' },
-  },
-  {
-    id: 'd04',
-    name: 'churn-model',
-    stage: 'production',
-    versions: 1,
-    code: 'abc',
-    createdAt: '2025-03-03T09:00:00.000Z',
-    // A string where a number is expected: never matches a number predicate, sorts as missing.
-    metrics: { auc: '0.99' },
-    tags: { 'team.name': 'growth', équipe: 'croissance' },
-  },
+  { id: 'd01', name: 'fraud-detector', stage: 'production', versions: 10, code: '10', createdAt: '2025-01-05T10:00:00.000Z', metrics: { auc: 0.95 }, tags: { 'team.name': 'risk', 'cost-center': 'cc-1', équipe: 'données' } },
+  { id: 'd02', name: 'Fraud-Scorer', stage: 'staging', versions: 9, code: '9', createdAt: '2025-02-01T00:00:00.000Z', metrics: { auc: 0.91 }, tags: { 'team.name': 'risk' } },
+  { id: 'd03', name: 'fraud_v2', stage: 'development', versions: 2, code: '100', createdAt: '2024-12-31T23:59:59.999Z', metrics: { auc: 0.85 }, tags: { 'cost-center': 'cc-2' } },
+  // A string where a number is expected: never matches a number predicate, sorts as missing.
+  { id: 'd04', name: 'churn-model', stage: 'production', versions: 1, code: 'abc', createdAt: '2025-03-03T09:00:00.000Z', metrics: { auc: '0.99' }, tags: { 'team.name': 'growth', équipe: 'croissance' } },
   { id: 'd05', name: 'CHURN', stage: 'archived', versions: 3, createdAt: '2025-03-03T12:00:00.000Z', tags: {} },
-  {
-    id: 'd06',
-    name: 'ÉCOLE-model',
-    stage: 'development',
-    versions: 0,
-    createdAt: '2024-06-01T00:00:00.000Z',
-    metrics: { auc: 0.5 },
-    tags: { 'team.name': 'risk.ops' },
-  },
-  {
-    id: 'd07',
-    name: '100%_sure',
-    stage: 'staging',
-    versions: -1,
-    createdAt: '2025-01-01T00:00:00.001Z',
-    metrics: { auc: null },
-    tags: {},
-  },
-  {
-    id: 'd08',
-    name: 'fraudé',
-    stage: 'production',
-    versions: 10,
-    createdAt: '2025-01-05T10:00:00.000Z',
-    metrics: { auc: 0.95 },
-    tags: { équipe: 'risque' },
-  },
-  {
-    id: 'd09',
-    name: 'nested-tags',
-    stage: 'development',
-    versions: 5,
-    createdAt: '2025-01-01T00:00:00.000Z',
-    // Nested objects, not a key containing a dot: `tags.team.name` must not find this one.
-    tags: { team: { name: 'risk' } },
-  },
+  { id: 'd06', name: 'ÉCOLE-model', stage: 'development', versions: 0, createdAt: '2024-06-01T00:00:00.000Z', metrics: { auc: 0.5 }, tags: { 'team.name': 'risk.ops' } },
+  { id: 'd07', name: '100%_sure', stage: 'staging', versions: -1, createdAt: '2025-01-01T00:00:00.001Z', metrics: { auc: null }, tags: {} },
+  { id: 'd08', name: 'fraudé', stage: 'production', versions: 10, createdAt: '2025-01-05T10:00:00.000Z', metrics: { auc: 0.95 }, tags: { équipe: 'risque' } },
+  // Nested objects, not a key containing a dot: `tags.team.name` must not find this one.
+  { id: 'd09', name: 'nested-tags', stage: 'development', versions: 5, createdAt: '2025-01-01T00:00:00.000Z', tags: { team: { name: 'risk' } } },
 ];
 
 const F = CONTRACT_FIELDS;
@@ -224,16 +157,9 @@ const SORT_CASES: readonly (readonly [string, SortSpec, readonly string[]])[] = 
  */
 export function describeReadStoreContract(name: string, factory: () => Promise<ReadStoreContractFixture>): void {
   describe(`ReadStore contract: ${name}`, () => {
-    let fixture: ReadStoreContractFixture;
     let store: ReadStore;
-
-    beforeAll(async () => {
-      fixture = await factory();
+    withFixture(factory, (fixture) => {
       store = fixture.store;
-    });
-
-    afterAll(async () => {
-      await fixture?.cleanup();
     });
 
     const newCollection = <T extends object>(): ReadCollection<T> => store.collection<T>(`contract_${uniqueSuffix()}`);

@@ -1,21 +1,8 @@
 import { scenario } from '../scenarios';
 import { uniqueName } from '../registry-client';
-import {
-  API,
-  DEFAULT_POLICY,
-  approve,
-  createModel,
-  createVersion,
-  expectError,
-  expectStatus,
-  getVersion,
-  historyOf,
-  modelPath,
-  promote,
-  query,
-  requestTransition,
-  versionPath,
-} from '../fixtures';
+import type { RegistryClient } from '../registry-client';
+import type { ErrorCode } from '@mreg/shared/contracts';
+import { API, DEFAULT_POLICY, approve, createModel, createVersion, expectError, expectStatus, getVersion, historyOf, modelPath, promote, query, requestTransition, versionPath } from '../fixtures';
 import type { Page, PolicyBody, TransitionBody } from '../fixtures';
 
 scenario('transitions and approval policy', (client) => {
@@ -25,6 +12,10 @@ scenario('transitions and approval policy', (client) => {
   const dave = () => client().as('dave');
   const admin = () => client().as('admin');
   const transitionPath = (id: string, action?: string) => `${API}/transitions/${id}${action ? `/${action}` : ''}`;
+  /** Each caller's action on the request is answered with this error. */
+  const refused = async (id: string, status: number, code: ErrorCode, ...calls: (readonly [() => RegistryClient, 'approve' | 'reject' | 'cancel'])[]) => {
+    for (const [caller, action] of calls) expectError(await caller().post(transitionPath(id, action), {}), status, code);
+  };
 
   const withVersions = async (count: number) => {
     const name = uniqueName('stage');
@@ -72,17 +63,12 @@ scenario('transitions and approval policy', (client) => {
   it('lets no one approve their own request, nor a reader, nor a contributor under the default policy (403)', async () => {
     const name = await withVersions(1);
     const requested = await requestTransition(alice(), name, 1, 'production');
-    expectError(await alice().post(transitionPath(requested.id, 'approve'), {}), 403, 'PERMISSION_DENIED');
-    expectError(await carol().post(transitionPath(requested.id, 'approve'), {}), 403, 'PERMISSION_DENIED');
-    expectError(await carol().post(transitionPath(requested.id, 'reject'), {}), 403, 'PERMISSION_DENIED');
+    await refused(requested.id, 403, 'PERMISSION_DENIED', [alice, 'approve'], [carol, 'approve'], [carol, 'reject']);
 
     // dave asks; alice is a contributor, not an approver.
     const other = await withVersions(1);
     const davesRequest = await requestTransition(dave(), other, 1, 'staging');
-    expectError(await alice().post(transitionPath(davesRequest.id, 'approve'), {}), 403, 'PERMISSION_DENIED');
-    expectError(await alice().post(transitionPath(davesRequest.id, 'reject'), {}), 403, 'PERMISSION_DENIED');
-    expectError(await dave().post(transitionPath(davesRequest.id, 'approve'), {}), 403, 'PERMISSION_DENIED');
-    expectError(await dave().post(transitionPath(davesRequest.id, 'reject'), {}), 403, 'PERMISSION_DENIED');
+    await refused(davesRequest.id, 403, 'PERMISSION_DENIED', [alice, 'approve'], [alice, 'reject'], [dave, 'approve'], [dave, 'reject']);
 
     for (const [n, id] of [
       [name, requested.id],
@@ -103,9 +89,7 @@ scenario('transitions and approval policy', (client) => {
     const rejected = await bob().post<TransitionBody>(transitionPath(requested.id, 'reject'), { comment: 'auc too low' });
     expectStatus(rejected, 200);
     expect(rejected.body).toMatchObject({ status: 'rejected', decidedBy: 'bob', decisionComment: 'auc too low' });
-    expectError(await dave().post(transitionPath(requested.id, 'approve'), {}), 409, 'CONFLICT');
-    expectError(await bob().post(transitionPath(requested.id, 'reject'), {}), 409, 'CONFLICT');
-    expectError(await alice().post(transitionPath(requested.id, 'cancel'), {}), 409, 'CONFLICT');
+    await refused(requested.id, 409, 'CONFLICT', [dave, 'approve'], [bob, 'reject'], [alice, 'cancel']);
     expect((await getVersion(alice(), name, 1)).stage).toBe('development');
     const again = await requestTransition(alice(), name, 1, 'production');
     expect(again.id).not.toBe(requested.id);
@@ -114,9 +98,7 @@ scenario('transitions and approval policy', (client) => {
   it('cancels only by the requester or an admin', async () => {
     const name = await withVersions(2);
     const requested = await requestTransition(alice(), name, 1, 'staging');
-    expectError(await bob().post(transitionPath(requested.id, 'cancel'), {}), 403, 'PERMISSION_DENIED');
-    expectError(await dave().post(transitionPath(requested.id, 'cancel'), {}), 403, 'PERMISSION_DENIED');
-    expectError(await carol().post(transitionPath(requested.id, 'cancel'), {}), 403, 'PERMISSION_DENIED');
+    await refused(requested.id, 403, 'PERMISSION_DENIED', [bob, 'cancel'], [dave, 'cancel'], [carol, 'cancel']);
     const cancelled = await alice().post<TransitionBody>(transitionPath(requested.id, 'cancel'), { comment: 'wrong version' });
     expectStatus(cancelled, 200);
     expect(cancelled.body).toMatchObject({ status: 'cancelled', decidedBy: 'alice', decisionComment: 'wrong version' });
@@ -133,9 +115,7 @@ scenario('transitions and approval policy', (client) => {
   it('refuses a second approval of an applied request (409)', async () => {
     const name = await withVersions(1);
     const done = await promote(alice(), bob(), name, 1, 'staging');
-    expectError(await dave().post(transitionPath(done.id, 'approve'), {}), 409, 'CONFLICT');
-    expectError(await bob().post(transitionPath(done.id, 'approve'), {}), 409, 'CONFLICT');
-    expectError(await alice().post(transitionPath(done.id, 'cancel'), {}), 409, 'CONFLICT');
+    await refused(done.id, 409, 'CONFLICT', [dave, 'approve'], [bob, 'approve'], [alice, 'cancel']);
   });
 
   it('keeps one open request per version: a second one is 409', async () => {

@@ -1,22 +1,6 @@
 import { scenario } from '../scenarios';
 import { uniqueName } from '../registry-client';
-import {
-  API,
-  afterServerTime,
-  createModel,
-  createVersion,
-  expectError,
-  expectStatus,
-  getModel,
-  getVersion,
-  justBefore,
-  listAll,
-  modelPath,
-  promote,
-  query,
-  requestTransition,
-  versionPath,
-} from '../fixtures';
+import { API, afterServerTime, createModel, createVersion, expectError, expectStatus, getModel, getVersion, justBefore, listAll, modelPath, promote, query, requestTransition, versionPath } from '../fixtures';
 import type { Page, VersionBody } from '../fixtures';
 
 scenario('versions: numbering, deletion, descriptions, tags, listing, search, point-in-time, concurrency', (client) => {
