@@ -1,4 +1,5 @@
-import { Controller, Delete, Get, HttpCode, Put, Query, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Injectable, Put, Query, Req, Res } from '@nestjs/common';
+import type { PipeTransform } from '@nestjs/common';
 import { ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ArtifactTreeService, artifactPathFromUrl, checkedArtifactPath, refuseOversizedUpload, sendArtifact, uploadContentType } from '@mreg/artifact/feature';
@@ -8,11 +9,14 @@ import type { CommandContext } from '@mreg/platform/runtime';
 const MARKER = '/mlflow-artifacts/artifacts/';
 
 /** The listing's `path` parameter: '' (the root) or a safe relative path; MLflow clients may send a trailing "/". */
-function listingPath(raw: unknown): string {
-  if (raw === undefined || raw === '') return '';
-  if (typeof raw !== 'string') throw new ApiError('INVALID_ARGUMENT', 'path must be given once');
-  const trimmed = raw.replace(/\/+$/, '');
-  return trimmed === '' ? '' : checkedArtifactPath(trimmed);
+@Injectable()
+class ListingPathPipe implements PipeTransform<unknown, string> {
+  transform(raw: unknown): string {
+    if (raw === undefined || raw === '') return '';
+    if (typeof raw !== 'string') throw new ApiError('INVALID_ARGUMENT', 'path must be given once');
+    const trimmed = raw.replace(/\/+$/, '');
+    return trimmed === '' ? '' : checkedArtifactPath(trimmed);
+  }
 }
 
 /**
@@ -31,8 +35,7 @@ export class MlflowArtifactsController {
 
   @Get()
   @Roles('reader')
-  async list(@Query('path') path: unknown) {
-    const dir = listingPath(path);
+  async list(@Query('path', ListingPathPipe) dir: string) {
     const files = (await this.tree.list(dir)).map((f) => (f.isDir ? { path: f.name, is_dir: true } : { path: f.name, is_dir: false, file_size: f.size }));
     return files.length > 0 ? { files } : {};
   }

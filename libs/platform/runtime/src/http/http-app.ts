@@ -68,9 +68,9 @@ class RegistryValidationPipe implements PipeTransform {
   private readonly lenient = new ValidationPipe({ ...validationOptions, forbidNonWhitelisted: false });
 
   transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    // Path parameters are checked by their own pipes (ModelNamePipe, VersionPipe …) on the raw text: converted
-    // here first, "0x1" would reach VersionPipe as the number 1.
-    if (metadata.type === 'param') return Promise.resolve(value);
+    // Path parameters (and a query parameter taken by name) are checked by their own pipes (ModelNamePipe,
+    // VersionPipe …) on the raw value: converted here first, "0x1" would reach VersionPipe as the number 1.
+    if (metadata.type === 'param' || (metadata.type === 'query' && metadata.data !== undefined)) return Promise.resolve(value);
     const mlflow = typeof metadata.metatype === 'function' && Reflect.getMetadata(MLFLOW_MESSAGE, metadata.metatype) === true;
     if (!mlflow && metadata.type === 'query' && typeof value === 'object' && value !== null) {
       // The validation pipe drops keys named after Object.prototype members without a word: refused instead.
