@@ -23,6 +23,7 @@
 'use strict';
 const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -140,16 +141,48 @@ function junitCounts(xml) {
   return suites > 0 ? counts : undefined;
 }
 
+/** Spec files under apps/, libs/ and tools/ (not in dist/ or node_modules), workspace-relative. */
+function specFiles(dir = ROOT, found = /** @type {string[]} */ ([])) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name === 'node_modules' || e.name === 'dist' || e.name.startsWith('.')) continue;
+      if (dir === ROOT && !['apps', 'libs', 'tools'].includes(e.name)) continue;
+      specFiles(full, found);
+    } else if (/\.(unit|int|e2e)\.spec\.ts$/.test(e.name)) found.push(path.relative(ROOT, full).split(path.sep).join('/'));
+  }
+  return found;
+}
+
+/** Spec files no test target runs (a folder without project.json): each counts as a failure, never a silent gap. */
+function orphanSpecs(/** @type {{ project: string, tier: string }[]} */ targets) {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mreg-test-')), 'graph.json');
+  execFileSync(process.execPath, [NX, 'graph', `--file=${file}`], { cwd: ROOT, stdio: 'ignore' });
+  const { graph } = JSON.parse(fs.readFileSync(file, 'utf8'));
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  /** @type {Map<string, string>} */
+  const roots = new Map(Object.entries(graph.nodes).map(([name, node]) => [name, /** @type {{ data: { root: string } }} */ (node).data.root]));
+  const covered = targets.map(({ project, tier }) => ({ root: `${roots.get(project)}/`, tier }));
+  return specFiles().filter((file) => {
+    const tier = /\.(unit|int|e2e)\.spec\.ts$/.exec(file)?.[1];
+    return !covered.some((c) => c.tier === tier && file.startsWith(c.root));
+  });
+}
+
 /** @param {string[]} jestArgs */
 async function runJest(jestArgs) {
   const targets = TIERS.flatMap((tier) => projectsWith(`test-${tier}`).map((project) => ({ project, tier })));
+  const orphans = orphanSpecs(targets);
+  for (const file of orphans)
+    process.stderr.write(`[test] ${file} belongs to no project with a test target (a folder without project.json?): counted as one failure\n`);
   const parallel = process.env.MREG_TEST_PARALLEL || '2';
   const forwarded = jestArgs.length > 0 ? ['--', ...jestArgs] : [];
   const unit = await nx(['run-many', '-t', 'test-unit', `--parallel=${parallel}`, '--outputStyle=static', '--nxBail=false', ...forwarded]);
   const slow = await nx(['run-many', '-t', 'test-int', 'test-e2e', '--parallel=1', '--outputStyle=static', '--nxBail=false', ...forwarded]);
   for (const r of [unit, slow]) if (r.signal) process.stderr.write(`[test] nx was killed by ${r.signal}\n`);
   const { ok, counts } = jestCounts(targets);
-  return { ok: ok && unit.code === 0 && slow.code === 0 && !unit.signal && !slow.signal, counts, ran: true };
+  counts.failed += orphans.length;
+  return { ok: ok && orphans.length === 0 && unit.code === 0 && slow.code === 0 && !unit.signal && !slow.signal, counts, ran: true };
 }
 
 async function runConformance() {
