@@ -1,4 +1,4 @@
-import { categoriesOf, streamCategory, streamContext, streams } from './streams';
+import { categoriesOf, modelNameKey, streamCategory, streamContext, streams } from './streams';
 import { EVENT_TOPICS, TOPICS, topicForStream } from './topics';
 import { cloudEventHeaders } from './integration';
 
@@ -24,5 +24,14 @@ describe('the stream table', () => {
     const headers = cloudEventHeaders({ streamId: streams.run('r1'), streamRevision: 0, position: 1n, type: 'RunCreated', data: {}, metadata });
     expect(headers.ce_source).toBe('/mreg/tracking');
     expect(headers.ce_type).toBe('io.mreg.tracking.RunCreated.v1');
+  });
+});
+
+describe('model name reservation keys', () => {
+  it('are the same for names that differ only in case, so such names collide', () => {
+    expect(modelNameKey('Fraud-Detector')).toBe(modelNameKey('fraud-detector'));
+    expect(modelNameKey('ABC.1_x')).toBe(modelNameKey('abc.1_x'));
+    expect(modelNameKey('abc.1_x')).not.toBe(modelNameKey('abc.1_y'));
+    expect(modelNameKey('x')).toMatch(/^[0-9a-f]{40}$/);
   });
 });

@@ -27,11 +27,6 @@ export function validateModelName(s: string): string | undefined {
   return undefined;
 }
 
-/** The form used for uniqueness: names that differ only in case are the same model. */
-export function normalizeModelName(s: string): string {
-  return s.toLowerCase();
-}
-
 function validateKey(what: string, s: string): string | undefined {
   if (typeof s !== 'string' || s.length === 0) return `${what} must not be empty`;
   if (s.length > KEY_MAX) return `${what} must be at most ${KEY_MAX} characters`;

@@ -1,5 +1,4 @@
 import {
-  normalizeModelName,
   validateAlias,
   validateMetricKey,
   validateMetricValue,
@@ -34,11 +33,6 @@ describe('validateModelName', () => {
     ['v1.', /end with "\."/],
   ])('rejects %j', (name, reason) => {
     expect(validateModelName(name)).toMatch(reason);
-  });
-
-  it('normalises by case, so names differing only in case collide', () => {
-    expect(normalizeModelName('Fraud-Detector')).toBe(normalizeModelName('fraud-detector'));
-    expect(normalizeModelName('ABC.1_x')).toBe('abc.1_x');
   });
 });
 
