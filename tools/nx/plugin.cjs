@@ -5,7 +5,7 @@
 //
 //   build       apps and libs with a src/, except type:testing libs: swc, src/ -> {projectRoot}/dist (tools/build/swc.cjs)
 //   typecheck   projects with a tsconfig.json: tsc --noEmit on that tsconfig
-//   lint        every project: ESLint on its folder
+//   lint        projects with TypeScript or JavaScript files: ESLint on its folder
 //   test-unit   projects with *.unit.spec.ts files: jest's `unit` project on that folder, no servers
 //   test-int    projects with *.int.spec.ts files: jest's `int` project (real servers, libs/testing/infra)
 //   test-e2e    projects with *.e2e.spec.ts files: jest's `e2e` project (the apps over HTTP/Kafka)
@@ -61,7 +61,7 @@ function targetsOf(projectJsonPath, _options, context) {
   if (fs.existsSync(path.join(abs, 'tsconfig.json'))) {
     targets['typecheck'] = run(`${NODE} node_modules/typescript/bin/tsc -p ${root}/tsconfig.json --noEmit`);
   }
-  targets['lint'] = run(`${NODE} node_modules/eslint/bin/eslint.js ${root}`);
+  if (files.some((f) => /\.(ts|js|cjs|mjs)$/.test(f))) targets['lint'] = run(`${NODE} node_modules/eslint/bin/eslint.js ${root}`);
   for (const tier of TIERS) {
     if (!files.some((f) => f.endsWith(`.${tier}.spec.ts`))) continue;
     const report = `reports/jest/${name}.${tier}.json`;
