@@ -51,7 +51,7 @@ describe('MREG_DEFAULT_APPROVAL_POLICY', () => {
     expect(moved).toMatchObject({ status: 200, body: { model_version: { current_stage: 'Production' } } });
 
     const strict = { production: { requiredApprovals: 1, approverRole: 'approver' } };
-    expect((await call(registry, 'admin', 'PUT', '/api/v1/models/own-policy/policy', strict)).status).toBe(200);
+    expect((await call(registry, 'admin', 'PATCH', '/api/v1/models/own-policy/policy', strict)).status).toBe(200);
     const held = await call(registry, 'alice', 'POST', '/api/2.0/mlflow/model-versions/transition-stage', { name: 'own-policy', version: '1', stage: 'Production' });
     expect(held).toMatchObject({ status: 403, body: { error_code: 'PERMISSION_DENIED' } });
   });

@@ -274,7 +274,7 @@ describe('approval commands (mreg.governance.commands.v1)', () => {
     const name = uniqueName('dup');
     await createModel(alice(), name);
     await createVersion(alice(), name);
-    const policy = await client.as('admin').put(`${modelPath(name)}/policy`, { staging: { requiredApprovals: 2, approverRole: 'approver' } });
+    const policy = await client.as('admin').patch(`${modelPath(name)}/policy`, { staging: { requiredApprovals: 2, approverRole: 'approver' } });
     expect(policy.status).toBe(200);
     const transition = await requestTransition(alice(), name, 1, 'staging');
     const command = approvalCommandMessage({ command: 'approve', transitionId: transition.id, comment: 'once' }, { as: 'bob' });

@@ -20,7 +20,12 @@ export const MAX_REQUIRED_APPROVALS = 10;
 export const APPROVER_ROLES: readonly Role[] = ROLES.filter((role) => role !== 'reader');
 
 export type SetApprovalPolicy = Command<'SetApprovalPolicy', { modelId: string; policy: ApprovalPolicy }>;
-export type ApprovalPolicyCommand = SetApprovalPolicy;
+/**
+ * Changes some stages' rules; the others keep the rule in force: the stream's own policy once set, else
+ * `inForce` (the registry-wide default the model follows until then).
+ */
+export type ChangeApprovalPolicy = Command<'ChangeApprovalPolicy', { modelId: string; changes: Partial<ApprovalPolicy>; inForce: ApprovalPolicy }>;
+export type ApprovalPolicyCommand = SetApprovalPolicy | ChangeApprovalPolicy;
 
 export interface ApprovalPolicyState {
   readonly policy: ApprovalPolicy;
@@ -49,6 +54,16 @@ export function validateApprovalPolicy(policy: ApprovalPolicy): ApprovalPolicy {
   return Object.fromEntries(entries) as Record<Stage, StageRule>;
 }
 
+/**
+ * The rule a move from one stage to another needs. Taking a version out of production is governed like putting
+ * it there: the stricter of the target stage's rule and production's (more approvals; on a tie, production's).
+ */
+export function ruleForMove(policy: ApprovalPolicy, fromStage: Stage, toStage: Stage): StageRule {
+  const target = policy[toStage];
+  if (fromStage !== 'production' || toStage === 'production') return target;
+  return target.requiredApprovals > policy.production.requiredApprovals ? target : policy.production;
+}
+
 export function samePolicy(a: ApprovalPolicy, b: ApprovalPolicy): boolean {
   return STAGES.every((stage) => a[stage].requiredApprovals === b[stage].requiredApprovals && a[stage].approverRole === b[stage].approverRole);
 }
@@ -62,8 +77,14 @@ export function decideApprovalPolicy(command: ApprovalPolicyCommand, state: Appr
       // registry-wide default becomes.
       return state.customized && samePolicy(policy, state.policy) ? [] : [{ type: 'ApprovalPolicySet', data: { modelId, policy } }];
     }
+    case 'ChangeApprovalPolicy': {
+      const { modelId, changes, inForce } = command.data;
+      const base = state.customized ? state.policy : inForce;
+      const policy = validateApprovalPolicy({ ...base, ...changes });
+      return state.customized && samePolicy(policy, state.policy) ? [] : [{ type: 'ApprovalPolicySet', data: { modelId, policy } }];
+    }
     default:
-      return unknownCommand(command.type);
+      return unknownCommand(command);
   }
 }
 

@@ -1,7 +1,7 @@
 import { fold } from '@mreg/shared/contracts';
 import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy, type PolicyEvent, type Role, type StageRule } from '@mreg/shared/contracts';
 import { deciderSpec } from '@mreg/testing/contracts';
-import { approvalPolicyDecider, type ApprovalPolicyCommand } from './approval-policy.decider';
+import { approvalPolicyDecider, ruleForMove, type ApprovalPolicyCommand } from './approval-policy.decider';
 
 const spec = deciderSpec(approvalPolicyDecider);
 const modelId = 'm1';
@@ -61,5 +61,53 @@ describe('approval policy', () => {
   it('stores only the known stages and fields', () => {
     const noisy = { ...DEFAULT_APPROVAL_POLICY, production: { requiredApprovals: 3, approverRole: 'approver', note: 'x' }, extra: {} } as unknown as ApprovalPolicy;
     spec.given([]).when(set(noisy)).then([policySet(withProduction({ requiredApprovals: 3, approverRole: 'approver' }))]);
+  });
+});
+
+describe('changing some stages of a policy', () => {
+  const change = (changes: Partial<ApprovalPolicy>, inForce: ApprovalPolicy = DEFAULT_APPROVAL_POLICY): ApprovalPolicyCommand => ({
+    type: 'ChangeApprovalPolicy',
+    data: { modelId, changes, inForce },
+  });
+  const open: StageRule = { requiredApprovals: 0, approverRole: 'approver' };
+
+  it('changes the named stages of the policy in force and keeps the others', () => {
+    spec.given([policySet(strict)]).when(change({ staging: open })).then([policySet({ ...strict, staging: open })]);
+  });
+
+  it('starts from the policy the model follows (the registry default) while it has none of its own', () => {
+    const registryDefault = withProduction({ requiredApprovals: 3, approverRole: 'approver' });
+    spec.given([]).when(change({ staging: open }, registryDefault)).then([policySet({ ...registryDefault, staging: open })]);
+  });
+
+  it('does nothing when the change changes nothing, and refuses a bad rule', () => {
+    spec.given([policySet(strict)]).when(change({ production: strict.production })).thenNothingHappens();
+    spec.given([policySet(strict)]).when(change({ staging: { requiredApprovals: 11, approverRole: 'approver' } })).thenThrows('INVALID_ARGUMENT');
+  });
+});
+
+describe('the rule for a move', () => {
+  const policy: ApprovalPolicy = {
+    development: { requiredApprovals: 0, approverRole: 'approver' },
+    staging: { requiredApprovals: 1, approverRole: 'approver' },
+    production: { requiredApprovals: 2, approverRole: 'admin' },
+    archived: { requiredApprovals: 0, approverRole: 'approver' },
+  };
+
+  it("is the target stage's rule for moves that do not leave production", () => {
+    expect(ruleForMove(policy, 'development', 'staging')).toEqual(policy.staging);
+    expect(ruleForMove(policy, 'staging', 'production')).toEqual(policy.production);
+    expect(ruleForMove(policy, 'staging', 'archived')).toEqual(policy.archived);
+  });
+
+  it("takes a version out of production only under production's rule (or a stricter target rule)", () => {
+    expect(ruleForMove(policy, 'production', 'archived')).toEqual(policy.production);
+    expect(ruleForMove(policy, 'production', 'development')).toEqual(policy.production);
+    const stricterArchive = { ...policy, archived: { requiredApprovals: 3, approverRole: 'approver' as Role } };
+    expect(ruleForMove(stricterArchive, 'production', 'archived')).toEqual(stricterArchive.archived);
+  });
+
+  it('makes leaving production need an approval under the built-in default', () => {
+    expect(ruleForMove(DEFAULT_APPROVAL_POLICY, 'production', 'archived').requiredApprovals).toBeGreaterThan(0);
   });
 });

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { DEFAULT_APPROVAL_POLICY, DomainError, streams } from '@mreg/shared/contracts';
 import type { ApprovalPolicy, Stage, TransitionEvent } from '@mreg/shared/contracts';
-import { approvalPolicyDecider, transitionDecider, versionTransitionsDecider } from '@mreg/governance/domain';
+import { approvalPolicyDecider, ruleForMove, transitionDecider, versionTransitionsDecider } from '@mreg/governance/domain';
 import type { TransitionState } from '@mreg/governance/domain';
 import { EventSourcedRepository, recordWrite } from '@mreg/platform/runtime';
 import { ModelLookup } from '@mreg/registration/catalog';
@@ -42,19 +42,39 @@ export class GovernanceCommands {
     return (await this.repository.load(streams.policy(REGISTRY_POLICY_ID), approvalPolicyDecider)).state.policy;
   }
 
-  /** Replaces a model's policy; stages left out get the registry-wide default's rule. */
-  async setPolicy(name: string, partial: Partial<ApprovalPolicy>, ctx: CommandContext): Promise<ApprovalPolicy> {
+  /** Replaces a model's policy with a complete one (a rule for every stage). */
+  async setPolicy(name: string, policy: ApprovalPolicy, ctx: CommandContext): Promise<ApprovalPolicy> {
     const { modelId } = await this.lookup.require(name);
-    return this.replacePolicy(modelId, { ...(await this.registryPolicy()), ...partial }, ctx);
+    return this.replacePolicy(modelId, policy, ctx);
   }
 
-  /** Replaces the registry-wide default; stages left out get the built-in rule. */
-  setRegistryPolicy(partial: Partial<ApprovalPolicy>, ctx: CommandContext): Promise<ApprovalPolicy> {
-    return this.replacePolicy(REGISTRY_POLICY_ID, { ...DEFAULT_APPROVAL_POLICY, ...partial }, ctx);
+  /** Changes some stages of a model's policy; the others keep the rule in force (its own, else the default's). */
+  async changePolicy(name: string, changes: Partial<ApprovalPolicy>, ctx: CommandContext): Promise<ApprovalPolicy> {
+    const { modelId } = await this.lookup.require(name);
+    return this.mergePolicy(modelId, changes, await this.registryPolicy(), ctx);
+  }
+
+  /** Replaces the registry-wide default with a complete policy. */
+  setRegistryPolicy(policy: ApprovalPolicy, ctx: CommandContext): Promise<ApprovalPolicy> {
+    return this.replacePolicy(REGISTRY_POLICY_ID, policy, ctx);
+  }
+
+  /**
+   * Changes some stages of the registry-wide default; the others keep its rule (the built-in one until set).
+   * MREG_DEFAULT_APPROVAL_POLICY is applied this way at start.
+   */
+  changeRegistryPolicy(changes: Partial<ApprovalPolicy>, ctx: CommandContext): Promise<ApprovalPolicy> {
+    return this.mergePolicy(REGISTRY_POLICY_ID, changes, DEFAULT_APPROVAL_POLICY, ctx);
   }
 
   private async replacePolicy(modelId: string, policy: ApprovalPolicy, ctx: CommandContext): Promise<ApprovalPolicy> {
     const result = await this.repository.handle(streams.policy(modelId), approvalPolicyDecider, { type: 'SetApprovalPolicy', data: { modelId, policy } }, ctx);
+    return result.state.policy;
+  }
+
+  private async mergePolicy(modelId: string, changes: Partial<ApprovalPolicy>, inForce: ApprovalPolicy, ctx: CommandContext): Promise<ApprovalPolicy> {
+    const command = { type: 'ChangeApprovalPolicy', data: { modelId, changes, inForce } } as const;
+    const result = await this.repository.handle(streams.policy(modelId), approvalPolicyDecider, command, ctx);
     return result.state.policy;
   }
 
@@ -70,7 +90,7 @@ export class GovernanceCommands {
   async request(name: string, version: number, input: TransitionInput, ctx: CommandContext): Promise<string> {
     const model = await this.lookup.require(name);
     const snapshot = await this.lookup.requireVersion(model.modelId, version, model.name);
-    const rule = (await this.policyOf(model.modelId))[input.stage];
+    const rule = ruleForMove(await this.policyOf(model.modelId), snapshot.stage, input.stage);
     const transitionId = randomUUID();
     const slot = streams.versionTransitions(model.modelId, version);
     await this.repository.handle(slot, versionTransitionsDecider, { type: 'OpenVersionTransition', data: { modelId: model.modelId, version, transitionId, toStage: input.stage } }, ctx);

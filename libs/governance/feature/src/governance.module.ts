@@ -4,9 +4,10 @@ import { CatalogQueries } from '@mreg/audit/read-models';
 import { ApiError, InboundGate, MregConfig, ProjectionRunner, SYSTEM_PRINCIPAL, validationPipe } from '@mreg/platform/runtime';
 import { RegistrationCatalogModule } from '@mreg/registration/catalog';
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_APPROVAL_POLICY } from '@mreg/shared/contracts';
 import { ApprovalCommandConsumer } from './approval-command.consumer';
 import { GovernanceCommands } from './governance.commands';
-import { ApprovalPolicyDto } from './dto/transition.dto';
+import { ApprovalPolicyPatchDto } from './dto/transition.dto';
 import { PolicyController, RegistryPolicyController, policyRules } from './policy.controller';
 import { StageOutcomeReaction } from './stage-outcome.reaction';
 import { TransitionController } from './transition.controller';
@@ -31,14 +32,15 @@ export class GovernanceModule implements OnModuleInit, OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const json = this.config.defaultApprovalPolicy;
     if (json === undefined) return;
-    let body: ApprovalPolicyDto;
+    let body: ApprovalPolicyPatchDto;
     try {
-      body = (await validationPipe.transform(JSON.parse(json), { type: 'body', metatype: ApprovalPolicyDto })) as ApprovalPolicyDto;
+      body = (await validationPipe.transform(JSON.parse(json), { type: 'body', metatype: ApprovalPolicyPatchDto })) as ApprovalPolicyPatchDto;
     } catch (error) {
       const reason = error instanceof ApiError || error instanceof SyntaxError ? error.message : String(error);
       throw new Error(`MREG_DEFAULT_APPROVAL_POLICY: ${reason}`);
     }
-    const policy = await this.commands.setRegistryPolicy(policyRules(body), {
+    // Stages the variable leaves out keep the built-in rule, whatever an earlier start or the API set.
+    const policy = await this.commands.setRegistryPolicy({ ...DEFAULT_APPROVAL_POLICY, ...policyRules(body) }, {
       principal: { ...SYSTEM_PRINCIPAL, user: 'system:config' },
       correlationId: randomUUID(),
     });

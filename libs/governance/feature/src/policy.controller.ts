@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { STAGES } from '@mreg/shared/contracts';
 import type { ApprovalPolicy, Stage, StageRule } from '@mreg/shared/contracts';
@@ -6,7 +6,7 @@ import { ApiErrorResponses, Caller, ModelNamePipe, Roles } from '@mreg/platform/
 import { ModelLookup } from '@mreg/registration/catalog';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { PolicyResponse, RegistryPolicyResponse } from './dto/policy.response';
-import { ApprovalPolicyDto } from './dto/transition.dto';
+import { ApprovalPolicyDto, ApprovalPolicyPatchDto } from './dto/transition.dto';
 import { GovernanceCommands } from './governance.commands';
 
 @ApiTags('policies')
@@ -28,21 +28,38 @@ export class PolicyController {
     return { model: model.name, policy: await this.commands.policyOf(model.modelId) };
   }
 
-  /** Replaces the policy; stages left out get the default rule. */
+  /** Replaces the policy with a complete one: a body without a rule for every stage is refused. */
   @Put()
   @Roles('admin')
-  @ApiOperation({ summary: "Replace a model's approval policy" })
+  @ApiOperation({ summary: "Replace a model's approval policy (a rule for every stage; PATCH changes some)" })
   @ApiOkResponse({ description: 'The new approval policy', type: PolicyResponse })
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async put(@Param('name', ModelNamePipe) name: string, @Body() body: ApprovalPolicyDto, @Caller() ctx: CommandContext): Promise<PolicyResponse> {
-    const policy = await this.commands.setPolicy(name, policyRules(body), ctx);
+    const policy = await this.commands.setPolicy(name, completePolicy(body), ctx);
+    const model = await this.lookup.require(name);
+    return { model: model.name, policy };
+  }
+
+  /** Changes the stages the body names; the others keep the rule in force. */
+  @Patch()
+  @Roles('admin')
+  @ApiOperation({ summary: "Change some stages of a model's approval policy" })
+  @ApiOkResponse({ description: 'The approval policy now in force', type: PolicyResponse })
+  @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
+  async patch(@Param('name', ModelNamePipe) name: string, @Body() body: ApprovalPolicyPatchDto, @Caller() ctx: CommandContext): Promise<PolicyResponse> {
+    const policy = await this.commands.changePolicy(name, policyRules(body), ctx);
     const model = await this.lookup.require(name);
     return { model: model.name, policy };
   }
 }
 
-/** The stages a policy body sets (the others keep the default's rule). */
-export function policyRules(body: ApprovalPolicyDto): Partial<ApprovalPolicy> {
+/** A complete policy body as the domain's policy (validated: every stage has a rule). */
+function completePolicy(body: ApprovalPolicyDto): ApprovalPolicy {
+  return policyRules(body) as ApprovalPolicy;
+}
+
+/** The stages a policy body sets. */
+export function policyRules(body: ApprovalPolicyPatchDto): Partial<ApprovalPolicy> {
   const partial: Partial<Record<Stage, StageRule>> = {};
   for (const stage of STAGES) {
     const rule = body[stage];
@@ -70,13 +87,23 @@ export class RegistryPolicyController {
     return { policy: await this.commands.registryPolicy() };
   }
 
-  /** Replaces the default; stages left out get the built-in rule. */
+  /** Replaces the default with a complete policy: a body without a rule for every stage is refused. */
   @Put()
   @Roles('admin')
-  @ApiOperation({ summary: 'Replace the registry-wide default approval policy' })
+  @ApiOperation({ summary: 'Replace the registry-wide default approval policy (a rule for every stage; PATCH changes some)' })
   @ApiOkResponse({ description: 'The new default approval policy', type: RegistryPolicyResponse })
   @ApiErrorResponses(400, 401, 403, 409, 413, 415)
   async put(@Body() body: ApprovalPolicyDto, @Caller() ctx: CommandContext): Promise<RegistryPolicyResponse> {
-    return { policy: await this.commands.setRegistryPolicy(policyRules(body), ctx) };
+    return { policy: await this.commands.setRegistryPolicy(completePolicy(body), ctx) };
+  }
+
+  /** Changes the stages the body names; the others keep the default's rule. */
+  @Patch()
+  @Roles('admin')
+  @ApiOperation({ summary: 'Change some stages of the registry-wide default approval policy' })
+  @ApiOkResponse({ description: 'The default approval policy now in force', type: RegistryPolicyResponse })
+  @ApiErrorResponses(400, 401, 403, 409, 413, 415)
+  async patch(@Body() body: ApprovalPolicyPatchDto, @Caller() ctx: CommandContext): Promise<RegistryPolicyResponse> {
+    return { policy: await this.commands.changeRegistryPolicy(policyRules(body), ctx) };
   }
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { APPROVAL_COMMAND_NAMES, ROLES, STAGES } from '@mreg/shared/contracts';
 import type { ApprovalCommandName, ApprovalCommandV1, Assert, Role, SameKeys, Stage } from '@mreg/shared/contracts';
 import { IsText, OptionalNotNull } from '@mreg/platform/runtime';
@@ -59,32 +60,29 @@ export class StageRuleDto {
   approverRole!: Role;
 }
 
+/** A stage rule of a policy body: required (PUT replaces the whole policy) or optional (PATCH changes some stages). */
+function StageRuleField(required: boolean): PropertyDecorator {
+  return applyDecorators(
+    required ? ApiProperty({ type: StageRuleDto }) : ApiPropertyOptional({ type: StageRuleDto }),
+    required ? IsDefined({ message: '$property: a complete policy names a rule for every stage (change some stages with PATCH)' }) : OptionalNotNull(),
+    IsObject(),
+    ValidateNested(),
+    Type(() => StageRuleDto),
+  );
+}
+
+/** `PUT …/policy`: the whole policy, a rule for each stage. */
 export class ApprovalPolicyDto {
-  @ApiPropertyOptional({ type: StageRuleDto })
-  @OptionalNotNull()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => StageRuleDto)
-  development?: StageRuleDto;
+  @StageRuleField(true) development!: StageRuleDto;
+  @StageRuleField(true) staging!: StageRuleDto;
+  @StageRuleField(true) production!: StageRuleDto;
+  @StageRuleField(true) archived!: StageRuleDto;
+}
 
-  @ApiPropertyOptional({ type: StageRuleDto })
-  @OptionalNotNull()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => StageRuleDto)
-  staging?: StageRuleDto;
-
-  @ApiPropertyOptional({ type: StageRuleDto })
-  @OptionalNotNull()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => StageRuleDto)
-  production?: StageRuleDto;
-
-  @ApiPropertyOptional({ type: StageRuleDto })
-  @OptionalNotNull()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => StageRuleDto)
-  archived?: StageRuleDto;
+/** `PATCH …/policy`: the stages to change; the others keep the rule in force. */
+export class ApprovalPolicyPatchDto {
+  @StageRuleField(false) development?: StageRuleDto;
+  @StageRuleField(false) staging?: StageRuleDto;
+  @StageRuleField(false) production?: StageRuleDto;
+  @StageRuleField(false) archived?: StageRuleDto;
 }

@@ -131,7 +131,7 @@ scenario('MLflow registry API: the same domain, rules and history through MLflow
     await createVersion(alice(), name);
     await createVersion(alice(), name);
     const none = { requiredApprovals: 0, approverRole: 'approver' };
-    expectStatus(await client().as('admin').put(`${API}/models/${name}/policy`, { staging: none, production: none }), 200);
+    expectStatus(await client().as('admin').patch(`${API}/models/${name}/policy`, { staging: none, production: none }), 200);
     const first = await call<{ model_version: MlflowVersion }>(alice(), 'POST', 'model-versions/transition-stage', { name, version: '1', stage: 'staging' });
     expectStatus(first, 200);
     expect(first.body.model_version.current_stage).toBe('Staging');
@@ -148,14 +148,14 @@ scenario('MLflow registry API: the same domain, rules and history through MLflow
     await createModel(alice(), name);
     await createVersion(alice(), name);
     try {
-      expectStatus(await admin.put(`${API}/policy`, { staging: { requiredApprovals: 0, approverRole: 'approver' } }), 200);
+      expectStatus(await admin.patch(`${API}/policy`, { staging: { requiredApprovals: 0, approverRole: 'approver' } }), 200);
       const moved = await call<{ model_version: MlflowVersion }>(alice(), 'POST', 'model-versions/transition-stage', { name, version: '1', stage: 'Staging' });
       expect(moved.body.model_version.current_stage).toBe('Staging');
       expectMlflowError(await call(alice(), 'POST', 'model-versions/transition-stage', { name, version: '1', stage: 'Production' }), 403, 'PERMISSION_DENIED');
     } finally {
       expectStatus(await admin.put(`${API}/policy`, before.body.policy), 200);
     }
-    expectStatus(await alice().put(`${API}/policy`, { staging: { requiredApprovals: 0, approverRole: 'approver' } }), 403);
+    expectStatus(await alice().patch(`${API}/policy`, { staging: { requiredApprovals: 0, approverRole: 'approver' } }), 403);
   });
 
   it('answers bad input with MLflow errors and stores nothing', async () => {

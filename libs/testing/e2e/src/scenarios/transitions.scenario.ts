@@ -170,7 +170,7 @@ scenario('transitions and approval policy', (client) => {
     await promote(alice(), bob(), name, 1, 'production');
     expectError(await alice().delete(modelPath(name)), 409, 'FAILED_PRECONDITION');
     expectStatus(await alice().get(modelPath(name)), 200);
-    await requestTransition(alice(), name, 1, 'archived');
+    await promote(alice(), bob(), name, 1, 'archived');
     expectStatus(await alice().delete(modelPath(name)), 204);
   });
 
@@ -228,9 +228,10 @@ scenario('transitions and approval policy', (client) => {
   describe('policy', () => {
     it('may be replaced by an admin only (403 for everyone else)', async () => {
       const name = await withVersions(1);
-      const strict = { production: { requiredApprovals: 2, approverRole: 'approver' } };
+      const strict = { ...DEFAULT_POLICY, production: { requiredApprovals: 2, approverRole: 'approver' } };
       for (const who of [alice(), bob(), carol(), dave()]) {
         expectError(await who.put(`${modelPath(name)}/policy`, strict), 403, 'PERMISSION_DENIED');
+        expectError(await who.patch(`${modelPath(name)}/policy`, { staging: strict.production }), 403, 'PERMISSION_DENIED');
       }
       expect((await alice().get<PolicyBody>(`${modelPath(name)}/policy`)).body.policy).toEqual(DEFAULT_POLICY);
       const set = await admin().put<PolicyBody>(`${modelPath(name)}/policy`, strict);
@@ -240,9 +241,41 @@ scenario('transitions and approval policy', (client) => {
       expectError(await admin().put(`${modelPath(uniqueName('missing'))}/policy`, strict), 404, 'NOT_FOUND');
     });
 
+    it('is replaced only by a complete policy (PUT); PATCH changes the stages it names and keeps the others', async () => {
+      const name = await withVersions(1);
+      const one = { requiredApprovals: 1, approverRole: 'approver' };
+      for (const partial of [{}, { production: one }, { development: one, staging: one, production: one }]) {
+        const refused = await admin().put(`${modelPath(name)}/policy`, partial);
+        expectError(refused, 400, 'INVALID_ARGUMENT');
+        expect(JSON.stringify(refused.body)).toContain('PATCH');
+      }
+      expectError(await admin().request('PUT', `${modelPath(name)}/policy`, { headers: { 'content-length': '0' } }), 400, 'INVALID_ARGUMENT');
+      expect((await alice().get<PolicyBody>(`${modelPath(name)}/policy`)).body.policy).toEqual(DEFAULT_POLICY);
+      const history = (await historyOf(alice(), name)).length;
+      const patched = await admin().patch<PolicyBody>(`${modelPath(name)}/policy`, { archived: one });
+      expectStatus(patched, 200);
+      expect(patched.body.policy).toEqual({ ...DEFAULT_POLICY, archived: one });
+      const again = await admin().patch<PolicyBody>(`${modelPath(name)}/policy`, { development: one });
+      expect(again.body.policy).toEqual({ ...DEFAULT_POLICY, archived: one, development: one });
+      expect((await historyOf(alice(), name)).length).toBe(history + 2);
+    });
+
+    it('governs taking a version out of production like putting it there: archiving needs an approval by default', async () => {
+      const name = await withVersions(1);
+      await promote(alice(), bob(), name, 1, 'production');
+      const out = await requestTransition(alice(), name, 1, 'archived');
+      expect(out).toMatchObject({ status: 'pending', policy: DEFAULT_POLICY.production });
+      expect((await getVersion(alice(), name, 1)).stage).toBe('production');
+      // The version cannot be deleted while it is in production, and the requester cannot approve it.
+      expectError(await alice().delete(versionPath(name, 1)), 409);
+      expectError(await alice().post(transitionPath(out.id, 'approve'), {}), 403, 'PERMISSION_DENIED');
+      expect((await approve(bob(), out.id)).status).toBe('applied');
+      expect((await getVersion(alice(), name, 1)).stage).toBe('archived');
+    });
+
     it('with two required approvals needs two distinct approvers', async () => {
       const name = await withVersions(1);
-      expectStatus(await admin().put(`${modelPath(name)}/policy`, { production: { requiredApprovals: 2, approverRole: 'approver' } }), 200);
+      expectStatus(await admin().patch(`${modelPath(name)}/policy`, { production: { requiredApprovals: 2, approverRole: 'approver' } }), 200);
       const requested = await requestTransition(alice(), name, 1, 'production');
       expect(requested.policy).toEqual({ requiredApprovals: 2, approverRole: 'approver' });
       const one = await approve(bob(), requested.id);
@@ -257,17 +290,17 @@ scenario('transitions and approval policy', (client) => {
 
     it('decides who may approve by role', async () => {
       const name = await withVersions(2);
-      expectStatus(await admin().put(`${modelPath(name)}/policy`, { staging: { requiredApprovals: 1, approverRole: 'admin' }, development: { requiredApprovals: 0, approverRole: 'approver' } }), 200);
+      expectStatus(await admin().patch(`${modelPath(name)}/policy`, { staging: { requiredApprovals: 1, approverRole: 'admin' }, development: { requiredApprovals: 0, approverRole: 'approver' } }), 200);
       const requested = await requestTransition(alice(), name, 1, 'staging');
       expectError(await bob().post(transitionPath(requested.id, 'approve'), {}), 403, 'PERMISSION_DENIED');
       expect((await approve(admin(), requested.id)).status).toBe('applied');
 
       // A policy allowing contributors lets dave's request be approved by alice.
-      expectStatus(await admin().put(`${modelPath(name)}/policy`, { staging: { requiredApprovals: 1, approverRole: 'contributor' } }), 200);
+      expectStatus(await admin().patch(`${modelPath(name)}/policy`, { staging: { requiredApprovals: 1, approverRole: 'contributor' } }), 200);
       const davesRequest = await requestTransition(dave(), name, 2, 'staging');
       expect((await approve(alice(), davesRequest.id)).status).toBe('applied');
       // Zero approvals: applied at once.
-      expectStatus(await admin().put(`${modelPath(name)}/policy`, { production: { requiredApprovals: 0, approverRole: 'approver' } }), 200);
+      expectStatus(await admin().patch(`${modelPath(name)}/policy`, { production: { requiredApprovals: 0, approverRole: 'approver' } }), 200);
       expect((await requestTransition(alice(), name, 1, 'production')).status).toBe('applied');
     });
 
@@ -284,7 +317,8 @@ scenario('transitions and approval policy', (client) => {
       ['rule not an object', { production: 2 }],
     ])('refuses an invalid policy (%s) with 400 and keeps the old one', async (_label, body) => {
       const name = await withVersions(0);
-      expectError(await admin().put(`${modelPath(name)}/policy`, body), 400, 'INVALID_ARGUMENT');
+      expectError(await admin().put(`${modelPath(name)}/policy`, { ...DEFAULT_POLICY, ...body }), 400, 'INVALID_ARGUMENT');
+      expectError(await admin().patch(`${modelPath(name)}/policy`, body), 400, 'INVALID_ARGUMENT');
       expect((await alice().get<PolicyBody>(`${modelPath(name)}/policy`)).body.policy).toEqual(DEFAULT_POLICY);
     });
   });
