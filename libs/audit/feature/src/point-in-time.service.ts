@@ -7,12 +7,25 @@ import { ModelLookup } from '@mreg/registration/catalog';
 import { modelVersionDecider, registeredModelDecider } from '@mreg/registration/domain';
 import { transitionDecider, versionTransitionsDecider } from '@mreg/governance/domain';
 import { artifactManifestDecider, listArtifacts } from '@mreg/artifact/domain';
+import { registeredFacts } from '@mreg/audit/read-models';
 
 /** The state of one stream at `until` (or now), with its first and last event up to then. */
 function streamAt<S, E extends Event>(events: readonly RecordedEvent[], decider: Decider<S, never, E>, until?: Date): { state: S; first?: RecordedEvent; last?: RecordedEvent } {
   const applied = recordedUntil(events, until);
   const [first, last] = [applied[0], applied.at(-1)];
   return { state: fold(decider, applied as readonly RecordedEvent<E>[]), ...(first ? { first } : {}), ...(last ? { last } : {}) };
+}
+
+/** A stream's creation and latest change up to `at`, and the instant and revision the answer is of. */
+function asOf(first: RecordedEvent, last: RecordedEvent, at: Date) {
+  return {
+    createdAt: first.metadata.occurredAt,
+    createdBy: first.metadata.actor,
+    updatedAt: last.metadata.occurredAt,
+    updatedBy: last.metadata.actor,
+    asOf: at.toISOString(),
+    revision: last.streamRevision,
+  };
 }
 
 /**
@@ -44,12 +57,7 @@ export class PointInTimeService {
       tags: state.tags,
       aliases: state.aliases,
       latestVersion: state.lastVersion === 0 ? null : state.lastVersion,
-      createdAt: first.metadata.occurredAt,
-      createdBy: first.metadata.actor,
-      updatedAt: last.metadata.occurredAt,
-      updatedBy: last.metadata.actor,
-      asOf: at.toISOString(),
-      revision: last.streamRevision,
+      ...asOf(first, last, at),
     };
   }
 
@@ -65,22 +73,10 @@ export class PointInTimeService {
       version,
       description: state.description,
       stage: state.stage,
-      source: state.source ?? null,
-      runId: state.runId ?? null,
-      loggedModelId: state.loggedModelId ?? null,
-      params: state.params,
-      metrics: state.metrics,
-      tags: state.tags,
-      lineage: state.lineage,
-      signature: state.signature ?? null,
+      ...registeredFacts(state),
       aliases: Object.entries(model.aliases).filter(([, v]) => v === version).map(([a]) => a).sort(),
       artifacts: listArtifacts(manifest).map((a) => ({ path: a.path, size: a.size, sha256: a.sha256, contentType: a.contentType })),
-      createdAt: first.metadata.occurredAt,
-      createdBy: first.metadata.actor,
-      updatedAt: last.metadata.occurredAt,
-      updatedBy: last.metadata.actor,
-      asOf: at.toISOString(),
-      revision: last.streamRevision,
+      ...asOf(first, last, at),
     };
   }
 

@@ -9,7 +9,7 @@ import { InProcessEventBus } from '@mreg/platform/event-bus/in-process';
 import type { EventBus } from '@mreg/platform/event-bus';
 import { SqliteReadStore } from '@mreg/platform/read-store/sqlite';
 import { LogRelay, ProjectionRunner } from '@mreg/platform/runtime';
-import { generateRegistryHistory } from '@mreg/testing/contracts';
+import { generateRegistryHistory, prng } from '@mreg/testing/contracts';
 import { COLLECTIONS, versionDocId } from './catalog.documents';
 import type { ModelDoc, VersionDoc } from './catalog.documents';
 import { compareReadModels, describeComparison, readModelLag, readModelProjections, replayReadModels } from './read-model-replay';
@@ -25,18 +25,6 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/** Mulberry32, for reproducible delivery orders. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -84,6 +72,35 @@ describe('read-model replay (embedded adapters)', () => {
     return store;
   };
 
+  /** Read models built live: every projection on a runner over an in-process bus, started; `caughtUp` waits for the log. */
+  const liveReadModels = async () => {
+    const live = readStore('live');
+    const bus = new InProcessEventBus();
+    const runner = new ProjectionRunner(bus, live);
+    for (const projection of readModelProjections(live)) runner.addProjection(projection);
+    await runner.start();
+    const caughtUp = async () => {
+      await eventually(async () => (await readModelLag(log, live)).behind === 0, 'the live projections to catch up');
+      await bus.drain();
+    };
+    const stop = async () => {
+      await runner.stop();
+      await bus.close();
+    };
+    return { live, bus, caughtUp, stop };
+  };
+  /** Fresh read models `name`, replayed from the log. */
+  const replayedInto = async (name: string) => {
+    const store = readStore(name);
+    await replayReadModels(log, store);
+    return store;
+  };
+  /** A replay of the log into fresh read models equals `live`. */
+  const expectReplayToEqual = async (live: SqliteReadStore) => {
+    const replayed = await replayedInto('replayed');
+    expect(describeComparison(await compareReadModels(live, replayed))).toBe('read models equal');
+  };
+
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mreg-replay-'));
     log = new SqliteEventStore(join(dir, 'events.sqlite'), { pollIntervalMs: 20 });
@@ -129,10 +146,8 @@ describe('read-model replay (embedded adapters)', () => {
 
   it('is idempotent: replaying again into the same store changes nothing', async () => {
     await generateRegistryHistory(log, { models: 3, seed: 11 });
-    const once = readStore('once');
-    const twice = readStore('twice');
-    await replayReadModels(log, once);
-    await replayReadModels(log, twice);
+    const once = await replayedInto('once');
+    const twice = await replayedInto('twice');
     await replayReadModels(log, twice);
     const comparison = await compareReadModels(once, twice);
     expect(describeComparison(comparison)).toBe('read models equal');
@@ -140,35 +155,23 @@ describe('read-model replay (embedded adapters)', () => {
 
   it('equals what the relay, the bus and the projection runner build live', async () => {
     await generateRegistryHistory(log, { models: 5, seed: 3 });
-    const live = readStore('live');
-    const bus = new InProcessEventBus();
-    const runner = new ProjectionRunner(bus, live);
-    for (const projection of readModelProjections(live)) runner.addProjection(projection);
-    await runner.start();
+    const { live, bus, caughtUp, stop } = await liveReadModels();
     const relay = new LogRelay(log, bus, live);
     await relay.start();
     try {
-      await eventually(async () => (await readModelLag(log, live)).behind === 0, 'the live projections to catch up');
-      await bus.drain();
+      await caughtUp();
     } finally {
       await relay.stop();
-      await runner.stop();
-      await bus.close();
+      await stop();
     }
-    const replayed = readStore('replayed');
-    await replayReadModels(log, replayed);
-    expect(describeComparison(await compareReadModels(live, replayed))).toBe('read models equal');
+    await expectReplayToEqual(live);
   });
 
   it('equals the live read models after the relay died between a publish and its checkpoint and was restarted', async () => {
     await generateRegistryHistory(log, { models: 4, seed: 9 });
     const events = await allEvents(log);
     const victim = events[Math.floor(events.length / 2)];
-    const live = readStore('live');
-    const bus = new InProcessEventBus();
-    const runner = new ProjectionRunner(bus, live);
-    for (const projection of readModelProjections(live)) runner.addProjection(projection);
-    await runner.start();
+    const { live, bus, caughtUp, stop } = await liveReadModels();
     let died = false;
     // Publishes, then "dies" before the relay can write its checkpoint.
     const dying: EventBus = {
@@ -194,17 +197,13 @@ describe('read-model replay (embedded adapters)', () => {
       await first.stop();
       await second.start();
       await generateRegistryHistory(log, { models: 2, seed: 10 });
-      await eventually(async () => (await readModelLag(log, live)).behind === 0, 'the live projections to catch up');
-      await bus.drain();
+      await caughtUp();
     } finally {
       await first.stop();
       await second.stop();
-      await runner.stop();
-      await bus.close();
+      await stop();
     }
-    const replayed = readStore('replayed');
-    await replayReadModels(log, replayed);
-    expect(describeComparison(await compareReadModels(live, replayed))).toBe('read models equal');
+    await expectReplayToEqual(live);
     await expect(live.collection(COLLECTIONS.audit).count()).resolves.toBe((await allEvents(log)).length);
   });
 
@@ -214,8 +213,7 @@ describe('read-model replay (embedded adapters)', () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8])('does not depend on the delivery order across streams, nor on duplicates (order %i)', async (order) => {
     await generateRegistryHistory(log, { models: 6, versionsPerModel: 3, seed: 100 + order });
     const events = await allEvents(log);
-    const replayed = readStore('replayed');
-    await replayReadModels(log, replayed);
+    const replayed = await replayedInto('replayed');
 
     const shuffled = readStore('shuffled');
     for (const projection of readModelProjections(shuffled)) {
@@ -231,10 +229,8 @@ describe('read-model replay (embedded adapters)', () => {
 
   it('reports documents missing, extra and different', async () => {
     await generateRegistryHistory(log, { models: 2, seed: 5 });
-    const a = readStore('a');
-    const b = readStore('b');
-    await replayReadModels(log, a);
-    await replayReadModels(log, b);
+    const a = await replayedInto('a');
+    const b = await replayedInto('b');
     const models = b.collection<ModelDoc>(COLLECTIONS.models);
     await models.apply('h5-model-0', 'tamper', 0, (doc) => ({ ...(doc as ModelDoc), description: 'tampered' }));
     await models.apply('ghost', 'tamper', 0, () => ({ id: 'ghost' }) as ModelDoc);

@@ -1,6 +1,26 @@
 import type { AuditEntryDoc, ModelDoc, TransitionDoc, VersionDoc } from './catalog.documents';
 import type { HistoryEntryResponse, ModelResponse, TransitionResponse, VersionResponse } from './resources.response';
 
+/** When and by whom a document was created and last changed. */
+const changeStamps = (doc: ModelDoc | VersionDoc) => ({ createdAt: doc.createdAt, createdBy: doc.createdBy, updatedAt: doc.updatedAt, updatedBy: doc.updatedBy });
+
+/** The version a document is about: its model's name and id, and its number. */
+const versionOf = (doc: VersionDoc | TransitionDoc) => ({ model: doc.modelName, modelId: doc.modelId, version: doc.version });
+
+/** What a version was registered with, as every rendering of a version shows it (what is absent as null). */
+export function registeredFacts(version: Pick<VersionDoc, 'source' | 'runId' | 'loggedModelId' | 'params' | 'metrics' | 'tags' | 'lineage' | 'signature'>) {
+  return {
+    source: version.source ?? null,
+    runId: version.runId ?? null,
+    loggedModelId: version.loggedModelId ?? null,
+    params: version.params,
+    metrics: version.metrics,
+    tags: version.tags,
+    lineage: version.lineage,
+    signature: version.signature ?? null,
+  };
+}
+
 /** The JSON the API returns (internal fields such as status flags and revisions stay inside). */
 export function modelResource(doc: ModelDoc): ModelResponse {
   return {
@@ -11,37 +31,22 @@ export function modelResource(doc: ModelDoc): ModelResponse {
     aliases: doc.aliases,
     latestVersion: doc.latestVersion === 0 ? null : doc.latestVersion,
     versionCount: doc.versionCount,
-    createdAt: doc.createdAt,
-    createdBy: doc.createdBy,
-    updatedAt: doc.updatedAt,
-    updatedBy: doc.updatedBy,
+    ...changeStamps(doc),
   };
 }
 export type ModelResource = ModelResponse;
 
 export function versionResource(doc: VersionDoc): VersionResponse {
   return {
-    model: doc.modelName,
-    modelId: doc.modelId,
-    version: doc.version,
+    ...versionOf(doc),
     description: doc.description,
     stage: doc.stage,
     // Files still being imported from the MLflow artifact tree: registration is pending (MLflow's PENDING_REGISTRATION).
     status: doc.artifactSource !== undefined && doc.artifactsImported !== true ? ('pending' as const) : ('ready' as const),
-    source: doc.source ?? null,
-    runId: doc.runId ?? null,
-    loggedModelId: doc.loggedModelId ?? null,
-    params: doc.params,
-    metrics: doc.metrics,
-    tags: doc.tags,
-    lineage: doc.lineage,
-    signature: doc.signature ?? null,
+    ...registeredFacts(doc),
     aliases: doc.aliases,
     artifacts: { count: doc.artifactCount, totalBytes: doc.artifactBytes, sealed: doc.stage !== 'development' },
-    createdAt: doc.createdAt,
-    createdBy: doc.createdBy,
-    updatedAt: doc.updatedAt,
-    updatedBy: doc.updatedBy,
+    ...changeStamps(doc),
     stageChangedAt: doc.stageChangedAt ?? null,
   };
 }
@@ -50,9 +55,7 @@ export type VersionResource = VersionResponse;
 export function transitionResource(doc: TransitionDoc): TransitionResponse {
   return {
     id: doc.transitionId,
-    model: doc.modelName,
-    modelId: doc.modelId,
-    version: doc.version,
+    ...versionOf(doc),
     fromStage: doc.fromStage,
     toStage: doc.toStage,
     status: doc.status,

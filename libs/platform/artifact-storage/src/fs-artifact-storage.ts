@@ -4,13 +4,8 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  BlobNotFoundError,
-  type ArtifactStorage,
-  type ByteRange,
-  type PutOptions,
-  type StoredBlob,
-} from './artifact-storage.port';
+import { BlobNotFoundError } from './artifact-storage.port';
+import type { ArtifactStorage, ByteRange, PutOptions, StoredBlob } from './artifact-storage.port';
 import { HashingMeter, SHA256_HEX } from './hashing-meter';
 
 /**

@@ -1,28 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateBucketCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  S3Client,
-  UploadPartCopyCommand,
-  type CompletedPart,
-} from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, S3Client, UploadPartCopyCommand } from '@aws-sdk/client-s3';
+import type { CompletedPart } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import {
-  BlobNotFoundError,
-  type ArtifactStorage,
-  type ByteRange,
-  type PutOptions,
-  type StoredBlob,
-} from './artifact-storage.port';
+import { BlobNotFoundError } from './artifact-storage.port';
+import type { ArtifactStorage, ByteRange, PutOptions, StoredBlob } from './artifact-storage.port';
 import { HashingMeter, SHA256_HEX } from './hashing-meter';
 
 const MiB = 1024 * 1024;

@@ -1,37 +1,10 @@
 import { createHash } from 'node:crypto';
-import {
-  ANY,
-  KurrentDBClient,
-  NO_STREAM,
-  START,
-  StreamDeletedError,
-  StreamNotFoundError,
-  WrongExpectedVersionError,
-  excludeSystemEvents,
-  jsonEvent,
-  streamNameFilter,
-  type AllStreamResolvedEvent,
-  type AllStreamSubscription,
-  type AppendStreamState,
-  type EventData,
-  type Filter,
-  type JSONType,
-  type ReadPosition,
-  type ResolvedEvent,
-} from '@kurrent/kurrentdb-client';
+import { ANY, KurrentDBClient, NO_STREAM, START, StreamDeletedError, StreamNotFoundError, WrongExpectedVersionError, excludeSystemEvents, jsonEvent, streamNameFilter } from '@kurrent/kurrentdb-client';
+import type { AllStreamResolvedEvent, AllStreamSubscription, AppendStreamState, EventData, Filter, JSONType, ReadPosition, ResolvedEvent } from '@kurrent/kurrentdb-client';
 import type { EventMetadata, RecordedEvent } from '@mreg/shared/contracts';
-import {
-  WrongExpectedRevisionError,
-  type AllEventHandler,
-  type AppendResult,
-  type EventStore,
-  type ExpectedRevision,
-  type NewEvent,
-  type ReadAllOptions,
-  type ReadStreamOptions,
-  type SubscribeAllOptions,
-  type Subscription,
-} from './event-store.port';
+import { WrongExpectedRevisionError } from './event-store.port';
+import type { AllEventHandler, AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, SubscribeAllOptions, Subscription } from './event-store.port';
+import { LiveSubscriptions } from './live-subscriptions';
 
 export type KurrentEventStoreOptions = {
   /** Events per request when paging through `$all` (default 500). */
@@ -56,7 +29,7 @@ export class KurrentEventStore implements EventStore {
   private readonly client: KurrentDBClient;
   private readonly ownsClient: boolean;
   private readonly pageSize: number;
-  private readonly subscriptions = new Set<KurrentAllSubscription>();
+  private readonly subscriptions = new LiveSubscriptions<KurrentAllSubscription>();
   private closed = false;
 
   constructor(options: KurrentEventStoreOptions) {
@@ -120,16 +93,13 @@ export class KurrentEventStore implements EventStore {
 
   subscribeAll(handler: AllEventHandler, options: SubscribeAllOptions = {}): Subscription {
     this.assertOpen();
-    const subscription = new KurrentAllSubscription(this.client, handler, options);
-    this.subscriptions.add(subscription);
-    subscription.start(() => this.subscriptions.delete(subscription));
-    return subscription;
+    return this.subscriptions.start(new KurrentAllSubscription(this.client, handler, options));
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.subscriptions.closeAll();
     if (this.ownsClient) await this.client.dispose();
   }
 

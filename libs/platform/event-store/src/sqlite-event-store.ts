@@ -1,17 +1,8 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { EventMetadata, RecordedEvent } from '@mreg/shared/contracts';
-import {
-  WrongExpectedRevisionError,
-  type AllEventHandler,
-  type AppendResult,
-  type EventStore,
-  type ExpectedRevision,
-  type NewEvent,
-  type ReadAllOptions,
-  type ReadStreamOptions,
-  type SubscribeAllOptions,
-  type Subscription,
-} from './event-store.port';
+import { WrongExpectedRevisionError } from './event-store.port';
+import type { AllEventHandler, AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, SubscribeAllOptions, Subscription } from './event-store.port';
+import { LiveSubscriptions } from './live-subscriptions';
 
 export interface SqliteEventStoreOptions {
   /** How long a writer waits for another connection's write lock, in ms (default 5000). */
@@ -43,7 +34,7 @@ export class SqliteEventStore implements EventStore {
   private readonly db: DatabaseSync;
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
-  private readonly subscriptions = new Set<AllSubscription>();
+  private readonly subscriptions = new LiveSubscriptions<AllSubscription>();
   private readonly statements = new Map<string, StatementSync>();
   private closed = false;
 
@@ -97,16 +88,13 @@ export class SqliteEventStore implements EventStore {
 
   subscribeAll(handler: AllEventHandler, options: SubscribeAllOptions = {}): Subscription {
     this.assertOpen();
-    const subscription = new AllSubscription(this, handler, options, this.pollIntervalMs, this.pageSize);
-    this.subscriptions.add(subscription);
-    subscription.start(() => this.subscriptions.delete(subscription));
-    return subscription;
+    return this.subscriptions.start(new AllSubscription(this, handler, options, this.pollIntervalMs, this.pageSize));
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.subscriptions.closeAll();
     this.statements.clear();
     this.db.close();
   }

@@ -55,8 +55,8 @@ export interface RegistryHistory {
   readonly streams: readonly string[];
 }
 
-/** Mulberry32: a tiny deterministic PRNG (tests want reproducible "random" histories). */
-function prng(seed: number): () => number {
+/** Mulberry32: a tiny deterministic PRNG (tests want reproducible "random" histories, delivery orders). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
