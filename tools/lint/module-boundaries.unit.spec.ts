@@ -117,6 +117,11 @@ describe('eslint.config.mjs architecture rules', () => {
   }, 120_000);
 
   const rulesIn = (name: CaseName): (string | null)[] => results[name].map((m) => m.ruleId);
+  /** What the module-boundary rules (Nx tags, restricted imports) report for a probe. */
+  const boundaryErrors = (name: CaseName): LintMessage[] => results[name].filter((m) => m.ruleId === '@nx/enforce-module-boundaries' || m.ruleId === 'no-restricted-imports');
+  const expectReported = (name: CaseName, ruleId: string, text: string): void => {
+    expect(results[name]).toContainEqual(expect.objectContaining({ ruleId, message: expect.stringContaining(text) as unknown }));
+  };
 
   it('parses every probe (no fatal errors)', () => {
     for (const [name, messages] of Object.entries(results)) {
@@ -125,45 +130,20 @@ describe('eslint.config.mjs architecture rules', () => {
   });
 
   it('rejects a framework import in a domain lib', () => {
-    expect(results.frameworkInDomain).toContainEqual(
-      expect.objectContaining({ ruleId: 'no-restricted-imports', message: expect.stringContaining('@nestjs/common') as unknown }),
-    );
-  });
-
-  it('rejects file-system access in a domain lib', () => {
-    expect(rulesIn('fsInDomain')).toContain('no-restricted-imports');
-  });
-
-  it('rejects a platform (type:infra) import in a domain lib through the Nx tags', () => {
-    expect(rulesIn('platformInDomain')).toContain('@nx/enforce-module-boundaries');
-    expect(rulesIn('platformInDomain')).toContain('no-restricted-imports');
-  });
-
-  it('rejects reading the clock in a domain lib', () => {
-    expect(rulesIn('clockInDomain')).toContain('no-restricted-syntax');
+    expectReported('frameworkInDomain', 'no-restricted-imports', '@nestjs/common');
   });
 
   it('allows a feature lib to use Nest, contracts, its own domain and the platform', () => {
-    const boundaryErrors = results.frameworkInFeature.filter(
-      (m) => m.ruleId === '@nx/enforce-module-boundaries' || m.ruleId === 'no-restricted-imports',
-    );
-    expect(boundaryErrors).toEqual([]);
-  });
-
-  it("rejects importing another context's lib (contexts meet only through contracts)", () => {
-    expect(rulesIn('otherContextInFeature')).toContain('@nx/enforce-module-boundaries');
+    expect(boundaryErrors('frameworkInFeature')).toEqual([]);
   });
 
   it("rejects a feature lib using another context's feature lib, audit included", () => {
-    expect(results.otherFeatureInFeature).toContainEqual(
-      expect.objectContaining({ ruleId: 'no-restricted-imports', message: expect.stringContaining('@mreg/registration/feature') as unknown }),
-    );
+    expectReported('otherFeatureInFeature', 'no-restricted-imports', '@mreg/registration/feature');
   });
 
   it("lets governance, artifact and audit features use registration's public read (its catalog lib)", () => {
     for (const name of ['publicReadInOtherFeatures', 'publicReadInArtifactFeature', 'publicReadInAuditFeature'] as const) {
-      const boundary = results[name].filter((m) => m.ruleId === '@nx/enforce-module-boundaries' || m.ruleId === 'no-restricted-imports');
-      expect({ name, boundary }).toEqual({ name, boundary: [] });
+      expect({ name, boundary: boundaryErrors(name) }).toEqual({ name, boundary: [] });
     }
   });
 
@@ -178,29 +158,13 @@ describe('eslint.config.mjs architecture rules', () => {
 
   it("keeps the public read lib to its context's domain, contracts and ports: no feature lib, no adapter", () => {
     // Its own context's feature lib: refused by name (and, as that lib uses the catalog, as a cycle by Nx).
-    expect(results.featureInPublicRead).toContainEqual(
-      expect.objectContaining({ ruleId: 'no-restricted-imports', message: expect.stringContaining('never a feature lib') as unknown }),
-    );
+    expectReported('featureInPublicRead', 'no-restricted-imports', 'never a feature lib');
     expect(rulesIn('featureInPublicRead')).toContain('@nx/enforce-module-boundaries');
     // A feature lib that does not use the catalog (so no cycle is reported first): refused by the type tags too.
-    expect(results.otherFeatureInPublicRead).toContainEqual(
-      expect.objectContaining({ ruleId: '@nx/enforce-module-boundaries', message: expect.stringContaining('type:public-read') as unknown }),
-    );
+    expectReported('otherFeatureInPublicRead', '@nx/enforce-module-boundaries', 'type:public-read');
     expect(rulesIn('otherFeatureInPublicRead')).toContain('no-restricted-imports');
-    expect(results.adapterInPublicRead).toContainEqual(
-      expect.objectContaining({ ruleId: 'no-restricted-imports', message: expect.stringContaining('the runtime picks the adapter') as unknown }),
-    );
-    const boundary = results.publicReadUsesItsDomainAndPorts.filter((m) => m.ruleId === '@nx/enforce-module-boundaries' || m.ruleId === 'no-restricted-imports');
-    expect(boundary).toEqual([]);
-  });
-
-  it("keeps another context's public read out of domain libs", () => {
-    expect(rulesIn('publicReadInDomain')).toContain('@nx/enforce-module-boundaries');
-  });
-
-  it('lets the MLflow door use every context, and no context use the door', () => {
-    expect(rulesIn('mlflowDoorOverContexts')).not.toContain('@nx/enforce-module-boundaries');
-    expect(rulesIn('mlflowDoorInFeature')).toContain('@nx/enforce-module-boundaries');
+    expectReported('adapterInPublicRead', 'no-restricted-imports', 'the runtime picks the adapter');
+    expect(boundaryErrors('publicReadUsesItsDomainAndPorts')).toEqual([]);
   });
 
   it('lets a service app compose its own contexts and the MLflow door, not another context', () => {
@@ -209,23 +173,27 @@ describe('eslint.config.mjs architecture rules', () => {
   });
 
   it('keeps adapters out of feature libs: they use the port, the runtime (and tests) pick the adapter', () => {
-    expect(results.adapterInFeature).toContainEqual(
-      expect.objectContaining({ ruleId: 'no-restricted-imports', message: expect.stringContaining('the runtime picks the adapter') as unknown }),
-    );
+    expectReported('adapterInFeature', 'no-restricted-imports', 'the runtime picks the adapter');
     expect(rulesIn('adapterInFeatureSpec')).not.toContain('no-restricted-imports');
     expect(rulesIn('adapterInRuntime')).not.toContain('no-restricted-imports');
   });
 
-  it('rejects deep imports into another lib', () => {
-    expect(rulesIn('deepImport')).toContain('no-restricted-imports');
-  });
-
-  it('lets tests, and only tests, use the testing libs', () => {
-    expect(rulesIn('testingInDomainSpec')).not.toContain('@nx/enforce-module-boundaries');
-    expect(rulesIn('testingInDomainSource')).toContain('@nx/enforce-module-boundaries');
-  });
-
-  it('requires @Roles or @Public on routes in feature libs', () => {
-    expect(rulesIn('unguardedRoute')).toContain('mreg/route-must-declare-roles');
+  // One rule that must (or must not) report a probe: [what the rule is for, probe, rule, reported].
+  it.each<[string, CaseName, string, boolean]>([
+    ['rejects file-system access in a domain lib', 'fsInDomain', 'no-restricted-imports', true],
+    ['rejects a platform (type:infra) import in a domain lib through the Nx tags', 'platformInDomain', '@nx/enforce-module-boundaries', true],
+    ['rejects a platform (type:infra) import in a domain lib through the Nx tags', 'platformInDomain', 'no-restricted-imports', true],
+    ['rejects reading the clock in a domain lib', 'clockInDomain', 'no-restricted-syntax', true],
+    ["rejects importing another context's lib (contexts meet only through contracts)", 'otherContextInFeature', '@nx/enforce-module-boundaries', true],
+    ["keeps another context's public read out of domain libs", 'publicReadInDomain', '@nx/enforce-module-boundaries', true],
+    ['lets the MLflow door use every context, and no context use the door', 'mlflowDoorOverContexts', '@nx/enforce-module-boundaries', false],
+    ['lets the MLflow door use every context, and no context use the door', 'mlflowDoorInFeature', '@nx/enforce-module-boundaries', true],
+    ['rejects deep imports into another lib', 'deepImport', 'no-restricted-imports', true],
+    ['lets tests, and only tests, use the testing libs', 'testingInDomainSpec', '@nx/enforce-module-boundaries', false],
+    ['lets tests, and only tests, use the testing libs', 'testingInDomainSource', '@nx/enforce-module-boundaries', true],
+    ['requires @Roles or @Public on routes in feature libs', 'unguardedRoute', 'mreg/route-must-declare-roles', true],
+  ])('%s (%s: %s reported: %s)', (_what, name, rule, reported) => {
+    if (reported) expect(rulesIn(name)).toContain(rule);
+    else expect(rulesIn(name)).not.toContain(rule);
   });
 });
