@@ -4,7 +4,7 @@ import { applyDecorators } from '@nestjs/common';
 import { IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { APPROVAL_COMMAND_NAMES, ROLES, STAGES } from '@mreg/shared/contracts';
 import type { ApprovalCommandName, ApprovalCommandV1, Assert, Role, SameKeys, Stage } from '@mreg/shared/contracts';
-import { IsText, OptionalNotNull } from '@mreg/platform/runtime';
+import { IsText, OptionalBody, OptionalNotNull } from '@mreg/platform/runtime';
 
 /** Transition ids: UUIDs as the registry hands them out. */
 export const TRANSITION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -26,6 +26,7 @@ export class RequestTransitionDto {
   archiveExisting?: boolean;
 }
 
+@OptionalBody()
 export class TransitionDecisionDto {
   @ApiPropertyOptional({ maxLength: 2000 })
   @OptionalNotNull()

@@ -62,6 +62,17 @@ export function MlflowMessage(): ClassDecorator {
   return (target) => Reflect.defineMetadata(MLFLOW_MESSAGE, true, target);
 }
 
+const OPTIONAL_BODY = Symbol('optional-body');
+
+/**
+ * Marks a body DTO whose every field is optional and whose route makes sense without a body (an approval without a
+ * comment). Every other route that takes a body refuses a request without one, so that a bare `POST` does not
+ * create something by accident.
+ */
+export function OptionalBody(): ClassDecorator {
+  return (target) => Reflect.defineMetadata(OPTIONAL_BODY, true, target);
+}
+
 /** The one validation of every input: unknown fields are refused, except in MLflow's messages (dropped). */
 class RegistryValidationPipe implements PipeTransform {
   private readonly strict = new ValidationPipe({ ...validationOptions, forbidNonWhitelisted: true });
@@ -72,6 +83,9 @@ class RegistryValidationPipe implements PipeTransform {
     // VersionPipe …) on the raw value: converted here first, "0x1" would reach VersionPipe as the number 1.
     if (metadata.type === 'param' || (metadata.type === 'query' && metadata.data !== undefined)) return Promise.resolve(value);
     const mlflow = typeof metadata.metatype === 'function' && Reflect.getMetadata(MLFLOW_MESSAGE, metadata.metatype) === true;
+    if (metadata.type === 'body' && value === undefined && typeof metadata.metatype === 'function' && Reflect.getMetadata(OPTIONAL_BODY, metadata.metatype) !== true) {
+      return Promise.reject(new ApiError('INVALID_ARGUMENT', 'request body required: a JSON object ({} when there is nothing to send)'));
+    }
     if (!mlflow && metadata.type === 'query' && typeof value === 'object' && value !== null) {
       // The validation pipe drops keys named after Object.prototype members without a word: refused instead.
       const reserved = Object.keys(value).find((key) => RESERVED_KEYS.has(key));

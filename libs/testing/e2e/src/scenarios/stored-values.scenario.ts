@@ -91,6 +91,20 @@ scenario('stored values: strict grammars, nothing bad is stored', (client, targe
     });
   });
 
+  describe('bodies', () => {
+    it('refuses a create with no body at all (an empty object is the way to send nothing)', async () => {
+      const { name, unchanged } = await guardedModel();
+      for (const method of ['POST'] as const) {
+        const bare = await rawRequest(target(), method, `${modelPath(name)}/versions`, { user: 'alice' });
+        expectError(bare, 400, 'INVALID_ARGUMENT');
+        expect(JSON.stringify(bare.body)).toContain('request body required');
+      }
+      expectError(await rawRequest(target(), 'PATCH', modelPath(name), { user: 'alice' }), 400, 'INVALID_ARGUMENT');
+      await unchanged();
+      expectStatus(await postJsonText(`${modelPath(name)}/versions`, '{}'), 201);
+    });
+  });
+
   describe('names and keys', () => {
     it('refuses a model name with a trailing dot, so `victim.` cannot stand beside `victim`', async () => {
       const name = uniqueName('victim');
