@@ -1,22 +1,29 @@
-/** The filter grammar's syntax tree, as parsed (field names not yet checked). */
+/** The filter grammar's syntax tree. */
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
 export type Literal = string | number;
 
-export type FilterNode =
-  | { readonly kind: 'and'; readonly left: FilterNode; readonly right: FilterNode }
+/**
+ * The filter tree over fields of type `F`: as parsed (`FilterNode`, field names) and after binding (`BoundFilter`,
+ * every field known, every value coerced to its field's type).
+ */
+type FilterTree<F> =
+  | { readonly kind: 'and'; readonly left: FilterTree<F>; readonly right: FilterTree<F> }
   /** Matches every document the inner filter does not, missing values included (unlike `!=` and NOT LIKE). */
-  | { readonly kind: 'not'; readonly filter: FilterNode }
-  | { readonly kind: 'or'; readonly left: FilterNode; readonly right: FilterNode }
-  | { readonly kind: 'compare'; readonly field: string; readonly op: CompareOp; readonly value: Literal }
+  | { readonly kind: 'not'; readonly filter: FilterTree<F> }
+  | { readonly kind: 'or'; readonly left: FilterTree<F>; readonly right: FilterTree<F> }
+  | { readonly kind: 'compare'; readonly field: F; readonly op: CompareOp; readonly value: Literal }
   | {
       readonly kind: 'like';
-      readonly field: string;
+      readonly field: F;
       readonly pattern: string;
       readonly caseInsensitive: boolean;
-      /** `NOT LIKE` / `NOT ILIKE`; absent means a plain match. */
+      /** `NOT LIKE` / `NOT ILIKE` (adapters invert the match); absent means a plain match. */
       readonly negated?: boolean;
     }
-  | { readonly kind: 'in'; readonly field: string; readonly values: readonly Literal[] };
+  | { readonly kind: 'in'; readonly field: F; readonly values: readonly Literal[] };
+
+/** As parsed: field names not yet checked. */
+export type FilterNode = FilterTree<string>;
 
 /** Type of a field's values; timestamps are compared as ISO-8601 UTC strings. */
 export type FieldType = 'string' | 'number' | 'timestamp';
@@ -30,21 +37,7 @@ export interface BoundField {
 }
 
 /** The filter after binding: every field known, every value coerced to its field's type. */
-export type BoundFilter =
-  | { readonly kind: 'and'; readonly left: BoundFilter; readonly right: BoundFilter }
-  /** The complement of the inner filter: documents without the field match too. */
-  | { readonly kind: 'not'; readonly filter: BoundFilter }
-  | { readonly kind: 'or'; readonly left: BoundFilter; readonly right: BoundFilter }
-  | { readonly kind: 'compare'; readonly field: BoundField; readonly op: CompareOp; readonly value: Literal }
-  | {
-      readonly kind: 'like';
-      readonly field: BoundField;
-      readonly pattern: string;
-      readonly caseInsensitive: boolean;
-      /** `NOT LIKE` / `NOT ILIKE`: adapters must invert the match. Absent means a plain match. */
-      readonly negated?: boolean;
-    }
-  | { readonly kind: 'in'; readonly field: BoundField; readonly values: readonly Literal[] };
+export type BoundFilter = FilterTree<BoundField>;
 
 /**
  * The fields one list endpoint accepts. `fields` are fixed names; `prefixes` accept `<prefix>.<key>`

@@ -211,19 +211,19 @@ class Parser {
   }
 
   private or(): FilterNode {
-    let left = this.and();
-    while (this.isKeyword('OR')) {
-      this.pos++;
-      left = { kind: 'or', left, right: this.and() };
-    }
-    return left;
+    return this.chain('OR', () => this.and());
   }
 
   private and(): FilterNode {
-    let left = this.primary();
-    while (this.isKeyword('AND')) {
+    return this.chain('AND', () => this.primary());
+  }
+
+  /** `operand (keyword operand)*`, grouped from the left. */
+  private chain(keyword: 'AND' | 'OR', operand: () => FilterNode): FilterNode {
+    let left = operand();
+    while (this.isKeyword(keyword)) {
       this.pos++;
-      left = { kind: 'and', left, right: this.primary() };
+      left = { kind: keyword === 'AND' ? 'and' : 'or', left, right: operand() };
     }
     return left;
   }

@@ -128,29 +128,20 @@ export function describeEventBusContract(
       for (let i = 0; i < messages.length; i += 10) await bus.publish(messages.slice(i, i + 10));
       await waitFor(() => solo.received.length >= 80 && sharedReceived.length >= 80, '80 messages in both groups');
 
-      for (const received of [solo.received, sharedReceived]) {
-        for (const key of keys) {
-          expect(received.filter((m) => m.key === key).map(seqOf)).toEqual(messages.filter((m) => m.key === key).map(seqOf));
-        }
-      }
+      for (const received of [solo.received, sharedReceived]) expectOrderPerKey(received, messages, keys, seqOf);
     });
 
     it('retries a failing handler until it succeeds', async () => {
       const topic = newTopic();
-      let attempts = 0;
-      const delivered: BusMessage[] = [];
-      await subscribe([topic], newGroup('flaky'), async (message) => {
-        attempts++;
-        if (attempts <= 2) throw new Error(`transient failure ${attempts}`);
-        delivered.push(message);
-      });
+      const flaky = failingFirst<BusMessage>(2);
+      await subscribe([topic], newGroup('flaky'), flaky.handler);
       const message = busMessage(topic, 'model-1', 1);
 
       await bus.publish([message]);
-      await waitFor(() => delivered.length >= 1, 'a successful retry');
+      await waitFor(() => flaky.delivered.length >= 1, 'a successful retry');
 
-      expect(attempts).toBe(3);
-      expect(delivered[0].event.metadata.eventId).toBe(message.event.metadata.eventId);
+      expect(flaky.attempts).toBe(3);
+      expect(flaky.delivered[0].event.metadata.eventId).toBe(message.event.metadata.eventId);
     });
 
     it('dead-letters a message that keeps failing to <topic>.dlq and goes on with the next one of its key', async () => {
@@ -159,24 +150,17 @@ export function describeEventBusContract(
       await subscribe([`${topic}.dlq`], newGroup('dlq-watch'), dead.handler);
       const poison = busMessage(topic, 'model-1', 1);
       const next = busMessage(topic, 'model-1', 2);
-      let poisonAttempts = 0;
-      const handled: BusMessage[] = [];
-      await subscribe([topic], newGroup('strict'), async (message) => {
-        if (message.event.metadata.eventId === poison.event.metadata.eventId) {
-          poisonAttempts++;
-          throw new Error('cannot handle this one');
-        }
-        handled.push(message);
-      });
+      const strict = failingOn<BusMessage>((message) => message.event.metadata.eventId === poison.event.metadata.eventId);
+      await subscribe([topic], newGroup('strict'), strict.handler);
 
       await bus.publish([poison, next]);
-      await waitFor(() => dead.received.length >= 1 && handled.length >= 1, 'the dead letter and the next message');
+      await waitFor(() => dead.received.length >= 1 && strict.handled.length >= 1, 'the dead letter and the next message');
 
-      expect(poisonAttempts).toBeGreaterThan(1);
+      expect(strict.poisonAttempts).toBeGreaterThan(1);
       expect(dead.received[0].key).toBe(poison.key);
       expect(dead.received[0].topic).toBe(`${topic}.dlq`);
       expect(dead.received[0].event.metadata.eventId).toBe(poison.event.metadata.eventId);
-      expect(handled.map((m) => m.event.metadata.eventId)).toEqual([next.event.metadata.eventId]);
+      expect(strict.handled.map((m) => m.event.metadata.eventId)).toEqual([next.event.metadata.eventId]);
     });
 
     it('a new group replays retained messages by default and with fromBeginning', async () => {
@@ -304,27 +288,20 @@ export function describeEventBusContract(
         for (let i = 0; i < messages.length; i += 9) await bus.publishRaw(messages.slice(i, i + 9));
         await waitFor(() => received.length >= messages.length, `${messages.length} messages`);
 
-        for (const key of keys) {
-          expect(received.filter((m) => m.key === key).map(rawSeqOf)).toEqual(messages.filter((m) => m.key === key).map(rawSeqOf));
-        }
+        expectOrderPerKey(received, messages, keys, rawSeqOf);
       });
 
       it('retries a failing raw handler until it succeeds', async () => {
         const topic = newTopic();
-        let attempts = 0;
-        const delivered: InboundMessage[] = [];
-        await subscribeRaw([topic], newGroup('raw-flaky'), async (message) => {
-          attempts++;
-          if (attempts <= 2) throw new Error(`transient failure ${attempts}`);
-          delivered.push(message);
-        });
+        const flaky = failingFirst<InboundMessage>(2);
+        await subscribeRaw([topic], newGroup('raw-flaky'), flaky.handler);
         const message = rawMessage(topic, 'run-1', 1);
 
         await bus.publishRaw([message]);
-        await waitFor(() => delivered.length >= 1, 'a successful retry');
+        await waitFor(() => flaky.delivered.length >= 1, 'a successful retry');
 
-        expect(attempts).toBe(3);
-        expect(delivered[0].value).toBe(message.value);
+        expect(flaky.attempts).toBe(3);
+        expect(flaky.delivered[0].value).toBe(message.value);
       });
 
       it('dead-letters a raw message that keeps failing to <topic>.dlq unchanged and goes on with the next one of its key', async () => {
@@ -333,26 +310,19 @@ export function describeEventBusContract(
         await subscribeRaw([`${topic}.dlq`], newGroup('raw-dlq-watch'), dead.handler);
         const poison = rawMessage(topic, 'run-1', 1, { authorization: 'Bearer poison' });
         const next = rawMessage(topic, 'run-1', 2);
-        let poisonAttempts = 0;
-        const handled: InboundMessage[] = [];
-        await subscribeRaw([topic], newGroup('raw-strict'), async (message) => {
-          if (message.headers['ce_id'] === poison.headers['ce_id']) {
-            poisonAttempts++;
-            throw new Error('cannot handle this one');
-          }
-          handled.push(message);
-        });
+        const strict = failingOn<InboundMessage>((message) => message.headers['ce_id'] === poison.headers['ce_id']);
+        await subscribeRaw([topic], newGroup('raw-strict'), strict.handler);
 
         await bus.publishRaw([poison, next]);
-        await waitFor(() => dead.received.length >= 1 && handled.length >= 1, 'the dead letter and the next message');
+        await waitFor(() => dead.received.length >= 1 && strict.handled.length >= 1, 'the dead letter and the next message');
 
-        expect(poisonAttempts).toBeGreaterThan(1);
+        expect(strict.poisonAttempts).toBeGreaterThan(1);
         const letter = dead.received[0];
         expect(letter.topic).toBe(`${topic}.dlq`);
         expect(letter.key).toBe(poison.key);
         expect(letter.value).toBe(poison.value);
         expect(letter.headers).toMatchObject({ ...poison.headers, [DLQ_HEADERS.sourceTopic]: topic, [DLQ_HEADERS.error]: 'cannot handle this one' });
-        expect(handled.map((m) => m.headers['ce_id'])).toEqual([next.headers['ce_id']]);
+        expect(strict.handled.map((m) => m.headers['ce_id'])).toEqual([next.headers['ce_id']]);
       });
 
       it('a new raw group with fromBeginning false gets only messages published after it subscribed', async () => {
@@ -420,6 +390,43 @@ export function rawMessage(topic: string, key: string | null, seq: number, heade
 
 function rawSeqOf(message: InboundMessage): number {
   return (JSON.parse(message.value) as { seq: number }).seq;
+}
+
+/** Each key's messages arrived in the order they were published (by their `seq`). */
+function expectOrderPerKey<M extends { readonly key: string | null }>(received: readonly M[], published: readonly M[], keys: readonly string[], seq: (message: M) => number): void {
+  for (const key of keys) {
+    expect(received.filter((m) => m.key === key).map(seq)).toEqual(published.filter((m) => m.key === key).map(seq));
+  }
+}
+
+/** A handler that fails its first `failures` calls, then keeps what it is given. */
+function failingFirst<T>(failures: number): { readonly handler: (message: T) => Promise<void>; readonly delivered: T[]; attempts: number } {
+  const flaky = {
+    delivered: [] as T[],
+    attempts: 0,
+    handler: async (message: T): Promise<void> => {
+      flaky.attempts++;
+      if (flaky.attempts <= failures) throw new Error(`transient failure ${flaky.attempts}`);
+      flaky.delivered.push(message);
+    },
+  };
+  return flaky;
+}
+
+/** A handler that always fails on the messages `isPoison` picks, and keeps the others. */
+function failingOn<T>(isPoison: (message: T) => boolean): { readonly handler: (message: T) => Promise<void>; readonly handled: T[]; poisonAttempts: number } {
+  const strict = {
+    handled: [] as T[],
+    poisonAttempts: 0,
+    handler: async (message: T): Promise<void> => {
+      if (isPoison(message)) {
+        strict.poisonAttempts++;
+        throw new Error('cannot handle this one');
+      }
+      strict.handled.push(message);
+    },
+  };
+  return strict;
 }
 
 /** A bus message carrying a recorded event with `data.seq`, keyed like a relay keys it (by stream id). */

@@ -28,6 +28,17 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       store = fixture.store;
     });
 
+    /** Appends `count` Counted events round-robin to `streams` streams below `prefix`; their event ids, in order. */
+    const appendCounted = async (prefix: string, count: number, streams: number): Promise<string[]> => {
+      const written: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const event = newEvent('Counted', { i });
+        written.push(event.metadata.eventId);
+        await store.append(`${prefix}s${i % streams}`, [event], 'any');
+      }
+      return written;
+    };
+
     /** A prefix no other test (or earlier run) uses; stream ids below it are `<prefix><label>`. */
     const newPrefix = (): string => `contract-${uniqueSuffix()}-`;
 
@@ -211,12 +222,7 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       it('pages with after and maxCount visit every event exactly once', async () => {
         const prefix = newPrefix();
         const start = await mark(prefix);
-        const written: string[] = [];
-        for (let i = 0; i < 11; i++) {
-          const event = newEvent('Counted', { i });
-          written.push(event.metadata.eventId);
-          await store.append(`${prefix}s${i % 3}`, [event], 'any');
-        }
+        const written = await appendCounted(prefix, 11, 3);
 
         const seen: RecordedEvent[] = [];
         let after = start;
@@ -274,12 +280,7 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       it('resumes from a checkpoint position without gaps or duplicates', async () => {
         const prefix = newPrefix();
         const after = await mark(prefix);
-        const written: string[] = [];
-        for (let i = 0; i < 8; i++) {
-          const event = newEvent('Counted', { i });
-          written.push(event.metadata.eventId);
-          await store.append(`${prefix}s${i % 2}`, [event], 'any');
-        }
+        const written = await appendCounted(prefix, 8, 2);
 
         const first: RecordedEvent[] = [];
         const slowly = store.subscribeAll(
