@@ -34,6 +34,8 @@
 // mreg (embedded) and against a real `mlflow server`, side by side with ratios. Flags:
 //   --mlflow      only the MLflow section          --no-mlflow   everything but it (also MREG_BENCH_MLFLOW=0)
 //   --quick       the MLflow section's small configuration (under 2 minutes); its knobs are at the head of mlflow.cjs
+//   --hostile     only the hostile-readers load test (tools/bench/hostile.cjs): /health latency under a burst of
+//                 worst-case queries against a seeded all-in-one registry
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -46,8 +48,8 @@ const { envInt, freePort } = require('./lib.cjs');
 
 const FLAGS = new Set(process.argv.slice(2));
 for (const flag of FLAGS) {
-  if (!['--mlflow', '--no-mlflow', '--quick'].includes(flag)) {
-    process.stderr.write(`usage: npm run bench [-- --mlflow | --no-mlflow] [--quick]; unknown argument "${flag}"\n`);
+  if (!['--mlflow', '--no-mlflow', '--quick', '--hostile'].includes(flag)) {
+    process.stderr.write(`usage: npm run bench [-- --mlflow | --no-mlflow | --hostile] [--quick]; unknown argument "${flag}"\n`);
     process.exit(2);
   }
 }
@@ -600,6 +602,7 @@ async function distributed(workDir) {
 // ---- main ------------------------------------------------------------------------------------------
 
 async function main() {
+  if (FLAGS.has('--hostile')) return require('./hostile.cjs').main();
   const result = await buildApps(['mreg', 'registration-service', 'governance-service', 'artifact-service', 'audit-service', 'gateway']);
   if (!result.ok) throw new Error('build failed (nx run-many -t build, output above)');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mreg-bench-'));
