@@ -17,9 +17,9 @@ export const ROUTES: readonly Route[] = [
   { methods: ['GET', 'HEAD', 'PUT'], path: new RegExp(`${VERSION}/artifacts(/.*)?$`), service: 'artifact' },
   { methods: ['POST'], path: new RegExp(`${VERSION}/transitions$`), service: 'governance' },
   { methods: ['POST'], path: new RegExp(`^/api/v1/transitions/${SEG}/(approve|reject|cancel)$`), service: 'governance' },
-  { methods: ['GET', 'PUT'], path: new RegExp(`${MODEL}/policy$`), service: 'governance' },
+  { methods: ['GET', 'PUT', 'PATCH'], path: new RegExp(`${MODEL}/policy$`), service: 'governance' },
   { methods: ['GET', 'HEAD'], path: /^\/api\/v1\/transitions(\/[^/]+)?$/, service: 'governance' },
-  { methods: ['GET', 'PUT'], path: /^\/api\/v1\/policy$/, service: 'governance' },
+  { methods: ['GET', 'PUT', 'PATCH'], path: /^\/api\/v1\/policy$/, service: 'governance' },
   // MLflow's API: the artifact proxy, transition-stage, registry reads (one of them a POST) and registry writes;
   // tracking (experiments, runs, logged models) lives with registration, and so does anything else MLflow asks.
   { methods: ['GET', 'HEAD', 'PUT', 'DELETE'], path: /^\/api\/2\.0\/mlflow-artifacts\//, service: 'artifact' },
