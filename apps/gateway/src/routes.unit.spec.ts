@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { routeOf } from './routes';
 
 describe('gateway route table', () => {
@@ -5,6 +7,9 @@ describe('gateway route table', () => {
     ['GET', '/api/v1/models/m/versions/1/artifacts/model.pkl', 'artifact'],
     ['GET', '/api/v1/policy', 'governance'],
     ['PUT', '/api/v1/policy', 'governance'],
+    ['PATCH', '/api/v1/policy', 'governance'],
+    ['PUT', '/api/v1/models/m/policy', 'governance'],
+    ['PATCH', '/api/v1/models/m/policy', 'governance'],
     ['POST', '/api/v1/models', 'registration'],
     ['GET', '/api/v1/models', 'audit'],
     // MLflow's API: each route to the service that owns it.
@@ -24,6 +29,16 @@ describe('gateway route table', () => {
     ['GET', '/api/3.0/mlflow/server-info', 'registration'],
   ])('%s %s → %s', (method, path, service) => {
     expect(routeOf(method, path)).toBe(service);
+  });
+
+  it('routes every operation of the published API somewhere (the gateway answers /health and /ready itself)', () => {
+    const doc = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'docs', 'api', 'openapi.json'), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+    const unrouted: string[] = [];
+    for (const [template, operations] of Object.entries(doc.paths).filter(([p]) => p !== '/health' && p !== '/ready')) {
+      const path = template.replace(/\{[^}]+\}/g, 'x1');
+      for (const method of Object.keys(operations)) if (routeOf(method.toUpperCase(), path) === undefined) unrouted.push(`${method.toUpperCase()} ${template}`);
+    }
+    expect(unrouted).toEqual([]);
   });
 
   it('has no route outside the two APIs', () => {
