@@ -9,6 +9,9 @@ import { transitionDecider, versionTransitionsDecider } from '@mreg/governance/d
 import { artifactManifestDecider, listArtifacts } from '@mreg/artifact/domain';
 import { registeredFacts } from '@mreg/audit/read-models';
 
+/** How many streams an integrity check reads before it lets the event loop take a turn. */
+const STREAMS_PER_TURN = 50;
+
 /** The state of one stream at `until` (or now), with its first and last event up to then. */
 function streamAt<S, E extends Event>(events: readonly RecordedEvent[], decider: Decider<S, never, E>, until?: Date): { state: S; first?: RecordedEvent; last?: RecordedEvent } {
   const applied = recordedUntil(events, until);
@@ -39,9 +42,12 @@ export class PointInTimeService {
     private readonly lookup: ModelLookup,
   ) {}
 
-  /** The model that held `name` at `at` (or now). */
+  /**
+   * The model that held `name` at `at`; without `at`, the one holding it now or else the last one that did (a
+   * deleted model's history, provenance and integrity stay reachable by its name).
+   */
   async modelIdAt(name: string, at?: Date): Promise<string> {
-    const holder = await this.lookup.holderOf(name, at);
+    const holder = at === undefined ? await this.lookup.lastHolderOf(name) : await this.lookup.holderOf(name, at);
     if (!holder) throw new DomainError('NOT_FOUND', at ? `no model was named "${name}" at ${at.toISOString()}` : `model "${name}" not found`, { name });
     return holder;
   }
@@ -85,7 +91,8 @@ export class PointInTimeService {
     const modelId = await this.modelIdAt(name);
     const versionEvents = await this.store.readStream(streams.version(modelId, version));
     const { state, first } = streamAt(versionEvents, modelVersionDecider);
-    if (!state.exists || state.deleted || !first) throw new DomainError('NOT_FOUND', `model "${name}" has no version ${version}`, { name, version });
+    // A deleted version keeps its provenance: the auditor's question outlives the version.
+    if (!state.exists || !first) throw new DomainError('NOT_FOUND', `model "${name}" has no version ${version}`, { name, version });
     const artifactEvents = await this.store.readStream(streams.artifacts(modelId, version));
     const manifest = streamAt(artifactEvents, artifactManifestDecider).state;
     const slotEvents = await this.store.readStream(streams.versionTransitions(modelId, version));
@@ -158,7 +165,14 @@ export class PointInTimeService {
     }
     const results = [];
     let events = 0;
+    let sinceYield = 0;
     for (const id of new Set(ids)) {
+      // The embedded log reads synchronously: a model with thousands of streams would hold the event loop for the
+      // whole check. Every so often the loop gets a turn (health checks, other requests) before going on.
+      if (++sinceYield >= STREAMS_PER_TURN) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       const recorded = id === streams.model(modelId) ? modelEvents : await this.store.readStream(id);
       if (recorded.length === 0) continue;
       events += recorded.length;

@@ -40,6 +40,18 @@ export class ModelLookup {
     return fold(modelNameDecider, events, until).holder;
   }
 
+  /**
+   * The model that holds `name` now, else the last one that held it (a deleted or renamed model): what the audit
+   * trail of a name leads to, so that deleting a model never hides its history from auditors.
+   */
+  async lastHolderOf(name: string): Promise<string | undefined> {
+    const events = (await this.store.readStream(streams.modelName(modelNameKey(name)))) as RecordedEvent<ModelNameEvent>[];
+    const current = fold(modelNameDecider, events).holder;
+    if (current !== undefined) return current;
+    const reserved = events.filter((e) => e.type === 'ModelNameReserved').at(-1);
+    return reserved === undefined ? undefined : (reserved.data as { modelId: string }).modelId;
+  }
+
   /** The live model holding `name` (its current name, as registered), or undefined. */
   async resolve(name: string): Promise<{ modelId: string; name: string } | undefined> {
     const holder = await this.holderOf(name);

@@ -234,4 +234,27 @@ scenario('history, provenance and integrity', (client) => {
     expect((await alice().get<{ valid: boolean }>(`${modelPath(newName)}/integrity`)).body.valid).toBe(true);
     expectStatus(await alice().post(`${API}/models/${newName}/rename`, { newName: name }), 200);
   });
+
+  it('keeps a deleted model\'s history, provenance and integrity reachable by its name', async () => {
+    const gone = uniqueName('deleted');
+    await createModel(alice(), gone);
+    await createVersion(alice(), gone, { source: 's3://models/gone/1' });
+    const promoted = await requestTransition(alice(), gone, 1, 'production');
+    await approve(bob(), promoted.id, 'ship it');
+    // Out of production (approved, as entering it was), then the version and the model are deleted.
+    const out = await requestTransition(alice(), gone, 1, 'archived');
+    await approve(bob(), out.id, 'retire it');
+    expectStatus(await alice().delete(versionPath(gone, 1)), 204);
+    expectStatus(await alice().delete(modelPath(gone)), 204);
+    expectError(await alice().get(modelPath(gone)), 404, 'NOT_FOUND');
+
+    const history = await historyOf(alice(), gone);
+    expect(history.map((e) => e.type)).toEqual(expect.arrayContaining(['ModelRegistered', 'ModelVersionCreated', 'TransitionApproved', 'ModelVersionDeleted', 'ModelDeleted']));
+    const integrity = await alice().get<{ valid: boolean }>(`${modelPath(gone)}/integrity`);
+    expectStatus(integrity, 200);
+    expect(integrity.body.valid).toBe(true);
+    const provenance = await alice().get<{ approvals?: unknown[] }>(`${versionPath(gone, 1)}/provenance`);
+    expectStatus(provenance, 200);
+    expect(JSON.stringify(provenance.body)).toContain('ship it');
+  });
 });
