@@ -2,6 +2,7 @@ import type { Decider } from '@mreg/shared/contracts';
 import { DomainError, artifactsSealedIn, type ArtifactEntry, type ArtifactEvent, type Stage } from '@mreg/shared/contracts';
 import type { Command } from '@mreg/shared/contracts';
 import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
+import { withEntry } from './artifact-entries';
 
 // Stream artifacts-<modelId>-<n>: the manifest of one version's files (path, size, sha256). Paths arrive
 // validated and normalized ("a/b.bin", no leading or trailing slash); the blob is already stored by digest.
@@ -97,11 +98,8 @@ export function decideArtifactManifest(command: ArtifactManifestCommand, state: 
 export function evolveArtifactManifest(state: ArtifactManifestState, event: ArtifactEvent): ArtifactManifestState {
   switch (event.type) {
     case 'ArtifactAdded': {
-      const { path, size, sha256, contentType } = event.data;
-      const entries = new Map(state.entries);
-      const replaced = entries.get(path);
-      entries.set(path, { path, size, sha256, contentType });
-      return { ...state, entries, totalSize: state.totalSize - (replaced?.size ?? 0) + size };
+      const replaced = state.entries.get(event.data.path);
+      return { ...state, entries: withEntry(state.entries, event.data), totalSize: state.totalSize - (replaced?.size ?? 0) + event.data.size };
     }
     case 'ArtifactsImported': {
       const entries = new Map(state.entries);
@@ -117,8 +115,4 @@ export function evolveArtifactManifest(state: ArtifactManifestState, event: Arti
   }
 }
 
-export const artifactManifestDecider = {
-  decide: decideArtifactManifest,
-  evolve: evolveArtifactManifest,
-  initialState: initialArtifactManifestState,
-} satisfies Decider<ArtifactManifestState, ArtifactManifestCommand, ArtifactEvent>;
+export const artifactManifestDecider = { decide: decideArtifactManifest, evolve: evolveArtifactManifest, initialState: initialArtifactManifestState } satisfies Decider<ArtifactManifestState, ArtifactManifestCommand, ArtifactEvent>;

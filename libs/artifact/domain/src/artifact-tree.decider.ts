@@ -1,6 +1,7 @@
 import type { Decider } from '@mreg/shared/contracts';
 import { DomainError, unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 import type { ArtifactEntry, ArtifactTreeEvent, Command } from '@mreg/shared/contracts';
+import { withEntry } from './artifact-entries';
 
 // Stream artifact-tree-<key>: the files uploaded through the MLflow artifact proxy under one root. MLflow's
 // artifact store is a plain file tree where an upload overwrites: the latest upload of a path is its content.
@@ -84,10 +85,7 @@ export function decideArtifactTree(command: ArtifactTreeCommand, state: Artifact
 export function evolveArtifactTree(state: ArtifactTreeState, event: ArtifactTreeEvent): ArtifactTreeState {
   switch (event.type) {
     case 'ArtifactTreeFileRecorded': {
-      const { path, size, sha256, contentType } = event.data;
-      const entries = new Map(state.entries);
-      entries.set(path, { path, size, sha256, contentType });
-      return { entries };
+      return { entries: withEntry(state.entries, event.data) };
     }
     case 'ArtifactTreeFileRemoved': {
       const entries = new Map(state.entries);
@@ -99,8 +97,4 @@ export function evolveArtifactTree(state: ArtifactTreeState, event: ArtifactTree
   }
 }
 
-export const artifactTreeDecider = {
-  decide: decideArtifactTree,
-  evolve: evolveArtifactTree,
-  initialState: initialArtifactTreeState,
-} satisfies Decider<ArtifactTreeState, ArtifactTreeCommand, ArtifactTreeEvent>;
+export const artifactTreeDecider = { decide: decideArtifactTree, evolve: evolveArtifactTree, initialState: initialArtifactTreeState } satisfies Decider<ArtifactTreeState, ArtifactTreeCommand, ArtifactTreeEvent>;

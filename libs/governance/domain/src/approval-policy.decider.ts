@@ -97,8 +97,4 @@ export function evolveApprovalPolicy(state: ApprovalPolicyState, event: PolicyEv
   }
 }
 
-export const approvalPolicyDecider = {
-  decide: decideApprovalPolicy,
-  evolve: evolveApprovalPolicy,
-  initialState: initialApprovalPolicyState,
-} satisfies Decider<ApprovalPolicyState, ApprovalPolicyCommand, PolicyEvent>;
+export const approvalPolicyDecider = { decide: decideApprovalPolicy, evolve: evolveApprovalPolicy, initialState: initialApprovalPolicyState } satisfies Decider<ApprovalPolicyState, ApprovalPolicyCommand, PolicyEvent>;

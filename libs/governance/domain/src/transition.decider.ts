@@ -131,8 +131,4 @@ export function evolveTransition(state: TransitionState, event: TransitionEvent)
   }
 }
 
-export const transitionDecider = {
-  decide: decideTransition,
-  evolve: evolveTransition,
-  initialState: initialTransitionState,
-} satisfies Decider<TransitionState, TransitionCommand, TransitionEvent>;
+export const transitionDecider = { decide: decideTransition, evolve: evolveTransition, initialState: initialTransitionState } satisfies Decider<TransitionState, TransitionCommand, TransitionEvent>;

@@ -65,8 +65,4 @@ export function evolveModelName(state: ModelNameState, event: ModelNameEvent): M
   }
 }
 
-export const modelNameDecider = {
-  decide: decideModelName,
-  evolve: evolveModelName,
-  initialState: initialModelNameState,
-} satisfies Decider<ModelNameState, ModelNameCommand, ModelNameEvent>;
+export const modelNameDecider = { decide: decideModelName, evolve: evolveModelName, initialState: initialModelNameState } satisfies Decider<ModelNameState, ModelNameCommand, ModelNameEvent>;

@@ -166,8 +166,4 @@ export function evolveModelVersion(state: ModelVersionState, event: ModelVersion
   }
 }
 
-export const modelVersionDecider = {
-  decide: decideModelVersion,
-  evolve: evolveModelVersion,
-  initialState: initialModelVersionState,
-} satisfies Decider<ModelVersionState, ModelVersionCommand, ModelVersionEvent>;
+export const modelVersionDecider = { decide: decideModelVersion, evolve: evolveModelVersion, initialState: initialModelVersionState } satisfies Decider<ModelVersionState, ModelVersionCommand, ModelVersionEvent>;

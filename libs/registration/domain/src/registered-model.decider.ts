@@ -141,11 +141,7 @@ export function evolveRegisteredModel(state: RegisteredModelState, event: ModelE
   }
 }
 
-export const registeredModelDecider = {
-  decide: decideRegisteredModel,
-  evolve: evolveRegisteredModel,
-  initialState: initialRegisteredModelState,
-} satisfies Decider<RegisteredModelState, RegisteredModelCommand, ModelEvent>;
+export const registeredModelDecider = { decide: decideRegisteredModel, evolve: evolveRegisteredModel, initialState: initialRegisteredModelState } satisfies Decider<RegisteredModelState, RegisteredModelCommand, ModelEvent>;
 
 function without<V>(record: Readonly<Record<string, V>>, key: string): Record<string, V> {
   return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));

@@ -43,8 +43,4 @@ export function evolveTrainingRun(state: TrainingRunState, event: TrainingRunEve
   }
 }
 
-export const trainingRunDecider = {
-  decide: decideTrainingRun,
-  evolve: evolveTrainingRun,
-  initialState: initialTrainingRunState,
-} satisfies Decider<TrainingRunState, TrainingRunCommand, TrainingRunEvent>;
+export const trainingRunDecider = { decide: decideTrainingRun, evolve: evolveTrainingRun, initialState: initialTrainingRunState } satisfies Decider<TrainingRunState, TrainingRunCommand, TrainingRunEvent>;

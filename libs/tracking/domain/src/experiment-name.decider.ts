@@ -50,8 +50,4 @@ export function evolveExperimentName(state: ExperimentNameState, event: Experime
   }
 }
 
-export const experimentNameDecider = {
-  decide: decideExperimentName,
-  evolve: evolveExperimentName,
-  initialState: initialExperimentNameState,
-} satisfies Decider<ExperimentNameState, ExperimentNameCommand, ExperimentNameEvent>;
+export const experimentNameDecider = { decide: decideExperimentName, evolve: evolveExperimentName, initialState: initialExperimentNameState } satisfies Decider<ExperimentNameState, ExperimentNameCommand, ExperimentNameEvent>;

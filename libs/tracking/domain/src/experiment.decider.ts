@@ -125,8 +125,4 @@ export function evolveExperiment(state: ExperimentState, event: ExperimentEvent)
   }
 }
 
-export const experimentDecider = {
-  decide: decideExperiment,
-  evolve: evolveExperiment,
-  initialState: initialExperimentState,
-} satisfies Decider<ExperimentState, ExperimentCommand, ExperimentEvent>;
+export const experimentDecider = { decide: decideExperiment, evolve: evolveExperiment, initialState: initialExperimentState } satisfies Decider<ExperimentState, ExperimentCommand, ExperimentEvent>;

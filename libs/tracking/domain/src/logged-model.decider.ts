@@ -182,8 +182,4 @@ export function evolveLoggedModel(state: LoggedModelState, event: LoggedModelEve
   }
 }
 
-export const loggedModelDecider = {
-  decide: decideLoggedModel,
-  evolve: evolveLoggedModel,
-  initialState: initialLoggedModelState,
-} satisfies Decider<LoggedModelState, LoggedModelCommand, LoggedModelEvent>;
+export const loggedModelDecider = { decide: decideLoggedModel, evolve: evolveLoggedModel, initialState: initialLoggedModelState } satisfies Decider<LoggedModelState, LoggedModelCommand, LoggedModelEvent>;

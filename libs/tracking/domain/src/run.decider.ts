@@ -312,8 +312,4 @@ export function evolveRun(state: RunState, event: RunEvent): RunState {
   }
 }
 
-export const runDecider = {
-  decide: decideRun,
-  evolve: evolveRun,
-  initialState: initialRunState,
-} satisfies Decider<RunState, RunCommand, RunEvent>;
+export const runDecider = { decide: decideRun, evolve: evolveRun, initialState: initialRunState } satisfies Decider<RunState, RunCommand, RunEvent>;
