@@ -1,4 +1,4 @@
-import type { Lineage, Role, Stage, Tags, TransitionStatus } from '@mreg/shared/contracts';
+import type { ModelVersionCreated, Role, Stage, Tags, TransitionStatus } from '@mreg/shared/contracts';
 
 /** Read-model documents (stored); `status` is a string so every adapter compares it alike. */
 export type DocStatus = 'pending' | 'active' | 'deleted';
@@ -19,27 +19,19 @@ export interface ModelDoc {
   readonly status: DocStatus;
 }
 
-/** A version document is 'pending' until ModelVersionCreated is applied (an alias event may arrive first). */
-export interface VersionDoc {
+type RegisteredVersion = ModelVersionCreated['data'];
+
+/**
+ * A version document is 'pending' until ModelVersionCreated is applied (an alias event may arrive first). What
+ * the version was registered with has that event's shape (`artifactSource`: set when the files come from the
+ * MLflow artifact tree, pending until `artifactsImported`).
+ */
+export interface VersionDoc extends RegisteredVersion {
   readonly id: string;
-  readonly modelId: string;
-  readonly modelName: string;
   /** Sort key: model name ascending, then version descending (see `named`). */
   readonly nameOrder?: string;
-  readonly version: number;
-  readonly description: string;
-  readonly source?: string;
-  readonly runId?: string;
-  readonly loggedModelId?: string;
-  /** Set when the version's files come from the MLflow artifact tree; pending until `artifactsImported`. */
-  readonly artifactSource?: string;
   /** The artifact context imported the files (it may be projected before or after the version's creation). */
   readonly artifactsImported?: boolean;
-  readonly params: Readonly<Record<string, string>>;
-  readonly metrics: Readonly<Record<string, number>>;
-  readonly tags: Tags;
-  readonly lineage: Lineage;
-  readonly signature?: Readonly<Record<string, unknown>>;
   readonly stage: Stage;
   readonly aliases: readonly string[];
   readonly artifactCount: number;

@@ -6,18 +6,16 @@ import { READ_MODEL_PROJECTIONS } from './projection-catalog';
 import { COLLECTIONS, versionDocId } from './catalog.documents';
 import type { VersionDoc } from './catalog.documents';
 
+/** A version before its ModelVersionCreated is applied: registered with nothing yet, in development. */
+const UNREGISTERED = { description: '', params: {}, metrics: {}, tags: {}, lineage: { datasets: [] }, stage: 'development' } as const satisfies Partial<VersionDoc>;
+
 function placeholder(modelId: string, version: number, at: string, actor: string): VersionDoc {
   return {
     id: versionDocId(modelId, version),
     modelId,
     modelName: '',
     version,
-    description: '',
-    params: {},
-    metrics: {},
-    tags: {},
-    lineage: { datasets: [] },
-    stage: 'development',
+    ...UNREGISTERED,
     aliases: [],
     artifactCount: 0,
     artifactBytes: 0,
