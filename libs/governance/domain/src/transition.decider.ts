@@ -50,14 +50,18 @@ export function decideTransition(command: TransitionCommand, state: TransitionSt
   const { request: req } = state;
   const { transitionId, modelId, version } = req;
   const notPending = () => new DomainError('CONFLICT', `transition is ${state.status}`, { transitionId, status: state.status });
+  /** Approving and rejecting alike: the request is pending, and who decides is not its requester and may approve. */
+  const requireDecider = (by: Principal, ownRequest: string, deciding: 'approving' | 'rejecting'): void => {
+    if (state.status !== 'pending') throw notPending();
+    if (by.user === req.requestedBy) throw new DomainError('PERMISSION_DENIED', ownRequest, { transitionId, user: by.user });
+    if (!mayApprove(by, req)) {
+      throw new DomainError('PERMISSION_DENIED', `${deciding} a move to ${req.toStage} needs the ${req.rule.approverRole} role`, { transitionId, requiredRole: req.rule.approverRole });
+    }
+  };
   switch (command.type) {
     case 'ApproveTransition': {
       const { by, comment } = command.data;
-      if (state.status !== 'pending') throw notPending();
-      if (by.user === req.requestedBy) throw new DomainError('PERMISSION_DENIED', 'nobody approves their own transition request', { transitionId, user: by.user });
-      if (!mayApprove(by, req)) {
-        throw new DomainError('PERMISSION_DENIED', `approving a move to ${req.toStage} needs the ${req.rule.approverRole} role`, { transitionId, requiredRole: req.rule.approverRole });
-      }
+      requireDecider(by, 'nobody approves their own transition request', 'approving');
       if (state.approvers.includes(by.user)) throw new DomainError('CONFLICT', `${by.user} already approved this transition`, { transitionId, user: by.user });
       const given: TransitionEvent = { type: 'TransitionApprovalGiven', data: { transitionId, modelId, version, by: by.user, comment } };
       const approvers = [...state.approvers, by.user];
@@ -66,11 +70,7 @@ export function decideTransition(command: TransitionCommand, state: TransitionSt
     }
     case 'RejectTransition': {
       const { by, comment } = command.data;
-      if (state.status !== 'pending') throw notPending();
-      if (by.user === req.requestedBy) throw new DomainError('PERMISSION_DENIED', 'the requester cancels their own request instead of rejecting it', { transitionId, user: by.user });
-      if (!mayApprove(by, req)) {
-        throw new DomainError('PERMISSION_DENIED', `rejecting a move to ${req.toStage} needs the ${req.rule.approverRole} role`, { transitionId, requiredRole: req.rule.approverRole });
-      }
+      requireDecider(by, 'the requester cancels their own request instead of rejecting it', 'rejecting');
       return [{ type: 'TransitionRejected', data: { transitionId, modelId, version, by: by.user, comment } }];
     }
     case 'CancelTransition': {

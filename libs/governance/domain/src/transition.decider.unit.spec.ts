@@ -141,10 +141,7 @@ describe('transition', () => {
     });
 
     it('lets an admin reject', () => {
-      spec
-        .given([requested()])
-        .when(reject(root, 'no'))
-        .then([{ type: 'TransitionRejected', data: { transitionId, modelId, version, by: 'root', comment: 'no' } }]);
+      spec.given([requested()]).when(reject(root, 'no')).then([{ type: 'TransitionRejected', data: { transitionId, modelId, version, by: 'root', comment: 'no' } }]);
     });
 
     it('tells the requester to cancel instead', () => {
@@ -166,10 +163,7 @@ describe('transition', () => {
     });
 
     it('lets an admin cancel', () => {
-      spec
-        .given([requested()])
-        .when(cancel(root, 'stale'))
-        .then([{ type: 'TransitionCancelled', data: { transitionId, modelId, version, by: 'root', comment: 'stale' } }]);
+      spec.given([requested()]).when(cancel(root, 'stale')).then([{ type: 'TransitionCancelled', data: { transitionId, modelId, version, by: 'root', comment: 'stale' } }]);
     });
 
     it('refuses anyone else, approvers included', () => {
