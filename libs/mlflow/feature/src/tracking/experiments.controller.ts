@@ -4,18 +4,13 @@ import { Caller, Roles } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { TrackingCommands, TrackingQueries } from '@mreg/tracking/feature';
 import type { MlflowSearchSchema } from '../wire/search-filter';
-import { translateMlflowFilter, translateMlflowOrderBy } from '../wire/search-filter';
+import { searchAttributes, translateMlflowFilter, translateMlflowOrderBy } from '../wire/search-filter';
 import { listOf, pageSizeFor } from '../wire/search-params';
 import { mlflowExperiment } from './tracking.entities';
 import { CreateExperimentMessage, DeleteExperimentTagMessage, ExperimentByNameMessage, ExperimentIdMessage, SearchExperimentsMessage, SetExperimentTagMessage, UpdateExperimentMessage } from './tracking.messages';
 
 const EXPERIMENT_SEARCH: MlflowSearchSchema = {
-  attributes: {
-    name: { field: 'name' },
-    creation_time: { field: 'creationTime', numeric: true },
-    last_update_time: { field: 'lastUpdateTime', numeric: true },
-    experiment_id: { field: 'id' },
-  },
+  attributes: searchAttributes({ name: 'name', experiment_id: 'id' }, { creation_time: 'creationTime', last_update_time: 'lastUpdateTime' }),
   attributePrefixes: ['attribute'],
   listAttributes: ['experiment_id'],
   tagPrefix: 'tags',

@@ -4,22 +4,13 @@ import { ApiError, Caller, Roles } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { TrackingCommands, TrackingQueries } from '@mreg/tracking/feature';
 import type { MlflowSearchSchema } from '../wire/search-filter';
-import { translateMlflowFilter } from '../wire/search-filter';
+import { searchAttributes, translateMlflowFilter } from '../wire/search-filter';
 import { pageSizeFor } from '../wire/search-params';
 import { mlflowLoggedModel } from './tracking.entities';
 import { CreateLoggedModelMessage, FinalizeLoggedModelMessage, LoggedModelParamsMessage, LoggedModelTagsMessage, SearchLoggedModelsMessage } from './tracking.messages';
 
 const LOGGED_MODEL_SEARCH: MlflowSearchSchema = {
-  attributes: {
-    name: { field: 'name' },
-    model_id: { field: 'id' },
-    model_type: { field: 'modelType' },
-    status: { field: 'status' },
-    source_run_id: { field: 'sourceRunId' },
-    creation_timestamp: { field: 'creationTime', numeric: true },
-    creation_time: { field: 'creationTime', numeric: true },
-    last_updated_timestamp: { field: 'lastUpdatedTime', numeric: true },
-  },
+  attributes: searchAttributes({ name: 'name', model_id: 'id', model_type: 'modelType', status: 'status', source_run_id: 'sourceRunId' }, { creation_timestamp: 'creationTime', creation_time: 'creationTime', last_updated_timestamp: 'lastUpdatedTime' }),
   tagPrefix: 'tags',
 };
 const LOGGED_MODEL_ORDER: Readonly<Record<string, string>> = {

@@ -7,7 +7,7 @@ import { latestMetrics } from '@mreg/tracking/domain';
 import type { RunState } from '@mreg/tracking/domain';
 import { TrackingCommands, TrackingQueries } from '@mreg/tracking/feature';
 import type { MlflowSearchSchema } from '../wire/search-filter';
-import { translateMlflowFilter, translateMlflowOrderBy } from '../wire/search-filter';
+import { searchAttributes, translateMlflowFilter, translateMlflowOrderBy } from '../wire/search-filter';
 import { listOf, pageSizeFor } from '../wire/search-params';
 import { mlflowMetric, mlflowRun, mlflowRunInfo } from './tracking.entities';
 import {
@@ -30,15 +30,7 @@ import type { MetricMessage } from './tracking.messages';
 
 /** MLflow's run search (`mlflow.search_runs`): attributes, `metrics.`, `params.`, `tags.`, keys joined as its store does. */
 export const RUN_SEARCH: MlflowSearchSchema = {
-  attributes: {
-    run_name: { field: 'runName' },
-    status: { field: 'status' },
-    user_id: { field: 'userId' },
-    run_id: { field: 'id' },
-    artifact_uri: { field: 'artifactUri' },
-    start_time: { field: 'startTime', numeric: true },
-    end_time: { field: 'endTime', numeric: true },
-  },
+  attributes: searchAttributes({ run_name: 'runName', status: 'status', user_id: 'userId', run_id: 'id', artifact_uri: 'artifactUri' }, { start_time: 'startTime', end_time: 'endTime' }),
   aliases: { created: 'start_time', Created: 'start_time', 'run name': 'run_name', 'Run name': 'run_name', 'Run Name': 'run_name' },
   attributePrefixes: ['attribute', 'attributes', 'attr', 'run'],
   listAttributes: ['run_id'],

@@ -43,6 +43,14 @@ export interface MlflowSearchSchema {
   readonly keyed?: 'absent-matches-not-equal' | 'join';
 }
 
+/** A schema's attributes from two tables, MLflow name → mreg field: the text attributes and the numeric ones. */
+export function searchAttributes(text: Readonly<Record<string, string>>, numeric: Readonly<Record<string, string>> = {}): MlflowSearchSchema['attributes'] {
+  return Object.fromEntries([
+    ...Object.entries(text).map(([name, field]) => [name, { field }] as const),
+    ...Object.entries(numeric).map(([name, field]) => [name, { field, numeric: true }] as const),
+  ]);
+}
+
 /** One `order_by` clause resolved against a schema: mreg's field and direction. */
 export interface MlflowOrder {
   readonly field: string;
@@ -50,23 +58,12 @@ export interface MlflowOrder {
 }
 
 export const MODEL_SEARCH: MlflowSearchSchema = {
-  attributes: {
-    name: { field: 'name' },
-    creation_timestamp: { field: 'createdAt', numeric: true },
-    last_updated_timestamp: { field: 'updatedAt', numeric: true },
-  },
+  attributes: searchAttributes({ name: 'name' }, { creation_timestamp: 'createdAt', last_updated_timestamp: 'updatedAt' }),
   tagPrefix: 'tags',
 };
 
 export const VERSION_SEARCH: MlflowSearchSchema = {
-  attributes: {
-    name: { field: 'name' },
-    run_id: { field: 'runId' },
-    source_path: { field: 'source' },
-    version_number: { field: 'version', numeric: true },
-    creation_timestamp: { field: 'createdAt', numeric: true },
-    last_updated_timestamp: { field: 'updatedAt', numeric: true },
-  },
+  attributes: searchAttributes({ name: 'name', run_id: 'runId', source_path: 'source' }, { version_number: 'version', creation_timestamp: 'createdAt', last_updated_timestamp: 'updatedAt' }),
   tagPrefix: 'tags',
 };
 
