@@ -31,3 +31,4 @@ export * from './http/write-pending.response';
 export * from './http/mlflow-envelope';
 export * from './http/security';
 export * from './http/request-limits';
+export * from './http/idempotency.interceptor';

@@ -21,6 +21,7 @@ import { EventSourcedRepository } from './event-sourcing/event-sourced-repositor
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { ConsistencyInterceptor } from './http/consistency.interceptor';
 import { AuthFailureLimiter, PrincipalCaps } from './http/request-limits';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { LogRelay } from './messaging/log-relay';
 import { Consistency } from './projection/consistency';
 import type { ProjectionDescriptor } from './projection/consistency';
@@ -133,6 +134,7 @@ export class PlatformModule {
         useFactory: () => new PrincipalCaps({ perPrincipal: options.config.maxRequestsPerPrincipal, costlyPerPrincipal: options.config.maxCostlyReadsPerPrincipal }),
       },
       { provide: APP_INTERCEPTOR, useClass: ConsistencyInterceptor },
+      { provide: APP_INTERCEPTOR, useFactory: () => new IdempotencyInterceptor(adapters.readStore) },
     ];
     return {
       module: PlatformModule,

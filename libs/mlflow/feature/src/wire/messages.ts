@@ -2,7 +2,7 @@ import { IntersectionType, PickType } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { IsAliasName, IsModelName, IsTagKey, IsTagValue, IsText, MlflowMessage } from '@mreg/platform/runtime';
+import { IsAliasName, IsModelName, IsTagKey, IsTagValue, IsText, IsUri, MlflowMessage } from '@mreg/platform/runtime';
 import { ListOf, Optional, toText } from './fields';
 
 // The parts of MLflow's request messages every route shares. MLflow's messages drop fields they do not
@@ -97,7 +97,7 @@ export class GetLatestVersionsMessage extends ModelNameMessage {
 @MlflowMessage()
 export class CreateModelVersionMessage extends ModelNameMessage {
   @IsString()
-  @Matches(/^\S{1,2048}$/, { message: 'source must be 1..2048 characters without whitespace' })
+  @IsUri()
   source!: string;
 
   @IsOptional()

@@ -288,6 +288,21 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, c
   // MLflow's routes speak MLflow's protocol, documented by MLflow (docs/api/mlflow.md lists what mreg serves):
   // this document describes mreg's own API.
   for (const path of Object.keys(openapi.paths)) if (isMlflowPath(path)) delete openapi.paths[path];
+  // Every POST takes an Idempotency-Key (IdempotencyInterceptor): declared once here rather than on each route.
+  for (const operations of Object.values(openapi.paths)) {
+    const post = operations.post;
+    if (post === undefined) continue;
+    post.parameters = [
+      ...(post.parameters ?? []),
+      {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description: 'Makes a retry safe: the same key with the same request returns the first outcome and writes nothing; with another request, 422.',
+        schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+      },
+    ];
+  }
   pruneUnusedSchemas(openapi);
   SwaggerModule.setup('api/docs', app, openapi, { jsonDocumentUrl: 'api/openapi.json', yamlDocumentUrl: 'api/openapi.yaml' });
   new Logger('mreg').debug('http app created');

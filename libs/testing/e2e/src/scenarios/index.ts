@@ -11,5 +11,6 @@ import './auth.scenario';
 import './hostile-input.scenario';
 import './stored-values.scenario';
 import './safe-serving.scenario';
+import './idempotency.scenario';
 import './read-your-writes.scenario';
 import './mlflow-registry.scenario';

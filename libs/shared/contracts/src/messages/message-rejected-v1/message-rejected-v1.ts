@@ -9,10 +9,11 @@ export const TRAINING_RUN_REJECTED_V1_TYPE = 'io.mreg.training.TrainingRunReject
 export const APPROVAL_COMMAND_REJECTED_V1_TYPE = 'io.mreg.governance.ApprovalCommandRejected.v1';
 
 /** Codes only HTTP has: a message has no method or range, and a fault of ours is retried, never answered. */
-type HttpOnlyCode = 'METHOD_NOT_ALLOWED' | 'RANGE_NOT_SATISFIABLE' | 'RESOURCE_EXHAUSTED' | 'INTERNAL' | 'UNAVAILABLE';
+type HttpOnlyCode = 'METHOD_NOT_ALLOWED' | 'RANGE_NOT_SATISFIABLE' | 'IDEMPOTENCY_MISMATCH' | 'RESOURCE_EXHAUSTED' | 'INTERNAL' | 'UNAVAILABLE';
 const HTTP_ONLY_CODES: readonly ErrorCode[] = [
   'METHOD_NOT_ALLOWED',
   'RANGE_NOT_SATISFIABLE',
+  'IDEMPOTENCY_MISMATCH',
   'RESOURCE_EXHAUSTED',
   'INTERNAL',
   'UNAVAILABLE',
