@@ -9,11 +9,13 @@ const record = (path: string, sha256 = sha('a'), size = 10): ArtifactTreeCommand
 const recorded = (path: string, sha256 = sha('a'), size = 10): ArtifactTreeEvent => ({ type: 'ArtifactTreeFileRecorded', data: { root, path, size, sha256, contentType: 'application/octet-stream' } });
 
 describe('artifact tree', () => {
-  it('roots a path at its first "artifacts" segment, else its first segment', () => {
-    expect(artifactTreeRoot('1/r1/artifacts/model/MLmodel')).toBe('1/r1/artifacts');
-    expect(artifactTreeRoot('1/models/m-1/artifacts/MLmodel')).toBe('1/models/m-1/artifacts');
-    expect(artifactTreeRoot('1/r1/artifacts')).toBe('1/r1/artifacts');
-    expect(artifactTreeRoot('misc/file.txt')).toBe('misc');
+  it.each([
+    ['1/r1/artifacts/model/MLmodel', '1/r1/artifacts'],
+    ['1/models/m-1/artifacts/MLmodel', '1/models/m-1/artifacts'],
+    ['1/r1/artifacts', '1/r1/artifacts'],
+    ['misc/file.txt', 'misc'],
+  ])('roots %s at %s: its first "artifacts" segment, else its first segment', (path, treeRoot) => {
+    expect(artifactTreeRoot(path)).toBe(treeRoot);
   });
 
   it('records a file; the same content again changes nothing; new content overwrites (MLflow semantics)', () => {

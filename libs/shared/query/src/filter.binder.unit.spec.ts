@@ -1,7 +1,8 @@
 import type { BoundField, FilterSchema } from './filter.ast';
 import { bindFilter } from './filter.binder';
-import { FilterError } from './filter.errors';
+import type { FilterError } from './filter.errors';
 import { parseFilter } from './filter.parser';
+import { filterErrorOf } from './__tests__/filter-error';
 
 const schema: FilterSchema = {
   fields: {
@@ -20,15 +21,7 @@ const schema: FilterSchema = {
 const bind = (text: string) => bindFilter(parseFilter(text), schema);
 const field = (name: string, path: string[], type: BoundField['type']): BoundField => ({ name, path, type });
 
-function errorOf(text: string): FilterError {
-  try {
-    bind(text);
-  } catch (e) {
-    if (e instanceof FilterError) return e;
-    throw e;
-  }
-  throw new Error(`expected a FilterError for: ${text}`);
-}
+const errorOf = (text: string): FilterError => filterErrorOf(() => bind(text), text);
 
 describe('bindFilter', () => {
   describe('resolving fields', () => {

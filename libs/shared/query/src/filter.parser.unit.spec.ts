@@ -1,16 +1,9 @@
 import type { FilterNode } from './filter.ast';
 import { FilterError } from './filter.errors';
 import { FILTER_LIMITS, parseFilter } from './filter.parser';
+import { filterErrorOf } from './__tests__/filter-error';
 
-function errorOf(text: string): FilterError {
-  try {
-    parseFilter(text);
-  } catch (e) {
-    if (e instanceof FilterError) return e;
-    throw e;
-  }
-  throw new Error(`expected a FilterError for: ${text}`);
-}
+const errorOf = (text: string): FilterError => filterErrorOf(() => parseFilter(text), text);
 
 const eq = (field: string, value: string | number): FilterNode => ({ kind: 'compare', field, op: '=', value });
 
