@@ -16,7 +16,7 @@ export const MODEL_FILTER: FilterSchema = {
     latestVersion: num('latestVersion'),
     versionCount: num('versionCount'),
   },
-  prefixes: { tags: { path: ['tags'], type: 'string' }, aliases: { path: ['aliases'], type: 'number' } },
+  prefixes: { tags: text('tags'), aliases: num('aliases') },
 };
 
 export const VERSION_FILTER: FilterSchema = {
@@ -39,11 +39,7 @@ export const VERSION_FILTER: FilterSchema = {
     'lineage.codeRepository': { path: ['lineage', 'codeRepository'], type: 'string' },
     'lineage.pipeline': { path: ['lineage', 'pipeline'], type: 'string' },
   },
-  prefixes: {
-    tags: { path: ['tags'], type: 'string' },
-    params: { path: ['params'], type: 'string' },
-    metrics: { path: ['metrics'], type: 'number' },
-  },
+  prefixes: { tags: text('tags'), params: text('params'), metrics: num('metrics') },
 };
 
 export const TRANSITION_FILTER: FilterSchema = {

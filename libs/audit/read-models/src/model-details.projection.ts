@@ -1,5 +1,5 @@
 import type { ModelEvent, ModelVersionEvent, RecordedEvent } from '@mreg/shared/contracts';
-import { streamCategory } from '@mreg/shared/contracts';
+import { streamCategory, unknownEvent } from '@mreg/shared/contracts';
 import type { ReadStore } from '@mreg/platform/read-store';
 import type { Projection } from '@mreg/platform/runtime';
 import { READ_MODEL_PROJECTIONS } from './projection-catalog';
@@ -78,10 +78,8 @@ export function evolveModelDoc(current: ModelDoc | undefined, event: RecordedEve
     case 'ModelVersionStageChanged':
     case 'ModelVersionStageChangeRefused':
       return doc;
-    default: {
-      const unexpected: never = e;
-      return unexpected;
-    }
+    default:
+      return unknownEvent(e, doc);
   }
 }
 

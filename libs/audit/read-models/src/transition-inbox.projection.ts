@@ -1,5 +1,5 @@
 import type { RecordedEvent, TransitionEvent } from '@mreg/shared/contracts';
-import { streamCategory } from '@mreg/shared/contracts';
+import { streamCategory, unknownEvent } from '@mreg/shared/contracts';
 import type { ReadStore } from '@mreg/platform/read-store';
 import type { Projection } from '@mreg/platform/runtime';
 import { READ_MODEL_PROJECTIONS } from './projection-catalog';
@@ -45,10 +45,8 @@ export function evolveTransitionDoc(doc: TransitionDoc | undefined, event: Recor
       return { ...doc, status: 'applied', appliedAt: at, updatedAt: at };
     case 'TransitionFailed':
       return { ...doc, status: 'failed', failureReason: e.data.reason, updatedAt: at };
-    default: {
-      const unexpected: never = e;
-      return unexpected;
-    }
+    default:
+      return unknownEvent(e, doc);
   }
 }
 

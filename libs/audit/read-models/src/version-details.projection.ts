@@ -1,5 +1,5 @@
 import type { ArtifactEvent, ModelEvent, ModelVersionEvent, RecordedEvent } from '@mreg/shared/contracts';
-import { streamCategory } from '@mreg/shared/contracts';
+import { streamCategory, unknownEvent } from '@mreg/shared/contracts';
 import type { ReadStore } from '@mreg/platform/read-store';
 import type { Projection } from '@mreg/platform/runtime';
 import { READ_MODEL_PROJECTIONS } from './projection-catalog';
@@ -90,10 +90,8 @@ export function evolveVersionDoc(doc: VersionDoc | undefined, event: RecordedEve
       const bytes = e.data.entries.reduce((sum, entry) => sum + entry.size, 0);
       return { ...base, artifactCount: base.artifactCount + e.data.entries.length, artifactBytes: base.artifactBytes + bytes, artifactsImported: true, ...touch };
     }
-    default: {
-      const unexpected: never = e;
-      return unexpected;
-    }
+    default:
+      return unknownEvent(e, base);
   }
 }
 
