@@ -1,11 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadConfig } from '@mreg/platform/runtime';
-import { startRegistry } from './registry-app';
-import type { StartedRegistry } from './registry-app';
+import { scratchRegistry } from './__tests__/scratch-registry';
 
 // The README's "Use it from MLflow" section is executable documentation too: its Python block runs verbatim
 // with the official MLflow client (the project's pinned venv) against a registry configured as the README says.
@@ -24,20 +21,12 @@ function envOf(block: string, port: string): Record<string, string> {
 }
 
 describe('README: use it from MLflow', () => {
-  let registry: StartedRegistry | undefined;
-  let dir = '';
   let pythonBin = '';
-
   beforeAll(async () => {
     // The pinned official client; created once into the cache (tools/python/venv.sh), minutes on a new machine.
     pythonBin = join((await run('bash', [join(ROOT, 'tools/python/venv.sh')], { encoding: 'utf8' })).stdout.trim(), 'bin', 'python');
-    dir = mkdtempSync(join(tmpdir(), 'mreg-readme-mlflow-'));
-    registry = await startRegistry(loadConfig({ MREG_TOKENS: tokensJson, MREG_DATA_DIR: join(dir, 'data'), PORT: '0', MREG_HOST: '127.0.0.1', MREG_LOG_LEVEL: 'error' }));
   }, 900_000);
-  afterAll(async () => {
-    await registry?.app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const started = scratchRegistry('mreg-readme-mlflow-', { MREG_TOKENS: tokensJson });
 
   it('has the client settings and the example', () => {
     expect(exports).toContain('MLFLOW_TRACKING_TOKEN');
@@ -45,7 +34,8 @@ describe('README: use it from MLflow', () => {
   });
 
   it('logs, registers, loads by alias, and opens a transition request instead of bypassing approval', async () => {
-    if (!registry) throw new Error('not started');
+    const registry = started.registry();
+    const dir = started.dir();
     const port = new URL(registry.url).port;
     const env = { ...process.env, ...envOf(exports, port), MLFLOW_DISABLE_TELEMETRY: 'true', PYTHONWARNINGS: 'ignore' };
     const { stdout } = await run(pythonBin, ['-c', python], { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });

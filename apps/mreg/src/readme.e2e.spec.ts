@@ -1,11 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { loadConfig } from '@mreg/platform/runtime';
-import { startRegistry } from './registry-app';
-import type { StartedRegistry } from './registry-app';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { scratchRegistry } from './__tests__/scratch-registry';
 
 // The README's walk-through is executable documentation: run its shell blocks verbatim (only the port differs)
 // against a registry configured exactly as the README says.
@@ -41,17 +38,7 @@ function jsonDocuments(text: string): Record<string, unknown>[] {
 }
 
 describe('README walk-through', () => {
-  let registry: StartedRegistry | undefined;
-  let dir = '';
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'mreg-readme-'));
-    registry = await startRegistry(loadConfig({ MREG_TOKENS: tokensJson, MREG_DATA_DIR: join(dir, 'data'), PORT: '0', MREG_HOST: '127.0.0.1', MREG_LOG_LEVEL: 'error' }));
-  });
-  afterAll(async () => {
-    await registry?.app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const started = scratchRegistry('mreg-readme-', { MREG_TOKENS: tokensJson });
 
   it('has the token configuration and the walk-through', () => {
     expect(tokensJson).toContain('"roles"');
@@ -59,11 +46,10 @@ describe('README walk-through', () => {
   });
 
   it('runs from registration to production, history, provenance and a point-in-time read', async () => {
-    if (!registry) throw new Error('not started');
-    const port = new URL(registry.url).port;
+    const port = new URL(started.registry().url).port;
     const script = `set -euo pipefail\n${walkthrough.replace('http://127.0.0.1:8080', `http://127.0.0.1:${port}`)}`;
     // Asynchronously: the registry answers from this same process.
-    const { stdout: out } = await promisify(execFile)('bash', ['-c', script], { cwd: dir, encoding: 'utf8' });
+    const { stdout: out } = await promisify(execFile)('bash', ['-c', script], { cwd: started.dir(), encoding: 'utf8' });
     const docs = jsonDocuments(out);
     // No step answered with an error.
     expect(docs.filter((d) => 'error' in d)).toEqual([]);
