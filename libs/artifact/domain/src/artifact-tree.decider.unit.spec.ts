@@ -9,12 +9,9 @@ const record = (path: string, sha256 = sha('a'), size = 10): ArtifactTreeCommand
 const recorded = (path: string, sha256 = sha('a'), size = 10): ArtifactTreeEvent => ({ type: 'ArtifactTreeFileRecorded', data: { root, path, size, sha256, contentType: 'application/octet-stream' } });
 
 describe('artifact tree', () => {
-  it.each([
-    ['1/r1/artifacts/model/MLmodel', '1/r1/artifacts'],
-    ['1/models/m-1/artifacts/MLmodel', '1/models/m-1/artifacts'],
-    ['1/r1/artifacts', '1/r1/artifacts'],
-    ['misc/file.txt', 'misc'],
-  ])('roots %s at %s: its first "artifacts" segment, else its first segment', (path, treeRoot) => {
+  // path → its tree root: the path up to its first "artifacts" segment, else its first segment.
+  const roots = { '1/r1/artifacts/model/MLmodel': '1/r1/artifacts', '1/models/m-1/artifacts/MLmodel': '1/models/m-1/artifacts', '1/r1/artifacts': '1/r1/artifacts', 'misc/file.txt': 'misc' };
+  it.each(Object.entries(roots))('roots %s at %s', (path, treeRoot) => {
     expect(artifactTreeRoot(path)).toBe(treeRoot);
   });
 
