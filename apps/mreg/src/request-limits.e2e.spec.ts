@@ -1,40 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '@mreg/platform/runtime';
 import { CAST, castTokensJson } from '@mreg/testing/e2e';
-import { startRegistry } from './registry-app';
-import type { StartedRegistry } from './registry-app';
+import { scratchRegistry } from './__tests__/scratch-registry';
 
 // Issue 8: one caller cannot take the server down. Each limit is set low here so the test reaches it quickly;
 // the defaults are in docs/operations/production.md. The per-principal caps are proven in request-limits.unit.spec.
 describe('request limits', () => {
-  let registry: StartedRegistry;
-  let dataDir: string;
+  const started = scratchRegistry('mreg-limits-', { MREG_TOKENS: castTokensJson(), MREG_AUTH_FAILURES_PER_MINUTE: '5', MREG_QUERY_BUDGET_MS: '10' });
   const call = async (token: string, path: string, init: RequestInit = {}) => {
-    const reply = await fetch(`${registry.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) } });
+    const reply = await fetch(`${started.registry().url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) } });
     return { status: reply.status, retryAfter: reply.headers.get('retry-after'), body: (await reply.json()) as { error?: { code: string; message: string } } };
   };
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'mreg-limits-'));
-    registry = await startRegistry(
-      loadConfig({
-        MREG_TOKENS: castTokensJson(),
-        MREG_DATA_DIR: dataDir,
-        PORT: '0',
-        MREG_HOST: '127.0.0.1',
-        MREG_LOG_LEVEL: 'error',
-        MREG_AUTH_FAILURES_PER_MINUTE: '5',
-        MREG_QUERY_BUDGET_MS: '10',
-      }),
-    );
-  });
-
-  afterAll(async () => {
-    await registry.app.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
 
   it('answers 401 to the first failed authentications of an address, then 429 with Retry-After; valid tokens still pass', async () => {
     const statuses: number[] = [];
@@ -63,6 +37,6 @@ describe('request limits', () => {
     expect(reply.body.error).toEqual(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^query too expensive/) as unknown }));
     // An ordinary query of the same caller right after it is answered.
     expect((await call(admin, '/api/v1/models?pageSize=5')).status).toBe(200);
-    expect((await fetch(`${registry.url}/health`)).status).toBe(200);
+    expect((await fetch(`${started.registry().url}/health`)).status).toBe(200);
   });
 });
