@@ -38,27 +38,31 @@ describe('page tokens', () => {
     expect(queryFingerprint(['a'])).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  // Malformed tokens: raw text, and JSON payloads (base64url-encoded here) that are not a token's.
+  const malformedPayloads: Record<string, string> = {
+    'not JSON': 'hello',
+    'JSON array': '[1,"x"]',
+    'JSON null': 'null',
+    'JSON string': '"x"',
+    'missing id': '{"v":1,"q":"x","k":null}',
+    'extra key': '{"v":1,"q":"x","k":null,"i":"a","admin":true}',
+    'wrong version': '{"v":2,"q":"x","k":null,"i":"a"}',
+    'version as text': '{"v":"1","q":"x","k":null,"i":"a"}',
+    'id as number': '{"v":1,"q":"x","k":null,"i":1}',
+    'value as object': '{"v":1,"q":"x","k":{"$gt":""},"i":"a"}',
+    'value as array': '{"v":1,"q":"x","k":[1],"i":"a"}',
+    'value as boolean': '{"v":1,"q":"x","k":true,"i":"a"}',
+    'value infinite': '{"v":1,"q":"x","k":1e999,"i":"a"}',
+  };
   it.each([
     ['empty', ''],
     ['junk', 'not a token!'],
     ['padding', `${b64('{"v":1}')}=`],
     ['standard base64 alphabet', 'ab+/'],
     ['one stray character', 'a'],
-    ['not JSON', b64('hello')],
-    ['JSON array', b64('[1,"x"]')],
-    ['JSON null', b64('null')],
-    ['JSON string', b64('"x"')],
-    ['missing id', b64('{"v":1,"q":"x","k":null}')],
-    ['extra key', b64('{"v":1,"q":"x","k":null,"i":"a","admin":true}')],
-    ['wrong version', b64('{"v":2,"q":"x","k":null,"i":"a"}')],
-    ['version as text', b64('{"v":"1","q":"x","k":null,"i":"a"}')],
-    ['id as number', b64('{"v":1,"q":"x","k":null,"i":1}')],
-    ['value as object', b64('{"v":1,"q":"x","k":{"$gt":""},"i":"a"}')],
-    ['value as array', b64('{"v":1,"q":"x","k":[1],"i":"a"}')],
-    ['value as boolean', b64('{"v":1,"q":"x","k":true,"i":"a"}')],
-    ['value infinite', b64('{"v":1,"q":"x","k":1e999,"i":"a"}')],
     ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64url')],
     ['too long', 'A'.repeat(PAGE_TOKEN_MAX + 1)],
+    ...Object.entries(malformedPayloads).map(([label, json]) => [label, b64(json)]),
   ])('rejects a malformed token: %s', (_label, token) => {
     expect(() => decodePageToken(token, fp)).toThrow(new PageTokenError('invalid page token'));
   });
