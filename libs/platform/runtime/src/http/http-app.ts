@@ -18,6 +18,7 @@ import type { MregConfig } from '../config/mreg.config';
 import { ApiError } from './api-error';
 import { errorResponse } from './error-envelope.filter';
 import { isMlflowPath } from './mlflow-envelope';
+import { completeContract, refuseUndeclaredMethods } from './openapi-contract';
 import { refuseForeignOrigins, refuseUnknownMethods, securityHeaders } from './security';
 import { duplicateKeyIn } from '@mreg/shared/util';
 
@@ -263,6 +264,8 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, c
   app.use(traceRequests);
   app.use(securityHeaders);
   app.use(refuseUnknownMethods);
+  const contract: { doc?: OpenAPIObject } = {};
+  app.use(refuseUndeclaredMethods(contract));
   app.use(refuseForeignOrigins(allowedOriginsOf(config)));
   app.use(jsonBody(config.maxJsonBytes));
   // MLflow's routes keep MLflow's paths (/api/2.0/…, /api/3.0/…): its client builds them itself.
@@ -288,21 +291,8 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, c
   // MLflow's routes speak MLflow's protocol, documented by MLflow (docs/api/mlflow.md lists what mreg serves):
   // this document describes mreg's own API.
   for (const path of Object.keys(openapi.paths)) if (isMlflowPath(path)) delete openapi.paths[path];
-  // Every POST takes an Idempotency-Key (IdempotencyInterceptor): declared once here rather than on each route.
-  for (const operations of Object.values(openapi.paths)) {
-    const post = operations.post;
-    if (post === undefined) continue;
-    post.parameters = [
-      ...(post.parameters ?? []),
-      {
-        name: 'Idempotency-Key',
-        in: 'header',
-        required: false,
-        description: 'Makes a retry safe: the same key with the same request returns the first outcome and writes nothing; with another request, 422.',
-        schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
-      },
-    ];
-  }
+  completeContract(openapi);
+  contract.doc = openapi;
   pruneUnusedSchemas(openapi);
   SwaggerModule.setup('api/docs', app, openapi, { jsonDocumentUrl: 'api/openapi.json', yamlDocumentUrl: 'api/openapi.yaml' });
   new Logger('mreg').debug('http app created');

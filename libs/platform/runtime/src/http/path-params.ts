@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PipeTransform } from '@nestjs/common';
-import { validateAlias, validateModelName, validateTagKey } from '@mreg/shared/util';
+import { ALIAS_MAX, KEY_MAX, MODEL_NAME_MAX, RESERVED_ALIASES, validateAlias, validateModelName, validateTagKey } from '@mreg/shared/util';
 import { ApiError } from './api-error';
 
 // Path parameters are input too: each is checked by a pipe with the same grammar as bodies (400, never a 500),
@@ -44,3 +44,31 @@ export class TagKeyPipe implements PipeTransform<string, string> {
     return raw;
   }
 }
+
+/** An OpenAPI schema (the subset the registry's contract uses). */
+export type ParameterSchema = Record<string, unknown>;
+
+/** The names of Object.prototype members: refused as tag keys (see validateTagKey). */
+const PROTOTYPE_MEMBERS = Object.getOwnPropertyNames(Object.prototype);
+
+/**
+ * What each pipe above accepts, as the OpenAPI schema of the path parameter it checks (ECMAScript regexes without
+ * lookbehind, so that clients and generators can use them): the published contract is the pipe's grammar.
+ * Applied to every path parameter of that name by createHttpApp.
+ */
+export const PATH_PARAMETER_SCHEMAS: Readonly<Record<string, ParameterSchema>> = {
+  // ModelNamePipe: a letter or digit first, then letters, digits, "_", "-" and single dots between them.
+  name: { type: 'string', minLength: 1, maxLength: MODEL_NAME_MAX, pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*(?:\\.[A-Za-z0-9_-]+)*$' },
+  // VersionPipe.
+  version: { type: 'integer', minimum: 1, maximum: 999_999_999 },
+  // AliasPipe: a-z, 0-9, "_" and "-", a letter or digit first, not only digits, not reserved.
+  alias: { type: 'string', minLength: 1, maxLength: ALIAS_MAX, pattern: '^(?:[0-9]*[a-z]|[0-9]+[_-])[a-z0-9_-]*$', not: { enum: [...RESERVED_ALIASES] } },
+  // TagKeyPipe: letters, digits, spaces and "_-.:/", no leading "/" or space, no trailing space, no "." or ".." step.
+  key: {
+    type: 'string',
+    minLength: 1,
+    maxLength: KEY_MAX,
+    pattern: '^(?![ /])(?!.* $)(?!(?:.*/)?\\.{1,2}(?:/|$))[A-Za-z0-9_\\-.:/ ]+$',
+    not: { enum: PROTOTYPE_MEMBERS },
+  },
+};
