@@ -9,10 +9,13 @@ import { ModelResponse } from '@mreg/audit/read-models';
 import { CreateModelDto, RenameModelDto, SetTagDto, UpdateModelDto, newModelOf } from './dto/model.dto';
 import { ModelRegistration } from './model-registration';
 
+/** `If-Match`: a revision number, quoted or not, weak or not. */
+const IF_MATCH = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/;
+
 /** If-Match: "<revision>" → optimistic concurrency on the model stream (409 STALE_REVISION when stale). */
 export function ifMatchRevision(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  const m = IF_MATCH.exec(header);
   if (!m?.[1]) throw new ApiError('INVALID_ARGUMENT', 'If-Match must be a revision number such as "3"');
   return Number(m[1]);
 }
@@ -47,13 +50,15 @@ export class ModelController {
   @Patch(':name')
   @Roles('contributor')
   @ApiOperation({ summary: "Change a model's description" })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'Expected model revision, e.g. "3" (409 STALE_REVISION when stale)' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'Expected model revision, e.g. "3" (409 STALE_REVISION when stale)', schema: { type: 'string', pattern: IF_MATCH.source } })
   @ApiOkResponse({ description: 'The updated model', type: ModelResponse })
   @ApiWritePendingResponse()
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async update(@Param('name', ModelNamePipe) name: string, @Body() body: UpdateModelDto, @Caller() ctx: CommandContext, @Headers('if-match') ifMatch?: string): Promise<ModelResource> {
+    // A malformed If-Match is refused even when there is nothing to change.
+    const expectedRevision = ifMatchRevision(ifMatch);
     if (body.description === undefined) return this.queries.model((await this.lookup.require(name)).modelId);
-    const modelId = await this.models.describe(name, body.description, ctx, ifMatchRevision(ifMatch));
+    const modelId = await this.models.describe(name, body.description, ctx, expectedRevision);
     return this.settled(modelId);
   }
 

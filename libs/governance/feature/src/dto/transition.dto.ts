@@ -4,7 +4,7 @@ import { applyDecorators } from '@nestjs/common';
 import { IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { APPROVAL_COMMAND_NAMES, ROLES, STAGES } from '@mreg/shared/contracts';
 import type { ApprovalCommandName, ApprovalCommandV1, Assert, Role, SameKeys, Stage } from '@mreg/shared/contracts';
-import { IsText, OptionalBody, OptionalNotNull } from '@mreg/platform/runtime';
+import { IsText, OptionalBody, OptionalNotNull, textSchema } from '@mreg/platform/runtime';
 
 /** Transition ids: UUIDs as the registry hands them out. */
 export const TRANSITION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -14,7 +14,7 @@ export class RequestTransitionDto {
   @IsIn([...STAGES])
   stage!: Stage;
 
-  @ApiPropertyOptional({ maxLength: 2000 })
+  @ApiPropertyOptional(textSchema(2000, true))
   @OptionalNotNull()
   @IsString()
   @IsText(2000, { multiline: true })
@@ -28,7 +28,7 @@ export class RequestTransitionDto {
 
 @OptionalBody()
 export class TransitionDecisionDto {
-  @ApiPropertyOptional({ maxLength: 2000 })
+  @ApiPropertyOptional(textSchema(2000, true))
   @OptionalNotNull()
   @IsString()
   @IsText(2000, { multiline: true })
@@ -50,7 +50,7 @@ export class ApprovalCommandDto extends TransitionDecisionDto implements Approva
 export type ApprovalCommandDtoFields = Assert<SameKeys<ApprovalCommandDto, ApprovalCommandV1>>;
 
 export class StageRuleDto {
-  @ApiProperty({ minimum: 0, maximum: 10 })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 10 })
   @IsInt()
   @Min(0)
   @Max(10)

@@ -51,6 +51,9 @@ export type ParameterSchema = Record<string, unknown>;
 /** The names of Object.prototype members: refused as tag keys (see validateTagKey). */
 const PROTOTYPE_MEMBERS = Object.getOwnPropertyNames(Object.prototype);
 
+/** One segment of an artifact path. */
+const ARTIFACT_SEGMENT = String.raw`[^/\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\\;:#]{1,255}`;
+
 /**
  * What each pipe above accepts, as the OpenAPI schema of the path parameter it checks (ECMAScript regexes without
  * lookbehind, so that clients and generators can use them): the published contract is the pipe's grammar.
@@ -70,5 +73,16 @@ export const PATH_PARAMETER_SCHEMAS: Readonly<Record<string, ParameterSchema>> =
     maxLength: KEY_MAX,
     pattern: '^(?![ /])(?!.* $)(?!(?:.*/)?\\.{1,2}(?:/|$))[A-Za-z0-9_\\-.:/ ]+$',
     not: { enum: PROTOTYPE_MEMBERS },
+  },
+  // One segment of an artifact path (artifactPathFromUrl: validateArtifactPath after one decoding): a path
+  // parameter is percent-encoded whole, and the server refuses an encoded "/", so nested paths are written with
+  // literal "/" between segments, each of this form: at most 255 characters (the server counts 255 UTF-8 bytes), not
+  // "." or "..", no control or bidi characters, no "\\", ";", ":" or "#", nothing that still percent-decodes.
+  path: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 255,
+    pattern: String.raw`^(?!.*%[0-9A-Fa-f]{2})(?!\.{1,2}$)${ARTIFACT_SEGMENT}$`,
+    description: 'One segment of the artifact path; nested paths join segments with a literal "/" (a/b/model.pkl), 1024 characters at most',
   },
 };

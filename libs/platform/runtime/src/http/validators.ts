@@ -1,6 +1,7 @@
 import { ValidateBy, ValidateIf, buildMessage } from 'class-validator';
 import type { ValidationOptions } from 'class-validator';
-import { DEFAULT_URI_SCHEMES, hasLoneSurrogate, validateAlias, validateMetricKey, validateMetricValue, validateModelName, validateParamKey, validateTagKey, validateTagValue, validateUri } from '@mreg/shared/util';
+import { DEFAULT_URI_SCHEMES, TAG_VALUE_MAX, hasLoneSurrogate, validateAlias, validateMetricKey, validateMetricValue, validateModelName, validateParamKey, validateTagKey, validateTagValue, validateUri } from '@mreg/shared/util';
+import { PATH_PARAMETER_SCHEMAS } from './path-params';
 
 /** A property checked by one of the registry's grammar functions (which return an error message or undefined). */
 export function Satisfies(name: string, check: (value: string) => string | undefined, options?: ValidationOptions): PropertyDecorator {
@@ -125,3 +126,20 @@ export function IsBoundedJsonObject(maxBytes: number, options?: ValidationOption
  * `"description": null` through and store a null.
  */
 export const OptionalNotNull = (options?: ValidationOptions): PropertyDecorator => ValidateIf((_object, value) => value !== undefined, options);
+
+// The OpenAPI schemas of the grammars above, spread into `@ApiProperty` so that the published contract says what
+// the decorator beside it enforces (ECMAScript regexes without lookbehind).
+
+/** @IsModelName. */
+export const MODEL_NAME_SCHEMA = PATH_PARAMETER_SCHEMAS.name as { type: 'string'; minLength: number; maxLength: number; pattern: string };
+
+/** @IsText(max, { multiline }): no control characters (multiline: tab, newline and carriage return allowed). */
+export function textSchema(max: number, multiline = false): { maxLength: number; pattern: string } {
+  return { maxLength: max, pattern: multiline ? '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$' : '^[^\\u0000-\\u001f\\u007f]*$' };
+}
+
+/** @IsTagValue, and the values of @IsTagMap and @IsParamMap: no C0/C1 controls but tab, newline, carriage return. */
+export const TAG_VALUE_SCHEMA = { type: 'string', maxLength: TAG_VALUE_MAX, pattern: '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$' } as const;
+
+/** @IsTagMap, @IsParamMap: at most 200 entries of string values. */
+export const STRING_MAP_SCHEMA = { type: 'object', maxProperties: MAX_ENTRIES, additionalProperties: TAG_VALUE_SCHEMA } as const;

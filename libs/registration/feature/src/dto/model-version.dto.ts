@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsObject, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { IsBoundedJsonObject, IsMetricMap, IsParamMap, IsTagMap, IsText, IsUri, OptionalNotNull } from '@mreg/platform/runtime';
+import { IsBoundedJsonObject, IsMetricMap, IsParamMap, IsTagMap, IsText, IsUri, OptionalNotNull, STRING_MAP_SCHEMA, textSchema } from '@mreg/platform/runtime';
 import type { NewVersion } from '../version-registration';
 
 /** Run ids of training runs: what `runId` accepts over HTTP and in training events. */
@@ -47,7 +47,7 @@ export class LineageDto {
   @Matches(/^[0-9a-f]{7,64}$/i, { message: 'codeCommit must be a 7..64 character hexadecimal commit id' })
   codeCommit?: string;
 
-  @ApiPropertyOptional({ example: 'airflow://training/fraud-weekly' })
+  @ApiPropertyOptional({ ...textSchema(512), example: 'airflow://training/fraud-weekly' })
   @OptionalNotNull()
   @IsString()
   @MaxLength(512)
@@ -56,7 +56,7 @@ export class LineageDto {
 }
 
 export class CreateModelVersionDto implements NewVersion {
-  @ApiPropertyOptional({ maxLength: 5000 })
+  @ApiPropertyOptional(textSchema(5000, true))
   @OptionalNotNull()
   @IsString()
   @IsText(5000, { multiline: true })
@@ -74,17 +74,17 @@ export class CreateModelVersionDto implements NewVersion {
   @Matches(RUN_ID, { message: RUN_ID_MESSAGE })
   runId?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { learning_rate: '0.01' } })
+  @ApiPropertyOptional({ ...STRING_MAP_SCHEMA, example: { learning_rate: '0.01' } })
   @OptionalNotNull()
   @IsParamMap()
   params?: Record<string, string>;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'number' }, example: { auc: 0.93 } })
+  @ApiPropertyOptional({ type: 'object', maxProperties: 200, additionalProperties: { type: 'number' }, example: { auc: 0.93 } })
   @OptionalNotNull()
   @IsMetricMap()
   metrics?: Record<string, number>;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
+  @ApiPropertyOptional(STRING_MAP_SCHEMA)
   @OptionalNotNull()
   @IsTagMap()
   tags?: Record<string, string>;
@@ -109,7 +109,7 @@ export function newVersionOf(body: Omit<CreateModelVersionDto, 'runId'> & { read
 }
 
 export class UpdateModelVersionDto {
-  @ApiPropertyOptional({ maxLength: 5000 })
+  @ApiPropertyOptional(textSchema(5000, true))
   @OptionalNotNull()
   @IsString()
   @IsText(5000, { multiline: true })

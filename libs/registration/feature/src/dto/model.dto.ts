@@ -1,21 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsString, Max, Min } from 'class-validator';
-import { IsModelName, IsTagMap, IsTagValue, IsText, OptionalNotNull } from '@mreg/platform/runtime';
+import { IsModelName, IsTagMap, IsTagValue, IsText, MODEL_NAME_SCHEMA, OptionalNotNull, STRING_MAP_SCHEMA, TAG_VALUE_SCHEMA, textSchema } from '@mreg/platform/runtime';
 import type { NewModel } from '../model-registration';
 
 export class CreateModelDto implements NewModel {
-  @ApiProperty({ description: 'Unique (case-insensitive) model name: letters, digits, "_", "-", "."; 1..256 characters', example: 'fraud-detector' })
+  @ApiProperty({ ...MODEL_NAME_SCHEMA, description: 'Unique (case-insensitive) model name: letters, digits, "_", "-", "."; 1..256 characters', example: 'fraud-detector' })
   @IsString()
   @IsModelName()
   name!: string;
 
-  @ApiPropertyOptional({ maxLength: 5000 })
+  @ApiPropertyOptional(textSchema(5000, true))
   @OptionalNotNull()
   @IsString()
   @IsText(5000, { multiline: true })
   description?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'risk' } })
+  @ApiPropertyOptional({ ...STRING_MAP_SCHEMA, example: { team: 'risk' } })
   @OptionalNotNull()
   @IsTagMap()
   tags?: Record<string, string>;
@@ -27,7 +27,7 @@ export function newModelOf(body: CreateModelDto): NewModel {
 }
 
 export class UpdateModelDto {
-  @ApiPropertyOptional({ maxLength: 5000 })
+  @ApiPropertyOptional(textSchema(5000, true))
   @OptionalNotNull()
   @IsString()
   @IsText(5000, { multiline: true })
@@ -35,21 +35,21 @@ export class UpdateModelDto {
 }
 
 export class RenameModelDto {
-  @ApiProperty({ example: 'fraud-detector-v2' })
+  @ApiProperty({ ...MODEL_NAME_SCHEMA, example: 'fraud-detector-v2' })
   @IsString()
   @IsModelName()
   newName!: string;
 }
 
 export class SetTagDto {
-  @ApiProperty({ maxLength: 5000 })
+  @ApiProperty(TAG_VALUE_SCHEMA)
   @IsString()
   @IsTagValue()
   value!: string;
 }
 
 export class SetAliasDto {
-  @ApiProperty({ minimum: 1, example: 3 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 999_999_999, example: 3 })
   @IsInt()
   @Min(1)
   @Max(999_999_999)
