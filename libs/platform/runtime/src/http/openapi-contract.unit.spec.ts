@@ -1,4 +1,7 @@
 import { validateAlias, validateArtifactPath, validateModelName, validateTagKey } from '@mreg/shared/util';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { refuseUndeclaredMethods } from './openapi-contract';
 import { PATH_PARAMETER_SCHEMAS } from './path-params';
 import { TAG_VALUE_SCHEMA, textSchema, validateText } from './validators';
 
@@ -40,5 +43,51 @@ describe('the OpenAPI schemas of path parameters and fields say what the server 
     }
     expect(accepts(TAG_VALUE_SCHEMA, 'c1\u0085')).toBe(false);
     expect(accepts(TAG_VALUE_SCHEMA, 'tab\tnew\nline\r')).toBe(true);
+  });
+});
+
+describe('refuseUndeclaredMethods', () => {
+  const doc = {
+    paths: {
+      '/api/v1/models': { get: {}, post: {} },
+      '/api/v1/models/{name}': { get: {}, patch: {}, delete: {} },
+      '/api/v1/models/{name}/versions/{version}/artifacts/{path}': { get: {}, put: {} },
+    },
+  } as unknown as OpenAPIObject;
+  const answer = (method: string, path: string) => {
+    const reply: { status?: number; allow?: string; next: boolean } = { next: false };
+    const res = {
+      status(code: number) {
+        reply.status = code;
+        return this;
+      },
+      set(name: string, value: string) {
+        if (name === 'Allow') reply.allow = value;
+        return this;
+      },
+      json() {
+        return this;
+      },
+    } as unknown as Response;
+    refuseUndeclaredMethods({ doc })({ method, path } as Request, res, (() => (reply.next = true)) as NextFunction);
+    return reply;
+  };
+
+  it('answers 405 with Allow for a method a known path does not declare', () => {
+    expect(answer('PUT', '/api/v1/models')).toEqual({ next: false, status: 405, allow: 'GET, POST, HEAD' });
+    expect(answer('POST', '/api/v1/models/fraud')).toEqual({ next: false, status: 405, allow: 'GET, DELETE, PATCH, HEAD' });
+    expect(answer('DELETE', '/api/v1/models/fraud/versions/1/artifacts/a/b.pkl')).toMatchObject({ status: 405, allow: 'GET, PUT, HEAD' });
+  });
+
+  it('lets declared methods, HEAD of a GET, OPTIONS and unknown paths through', () => {
+    for (const [method, path] of [
+      ['GET', '/api/v1/models'],
+      ['HEAD', '/api/v1/models/fraud'],
+      ['OPTIONS', '/api/v1/models'],
+      ['PUT', '/api/2.0/mlflow/registered-models/create'],
+      ['PUT', '/api/v1/nowhere'],
+    ]) {
+      expect([method, path, answer(method, path).next]).toEqual([method, path, true]);
+    }
   });
 });
