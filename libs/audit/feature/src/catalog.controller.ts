@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { CatalogQueries } from '@mreg/audit/read-models';
+import { ApiOrderBy, CatalogQueries, HISTORY_PAGE_FILTER, MODEL_FILTER, VERSION_FILTER } from '@mreg/audit/read-models';
 import type { HistoryEntryResource, ListResult, ModelResource, VersionResource } from '@mreg/audit/read-models';
 import { ModelResponse, VersionResponse } from '@mreg/audit/read-models';
 import { AliasPipe, ApiError, ApiErrorResponses, AsOfQuery, ListQuery, ModelNamePipe, Roles, VersionPipe } from '@mreg/platform/runtime';
@@ -30,6 +30,7 @@ export class CatalogController {
   @Get('models')
   @Roles('reader')
   @ApiOperation({ summary: 'List and search models' })
+  @ApiOrderBy(MODEL_FILTER)
   @ApiOkResponse({ description: 'One page of models', type: ModelPage })
   @ApiErrorResponses(400, 401, 403)
   listModels(@Query() query: ListQuery): Promise<ListResult<ModelResource>> {
@@ -51,6 +52,7 @@ export class CatalogController {
   @Get('models/:name/versions')
   @Roles('reader')
   @ApiOperation({ summary: 'List the versions of a model' })
+  @ApiOrderBy(VERSION_FILTER)
   @ApiOkResponse({ description: 'One page of versions', type: VersionPage })
   @ApiErrorResponses(400, 401, 403, 404)
   async listModelVersions(@Param('name', ModelNamePipe) name: string, @Query() query: ListQuery): Promise<ListResult<VersionResource>> {
@@ -61,6 +63,7 @@ export class CatalogController {
   @Get('versions')
   @Roles('reader')
   @ApiOperation({ summary: 'Search versions across all models' })
+  @ApiOrderBy(VERSION_FILTER)
   @ApiOkResponse({ description: 'One page of versions', type: VersionPage })
   @ApiErrorResponses(400, 401, 403)
   searchVersions(@Query() query: ListQuery): Promise<ListResult<VersionResource>> {
@@ -96,6 +99,7 @@ export class CatalogController {
   @Get('models/:name/history')
   @Roles('reader')
   @ApiOperation({ summary: "A model's audit history" })
+  @ApiOrderBy(HISTORY_PAGE_FILTER)
   @ApiOkResponse({ description: 'One page of history entries', type: HistoryPage })
   @ApiErrorResponses(400, 401, 403, 404)
   async history(@Param('name', ModelNamePipe) name: string, @Query() query: ListQuery): Promise<ListResult<HistoryEntryResource>> {
@@ -105,6 +109,7 @@ export class CatalogController {
   @Get('models/:name/versions/:version/history')
   @Roles('reader')
   @ApiOperation({ summary: "A version's audit history" })
+  @ApiOrderBy(HISTORY_PAGE_FILTER)
   @ApiOkResponse({ description: 'One page of history entries', type: HistoryPage })
   @ApiErrorResponses(400, 401, 403, 404)
   async versionHistory(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Query() query: ListQuery): Promise<ListResult<HistoryEntryResource>> {

@@ -7,7 +7,7 @@ import { READ_STORE } from '@mreg/platform/read-store';
 import type { ReadStore } from '@mreg/platform/read-store';
 import { COLLECTIONS, versionDocId } from './catalog.documents';
 import type { AuditEntryDoc, ModelDoc, TransitionDoc, VersionDoc } from './catalog.documents';
-import { HISTORY_FILTER, MODEL_FILTER, TRANSITION_FILTER, VERSION_FILTER } from './catalog.schemas';
+import { HISTORY_PAGE_FILTER, MODEL_FILTER, TRANSITION_FILTER, VERSION_FILTER } from './catalog.schemas';
 import { and, eq, listPage } from './list-query';
 import type { ListParams, ListResult } from './list-query';
 import { historyEntryResource, modelResource, transitionResource, versionResource } from './resources';
@@ -127,7 +127,7 @@ export class CatalogQueries {
   }
 
   history(modelId: string, params: ListParams, version?: number): Promise<ListResult<HistoryEntryResource>> {
-    return listPage(this.audit, { fields: { ...HISTORY_FILTER.fields, seq: { path: ['seq'], type: 'number' } } }, params, {
+    return listPage(this.audit, HISTORY_PAGE_FILTER, params, {
       scope: and(eq('modelId', modelId), version !== undefined ? eq('version', version) : undefined),
       scopeKey: `history:${modelId}:${version ?? ''}`,
       defaultOrder: 'seq asc',

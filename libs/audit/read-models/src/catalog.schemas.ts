@@ -70,3 +70,6 @@ export const HISTORY_FILTER: FilterSchema = {
     correlationId: text('correlationId'),
   },
 };
+
+/** History pages also sort on the position in the log. */
+export const HISTORY_PAGE_FILTER: FilterSchema = { fields: { ...HISTORY_FILTER.fields, seq: num('seq') } };

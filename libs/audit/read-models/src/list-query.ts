@@ -1,6 +1,7 @@
+import { ApiQuery } from '@nestjs/swagger';
 import type { ReadCollection } from '@mreg/platform/read-store';
 import { ApiError } from '@mreg/platform/runtime';
-import { bindFilter, decodePageToken, encodePageToken, parseFilter, parsePageSize, queryFingerprint } from '@mreg/shared/query';
+import { PREFIX_KEY_MAX, bindFilter, decodePageToken, encodePageToken, parseFilter, parsePageSize, queryFingerprint } from '@mreg/shared/query';
 import type { BoundField, BoundFilter, FilterSchema, Literal } from '@mreg/shared/query';
 
 /** What a client may pass to any list endpoint. */
@@ -17,6 +18,25 @@ export interface ListResult<R> {
 }
 
 const ORDER_BY = /^\s*([A-Za-z_][A-Za-z0-9_.:/-]{0,300})(?:\s+(asc|desc))?\s*$/i;
+
+/** What `\s` matches in an ECMAScript regex, spelled out: other regex engines (a client's, a generator's) differ. */
+const WS = String.raw`[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]`;
+
+/**
+ * The `orderBy` values a list over `schema` accepts, as an OpenAPI pattern: empty (the default order), or one of its
+ * fields (or `<prefix>.<key>`), optionally followed by `asc` or `desc` in any case.
+ */
+export function orderByPattern(schema: FilterSchema): string {
+  const escape = (name: string) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const fields = Object.keys(schema.fields).filter((name) => ORDER_BY.test(name)).map(escape);
+  const prefixes = Object.keys(schema.prefixes ?? {}).map((prefix) => `${escape(prefix)}\\.[A-Za-z0-9_.:/-]{1,${Math.min(PREFIX_KEY_MAX, 300 - prefix.length)}}`);
+  return `^${WS}*(?:(?:${[...fields, ...prefixes].join('|')})(?:${WS}+(?:[aA][sS][cC]|[dD][eE][sS][cC]))?)?${WS}*$`;
+}
+
+/** Documents a list route's `orderBy` by the fields of the schema it sorts on. */
+export function ApiOrderBy(schema: FilterSchema): MethodDecorator {
+  return ApiQuery({ name: 'orderBy', required: false, description: 'field [asc|desc]', schema: { type: 'string', pattern: orderByPattern(schema) } });
+}
 
 export function fieldOf(name: string, schema: FilterSchema): BoundField {
   const bound = bindFilter({ kind: 'compare', field: name, op: '=', value: 0 }, schema);

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CatalogQueries } from '@mreg/audit/read-models';
+import { ApiOrderBy, CatalogQueries, TRANSITION_FILTER } from '@mreg/audit/read-models';
 import type { ListResult, TransitionResource } from '@mreg/audit/read-models';
 import { ApiError, ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, ModelNamePipe, Roles, VersionPipe, currentWrites, readAfterWrite } from '@mreg/platform/runtime';
 import { ModelLookup } from '@mreg/registration/catalog';
@@ -46,13 +46,15 @@ export class TransitionController {
   @Get('transitions')
   @Roles('reader')
   @ApiOperation({ summary: 'List transition requests' })
+  @ApiOrderBy(TRANSITION_FILTER)
   @ApiOkResponse({ description: 'One page of transitions', type: TransitionPage })
   @ApiErrorResponses(400, 401, 403)
   async list(@Query() query: TransitionListQuery): Promise<ListResult<TransitionResource>> {
     const { model, ...params } = query;
     if (model === undefined) return this.queries.listTransitions(params);
-    const modelId = (await this.lookup.resolve(model))?.modelId;
-    if (!modelId) return { items: [], nextPageToken: null };
+    // No such model: the same query scoped to an id no model has (ids are UUIDs), so that its filter, order and
+    // page token are checked as for any model, and the page is empty.
+    const modelId = (await this.lookup.resolve(model))?.modelId ?? 'no-such-model';
     return this.queries.listTransitions({ ...params, modelId });
   }
 
