@@ -87,17 +87,7 @@ const ADAPTER_IMPORTS = {
 
 // Domain libs are pure TypeScript: no framework, no adapter, no I/O (docs/style.md rule 1).
 const DOMAIN_BANNED = {
-  group: [
-    '@nestjs/*',
-    'mongoose',
-    'kafkajs',
-    '@kurrent/*',
-    '@aws-sdk/*',
-    'class-validator',
-    'class-transformer',
-    'express',
-    '@mreg/platform/*',
-  ],
+  group: ['@nestjs/*', 'mongoose', 'kafkajs', '@kurrent/*', '@aws-sdk/*', 'class-validator', 'class-transformer', 'express', '@mreg/platform/*'],
   message: 'Domain libs import no framework and no adapter: keep this in a feature or platform lib.',
 };
 const DOMAIN_BANNED_PATHS = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'node:sqlite'].map((name) => ({
@@ -157,10 +147,7 @@ export default defineConfig(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'separate-type-imports' }],
-      '@typescript-eslint/switch-exhaustiveness-check': [
-        'error',
-        { considerDefaultExhaustiveForUnions: false, requireDefaultForNonUnion: false },
-      ],
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: false, requireDefaultForNonUnion: false }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // Adapters implement Promise-returning ports with synchronous code (node:sqlite, in-memory); `async` there is fine.
       '@typescript-eslint/require-await': 'off',
@@ -189,11 +176,7 @@ export default defineConfig(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            DEEP_IMPORTS,
-            ADAPTER_IMPORTS,
-            { group: CONTEXTS.map((c) => `@mreg/${c}/feature`), message: "A context's public read lib uses its domain, contracts and ports, never a feature lib." },
-          ],
+          patterns: [DEEP_IMPORTS, ADAPTER_IMPORTS, { group: CONTEXTS.map((c) => `@mreg/${c}/feature`), message: "A context's public read lib uses its domain, contracts and ports, never a feature lib." }],
         },
       ],
     },

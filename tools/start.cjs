@@ -28,10 +28,7 @@ async function main() {
   const source = path.join(ROOT, 'apps', app, 'src', 'main.ts');
   if (!fs.existsSync(source)) {
     const apps = startableApps();
-    fail(
-      `no app "${app}": apps/${app}/src/main.ts does not exist. ` +
-        (apps.length ? `Apps that can start: ${apps.join(', ')} (set MREG_APP).` : 'No app has a src/main.ts yet.'),
-    );
+    fail(`no app "${app}": apps/${app}/src/main.ts does not exist. ` + (apps.length ? `Apps that can start: ${apps.join(', ')} (set MREG_APP).` : 'No app has a src/main.ts yet.'));
   }
 
   const result = await buildApps([app]);

@@ -79,8 +79,7 @@ function applyExports(text) {
 function prepareServers() {
   if (process.env.MREG_START_SERVERS === '0') return;
   if (process.env.MREG_KAFKA_BROKERS || process.env.MREG_MONGO_URL || process.env.MREG_S3_ENDPOINT) return;
-  if (process.env.MREG_NO_DOCKER !== '1' && spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 5000 }).status === 0)
-    return;
+  if (process.env.MREG_NO_DOCKER !== '1' && spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 5000 }).status === 0) return;
   const all = path.join(ROOT, 'tools', 'infra', 'all.sh');
   const wasRunning = spawnSync('bash', [all, 'status'], { stdio: 'ignore' }).status === 0;
   if (!wasRunning) process.stderr.write('[test] starting Kafka, FerretDB and S3 once for every test run (tools/infra/all.sh)\n');
@@ -111,8 +110,7 @@ function jestCounts(/** @type {{ project: string, tier: string }[]} */ targets) 
     counts.passed += r.numPassedTests || 0;
     counts.failed += (r.numFailedTests || 0) + (r.numRuntimeErrorTestSuites || 0);
     counts.skipped += (r.numPendingTests || 0) + (r.numTodoTests || 0);
-    if (r.numRuntimeErrorTestSuites > 0)
-      process.stderr.write(`[test] ${project}:test-${tier}: ${r.numRuntimeErrorTestSuites} jest test suite(s) failed to run\n`);
+    if (r.numRuntimeErrorTestSuites > 0) process.stderr.write(`[test] ${project}:test-${tier}: ${r.numRuntimeErrorTestSuites} jest test suite(s) failed to run\n`);
     if ((r.numTotalTests || 0) === 0) {
       process.stderr.write(`[test] ${project}:test-${tier} ran no test: counted as one failure\n`);
       counts.failed += 1;
@@ -173,8 +171,7 @@ function orphanSpecs(/** @type {{ project: string, tier: string }[]} */ targets)
 async function runJest(jestArgs) {
   const targets = TIERS.flatMap((tier) => projectsWith(`test-${tier}`).map((project) => ({ project, tier })));
   const orphans = orphanSpecs(targets);
-  for (const file of orphans)
-    process.stderr.write(`[test] ${file} belongs to no project with a test target (a folder without project.json?): counted as one failure\n`);
+  for (const file of orphans) process.stderr.write(`[test] ${file} belongs to no project with a test target (a folder without project.json?): counted as one failure\n`);
   const parallel = process.env.MREG_TEST_PARALLEL || '2';
   const forwarded = jestArgs.length > 0 ? ['--', ...jestArgs] : [];
   const unit = await nx(['run-many', '-t', 'test-unit', `--parallel=${parallel}`, '--outputStyle=static', '--nxBail=false', ...forwarded]);
@@ -227,8 +224,7 @@ async function main() {
     skipped: jest.counts.skipped + py.counts.skipped,
   };
   /** @param {string} label @param {{ ran: boolean, ok: boolean, counts: Counts }} r */
-  const part = (label, r) =>
-    `${label}: ${r.ran ? `${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped` : 'did not run'}${r.ok ? '' : ' (FAILED)'}`;
+  const part = (label, r) => `${label}: ${r.ran ? `${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped` : 'did not run'}${r.ok ? '' : ' (FAILED)'}`;
   process.stdout.write(`\n${part('jest', jest)}\n${part('pytest (MLflow conformance)', py)}\n`);
   process.stdout.write(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
   process.exit(jest.ok && py.ok ? 0 : 1);

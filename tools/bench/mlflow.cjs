@@ -23,8 +23,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const WORKLOAD = path.join(__dirname, 'mlflow_workload.py');
 const PHASES = ['register', 'search', 'load', 'artifacts'];
 
-const RATIO_MEANING =
-  'ratio > 1 means mreg is faster: mreg / MLflow for throughput rows (higher is better), MLflow / mreg for latency rows (lower is better)';
+const RATIO_MEANING = 'ratio > 1 means mreg is faster: mreg / MLflow for throughput rows (higher is better), MLflow / mreg for latency rows (lower is better)';
 
 function options(quick) {
   const source = process.env.MREG_BENCH_MLFLOW_SOURCE || 'runs';
@@ -50,11 +49,11 @@ const ROWS = [
   ['register.versionsPerSecond', 'register', 'create_model_version, N sequential calls on one model', 'versions/s', 'throughput', (p) => p.versionsPerSecond],
   ['register.p50Ms', 'register', 'create_model_version latency p50', 'ms', 'latency', (p) => p.latencyMs.p50],
   ['register.p95Ms', 'register', 'create_model_version latency p95', 'ms', 'latency', (p) => p.latencyMs.p95],
-  ['searchModelVersionsByName.p50Ms', 'search', "search_model_versions(\"name = '<model>'\"), all N versions in one page, p50", 'ms', 'latency', (p) => sub(p, 'searchModelVersionsByName').latencyMs.p50],
+  ['searchModelVersionsByName.p50Ms', 'search', 'search_model_versions("name = \'<model>\'"), all N versions in one page, p50', 'ms', 'latency', (p) => sub(p, 'searchModelVersionsByName').latencyMs.p50],
   ['searchModelVersionsByName.p95Ms', 'search', 'the same, p95', 'ms', 'latency', (p) => sub(p, 'searchModelVersionsByName').latencyMs.p95],
   ['searchModelVersionsByTag.p50Ms', 'search', "search_model_versions(\"name = '<model>' AND tags.batch = '3'\"), N/10 versions, p50", 'ms', 'latency', (p) => sub(p, 'searchModelVersionsByTag').latencyMs.p50],
   ['searchModelVersionsByTag.p95Ms', 'search', 'the same, p95', 'ms', 'latency', (p) => sub(p, 'searchModelVersionsByTag').latencyMs.p95],
-  ['searchRegisteredModels.p50Ms', 'search', "search_registered_models(\"name LIKE '<prefix>%'\"), p50", 'ms', 'latency', (p) => sub(p, 'searchRegisteredModels').latencyMs.p50],
+  ['searchRegisteredModels.p50Ms', 'search', 'search_registered_models("name LIKE \'<prefix>%\'"), p50', 'ms', 'latency', (p) => sub(p, 'searchRegisteredModels').latencyMs.p50],
   ['searchRegisteredModels.p95Ms', 'search', 'the same, p95', 'ms', 'latency', (p) => sub(p, 'searchRegisteredModels').latencyMs.p95],
   ['loadByAlias.p50Ms', 'load', 'mlflow.pyfunc.load_model("models:/<model>@champion") of a small scikit-learn model, p50', 'ms', 'latency', (p) => p.latencyMs.p50],
   ['artifactUpload.MiBPerSecond', 'artifacts', 'mlflow.log_artifact of the M MiB file through the artifact proxy, median', 'MiB/s', 'throughput', (p) => p.uploadMiBPerSecond],
@@ -165,12 +164,17 @@ async function startMlflowServer(venv, workDir, port, workers, log) {
   const out = fs.openSync(logFile, 'a');
   const args = [
     'server',
-    '--backend-store-uri', `sqlite:///${path.join(dir, 'mlflow.db')}`,
+    '--backend-store-uri',
+    `sqlite:///${path.join(dir, 'mlflow.db')}`,
     '--serve-artifacts',
-    '--artifacts-destination', path.join(dir, 'artifacts'),
-    '--host', '127.0.0.1',
-    '--port', String(port),
-    '--workers', String(workers),
+    '--artifacts-destination',
+    path.join(dir, 'artifacts'),
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--workers',
+    String(workers),
   ];
   const started = Date.now();
   const child = spawn(path.join(venv, 'bin', 'mlflow'), args, { detached: true, stdio: ['ignore', out, out], env: pythonEnv({ TMPDIR: path.join(workDir, 'tmp') }) });
@@ -223,23 +227,34 @@ class Workload {
     const args = [
       WORKLOAD,
       '--serve',
-      '--tracking-uri', target.uri,
-      '--model', target.model,
-      '--versions', String(opts.versions),
-      '--source', opts.source,
-      '--search-calls', String(opts.searchCalls),
-      '--search-versions', String(Math.min(opts.versions, 50)),
-      '--loads', String(opts.loads),
-      '--artifact-mb', String(opts.artifactMiB),
-      '--artifact-repeats', String(opts.artifactRepeats),
+      '--tracking-uri',
+      target.uri,
+      '--model',
+      target.model,
+      '--versions',
+      String(opts.versions),
+      '--source',
+      opts.source,
+      '--search-calls',
+      String(opts.searchCalls),
+      '--search-versions',
+      String(Math.min(opts.versions, 50)),
+      '--loads',
+      String(opts.loads),
+      '--artifact-mb',
+      String(opts.artifactMiB),
+      '--artifact-repeats',
+      String(opts.artifactRepeats),
     ];
     const err = fs.openSync(this.logFile, 'a');
     // stdin and stdout are pipes (stderr goes to the log file).
-    const child = /** @type {import('node:child_process').ChildProcessWithoutNullStreams} */ (spawn(path.join(this.venv, 'bin', 'python'), args, {
-      detached: true,
-      stdio: ['pipe', 'pipe', err],
-      env: pythonEnv({ TMPDIR: path.join(this.workDir, 'tmp'), ...target.env }),
-    }));
+    const child = /** @type {import('node:child_process').ChildProcessWithoutNullStreams} */ (
+      spawn(path.join(this.venv, 'bin', 'python'), args, {
+        detached: true,
+        stdio: ['pipe', 'pipe', err],
+        env: pythonEnv({ TMPDIR: path.join(this.workDir, 'tmp'), ...target.env }),
+      })
+    );
     fs.closeSync(err);
     groups.add(child);
     this.child = child;
@@ -414,7 +429,9 @@ async function mlflowSection(ctx) {
     }
     section.order = order;
     section.rows = rows(results.mreg, results.mlflow);
-    const notYet = Object.entries(section.rows).filter(([, r]) => !r.mregAtLeastAsFast).map(([k, r]) => (r.error ? `${k} (error)` : `${k} (ratio ${r.ratio})`));
+    const notYet = Object.entries(section.rows)
+      .filter(([, r]) => !r.mregAtLeastAsFast)
+      .map(([k, r]) => (r.error ? `${k} (error)` : `${k} (ratio ${r.ratio})`));
     section.mregAtLeastAsFastOnEveryRow = notYet.length === 0;
     section.notYet = notYet;
     section.raw = results;
@@ -437,7 +454,11 @@ async function mlflowSection(ctx) {
 function brief(phase, r) {
   try {
     if (phase === 'register') return `${r.versionsPerSecond} versions/s, p50 ${r.latencyMs.p50} ms`;
-    if (phase === 'search') return Object.entries(r).filter(([k]) => k !== 'wallSeconds').map(([k, v]) => `${k} ${v.error ? 'error' : `p50 ${v.latencyMs.p50} ms`}`).join(', ');
+    if (phase === 'search')
+      return Object.entries(r)
+        .filter(([k]) => k !== 'wallSeconds')
+        .map(([k, v]) => `${k} ${v.error ? 'error' : `p50 ${v.latencyMs.p50} ms`}`)
+        .join(', ');
     if (phase === 'load') return `p50 ${r.latencyMs.p50} ms`;
     if (phase === 'artifacts') return `up ${r.uploadMiBPerSecond} MiB/s, down ${r.downloadMiBPerSecond} MiB/s`;
   } catch {

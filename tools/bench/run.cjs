@@ -64,7 +64,10 @@ const RUN_MLFLOW = MLFLOW_ONLY || (!FLAGS.has('--no-mlflow') && process.env.MREG
 const ROOT = path.resolve(__dirname, '..', '..');
 
 const OPTIONS = {
-  topologies: (process.env.MREG_BENCH_TOPOLOGIES || 'embedded,distributed').split(',').map((s) => s.trim()).filter(Boolean),
+  topologies: (process.env.MREG_BENCH_TOPOLOGIES || 'embedded,distributed')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
   versions: envInt('MREG_BENCH_VERSIONS', 300),
   models: envInt('MREG_BENCH_MODELS', 10),
   concurrency: envInt('MREG_BENCH_CONCURRENCY', 8),
@@ -223,7 +226,9 @@ async function throughput(base, models, { waitExpected, total = OPTIONS.versions
   const ended = nowMs();
   const seconds = (ended - started) / 1000;
   const completed = latencies.length;
-  const errors = Object.entries(statuses).filter(([s]) => !(s === '201' || s === '202' || (!waitExpected && s === '404'))).reduce((n, [, c]) => n + c, 0);
+  const errors = Object.entries(statuses)
+    .filter(([s]) => !(s === '201' || s === '202' || (!waitExpected && s === '404')))
+    .reduce((n, [, c]) => n + c, 0);
   return {
     versions: total,
     completed,
@@ -330,9 +335,7 @@ async function runPhases(base, restartWritePath, label) {
 
   log(`${label}: burst without the wait (${OPTIONS.versions} versions, cap ${OPTIONS.capBurstS} s), then read-model catch-up (cap ${OPTIONS.capCatchUpS} s)`);
   const modelsB = await createModels(base, 'bench-nowait', OPTIONS.models);
-  const noWait = /** @type {Awaited<ReturnType<typeof throughput>> & { readModels?: any }} */ (
-    await throughput(base, modelsB, { waitExpected: false, capS: OPTIONS.capBurstS })
-  );
+  const noWait = /** @type {Awaited<ReturnType<typeof throughput>> & { readModels?: any }} */ (await throughput(base, modelsB, { waitExpected: false, capS: OPTIONS.capBurstS }));
   const seen = await readModelsShow(base, modelsB, noWait.perModel, OPTIONS.capCatchUpS);
   noWait.readModels = {
     caughtUp: seen.caughtUp,
@@ -342,7 +345,9 @@ async function runPhases(base, restartWritePath, label) {
     // What the projections sustain: versions visible per second since the burst began.
     versionsPerSecond: round(seen.visible / ((seen.at - noWait.startedAt) / 1000)),
   };
-  log(`${label}: ${noWait.versionsPerSecond} versions/s accepted without the wait; read models ${seen.caughtUp ? `caught up ${noWait.readModels.catchUpMs} ms after the burst` : `showed ${seen.visible} of ${noWait.completed} within the cap`} (${noWait.readModels.versionsPerSecond} versions/s)`);
+  log(
+    `${label}: ${noWait.versionsPerSecond} versions/s accepted without the wait; read models ${seen.caughtUp ? `caught up ${noWait.readModels.catchUpMs} ms after the burst` : `showed ${seen.visible} of ${noWait.completed} within the cap`} (${noWait.readModels.versionsPerSecond} versions/s)`,
+  );
 
   return {
     registrationThroughput: { readYourWrites: publicPart(readYourWrites), noWait: publicPart(noWait) },
@@ -418,9 +423,13 @@ async function embedded(workDir) {
   let app = await startApp('mreg', env, workDir);
   try {
     const base = `http://127.0.0.1:${app.port}`;
-    const result = await runPhases(base, async (extra) => {
-      app = await restartApp(app, extra, workDir);
-    }, 'embedded');
+    const result = await runPhases(
+      base,
+      async (extra) => {
+        app = await restartApp(app, extra, workDir);
+      },
+      'embedded',
+    );
     return { topology: 'all-in-one process (apps/mreg): SQLite log + read models, in-process bus, fs artifacts', ...result };
   } finally {
     await stopApp(app);
@@ -477,7 +486,10 @@ async function resolveServers() {
     }
     return resolved;
   } catch (error) {
-    const detail = String(error && error.message ? error.message : error).split('\n').slice(0, 3).join(' ');
+    const detail = String(error && error.message ? error.message : error)
+      .split('\n')
+      .slice(0, 3)
+      .join(' ');
     return { skipped: `Kafka, a MongoDB-protocol server and S3 are not available: tools/infra could not provide them (${detail})` };
   }
 }
@@ -574,10 +586,14 @@ async function distributed(workDir) {
     const bootSeconds = round((nowMs() - bootStarted) / 1000, 1);
     log(`distributed: 4 services + gateway up in ${bootSeconds} s (log: ${kurrent ? 'KurrentDB' : 'shared SQLite file'})`);
     const base = `http://127.0.0.1:${running.get('gateway').port}`;
-    const result = await runPhases(base, async (extra) => {
-      // Only the registration service handles version writes; the others keep their settings.
-      running.set('registration-service', await restartApp(running.get('registration-service'), extra, workDir));
-    }, 'distributed');
+    const result = await runPhases(
+      base,
+      async (extra) => {
+        // Only the registration service handles version writes; the others keep their settings.
+        running.set('registration-service', await restartApp(running.get('registration-service'), extra, workDir));
+      },
+      'distributed',
+    );
     return {
       topology: `4 services + gateway as processes: ${kurrent ? 'KurrentDB log' : 'shared SQLite log file (no KurrentDB server here)'}, Kafka bus, MongoDB-protocol read models, S3 artifacts`,
       servers: {
@@ -628,14 +644,17 @@ async function main() {
     },
   };
   activeWorkDir = workDir;
-  const watchdog = setTimeout(() => {
-    // Last resort: a phase hung past the budget plus a minute. Kill our children and report what we have.
-    for (const child of children) child.kill('SIGKILL');
-    mlflowBench.killAll('SIGKILL');
-    report.error = 'the bench hung past its time budget and was stopped';
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    process.exit(1);
-  }, (OPTIONS.budgetS + (RUN_MLFLOW ? mlflowBench.options(FLAGS.has('--quick')).budgetS : 0) + 60) * 1000);
+  const watchdog = setTimeout(
+    () => {
+      // Last resort: a phase hung past the budget plus a minute. Kill our children and report what we have.
+      for (const child of children) child.kill('SIGKILL');
+      mlflowBench.killAll('SIGKILL');
+      report.error = 'the bench hung past its time budget and was stopped';
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      process.exit(1);
+    },
+    (OPTIONS.budgetS + (RUN_MLFLOW ? mlflowBench.options(FLAGS.has('--quick')).budgetS : 0) + 60) * 1000,
+  );
   watchdog.unref();
   let failed = false;
   try {

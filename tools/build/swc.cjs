@@ -94,10 +94,7 @@ async function main() {
   const started = Date.now();
   const result = await buildProject(projectRoot);
   for (const e of result.errors) process.stderr.write(`[build] ${e.file}\n${e.message}\n`);
-  process.stderr.write(
-    `[build] ${projectRoot}/dist: ${result.compiled} compiled, ${result.copied} copied` +
-      `${result.errors.length ? `, ${result.errors.length} failed` : ''} (${Date.now() - started} ms)\n`,
-  );
+  process.stderr.write(`[build] ${projectRoot}/dist: ${result.compiled} compiled, ${result.copied} copied` + `${result.errors.length ? `, ${result.errors.length} failed` : ''} (${Date.now() - started} ms)\n`);
   process.exitCode = result.errors.length > 0 ? 1 : 0;
 }
 

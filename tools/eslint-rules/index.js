@@ -5,10 +5,7 @@
 'use strict';
 
 if (!process.features || !process.features.typescript) {
-  throw new Error(
-    `tools/eslint-rules needs a Node.js with built-in TypeScript support (>= 22.18); this is ${process.version}. ` +
-      'Run ESLint through `npm run lint` (tools/node/run.cjs installs Node 24).',
-  );
+  throw new Error(`tools/eslint-rules needs a Node.js with built-in TypeScript support (>= 22.18); this is ${process.version}. ` + 'Run ESLint through `npm run lint` (tools/node/run.cjs installs Node 24).');
 }
 
 const { RULE_NAME, routeMustDeclareRoles } = require('./route-must-declare-roles.ts');

@@ -48,16 +48,14 @@ export const routeMustDeclareRoles: TSESLint.RuleModule<MessageIds> = {
       description: 'Require @Roles(...) or @Public() on every HTTP route handler of a @Controller class.',
     },
     messages: {
-      missingRoles:
-        'Route handler "{{method}}" has @{{httpMethod}} but neither @Roles(...) nor @Public(): say who may call it.',
+      missingRoles: 'Route handler "{{method}}" has @{{httpMethod}} but neither @Roles(...) nor @Public(): say who may call it.',
     },
     schema: [],
   },
   defaultOptions: [],
   create(context) {
     const { sourceCode } = context;
-    const names = (decorators: readonly TSESTree.Decorator[]): string[] =>
-      decorators.map((d) => decoratorName(d, sourceCode)).filter((n): n is string => n !== undefined);
+    const names = (decorators: readonly TSESTree.Decorator[]): string[] => decorators.map((d) => decoratorName(d, sourceCode)).filter((n): n is string => n !== undefined);
 
     const checkClass = (node: TSESTree.ClassDeclaration | TSESTree.ClassExpression): void => {
       if (!names(node.decorators).includes('Controller')) return;

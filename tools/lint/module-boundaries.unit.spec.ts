@@ -36,11 +36,7 @@ process.stdout.write(JSON.stringify(out));
 `;
 
 function lintAll(cases: readonly LintCase[]): LintMessage[][] {
-  const stdout = execFileSync(
-    process.execPath,
-    ['--disable-warning=ExperimentalWarning', '--input-type=module', '-e', LINT_TEXTS, ROOT],
-    { cwd: ROOT, input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
-  );
+  const stdout = execFileSync(process.execPath, ['--disable-warning=ExperimentalWarning', '--input-type=module', '-e', LINT_TEXTS, ROOT], { cwd: ROOT, input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   return JSON.parse(stdout) as LintMessage[][];
 }
 
@@ -83,12 +79,7 @@ const cases = {
   featureInPublicRead: probe('libs/registration/catalog/src/lint-probe.ts', `* as registration from '@mreg/registration/feature'`),
   otherFeatureInPublicRead: probe('libs/registration/catalog/src/lint-probe.ts', `* as tracking from '@mreg/tracking/feature'`),
   adapterInPublicRead: probe('libs/registration/catalog/src/lint-probe.ts', `{ SqliteEventStore } from '@mreg/platform/event-store/sqlite'`),
-  publicReadUsesItsDomainAndPorts: probe(
-    'libs/registration/catalog/src/lint-probe.ts',
-    `* as contracts from '@mreg/shared/contracts'`,
-    `* as domain from '@mreg/registration/domain'`,
-    `* as eventStore from '@mreg/platform/event-store'`,
-  ),
+  publicReadUsesItsDomainAndPorts: probe('libs/registration/catalog/src/lint-probe.ts', `* as contracts from '@mreg/shared/contracts'`, `* as domain from '@mreg/registration/domain'`, `* as eventStore from '@mreg/platform/event-store'`),
   publicReadInDomain: probe('libs/governance/domain/src/lint-probe.ts', `* as catalog from '@mreg/registration/catalog'`),
   mlflowDoorInFeature: probe('libs/registration/feature/src/lint-probe.ts', `* as door from '@mreg/mlflow/feature'`),
   mlflowDoorOverContexts: probe('libs/mlflow/feature/src/lint-probe.ts', `* as registration from '@mreg/registration/feature'`, `* as governance from '@mreg/governance/feature'`),

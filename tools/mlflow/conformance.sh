@@ -17,15 +17,14 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 SUITE="$ROOT/libs/testing/mlflow-conformance"
 
+# shellcheck source=../lib/junit.sh
+source "$ROOT/tools/lib/junit.sh"
 JUNIT="${MREG_CONFORMANCE_JUNIT:-}"
 if [[ $# -gt 0 && "$1" != -* ]]; then
   JUNIT="$1"
   shift
 fi
-JUNIT="${JUNIT:-${TMPDIR:-/tmp}/mreg-mlflow-conformance.xml}"
-mkdir -p "$(dirname "$JUNIT")"
-JUNIT="$(cd "$(dirname "$JUNIT")" && pwd)/$(basename "$JUNIT")"
-rm -f "$JUNIT"
+JUNIT="$(junit_path "$JUNIT" "${TMPDIR:-/tmp}/mreg-mlflow-conformance.xml")"
 
 if ! VENV="$(bash "$ROOT/tools/python/venv.sh")"; then
   echo '[conformance] could not create the Python venv (tools/python/venv.sh): the MLflow conformance suite did not run' >&2

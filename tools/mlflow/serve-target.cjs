@@ -122,15 +122,17 @@ async function embedded(workDir, t) {
   child.stderr.pipe(logStream);
   cleanups.push(
     () =>
-      /** @type {Promise<void>} */ (new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      })),
+      /** @type {Promise<void>} */ (
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        })
+      ),
   );
   child.once('exit', (code, signal) => {
     if (!stopping) log(`the registry exited (code ${code}, signal ${signal}); log: ${logFile}`);

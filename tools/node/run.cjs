@@ -45,6 +45,5 @@ child.on('exit', (code, signal) => {
     // Re-raise the child's signal on ourselves with default handling, so callers see the same death.
     for (const sig of ['SIGINT', 'SIGTERM']) process.removeAllListeners(sig);
     process.kill(process.pid, signal);
-  }
-  else process.exit(code ?? 1);
+  } else process.exit(code ?? 1);
 });

@@ -15,15 +15,14 @@ set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 
+# shellcheck source=../lib/junit.sh
+source "$ROOT/tools/lib/junit.sh"
 JUNIT="${MREG_SCHEMATHESIS_JUNIT:-}"
 if [[ $# -gt 0 && "$1" != -* ]]; then
   JUNIT="$1"
   shift
 fi
-JUNIT="${JUNIT:-${TMPDIR:-/tmp}/mreg-schemathesis.xml}"
-mkdir -p "$(dirname "$JUNIT")"
-JUNIT="$(cd "$(dirname "$JUNIT")" && pwd)/$(basename "$JUNIT")"
-rm -f "$JUNIT"
+JUNIT="$(junit_path "$JUNIT" "${TMPDIR:-/tmp}/mreg-schemathesis.xml")"
 
 ST="${MREG_SCHEMATHESIS:-}"
 if [[ -z "$ST" ]]; then

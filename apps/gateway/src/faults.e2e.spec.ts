@@ -53,7 +53,12 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
     // A shorter consistency wait keeps writes moving while projections are down; they answer "pending" then. A
     // crashed process's consumer group members are given up after 6 s instead of 30 s (the broker's minimum), so a
     // restarted service gets its partitions back quickly (MREG_FAULT_SESSION_TIMEOUT_MS=30000: production default).
-    topology = new DistributedTopology({ root: resolve(__dirname, '../../..'), workDir: join(work, 'topology'), env: process.env, overrides: { MREG_CONSISTENCY_TIMEOUT_MS: '5000', MREG_KAFKA_SESSION_TIMEOUT_MS: process.env['MREG_FAULT_SESSION_TIMEOUT_MS'] ?? '6000' } });
+    topology = new DistributedTopology({
+      root: resolve(__dirname, '../../..'),
+      workDir: join(work, 'topology'),
+      env: process.env,
+      overrides: { MREG_CONSISTENCY_TIMEOUT_MS: '5000', MREG_KAFKA_SESSION_TIMEOUT_MS: process.env['MREG_FAULT_SESSION_TIMEOUT_MS'] ?? '6000' },
+    });
     const started = Date.now();
     await topology.start();
     log(`topology up in ${Date.now() - started} ms`);
@@ -126,7 +131,12 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
 
   /** Waits until the projections (audit-service) have applied every event of the log. */
   const projectionsCaughtUp = async (timeoutMs = 120_000) => {
-    await eventually(async () => (await readModelLag(events, live)).behind === 0, 'the projections to apply the whole log', timeoutMs, async () => JSON.stringify(await readModelLag(events, live)));
+    await eventually(
+      async () => (await readModelLag(events, live)).behind === 0,
+      'the projections to apply the whole log',
+      timeoutMs,
+      async () => JSON.stringify(await readModelLag(events, live)),
+    );
   };
 
   /** A fresh read store rebuilt from the log (SQLite: fast, and a second adapter checks the first). */
@@ -179,7 +189,12 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
       });
     }
     for (const t of outcome.transitions) {
-      await eventually(async () => (await alice.get<TransitionBody>(`${API}/transitions/${t.id}`)).body.status === 'applied', `transition ${t.id} to be applied`, 60_000, async () => JSON.stringify((await alice.get(`${API}/transitions/${t.id}`)).body));
+      await eventually(
+        async () => (await alice.get<TransitionBody>(`${API}/transitions/${t.id}`)).body.status === 'applied',
+        `transition ${t.id} to be applied`,
+        60_000,
+        async () => JSON.stringify((await alice.get(`${API}/transitions/${t.id}`)).body),
+      );
       expect((await alice.get<VersionBody>(versionPath(t.model, t.version))).body.stage).toBe('staging');
     }
     // Version numbers per model are unique over HTTP too (listAll fails on an item seen twice).
@@ -218,7 +233,12 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
   /** One row per event in the audit trail: nothing lost between the log and the read models, nothing doubled. */
   const expectAuditTrailComplete = async (all: readonly RecordedEvent[]) => {
     const expected = all.filter((e) => typeof (e.data as { modelId?: unknown }).modelId === 'string' && topicForStream(e.streamId) !== undefined).length;
-    await eventually(async () => (await live.collection(COLLECTIONS.audit).count()) === expected, 'the audit trail to hold one row per event', 60_000, async () => `${await live.collection(COLLECTIONS.audit).count()} rows, ${expected} events`);
+    await eventually(
+      async () => (await live.collection(COLLECTIONS.audit).count()) === expected,
+      'the audit trail to hold one row per event',
+      60_000,
+      async () => `${await live.collection(COLLECTIONS.audit).count()} rows, ${expected} events`,
+    );
   };
 
   const loadWithCrash = async (victims: readonly ServiceName[], label: string): Promise<LoadOutcome> => {
@@ -284,7 +304,12 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
         'mreg.reaction.governance.record-stage-outcome',
       ]),
     );
-    await eventually(async () => (await consumerLag()).total === 0, 'every consumer group to be idle', 60_000, async () => (await consumerLag()).detail.join('\n'));
+    await eventually(
+      async () => (await consumerLag()).total === 0,
+      'every consumer group to be idle',
+      60_000,
+      async () => (await consumerLag()).detail.join('\n'),
+    );
     const before = await logged();
     const snapshot = new Map<string, Map<string, unknown>>();
     for (const c of READ_MODEL_COLLECTIONS) snapshot.set(c, await readCollection(live, c));
@@ -302,7 +327,12 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
     } finally {
       await bus.close();
     }
-    await eventually(async () => (await consumerLag()).total === 0, 'every consumer group to consume the second copies', 120_000, async () => (await consumerLag()).detail.join('\n'));
+    await eventually(
+      async () => (await consumerLag()).total === 0,
+      'every consumer group to consume the second copies',
+      120_000,
+      async () => (await consumerLag()).detail.join('\n'),
+    );
 
     // Nothing new in the log: no second version, no second stage change, no second outcome.
     const after = await logged();

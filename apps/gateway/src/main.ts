@@ -84,9 +84,7 @@ const server = createServer((req, res) => {
   // out of rotation); /ready/upstreams tells which services answer their probes.
   if (req.method === 'GET' && (path === '/health' || path === '/ready')) return sendJson(res, 200, { status: 'ok' });
   if (req.method === 'GET' && path === '/ready/upstreams') {
-    void ready().then((down) =>
-      down.length === 0 ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { error: { code: 'UNAVAILABLE', message: `not ready: ${down.join(', ')}` } }),
-    );
+    void ready().then((down) => (down.length === 0 ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { error: { code: 'UNAVAILABLE', message: `not ready: ${down.join(', ')}` } })));
     return;
   }
   if (req.method === 'GET' && path === '/api/openapi.json') {

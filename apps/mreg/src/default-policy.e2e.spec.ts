@@ -12,9 +12,7 @@ describe('MREG_DEFAULT_APPROVAL_POLICY', () => {
   const started: StartedRegistry[] = [];
   const start = async (policy: string, dataDir = mkdtempSync(join(tmpdir(), 'mreg-policy-'))) => {
     dirs.push(dataDir);
-    const registry = await startRegistry(
-      loadConfig({ MREG_TOKENS: castTokensJson(), MREG_DATA_DIR: dataDir, PORT: '0', MREG_HOST: '127.0.0.1', MREG_LOG_LEVEL: 'error', MREG_DEFAULT_APPROVAL_POLICY: policy }),
-    );
+    const registry = await startRegistry(loadConfig({ MREG_TOKENS: castTokensJson(), MREG_DATA_DIR: dataDir, PORT: '0', MREG_HOST: '127.0.0.1', MREG_LOG_LEVEL: 'error', MREG_DEFAULT_APPROVAL_POLICY: policy }));
     started.push(registry);
     return registry;
   };

@@ -106,7 +106,11 @@ describeWithServer('kafka', SUITE, (brokers) => {
       await produce(record);
 
       const alice = client.as('alice');
-      const version = await eventually(() => alice.get<VersionBody>(versionPath(name, 1)), (r) => r.status === 200, 'version 1');
+      const version = await eventually(
+        () => alice.get<VersionBody>(versionPath(name, 1)),
+        (r) => r.status === 200,
+        'version 1',
+      );
       expect(version).toMatchObject({ runId: 'run-kafka-1', params: { epochs: '12' }, metrics: { auc: 0.91 }, createdBy: 'alice' });
       expect(version.lineage).toMatchObject({ datasets: [{ name: 'tx', uri: 's3://datasets/tx.parquet' }], codeCommit: 'abcdef1234' });
 

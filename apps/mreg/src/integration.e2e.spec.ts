@@ -9,22 +9,7 @@ import { loadConfig } from '@mreg/platform/runtime';
 import { INBOUND_TOPICS, streams } from '@mreg/shared/contracts';
 import type { MessageRejectedV1 } from '@mreg/shared/contracts';
 import { waitUntil } from '@mreg/testing/contracts';
-import {
-  API,
-  RegistryClient,
-  approvalCommandMessage,
-  castTarget,
-  castTokensJson,
-  createModel,
-  createVersion,
-  messageIdOf,
-  modelPath,
-  rejectionOf,
-  requestTransition,
-  trainingRunMessage,
-  uniqueName,
-  versionPath,
-} from '@mreg/testing/e2e';
+import { API, RegistryClient, approvalCommandMessage, castTarget, castTokensJson, createModel, createVersion, messageIdOf, modelPath, rejectionOf, requestTransition, trainingRunMessage, uniqueName, versionPath } from '@mreg/testing/e2e';
 import type { ModelBody, Page, TransitionBody, VersionBody } from '@mreg/testing/e2e';
 import { startRegistry } from './registry-app';
 import type { StartedRegistry } from './registry-app';
@@ -73,7 +58,12 @@ async function eventually<T>(read: () => Promise<{ status: number; body: T }>, a
   }
 }
 
-const versionOf = (name: string, version: number) => eventually(() => alice().get<VersionBody>(versionPath(name, version)), (r) => r.status === 200, `${name} v${version}`);
+const versionOf = (name: string, version: number) =>
+  eventually(
+    () => alice().get<VersionBody>(versionPath(name, version)),
+    (r) => r.status === 200,
+    `${name} v${version}`,
+  );
 
 /** The rejection answering the message with `messageId`, once it arrived. */
 async function rejectionFor(list: readonly InboundMessage[], messageId: string): Promise<{ message: InboundMessage; value: MessageRejectedV1 }> {
@@ -122,7 +112,11 @@ describe('training events (mreg.training.events.v1)', () => {
 
     const version = await versionOf(name, 1);
     expect(version).toMatchObject({ model: name, version: 1, stage: 'development', ...facts, lineage: lineage('3f2a9c1e7b'), createdBy: 'alice' });
-    const model = await eventually(() => alice().get<ModelBody>(modelPath(name)), (r) => r.status === 200, 'the model');
+    const model = await eventually(
+      () => alice().get<ModelBody>(modelPath(name)),
+      (r) => r.status === 200,
+      'the model',
+    );
     expect(model).toMatchObject({ name, createdBy: 'alice', latestVersion: 1 });
     // The CloudEvents id is the correlation id of what the event caused.
     const history = await eventually(
@@ -145,7 +139,11 @@ describe('training events (mreg.training.events.v1)', () => {
     await bus.publishRaw([first, first, again]);
     await barrier(rejected.training, trainingRunMessage({ model: name }, { as: null }));
 
-    const model = await eventually(() => alice().get<ModelBody>(modelPath(name)), (r) => r.status === 200 && r.body.latestVersion === 1, 'the model');
+    const model = await eventually(
+      () => alice().get<ModelBody>(modelPath(name)),
+      (r) => r.status === 200 && r.body.latestVersion === 1,
+      'the model',
+    );
     expect(await allocatedNumbers(model.id)).toEqual([1]);
     const versions = await alice().get<Page<VersionBody>>(`${modelPath(name)}/versions`);
     expect(versions.body.items.map((v) => [v.version, v.runId])).toEqual([[1, 'run-1']]);
@@ -156,10 +154,7 @@ describe('training events (mreg.training.events.v1)', () => {
     const name = uniqueName('runs');
     await createModel(alice(), name, { description: 'made over HTTP' });
 
-    await bus.publishRaw([
-      trainingRunMessage({ model: name, runId: 'run-a', params: { seed: '1' } }),
-      trainingRunMessage({ model: name, runId: 'run-b', params: { seed: '2' } }, { mode: 'structured', as: 'dave' }),
-    ]);
+    await bus.publishRaw([trainingRunMessage({ model: name, runId: 'run-a', params: { seed: '1' } }), trainingRunMessage({ model: name, runId: 'run-b', params: { seed: '2' } }, { mode: 'structured', as: 'dave' })]);
 
     const [one, two] = [await versionOf(name, 1), await versionOf(name, 2)];
     expect([one.runId, one.params, one.createdBy]).toEqual(['run-a', { seed: '1' }, 'alice']);
@@ -182,7 +177,15 @@ describe('training events (mreg.training.events.v1)', () => {
       { label: 'too large', message: trainingRunMessage({ model: uniqueName('large'), runId: 'r1', description: 'x'.repeat(1024 * 1024) }), code: 'PAYLOAD_TOO_LARGE' },
       { label: 'junk JSON', message: trainingRunMessage({ model: uniqueName('junk'), runId: 'r1' }, { rawValue: '{"model": ' }), code: 'INVALID_ARGUMENT', reason: /JSON/ },
       { label: 'another type', message: trainingRunMessage({ model: uniqueName('type'), runId: 'r1' }, { type: 'io.mreg.training.TrainingRunStarted.v1' }), code: 'INVALID_ARGUMENT', reason: /type/ },
-      { label: 'another specversion', message: trainingRunMessage({ model: uniqueName('spec'), runId: 'r1' }, { mode: 'structured', rawValue: JSON.stringify({ specversion: '0.3', id: 'x-1', source: '/e2e', type: 'io.mreg.training.TrainingRunCompleted.v1', data: {} }) }), code: 'INVALID_ARGUMENT', reason: /specversion/ },
+      {
+        label: 'another specversion',
+        message: trainingRunMessage(
+          { model: uniqueName('spec'), runId: 'r1' },
+          { mode: 'structured', rawValue: JSON.stringify({ specversion: '0.3', id: 'x-1', source: '/e2e', type: 'io.mreg.training.TrainingRunCompleted.v1', data: {} }) },
+        ),
+        code: 'INVALID_ARGUMENT',
+        reason: /specversion/,
+      },
     ];
 
     await bus.publishRaw(cases.map((c) => c.message));
@@ -233,7 +236,11 @@ describe('approval commands (mreg.governance.commands.v1)', () => {
 
     await bus.publishRaw([command]);
 
-    const applied = await eventually(() => bob().get<TransitionBody>(transitionPath(transition.id)), (r) => r.body.status === 'applied', 'the applied transition');
+    const applied = await eventually(
+      () => bob().get<TransitionBody>(transitionPath(transition.id)),
+      (r) => r.body.status === 'applied',
+      'the applied transition',
+    );
     expect(applied.approvals).toEqual([expect.objectContaining({ by: 'bob', comment: 'lgtm from the governance board' })]);
     expect((await versionOf(name, 1)).stage).toBe('staging');
     expect(rejectionsOf(rejected.commands, messageIdOf(command))).toEqual([]);
@@ -293,7 +300,11 @@ describe('approval commands (mreg.governance.commands.v1)', () => {
 
     // A second approver's command completes it.
     await bus.publishRaw([approvalCommandMessage({ command: 'approve', transitionId: transition.id }, { as: 'dave' })]);
-    await eventually(() => bob().get<TransitionBody>(transitionPath(transition.id)), (r) => r.body.status === 'applied', 'the applied transition');
+    await eventually(
+      () => bob().get<TransitionBody>(transitionPath(transition.id)),
+      (r) => r.body.status === 'applied',
+      'the applied transition',
+    );
     expect((await versionOf(name, 1)).stage).toBe('staging');
   });
 
@@ -306,9 +317,17 @@ describe('approval commands (mreg.governance.commands.v1)', () => {
       approvalCommandMessage({ command: 'cancel', transitionId: second.transition.id }, { as: 'alice', mode: 'structured' }),
     ]);
 
-    const rejectedTransition = await eventually(() => bob().get<TransitionBody>(transitionPath(first.transition.id)), (r) => r.body.status === 'rejected', 'the rejected transition');
+    const rejectedTransition = await eventually(
+      () => bob().get<TransitionBody>(transitionPath(first.transition.id)),
+      (r) => r.body.status === 'rejected',
+      'the rejected transition',
+    );
     expect(rejectedTransition).toMatchObject({ decidedBy: 'bob', decisionComment: 'metrics too low' });
-    await eventually(() => bob().get<TransitionBody>(transitionPath(second.transition.id)), (r) => r.body.status === 'cancelled', 'the cancelled transition');
+    await eventually(
+      () => bob().get<TransitionBody>(transitionPath(second.transition.id)),
+      (r) => r.body.status === 'cancelled',
+      'the cancelled transition',
+    );
     // The version is free for its next request.
     expect((await requestTransition(alice(), first.name, 1, 'staging')).status).toBe('pending');
   });

@@ -16,7 +16,7 @@ const run = promisify(execFile);
 
 function envOf(block: string, port: string): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const m of block.matchAll(/^export (\w+)=(\S+)$/gm)) env[m[1]] = (m[2]).replace('127.0.0.1:8080', `127.0.0.1:${port}`);
+  for (const m of block.matchAll(/^export (\w+)=(\S+)$/gm)) env[m[1]] = m[2].replace('127.0.0.1:8080', `127.0.0.1:${port}`);
   return env;
 }
 

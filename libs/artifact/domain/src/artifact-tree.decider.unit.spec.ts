@@ -16,25 +16,52 @@ describe('artifact tree', () => {
   });
 
   it('records a file; the same content again changes nothing; new content overwrites (MLflow semantics)', () => {
-    spec.given([]).when(record(`${root}/model/MLmodel`)).then([recorded(`${root}/model/MLmodel`)]);
-    spec.given([recorded(`${root}/model/MLmodel`)]).when(record(`${root}/model/MLmodel`)).thenNothingHappens();
-    spec.given([recorded(`${root}/model/MLmodel`)]).when(record(`${root}/model/MLmodel`, sha('b'), 3)).thenState((s) => expect(s.entries.get(`${root}/model/MLmodel`)?.sha256).toBe(sha('b')));
+    spec
+      .given([])
+      .when(record(`${root}/model/MLmodel`))
+      .then([recorded(`${root}/model/MLmodel`)]);
+    spec
+      .given([recorded(`${root}/model/MLmodel`)])
+      .when(record(`${root}/model/MLmodel`))
+      .thenNothingHappens();
+    spec
+      .given([recorded(`${root}/model/MLmodel`)])
+      .when(record(`${root}/model/MLmodel`, sha('b'), 3))
+      .thenState((s) => expect(s.entries.get(`${root}/model/MLmodel`)?.sha256).toBe(sha('b')));
   });
 
   it('refuses a path outside its root, a bad digest and a file/directory clash', () => {
-    spec.given([]).when({ type: 'RecordTreeFile', data: { root, path: '2/r2/artifacts/x', size: 1, sha256: sha('a'), contentType: 'text/plain' } }).thenThrows('INVALID_ARGUMENT', 'does not belong');
-    spec.given([]).when(record(`${root}/x`, 'nothex')).thenThrows('INVALID_ARGUMENT', 'sha256');
-    spec.given([recorded(`${root}/model`)]).when(record(`${root}/model/MLmodel`)).thenThrows('CONFLICT');
-    spec.given([recorded(`${root}/model/MLmodel`)]).when(record(`${root}/model`)).thenThrows('CONFLICT');
+    spec
+      .given([])
+      .when({ type: 'RecordTreeFile', data: { root, path: '2/r2/artifacts/x', size: 1, sha256: sha('a'), contentType: 'text/plain' } })
+      .thenThrows('INVALID_ARGUMENT', 'does not belong');
+    spec
+      .given([])
+      .when(record(`${root}/x`, 'nothex'))
+      .thenThrows('INVALID_ARGUMENT', 'sha256');
+    spec
+      .given([recorded(`${root}/model`)])
+      .when(record(`${root}/model/MLmodel`))
+      .thenThrows('CONFLICT');
+    spec
+      .given([recorded(`${root}/model/MLmodel`)])
+      .when(record(`${root}/model`))
+      .thenThrows('CONFLICT');
   });
 
   it('removes a file or a whole directory', () => {
     const given = [recorded(`${root}/model/MLmodel`), recorded(`${root}/model/data/w.bin`), recorded(`${root}/other.txt`)];
-    spec.given(given).when({ type: 'RemoveTreePath', data: { root, path: `${root}/model` } }).then([
-      { type: 'ArtifactTreeFileRemoved', data: { root, path: `${root}/model/MLmodel` } },
-      { type: 'ArtifactTreeFileRemoved', data: { root, path: `${root}/model/data/w.bin` } },
-    ]);
-    spec.given(given).when({ type: 'RemoveTreePath', data: { root, path: `${root}/nothing` } }).thenNothingHappens();
+    spec
+      .given(given)
+      .when({ type: 'RemoveTreePath', data: { root, path: `${root}/model` } })
+      .then([
+        { type: 'ArtifactTreeFileRemoved', data: { root, path: `${root}/model/MLmodel` } },
+        { type: 'ArtifactTreeFileRemoved', data: { root, path: `${root}/model/data/w.bin` } },
+      ]);
+    spec
+      .given(given)
+      .when({ type: 'RemoveTreePath', data: { root, path: `${root}/nothing` } })
+      .thenNothingHappens();
   });
 
   it('lists a directory as MLflow does: direct children, directories once, by name', () => {

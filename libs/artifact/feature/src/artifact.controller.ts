@@ -70,10 +70,7 @@ export class ArtifactController {
       }
     }
     try {
-      const { entry, created } = await this.artifacts.upload(
-        { modelName: name, version, path, contentType: uploadContentType(req.headers['content-type']), content: req, maxBytes: this.config.maxArtifactBytes, ...expected },
-        ctx,
-      );
+      const { entry, created } = await this.artifacts.upload({ modelName: name, version, path, contentType: uploadContentType(req.headers['content-type']), content: req, maxBytes: this.config.maxArtifactBytes, ...expected }, ctx);
       res.status(created ? 201 : 200);
       res.setHeader('Content-Digest', formatContentDigest(entry.sha256));
       return resource(entry);
@@ -91,8 +88,25 @@ export class ArtifactController {
   @ApiOperation({ summary: 'Download an artifact (whole or one byte range)' })
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'The ETag: 304 when it matches' })
   @ApiHeader({ name: 'If-Range', required: false, description: 'The ETag: the Range applies only when it matches' })
-  @ApiOkResponse({ description: 'The whole artifact', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } }, headers: { 'Content-Digest': { description: 'sha-256=:<base64>: of the whole artifact', schema: { type: 'string' } }, ETag: { description: 'Quoted SHA-256 of the artifact', schema: { type: 'string' } }, 'Accept-Ranges': { schema: { type: 'string', enum: ['bytes'] } } } })
-  @ApiPartialContentResponse({ description: 'The requested byte range', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } }, headers: { 'Content-Digest': { description: 'sha-256=:<base64>: of the whole artifact', schema: { type: 'string' } }, ETag: { description: 'Quoted SHA-256 of the artifact', schema: { type: 'string' } }, 'Accept-Ranges': { schema: { type: 'string', enum: ['bytes'] } }, 'Content-Range': { description: 'bytes <start>-<end>/<size>', schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    description: 'The whole artifact',
+    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+    headers: {
+      'Content-Digest': { description: 'sha-256=:<base64>: of the whole artifact', schema: { type: 'string' } },
+      ETag: { description: 'Quoted SHA-256 of the artifact', schema: { type: 'string' } },
+      'Accept-Ranges': { schema: { type: 'string', enum: ['bytes'] } },
+    },
+  })
+  @ApiPartialContentResponse({
+    description: 'The requested byte range',
+    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+    headers: {
+      'Content-Digest': { description: 'sha-256=:<base64>: of the whole artifact', schema: { type: 'string' } },
+      ETag: { description: 'Quoted SHA-256 of the artifact', schema: { type: 'string' } },
+      'Accept-Ranges': { schema: { type: 'string', enum: ['bytes'] } },
+      'Content-Range': { description: 'bytes <start>-<end>/<size>', schema: { type: 'string' } },
+    },
+  })
   @ApiNotModifiedResponse({ description: 'If-None-Match matched the ETag', headers: { ETag: { description: 'Quoted SHA-256 of the artifact', schema: { type: 'string' } } } })
   @ApiRequestedRangeNotSatisfiableResponse({ description: 'RANGE_NOT_SATISFIABLE: the Range lies outside the artifact', type: ApiErrorEnvelope, headers: { 'Content-Range': { description: 'bytes */<size>', schema: { type: 'string' } } } })
   @ApiErrorResponses(400, 401, 403, 404)

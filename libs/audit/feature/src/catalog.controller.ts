@@ -6,16 +6,7 @@ import { ModelResponse, VersionResponse } from '@mreg/audit/read-models';
 import { AliasPipe, ApiError, ApiErrorResponses, AsOfQuery, ListQuery, ModelNamePipe, Roles, VersionPipe } from '@mreg/platform/runtime';
 import { ModelLookup } from '@mreg/registration/catalog';
 import { PointInTimeService } from './point-in-time.service';
-import {
-  AliasResolutionResponse,
-  HistoryPage,
-  IntegrityResponse,
-  ModelAsOfResponse,
-  ModelPage,
-  ProvenanceResponse,
-  VersionAsOfResponse,
-  VersionPage,
-} from './dto/catalog.response';
+import { AliasResolutionResponse, HistoryPage, IntegrityResponse, ModelAsOfResponse, ModelPage, ProvenanceResponse, VersionAsOfResponse, VersionPage } from './dto/catalog.response';
 
 @ApiTags('models')
 @ApiBearerAuth()

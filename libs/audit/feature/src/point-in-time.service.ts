@@ -80,7 +80,10 @@ export class PointInTimeService {
       description: state.description,
       stage: state.stage,
       ...registeredFacts(state),
-      aliases: Object.entries(model.aliases).filter(([, v]) => v === version).map(([a]) => a).sort(),
+      aliases: Object.entries(model.aliases)
+        .filter(([, v]) => v === version)
+        .map(([a]) => a)
+        .sort(),
       artifacts: listArtifacts(manifest).map((a) => ({ path: a.path, size: a.size, sha256: a.sha256, contentType: a.contentType })),
       ...asOf(first, last, at),
     };
@@ -120,9 +123,7 @@ export class PointInTimeService {
         requestedAt: requested?.metadata.occurredAt ?? null,
         comment: t.status === 'none' ? null : t.request.comment,
         requiredApprovals: t.status === 'none' ? null : t.request.rule.requiredApprovals,
-        approvals: tEvents
-          .filter((x) => x.type === 'TransitionApprovalGiven')
-          .map((x) => ({ by: (x.data as { by: string }).by, at: x.metadata.occurredAt, comment: (x.data as { comment: string }).comment })),
+        approvals: tEvents.filter((x) => x.type === 'TransitionApprovalGiven').map((x) => ({ by: (x.data as { by: string }).by, at: x.metadata.occurredAt, comment: (x.data as { comment: string }).comment })),
       });
     }
     const requests = [];

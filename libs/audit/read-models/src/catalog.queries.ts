@@ -115,11 +115,7 @@ export class CatalogQueries {
 
   listTransitions(params: ListParams & { status?: string; modelId?: string; version?: number }): Promise<ListResult<TransitionResource>> {
     return listPage(this.transitions, TRANSITION_FILTER, params, {
-      scope: and(
-        params.status ? eq('status', params.status) : undefined,
-        params.modelId ? eq('modelId', params.modelId) : undefined,
-        params.version !== undefined ? eq('version', params.version) : undefined,
-      ),
+      scope: and(params.status ? eq('status', params.status) : undefined, params.modelId ? eq('modelId', params.modelId) : undefined, params.version !== undefined ? eq('version', params.version) : undefined),
       scopeKey: `transitions:${params.status ?? ''}:${params.modelId ?? ''}:${params.version ?? ''}`,
       defaultOrder: 'requestedAt desc',
       map: transitionResource,

@@ -28,7 +28,9 @@ const WS = String.raw`[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u2
  */
 export function orderByPattern(schema: FilterSchema): string {
   const escape = (name: string) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const fields = Object.keys(schema.fields).filter((name) => ORDER_BY.test(name)).map(escape);
+  const fields = Object.keys(schema.fields)
+    .filter((name) => ORDER_BY.test(name))
+    .map(escape);
   const prefixes = Object.keys(schema.prefixes ?? {}).map((prefix) => `${escape(prefix)}\\.[A-Za-z0-9_.:/-]{1,${Math.min(PREFIX_KEY_MAX, 300 - prefix.length)}}`);
   return `^${WS}*(?:(?:${[...fields, ...prefixes].join('|')})(?:${WS}+(?:[aA][sS][cC]|[dD][eE][sS][cC]))?)?${WS}*$`;
 }

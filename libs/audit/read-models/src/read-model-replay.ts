@@ -123,16 +123,9 @@ export interface ReadModelLag {
  * (what read-your-writes waits on). 0 means every event in the log has been applied by every projection that
  * consumes it: the read models are as complete as a replay would make them.
  */
-export async function readModelLag(
-  eventStore: EventStore,
-  readStore: ReadStore,
-  options: { pageSize?: number; /** Also these projections (their names and topics). */ others?: readonly OtherReadModels[] } = {},
-): Promise<ReadModelLag> {
+export async function readModelLag(eventStore: EventStore, readStore: ReadStore, options: { pageSize?: number; /** Also these projections (their names and topics). */ others?: readonly OtherReadModels[] } = {}): Promise<ReadModelLag> {
   // Only names and topics are read: the projections are built on the store they would write, never run.
-  const descriptors: readonly { readonly name: string; readonly topics: readonly string[] }[] = [
-    ...READ_MODEL_PROJECTIONS,
-    ...(options.others ?? []).flatMap((o) => o.projections(readStore)),
-  ];
+  const descriptors: readonly { readonly name: string; readonly topics: readonly string[] }[] = [...READ_MODEL_PROJECTIONS, ...(options.others ?? []).flatMap((o) => o.projections(readStore))];
   const pageSize = Math.max(1, options.pageSize ?? 1000);
   const last = new Map<string, number>();
   let after: bigint | undefined;
@@ -216,12 +209,7 @@ function normalise(value: unknown): unknown {
  * Compares the read models of two stores document by document. Bookkeeping collections (projection progress,
  * relay checkpoints, processed commands) are never compared: they describe consumers, not the registry.
  */
-export async function compareReadModels(
-  a: ReadStore,
-  b: ReadStore,
-  collections: readonly string[] = READ_MODEL_COLLECTIONS,
-  options: CompareOptions = {},
-): Promise<ReadModelComparison> {
+export async function compareReadModels(a: ReadStore, b: ReadStore, collections: readonly string[] = READ_MODEL_COLLECTIONS, options: CompareOptions = {}): Promise<ReadModelComparison> {
   const limit = options.limit ?? 100;
   const differences: ReadModelDifference[] = [];
   const counts: Record<string, { a: number; b: number }> = {};

@@ -192,13 +192,11 @@ export class VersionDetailsProjection implements Projection {
       const applied: ModelFacts = known;
       // Guarded by a key of its own, not the model stream's: the document may already carry the model stream's
       // revision (an alias or a rename reached a placeholder before ModelVersionCreated did).
-      await this.store
-        .collection<VersionDoc>(COLLECTIONS.versions)
-        .apply(id, `${MODEL_FACTS}:${applied.streamId}`, applied.revision, (doc) => ({
-          ...(doc as VersionDoc),
-          ...named(applied.name, (doc as VersionDoc).version),
-          ...(applied.deleted ? { status: 'deleted' as const } : {}),
-        }));
+      await this.store.collection<VersionDoc>(COLLECTIONS.versions).apply(id, `${MODEL_FACTS}:${applied.streamId}`, applied.revision, (doc) => ({
+        ...(doc as VersionDoc),
+        ...named(applied.name, (doc as VersionDoc).version),
+        ...(applied.deleted ? { status: 'deleted' as const } : {}),
+      }));
       // A rename projected meanwhile may have written its name before this older one: apply the newer facts too.
       known = await facts.get(modelId);
       if (known && known.revision <= applied.revision) break;

@@ -1,15 +1,5 @@
 import type { Decider } from '@mreg/shared/contracts';
-import {
-  DEFAULT_APPROVAL_POLICY,
-  DomainError,
-  ROLES,
-  STAGES,
-  type ApprovalPolicy,
-  type PolicyEvent,
-  type Role,
-  type Stage,
-  type StageRule,
-} from '@mreg/shared/contracts';
+import { DEFAULT_APPROVAL_POLICY, DomainError, ROLES, STAGES, type ApprovalPolicy, type PolicyEvent, type Role, type Stage, type StageRule } from '@mreg/shared/contracts';
 import type { Command } from '@mreg/shared/contracts';
 import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 

@@ -17,50 +17,95 @@ describe('approval policy', () => {
   });
 
   it('sets a policy', () => {
-    spec.given([]).when(set(strict)).then([policySet(strict)]);
-    spec.given([]).when(set(strict)).thenState((state) => expect(state.policy.production).toEqual({ requiredApprovals: 2, approverRole: 'admin' }));
+    spec
+      .given([])
+      .when(set(strict))
+      .then([policySet(strict)]);
+    spec
+      .given([])
+      .when(set(strict))
+      .thenState((state) => expect(state.policy.production).toEqual({ requiredApprovals: 2, approverRole: 'admin' }));
   });
 
   it('does nothing for the policy already set', () => {
-    spec.given([policySet(strict)]).when(set({ ...strict })).thenNothingHappens();
-    spec.given([policySet(DEFAULT_APPROVAL_POLICY)]).when(set(DEFAULT_APPROVAL_POLICY)).thenNothingHappens();
+    spec
+      .given([policySet(strict)])
+      .when(set({ ...strict }))
+      .thenNothingHappens();
+    spec
+      .given([policySet(DEFAULT_APPROVAL_POLICY)])
+      .when(set(DEFAULT_APPROVAL_POLICY))
+      .thenNothingHappens();
   });
 
   it('records a first policy equal to the built-in one: the model keeps it whatever the registry default becomes', () => {
-    spec.given([]).when(set(DEFAULT_APPROVAL_POLICY)).then([policySet(DEFAULT_APPROVAL_POLICY)]);
-    spec.given([]).when(set(DEFAULT_APPROVAL_POLICY)).thenState((state) => expect(state.customized).toBe(true));
+    spec
+      .given([])
+      .when(set(DEFAULT_APPROVAL_POLICY))
+      .then([policySet(DEFAULT_APPROVAL_POLICY)]);
+    spec
+      .given([])
+      .when(set(DEFAULT_APPROVAL_POLICY))
+      .thenState((state) => expect(state.customized).toBe(true));
   });
 
   it('goes back to a default-equal policy once customized', () => {
-    spec.given([policySet(strict)]).when(set(DEFAULT_APPROVAL_POLICY)).then([policySet(DEFAULT_APPROVAL_POLICY)]);
+    spec
+      .given([policySet(strict)])
+      .when(set(DEFAULT_APPROVAL_POLICY))
+      .then([policySet(DEFAULT_APPROVAL_POLICY)]);
   });
 
   it('accepts 0 to 10 approvals', () => {
-    spec.given([]).when(set(withProduction({ requiredApprovals: 0, approverRole: 'approver' }))).then([policySet(withProduction({ requiredApprovals: 0, approverRole: 'approver' }))]);
-    spec.given([]).when(set(withProduction({ requiredApprovals: 10, approverRole: 'approver' }))).then([policySet(withProduction({ requiredApprovals: 10, approverRole: 'approver' }))]);
+    spec
+      .given([])
+      .when(set(withProduction({ requiredApprovals: 0, approverRole: 'approver' })))
+      .then([policySet(withProduction({ requiredApprovals: 0, approverRole: 'approver' }))]);
+    spec
+      .given([])
+      .when(set(withProduction({ requiredApprovals: 10, approverRole: 'approver' })))
+      .then([policySet(withProduction({ requiredApprovals: 10, approverRole: 'approver' }))]);
   });
 
   it.each([-1, 11, 1.5, Number.NaN])('refuses %p required approvals', (requiredApprovals) => {
-    spec.given([]).when(set(withProduction({ requiredApprovals, approverRole: 'approver' }))).thenThrows('INVALID_ARGUMENT', 'production: requiredApprovals');
+    spec
+      .given([])
+      .when(set(withProduction({ requiredApprovals, approverRole: 'approver' })))
+      .thenThrows('INVALID_ARGUMENT', 'production: requiredApprovals');
   });
 
   it.each(['contributor', 'approver', 'admin'] as const)('accepts %s as approver role', (approverRole) => {
-    spec.given([]).when(set(withProduction({ requiredApprovals: 2, approverRole }))).then([policySet(withProduction({ requiredApprovals: 2, approverRole }))]);
+    spec
+      .given([])
+      .when(set(withProduction({ requiredApprovals: 2, approverRole })))
+      .then([policySet(withProduction({ requiredApprovals: 2, approverRole }))]);
   });
 
   it('refuses reader, or an unknown role, as approver role', () => {
-    spec.given([]).when(set(withProduction({ requiredApprovals: 1, approverRole: 'reader' }))).thenThrows('INVALID_ARGUMENT', 'approverRole');
-    spec.given([]).when(set(withProduction({ requiredApprovals: 1, approverRole: 'owner' as Role }))).thenThrows('INVALID_ARGUMENT');
+    spec
+      .given([])
+      .when(set(withProduction({ requiredApprovals: 1, approverRole: 'reader' })))
+      .thenThrows('INVALID_ARGUMENT', 'approverRole');
+    spec
+      .given([])
+      .when(set(withProduction({ requiredApprovals: 1, approverRole: 'owner' as Role })))
+      .thenThrows('INVALID_ARGUMENT');
   });
 
   it('refuses a policy missing a stage', () => {
     const { archived: _archived, ...partial } = DEFAULT_APPROVAL_POLICY;
-    spec.given([]).when(set(partial as ApprovalPolicy)).thenThrows('INVALID_ARGUMENT', 'no rule for archived');
+    spec
+      .given([])
+      .when(set(partial as ApprovalPolicy))
+      .thenThrows('INVALID_ARGUMENT', 'no rule for archived');
   });
 
   it('stores only the known stages and fields', () => {
     const noisy = { ...DEFAULT_APPROVAL_POLICY, production: { requiredApprovals: 3, approverRole: 'approver', note: 'x' }, extra: {} } as unknown as ApprovalPolicy;
-    spec.given([]).when(set(noisy)).then([policySet(withProduction({ requiredApprovals: 3, approverRole: 'approver' }))]);
+    spec
+      .given([])
+      .when(set(noisy))
+      .then([policySet(withProduction({ requiredApprovals: 3, approverRole: 'approver' }))]);
   });
 });
 
@@ -72,17 +117,29 @@ describe('changing some stages of a policy', () => {
   const open: StageRule = { requiredApprovals: 0, approverRole: 'approver' };
 
   it('changes the named stages of the policy in force and keeps the others', () => {
-    spec.given([policySet(strict)]).when(change({ staging: open })).then([policySet({ ...strict, staging: open })]);
+    spec
+      .given([policySet(strict)])
+      .when(change({ staging: open }))
+      .then([policySet({ ...strict, staging: open })]);
   });
 
   it('starts from the policy the model follows (the registry default) while it has none of its own', () => {
     const registryDefault = withProduction({ requiredApprovals: 3, approverRole: 'approver' });
-    spec.given([]).when(change({ staging: open }, registryDefault)).then([policySet({ ...registryDefault, staging: open })]);
+    spec
+      .given([])
+      .when(change({ staging: open }, registryDefault))
+      .then([policySet({ ...registryDefault, staging: open })]);
   });
 
   it('does nothing when the change changes nothing, and refuses a bad rule', () => {
-    spec.given([policySet(strict)]).when(change({ production: strict.production })).thenNothingHappens();
-    spec.given([policySet(strict)]).when(change({ staging: { requiredApprovals: 11, approverRole: 'approver' } })).thenThrows('INVALID_ARGUMENT');
+    spec
+      .given([policySet(strict)])
+      .when(change({ production: strict.production }))
+      .thenNothingHappens();
+    spec
+      .given([policySet(strict)])
+      .when(change({ staging: { requiredApprovals: 11, approverRole: 'approver' } }))
+      .thenThrows('INVALID_ARGUMENT');
   });
 });
 

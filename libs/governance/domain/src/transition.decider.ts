@@ -18,13 +18,7 @@ export type CancelTransition = Command<'CancelTransition', { by: Principal; comm
 export type MarkTransitionApplied = Command<'MarkTransitionApplied'>;
 /** Registration refused the stage change (the version moved or was deleted meanwhile). */
 export type MarkTransitionFailed = Command<'MarkTransitionFailed', { reason: string }>;
-export type TransitionCommand =
-  | RequestTransition
-  | ApproveTransition
-  | RejectTransition
-  | CancelTransition
-  | MarkTransitionApplied
-  | MarkTransitionFailed;
+export type TransitionCommand = RequestTransition | ApproveTransition | RejectTransition | CancelTransition | MarkTransitionApplied | MarkTransitionFailed;
 
 export type TransitionState =
   | { readonly status: 'none' }

@@ -63,23 +63,47 @@ describe('transition', () => {
 
     it('approves at once when the rule needs no approvals', () => {
       const noApprovals = { rule: { requiredApprovals: 0, approverRole: 'approver' as const } };
-      spec.given([]).when(request(noApprovals)).then([requested(noApprovals), approved([], noApprovals)]);
+      spec
+        .given([])
+        .when(request(noApprovals))
+        .then([requested(noApprovals), approved([], noApprovals)]);
     });
 
     it('refuses a move the stage rules forbid', () => {
-      spec.given([]).when(request({ fromStage: 'archived', toStage: 'production' })).thenThrows('INVALID_ARGUMENT', 'cannot move from archived to production');
-      spec.given([]).when(request({ fromStage: 'staging', toStage: 'staging', archiveExisting: false })).thenThrows('INVALID_ARGUMENT');
+      spec
+        .given([])
+        .when(request({ fromStage: 'archived', toStage: 'production' }))
+        .thenThrows('INVALID_ARGUMENT', 'cannot move from archived to production');
+      spec
+        .given([])
+        .when(request({ fromStage: 'staging', toStage: 'staging', archiveExisting: false }))
+        .thenThrows('INVALID_ARGUMENT');
     });
 
     it('refuses archiveExisting for a target other than staging or production', () => {
-      spec.given([]).when(request({ toStage: 'archived', archiveExisting: true })).thenThrows('INVALID_ARGUMENT', 'archiveExisting');
-      spec.given([]).when(request({ toStage: 'archived', archiveExisting: false })).then([requested({ toStage: 'archived', archiveExisting: false })]);
-      spec.given([]).when(request({ fromStage: 'development', toStage: 'staging', archiveExisting: true })).then([requested({ fromStage: 'development', toStage: 'staging', archiveExisting: true })]);
+      spec
+        .given([])
+        .when(request({ toStage: 'archived', archiveExisting: true }))
+        .thenThrows('INVALID_ARGUMENT', 'archiveExisting');
+      spec
+        .given([])
+        .when(request({ toStage: 'archived', archiveExisting: false }))
+        .then([requested({ toStage: 'archived', archiveExisting: false })]);
+      spec
+        .given([])
+        .when(request({ fromStage: 'development', toStage: 'staging', archiveExisting: true }))
+        .then([requested({ fromStage: 'development', toStage: 'staging', archiveExisting: true })]);
     });
 
     it('refuses an invalid rule', () => {
-      spec.given([]).when(request({ rule: { requiredApprovals: 11, approverRole: 'approver' } })).thenThrows('INVALID_ARGUMENT');
-      spec.given([]).when(request({ rule: { requiredApprovals: 1, approverRole: 'reader' } })).thenThrows('INVALID_ARGUMENT');
+      spec
+        .given([])
+        .when(request({ rule: { requiredApprovals: 11, approverRole: 'approver' } }))
+        .thenThrows('INVALID_ARGUMENT');
+      spec
+        .given([])
+        .when(request({ rule: { requiredApprovals: 1, approverRole: 'reader' } }))
+        .thenThrows('INVALID_ARGUMENT');
     });
 
     it('refuses to request the same transition twice', () => {
@@ -99,49 +123,79 @@ describe('transition', () => {
 
   describe('ApproveTransition', () => {
     it('records an approval while more are needed', () => {
-      spec.given([requested()]).when(approve(bob, 'lgtm')).then([given('bob', 'lgtm')]);
+      spec
+        .given([requested()])
+        .when(approve(bob, 'lgtm'))
+        .then([given('bob', 'lgtm')]);
     });
 
     it('approves the transition with the approval that reaches the required count', () => {
-      spec.given([requested(), given('bob')]).when(approve(cat)).then([given('cat'), approved(['bob', 'cat'])]);
+      spec
+        .given([requested(), given('bob')])
+        .when(approve(cat))
+        .then([given('cat'), approved(['bob', 'cat'])]);
     });
 
     it('approves with a single approval when one is required', () => {
       const one = { rule: { requiredApprovals: 1, approverRole: 'approver' as const } };
-      spec.given([requested(one)]).when(approve(bob)).then([given('bob'), approved(['bob'], one)]);
+      spec
+        .given([requested(one)])
+        .when(approve(bob))
+        .then([given('bob'), approved(['bob'], one)]);
     });
 
     it('lets an admin approve whatever role the rule names', () => {
-      spec.given([requested()]).when(approve(root)).then([given('root')]);
+      spec
+        .given([requested()])
+        .when(approve(root))
+        .then([given('root')]);
     });
 
     it('never lets the requester approve their own request, even as admin', () => {
       spec.given([requested()]).when(approve(ann)).thenThrows('PERMISSION_DENIED', 'own');
-      spec.given([requested({ requestedBy: 'root' })]).when(approve(root)).thenThrows('PERMISSION_DENIED');
+      spec
+        .given([requested({ requestedBy: 'root' })])
+        .when(approve(root))
+        .thenThrows('PERMISSION_DENIED');
     });
 
     it('refuses a user without the approver role', () => {
       spec.given([requested()]).when(approve(dan)).thenThrows('PERMISSION_DENIED', 'needs the approver role');
       const adminsOnly = { rule: { requiredApprovals: 1, approverRole: 'admin' as const } };
-      spec.given([requested(adminsOnly)]).when(approve(bob)).thenThrows('PERMISSION_DENIED', 'needs the admin role');
+      spec
+        .given([requested(adminsOnly)])
+        .when(approve(bob))
+        .thenThrows('PERMISSION_DENIED', 'needs the admin role');
     });
 
     it('refuses the same user approving twice', () => {
-      spec.given([requested(), given('bob')]).when(approve(bob)).thenThrows('CONFLICT', 'bob already approved');
+      spec
+        .given([requested(), given('bob')])
+        .when(approve(bob))
+        .thenThrows('CONFLICT', 'bob already approved');
     });
 
     it.each(closedHistories)('refuses a transition that is %s', (status, history) => {
-      spec.given(history).when(approve(principal('eve', 'approver'))).thenThrows('CONFLICT', `transition is ${status}`);
+      spec
+        .given(history)
+        .when(approve(principal('eve', 'approver')))
+        .thenThrows('CONFLICT', `transition is ${status}`);
     });
   });
 
   describe('RejectTransition', () => {
     it('rejects a pending request', () => {
-      spec.given([requested(), given('cat')]).when(reject(bob)).then([rejected]);
+      spec
+        .given([requested(), given('cat')])
+        .when(reject(bob))
+        .then([rejected]);
     });
 
     it('lets an admin reject', () => {
-      spec.given([requested()]).when(reject(root, 'no')).then([{ type: 'TransitionRejected', data: { transitionId, modelId, version, by: 'root', comment: 'no' } }]);
+      spec
+        .given([requested()])
+        .when(reject(root, 'no'))
+        .then([{ type: 'TransitionRejected', data: { transitionId, modelId, version, by: 'root', comment: 'no' } }]);
     });
 
     it('tells the requester to cancel instead', () => {
@@ -153,7 +207,10 @@ describe('transition', () => {
     });
 
     it.each(closedHistories)('refuses a transition that is %s', (status, history) => {
-      spec.given(history).when(reject(principal('eve', 'approver'))).thenThrows('CONFLICT', `transition is ${status}`);
+      spec
+        .given(history)
+        .when(reject(principal('eve', 'approver')))
+        .thenThrows('CONFLICT', `transition is ${status}`);
     });
   });
 
@@ -163,7 +220,10 @@ describe('transition', () => {
     });
 
     it('lets an admin cancel', () => {
-      spec.given([requested()]).when(cancel(root, 'stale')).then([{ type: 'TransitionCancelled', data: { transitionId, modelId, version, by: 'root', comment: 'stale' } }]);
+      spec
+        .given([requested()])
+        .when(cancel(root, 'stale'))
+        .then([{ type: 'TransitionCancelled', data: { transitionId, modelId, version, by: 'root', comment: 'stale' } }]);
     });
 
     it('refuses anyone else, approvers included', () => {
@@ -187,22 +247,40 @@ describe('transition', () => {
     });
 
     it('is idempotent', () => {
-      spec.given([...approvedHistory, applied]).when(markApplied).thenNothingHappens();
-      spec.given([...approvedHistory, failed]).when(markFailed).thenNothingHappens();
+      spec
+        .given([...approvedHistory, applied])
+        .when(markApplied)
+        .thenNothingHappens();
+      spec
+        .given([...approvedHistory, failed])
+        .when(markFailed)
+        .thenNothingHappens();
     });
 
     it('works for a transition approved at once', () => {
       const noApprovals = { rule: { requiredApprovals: 0, approverRole: 'approver' as const } };
-      spec.given([requested(noApprovals), approved([], noApprovals)]).when(markApplied).then([applied]);
+      spec
+        .given([requested(noApprovals), approved([], noApprovals)])
+        .when(markApplied)
+        .then([applied]);
     });
 
     it('refuses before approval or after another outcome', () => {
       spec.given([requested()]).when(markApplied).thenThrows('CONFLICT', 'transition is pending');
-      spec.given([requested(), given('bob')]).when(markFailed).thenThrows('CONFLICT', 'transition is pending');
+      spec
+        .given([requested(), given('bob')])
+        .when(markFailed)
+        .thenThrows('CONFLICT', 'transition is pending');
       spec.given([requested(), rejected]).when(markApplied).thenThrows('CONFLICT', 'transition is rejected');
       spec.given([requested(), cancelled]).when(markFailed).thenThrows('CONFLICT', 'transition is cancelled');
-      spec.given([...approvedHistory, failed]).when(markApplied).thenThrows('CONFLICT', 'transition is failed');
-      spec.given([...approvedHistory, applied]).when(markFailed).thenThrows('CONFLICT', 'transition is applied');
+      spec
+        .given([...approvedHistory, failed])
+        .when(markApplied)
+        .thenThrows('CONFLICT', 'transition is failed');
+      spec
+        .given([...approvedHistory, applied])
+        .when(markFailed)
+        .thenThrows('CONFLICT', 'transition is applied');
     });
   });
 

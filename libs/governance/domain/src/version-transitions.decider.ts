@@ -61,4 +61,8 @@ export function evolveVersionTransitions(state: VersionTransitionsState, event: 
   }
 }
 
-export const versionTransitionsDecider = { decide: decideVersionTransitions, evolve: evolveVersionTransitions, initialState: initialVersionTransitionsState } satisfies Decider<VersionTransitionsState, VersionTransitionsCommand, VersionTransitionsEvent>;
+export const versionTransitionsDecider = { decide: decideVersionTransitions, evolve: evolveVersionTransitions, initialState: initialVersionTransitionsState } satisfies Decider<
+  VersionTransitionsState,
+  VersionTransitionsCommand,
+  VersionTransitionsEvent
+>;

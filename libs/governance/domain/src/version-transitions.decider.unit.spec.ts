@@ -14,32 +14,56 @@ const closed = (transitionId: string): VersionTransitionsEvent => ({ type: 'Vers
 describe('version transitions', () => {
   describe('OpenVersionTransition', () => {
     it('opens the first transition', () => {
-      spec.given([]).when(open('t1')).then([opened('t1')]);
+      spec
+        .given([])
+        .when(open('t1'))
+        .then([opened('t1')]);
     });
 
     it('opens the next one once the previous is closed', () => {
-      spec.given([opened('t1'), closed('t1')]).when(open('t2', 'production')).then([opened('t2', 'production')]);
+      spec
+        .given([opened('t1'), closed('t1')])
+        .when(open('t2', 'production'))
+        .then([opened('t2', 'production')]);
     });
 
     it('refuses a second open transition', () => {
-      spec.given([opened('t1')]).when(open('t2')).thenThrows('CONFLICT', 'version 3 already has an open transition request t1');
+      spec
+        .given([opened('t1')])
+        .when(open('t2'))
+        .thenThrows('CONFLICT', 'version 3 already has an open transition request t1');
     });
 
     it('is idempotent for the same transition, open or already closed', () => {
-      spec.given([opened('t1')]).when(open('t1')).thenNothingHappens();
-      spec.given([opened('t1'), closed('t1')]).when(open('t1')).thenNothingHappens();
+      spec
+        .given([opened('t1')])
+        .when(open('t1'))
+        .thenNothingHappens();
+      spec
+        .given([opened('t1'), closed('t1')])
+        .when(open('t1'))
+        .thenNothingHappens();
     });
   });
 
   describe('CloseVersionTransition', () => {
     it('closes the open transition', () => {
-      spec.given([opened('t1')]).when(close('t1')).then([closed('t1')]);
+      spec
+        .given([opened('t1')])
+        .when(close('t1'))
+        .then([closed('t1')]);
     });
 
     it('does nothing for a transition that is not open', () => {
       spec.given([]).when(close('t1')).thenNothingHappens();
-      spec.given([opened('t1'), closed('t1')]).when(close('t1')).thenNothingHappens();
-      spec.given([opened('t1')]).when(close('t2')).thenNothingHappens();
+      spec
+        .given([opened('t1'), closed('t1')])
+        .when(close('t1'))
+        .thenNothingHappens();
+      spec
+        .given([opened('t1')])
+        .when(close('t2'))
+        .thenNothingHappens();
     });
   });
 

@@ -140,12 +140,7 @@ export class GovernanceCommands {
 
   /** Records the outcome registration reported (reaction; idempotent). */
   async recordOutcome(transitionId: string, outcome: { applied: true } | { applied: false; reason: string }, ctx: CommandContext): Promise<void> {
-    const result = await this.repository.handle(
-      streams.transition(transitionId),
-      transitionDecider,
-      outcome.applied ? { type: 'MarkTransitionApplied', data: {} } : { type: 'MarkTransitionFailed', data: { reason: outcome.reason } },
-      ctx,
-    );
+    const result = await this.repository.handle(streams.transition(transitionId), transitionDecider, outcome.applied ? { type: 'MarkTransitionApplied', data: {} } : { type: 'MarkTransitionFailed', data: { reason: outcome.reason } }, ctx);
     await this.closeSlot(result.state, ctx);
   }
 

@@ -40,10 +40,13 @@ export class GovernanceModule implements OnModuleInit, OnApplicationBootstrap {
       throw new Error(`MREG_DEFAULT_APPROVAL_POLICY: ${reason}`);
     }
     // Stages the variable leaves out keep the built-in rule, whatever an earlier start or the API set.
-    const policy = await this.commands.setRegistryPolicy({ ...DEFAULT_APPROVAL_POLICY, ...policyRules(body) }, {
-      principal: { ...SYSTEM_PRINCIPAL, user: 'system:config' },
-      correlationId: randomUUID(),
-    });
+    const policy = await this.commands.setRegistryPolicy(
+      { ...DEFAULT_APPROVAL_POLICY, ...policyRules(body) },
+      {
+        principal: { ...SYSTEM_PRINCIPAL, user: 'system:config' },
+        correlationId: randomUUID(),
+      },
+    );
     new Logger('governance').log(`default approval policy: ${JSON.stringify(policy)}`);
   }
 

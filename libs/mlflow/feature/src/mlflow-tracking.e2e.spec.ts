@@ -271,7 +271,10 @@ describe('MLflow run search', () => {
       return runId;
     };
     ids.a = await make(experimentId, 1000, 'alpha', {
-      params: [{ key: 'lr', value: '0.1' }, { key: 'batch size', value: '32' }],
+      params: [
+        { key: 'lr', value: '0.1' },
+        { key: 'batch size', value: '32' },
+      ],
       metrics: [
         { key: 'acc', value: 0.95, timestamp: 1, step: 0 },
         { key: 'acc', value: 0.9, timestamp: 2, step: 1 },

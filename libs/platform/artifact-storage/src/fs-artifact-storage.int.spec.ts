@@ -47,9 +47,7 @@ describe('FsArtifactStorage', () => {
     await storage.put(Readable.from([content]));
     await storage.put(Readable.from([content]));
     await expect(storage.put(Readable.from([content]), { maxBytes: 10 })).rejects.toBeInstanceOf(BlobTooLargeError);
-    await expect(storage.put(Readable.from([randomBytes(10)]), { expectedSha256: '0'.repeat(64) })).rejects.toBeInstanceOf(
-      DigestMismatchError,
-    );
+    await expect(storage.put(Readable.from([randomBytes(10)]), { expectedSha256: '0'.repeat(64) })).rejects.toBeInstanceOf(DigestMismatchError);
 
     await expect(readdir(join(root, 'tmp'))).resolves.toEqual([]);
   });

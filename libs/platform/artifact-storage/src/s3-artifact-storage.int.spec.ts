@@ -1,13 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import {
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  HeadBucketCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteBucketCommand, DeleteObjectsCommand, HeadBucketCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { describeArtifactStorageContract, uniqueSuffix } from '@mreg/testing/contracts';
 import { describeWithServer } from '@mreg/testing/infra';
 import { BlobTooLargeError, DigestMismatchError } from './artifact-storage.port';
@@ -73,9 +66,7 @@ async function listKeys(client: S3Client, bucket: string, prefix?: string): Prom
 async function deleteBucket(client: S3Client, bucket: string): Promise<void> {
   const keys = await listKeys(client, bucket);
   for (let i = 0; i < keys.length; i += 1000) {
-    await client.send(
-      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) } }),
-    );
+    await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) } }));
   }
   await client.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
@@ -91,33 +82,36 @@ async function readAll(stream: Readable): Promise<Buffer> {
 }
 
 describeWithServer('s3', 'S3ArtifactStorage', (url) => {
-  describeArtifactStorageContract('S3ArtifactStorage', async () => {
-    const server = await s3Server(url);
-    const bucket = `mreg-contract-${uniqueSuffix()}`;
-    // The smallest part size keeps the multipart working set (queue + part being filled, plus SDK copies) low.
-    const storage = new S3ArtifactStorage({ endpoint: server.endpoint, region: server.region, credentials: server.credentials, bucket, partSize: 5 * 1024 * 1024 });
-    return {
-      storage,
-      cleanup: async () => {
-        await storage.close();
-        const client = rawClient(server);
-        try {
-          await deleteBucket(client, bucket);
-        } finally {
-          client.destroy();
-          await server.stop();
-        }
-      },
-    };
-  }, { largeStreamBytes: 160 * 1024 * 1024, maxRetainedBytes: 64 * 1024 * 1024 });
+  describeArtifactStorageContract(
+    'S3ArtifactStorage',
+    async () => {
+      const server = await s3Server(url);
+      const bucket = `mreg-contract-${uniqueSuffix()}`;
+      // The smallest part size keeps the multipart working set (queue + part being filled, plus SDK copies) low.
+      const storage = new S3ArtifactStorage({ endpoint: server.endpoint, region: server.region, credentials: server.credentials, bucket, partSize: 5 * 1024 * 1024 });
+      return {
+        storage,
+        cleanup: async () => {
+          await storage.close();
+          const client = rawClient(server);
+          try {
+            await deleteBucket(client, bucket);
+          } finally {
+            client.destroy();
+            await server.stop();
+          }
+        },
+      };
+    },
+    { largeStreamBytes: 160 * 1024 * 1024, maxRetainedBytes: 64 * 1024 * 1024 },
+  );
 
   describe('S3ArtifactStorage on S3', () => {
     let server: S3Server;
     let client: S3Client;
     let bucket: string;
     let storage: S3ArtifactStorage;
-    const open = (options: Partial<S3ArtifactStorageOptions> = {}): S3ArtifactStorage =>
-      new S3ArtifactStorage({ endpoint: server.endpoint, region: server.region, credentials: server.credentials, bucket, ...options });
+    const open = (options: Partial<S3ArtifactStorageOptions> = {}): S3ArtifactStorage => new S3ArtifactStorage({ endpoint: server.endpoint, region: server.region, credentials: server.credentials, bucket, ...options });
 
     beforeAll(async () => {
       server = await s3Server(url);
@@ -166,12 +160,8 @@ describeWithServer('s3', 'S3ArtifactStorage', (url) => {
 
       await expect(storage.put(Readable.from([content]), { maxBytes: 10 })).rejects.toBeInstanceOf(BlobTooLargeError);
       await expect(storage.put(Readable.from([big]), { maxBytes: 12 * MiB })).rejects.toBeInstanceOf(BlobTooLargeError);
-      await expect(storage.put(Readable.from([randomBytes(10)]), { expectedSha256: '0'.repeat(64) })).rejects.toBeInstanceOf(
-        DigestMismatchError,
-      );
-      await expect(storage.put(Readable.from([big]), { expectedSha256: '0'.repeat(64) })).rejects.toBeInstanceOf(
-        DigestMismatchError,
-      );
+      await expect(storage.put(Readable.from([randomBytes(10)]), { expectedSha256: '0'.repeat(64) })).rejects.toBeInstanceOf(DigestMismatchError);
+      await expect(storage.put(Readable.from([big]), { expectedSha256: '0'.repeat(64) })).rejects.toBeInstanceOf(DigestMismatchError);
       const failing = new Readable({
         read() {
           this.push(randomBytes(9 * MiB));
@@ -204,9 +194,7 @@ describeWithServer('s3', 'S3ArtifactStorage', (url) => {
       expect(stored).toEqual({ sha256: sha256(content), size: content.length });
       await expect(storage.size(stored.sha256)).resolves.toBe(content.length);
       expect((await readAll(await storage.get(stored.sha256))).equals(content)).toBe(true);
-      expect((await readAll(await storage.get(stored.sha256, { start: 5 * MiB - 2, end: 5 * MiB + 1 }))).equals(
-        content.subarray(5 * MiB - 2, 5 * MiB + 2),
-      )).toBe(true);
+      expect((await readAll(await storage.get(stored.sha256, { start: 5 * MiB - 2, end: 5 * MiB + 1 }))).equals(content.subarray(5 * MiB - 2, 5 * MiB + 2))).toBe(true);
       expect(await listKeys(client, bucket, 'tmp/')).toEqual([]);
     }, 60_000);
 

@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, S3Client, UploadPartCopyCommand } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  S3Client,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
 import type { CompletedPart } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { BlobNotFoundError } from './artifact-storage.port';
@@ -188,9 +200,7 @@ export class S3ArtifactStorage implements ArtifactStorage {
   /** Server-side copy in parts (UploadPartCopy): the only way to copy an object larger than 5 GiB. */
   private async multipartCopy(source: string, toKey: string, size: number): Promise<void> {
     const partSize = Math.max(this.copyPartSize, Math.ceil(size / MAX_PARTS));
-    const { UploadId } = await this.client.send(
-      new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, ContentType: 'application/octet-stream' }),
-    );
+    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, ContentType: 'application/octet-stream' }));
     if (UploadId === undefined) throw new Error('S3 CreateMultipartUpload returned no UploadId');
     try {
       const ranges: { partNumber: number; start: number; end: number }[] = [];
@@ -211,13 +221,9 @@ export class S3ArtifactStorage implements ArtifactStorage {
         if (CopyPartResult?.ETag === undefined) throw new Error(`S3 UploadPartCopy returned no ETag for part ${partNumber}`);
         return { PartNumber: partNumber, ETag: CopyPartResult.ETag } satisfies CompletedPart;
       });
-      await this.client.send(
-        new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, UploadId, MultipartUpload: { Parts: parts } }),
-      );
+      await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, UploadId, MultipartUpload: { Parts: parts } }));
     } catch (error: unknown) {
-      await this.client
-        .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, UploadId }))
-        .catch(() => undefined);
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, UploadId })).catch(() => undefined);
       throw error;
     }
   }

@@ -14,9 +14,7 @@ export type KafkaLogSink = (record: KafkaLogRecord) => void;
 
 /** Default sink: one JSON line on stderr, in the shape of the services' structured logs. */
 export const stderrKafkaLogSink: KafkaLogSink = (record) => {
-  process.stderr.write(
-    `${JSON.stringify({ time: new Date().toISOString(), level: record.level, logger: `kafka.${record.namespace}`, message: record.message, ...record.detail })}\n`,
-  );
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: record.level, logger: `kafka.${record.namespace}`, message: record.message, ...record.detail })}\n`);
 };
 
 /** Repeats of one message within this window are counted, not printed. */

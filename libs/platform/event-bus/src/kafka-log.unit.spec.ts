@@ -10,7 +10,10 @@ describe('KafkaLogFilter', () => {
   beforeEach(() => {
     now = 0;
     lines = [];
-    filter = new KafkaLogFilter((record) => lines.push(record), () => now);
+    filter = new KafkaLogFilter(
+      (record) => lines.push(record),
+      () => now,
+    );
   });
 
   it('drops what kafkajs logs as errors during normal operation', () => {

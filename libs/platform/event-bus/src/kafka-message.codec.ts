@@ -32,10 +32,7 @@ export function encodeBusMessage(message: BusMessage): EncodedRecord {
 }
 
 /** The inverse of {@link encodeBusMessage}; throws {@link UndecodableMessageError} for anything else. */
-export function decodeBusMessage(
-  topic: string,
-  record: { readonly key: Buffer | null; readonly value: Buffer | null; readonly headers?: RawHeaders },
-): BusMessage {
+export function decodeBusMessage(topic: string, record: { readonly key: Buffer | null; readonly value: Buffer | null; readonly headers?: RawHeaders }): BusMessage {
   if (record.value === null) throw new UndecodableMessageError('the record has no value');
   let parsed: unknown;
   try {
@@ -75,10 +72,7 @@ function isHeaderList(value: RawHeaders[string]): value is readonly (Buffer | st
  * A record as a raw message: key and value as UTF-8 text (a record without a value, a tombstone, as ''),
  * headers as strings. Never throws: raw handlers judge the bytes themselves.
  */
-export function decodeInboundMessage(
-  topic: string,
-  record: { readonly key: Buffer | null; readonly value: Buffer | null; readonly headers?: RawHeaders },
-): InboundMessage {
+export function decodeInboundMessage(topic: string, record: { readonly key: Buffer | null; readonly value: Buffer | null; readonly headers?: RawHeaders }): InboundMessage {
   return {
     topic,
     key: record.key === null ? null : record.key.toString('utf8'),

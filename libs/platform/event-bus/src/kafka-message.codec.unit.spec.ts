@@ -1,13 +1,5 @@
 import { busMessage } from '@mreg/testing/contracts';
-import {
-  UndecodableMessageError,
-  busMessageOfInbound,
-  decodeBusMessage,
-  decodeHeaders,
-  decodeInboundMessage,
-  encodeBusMessage,
-  inboundOfBusMessage,
-} from './kafka-message.codec';
+import { UndecodableMessageError, busMessageOfInbound, decodeBusMessage, decodeHeaders, decodeInboundMessage, encodeBusMessage, inboundOfBusMessage } from './kafka-message.codec';
 
 describe('Kafka message codec', () => {
   const record = (value: string | null, key: string | null = 'model-1') => ({

@@ -68,8 +68,7 @@ class FakeKurrentDB {
     const expected = options.streamState ?? ANY;
     const stream = this.log.filter((r) => r.streamId === streamName);
     const current = stream.length === 0 ? NO_STREAM : stream[stream.length - 1].revision;
-    const wrong = (): WrongExpectedVersionError =>
-      new WrongExpectedVersionError(undefined, { streamName, expected, current });
+    const wrong = (): WrongExpectedVersionError => new WrongExpectedVersionError(undefined, { streamName, expected, current });
 
     // Idempotency: the batch's first id already sits where the expectation says the batch goes.
     const start = expected === ANY ? stream.findIndex((r) => r.id === events[0]?.id) : expected === NO_STREAM ? 0 : typeof expected === 'bigint' ? Number(expected) + 1 : -1;
@@ -105,10 +104,7 @@ class FakeKurrentDB {
     return { success: true, nextExpectedRevision: revision - 1n, position: { commit: last, prepare: first ?? last } };
   }
 
-  readStream(
-    streamName: string,
-    options: { fromRevision?: ReadRevision; maxCount?: number | bigint; direction?: 'forwards' | 'backwards' } = {},
-  ): AsyncIterableIterator<Resolved> {
+  readStream(streamName: string, options: { fromRevision?: ReadRevision; maxCount?: number | bigint; direction?: 'forwards' | 'backwards' } = {}): AsyncIterableIterator<Resolved> {
     const log = this.log;
     return (async function* () {
       await Promise.resolve();

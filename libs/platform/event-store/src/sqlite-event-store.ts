@@ -75,9 +75,7 @@ export class SqliteEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    const rows = this.statement(
-      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
-    ).all(streamId, options.fromRevision ?? 0, limitOf(options.maxCount)) as unknown as EventRow[];
+    const rows = this.statement(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`).all(streamId, options.fromRevision ?? 0, limitOf(options.maxCount)) as unknown as EventRow[];
     return rows.map(toRecordedEvent);
   }
 
@@ -106,19 +104,14 @@ export class SqliteEventStore implements EventStore {
   readPage(after: bigint, limit: number, prefixes?: readonly string[]): { events: RecordedEvent[]; scannedTo: bigint } {
     const filter = prefixFilter(prefixes);
     if (filter === undefined) {
-      const rows = this.statement(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).all(
-        after,
-        limit,
-      ) as unknown as EventRow[];
+      const rows = this.statement(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).all(after, limit) as unknown as EventRow[];
       const events = rows.map(toRecordedEvent);
       return { events, scannedTo: events.length > 0 ? events[events.length - 1].position : after };
     }
     // Positions are handed out under the write lock and become visible in order, so every event at or
     // below the head read here is already visible: bounding the scan by it makes "scanned up to" exact.
     const head = this.headPosition();
-    const rows = this.statement(
-      `SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? AND (${filter.sql}) ORDER BY position LIMIT ?`,
-    ).all(after, head, ...filter.params, limit) as unknown as EventRow[];
+    const rows = this.statement(`SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? AND (${filter.sql}) ORDER BY position LIMIT ?`).all(after, head, ...filter.params, limit) as unknown as EventRow[];
     const events = rows.map(toRecordedEvent);
     // A full page may stop short of the head: only what was returned counts as scanned then.
     const full = limit >= 0 && events.length === limit;
@@ -130,14 +123,8 @@ export class SqliteEventStore implements EventStore {
     return this.closed;
   }
 
-  private appendInTransaction(
-    streamId: string,
-    events: readonly NewEvent[],
-    expected: ExpectedRevision,
-  ): { result: AppendResult; wrote: boolean } {
-    const last = this.statement('SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1').get(
-      streamId,
-    ) as { revision: bigint; position: bigint } | undefined;
+  private appendInTransaction(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): { result: AppendResult; wrote: boolean } {
+    const last = this.statement('SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1').get(streamId) as { revision: bigint; position: bigint } | undefined;
     const current = last === undefined ? -1 : Number(last.revision);
     const actual = current === -1 ? 'no_stream' : current;
 
@@ -149,19 +136,10 @@ export class SqliteEventStore implements EventStore {
       return { result: { nextExpectedRevision: current, position: last?.position ?? 0n }, wrote: false };
     }
 
-    const insert = this.statement(
-      'INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?) RETURNING position',
-    );
+    const insert = this.statement('INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?) RETURNING position');
     let position = 0n;
     events.forEach((event, i) => {
-      const row = insert.get(
-        streamId,
-        current + 1 + i,
-        event.metadata.eventId,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata),
-      ) as { position: bigint };
+      const row = insert.get(streamId, current + 1 + i, event.metadata.eventId, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata)) as { position: bigint };
       position = row.position;
     });
     return { result: { nextExpectedRevision: current + events.length, position }, wrote: true };
@@ -172,17 +150,10 @@ export class SqliteEventStore implements EventStore {
    * order (and where the expected revision says they belong), the append already happened. A batch that
    * is only partly there, or there at another place, is a conflict.
    */
-  private findAlreadyAppended(
-    streamId: string,
-    events: readonly NewEvent[],
-    expected: ExpectedRevision,
-    actual: number | 'no_stream',
-  ): AppendResult | undefined {
+  private findAlreadyAppended(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, actual: number | 'no_stream'): AppendResult | undefined {
     if (events.length === 0) return undefined;
     const lookup = this.statement('SELECT stream_id, revision, position FROM events WHERE event_id = ?');
-    const found = events.map(
-      (event) => lookup.get(event.metadata.eventId) as { stream_id: string; revision: bigint; position: bigint } | undefined,
-    );
+    const found = events.map((event) => lookup.get(event.metadata.eventId) as { stream_id: string; revision: bigint; position: bigint } | undefined);
     if (found.every((row) => row === undefined)) return undefined;
     const conflict = new WrongExpectedRevisionError(streamId, expected, actual);
     const first = found[0];

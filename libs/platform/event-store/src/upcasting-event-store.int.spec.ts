@@ -5,6 +5,7 @@ import type { EventMetadata, RecordedEvent } from '@mreg/shared/contracts';
 import { SqliteEventStore } from './sqlite-event-store';
 import { computeEventHash, verifyChain } from './event-chain';
 import { UpcastingEventStore } from './upcasting-event-store';
+import { MODEL_REGISTERED_V1 } from '@mreg/testing/contracts';
 
 // A log written before ModelRegistered's schema version 2: the application reads the current shape, the
 // integrity check still verifies the stored bytes.
@@ -13,21 +14,13 @@ describe('UpcastingEventStore over a log with version-1 events', () => {
   let dir: string;
   let raw: SqliteEventStore;
   let store: UpcastingEventStore;
-  const streamId = 'model-4f9c2b1e-0000-4000-8000-000000000001';
-  const v1Data = { modelId: '4f9c2b1e-0000-4000-8000-000000000001', name: 'fraud-detector' };
+  const { streamId, data: v1Data } = MODEL_REGISTERED_V1;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mreg-upcast-'));
     raw = new SqliteEventStore(join(dir, 'events.sqlite'), { pollIntervalMs: 20 });
     store = new UpcastingEventStore(raw);
-    const first: Omit<EventMetadata, 'hash'> = {
-      eventId: '0b7e1d4a-0000-4000-8000-000000000002',
-      schemaVersion: 1,
-      occurredAt: '2026-03-03T10:00:00.000Z',
-      actor: 'alice',
-      correlationId: 'c-1',
-      prevHash: '',
-    };
+    const first: Omit<EventMetadata, 'hash'> = MODEL_REGISTERED_V1.metadata;
     const firstHash = computeEventHash({ streamId, revision: 0, type: 'ModelRegistered', data: v1Data, metadata: first });
     const second: Omit<EventMetadata, 'hash'> = { ...first, eventId: '0b7e1d4a-0000-4000-8000-000000000003', prevHash: firstHash };
     const secondData = { modelId: v1Data.modelId, description: 'weekly' };

@@ -1,14 +1,4 @@
-import type {
-  AppendResult,
-  AllEventHandler,
-  EventStore,
-  ExpectedRevision,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  SubscribeAllOptions,
-  Subscription,
-} from './event-store.port';
+import type { AppendResult, AllEventHandler, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, SubscribeAllOptions, Subscription } from './event-store.port';
 import type { RecordedEvent } from '@mreg/shared/contracts';
 import { upcast } from '@mreg/shared/contracts';
 

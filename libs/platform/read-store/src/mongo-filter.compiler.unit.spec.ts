@@ -14,8 +14,7 @@ function generator(seed: number): () => number {
   };
 }
 
-const randomString = (random: () => number, alphabet: readonly string[], maxLength: number): string =>
-  Array.from({ length: Math.floor(random() * (maxLength + 1)) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+const randomString = (random: () => number, alphabet: readonly string[], maxLength: number): string => Array.from({ length: Math.floor(random() * (maxLength + 1)) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
 
 describe('document key encoding', () => {
   it('encodes %, ., $ and NUL and nothing else', () => {
@@ -81,12 +80,7 @@ describe('LIKE as a regular expression', () => {
       const pattern = randomString(random, patternAlphabet, 6);
       const value = randomString(random, valueAlphabet, 6);
       for (const caseInsensitive of [false, true]) {
-        expect([pattern, value, caseInsensitive, asJs(pattern, caseInsensitive).test(value)]).toEqual([
-          pattern,
-          value,
-          caseInsensitive,
-          likeMatches(value, pattern, caseInsensitive),
-        ]);
+        expect([pattern, value, caseInsensitive, asJs(pattern, caseInsensitive).test(value)]).toEqual([pattern, value, caseInsensitive, likeMatches(value, pattern, caseInsensitive)]);
       }
     }
   });
@@ -95,10 +89,7 @@ describe('LIKE as a regular expression', () => {
 describe('compileFilter', () => {
   it('guards a comparison by type and against arrays at every depth', () => {
     expect(compileFilter({ kind: 'compare', field: field('metrics.auc', ['metrics', 'auc'], 'number'), op: '>=', value: 0.9 })).toEqual({
-      $and: [
-        { 'doc.metrics': { $not: { $type: 'array' } } },
-        { 'doc.metrics.auc': { $type: 'number', $not: { $type: 'array' }, $gte: 0.9 } },
-      ],
+      $and: [{ 'doc.metrics': { $not: { $type: 'array' } } }, { 'doc.metrics.auc': { $type: 'number', $not: { $type: 'array' }, $gte: 0.9 } }],
     });
   });
 
@@ -111,10 +102,7 @@ describe('compileFilter', () => {
   it('puts values only where operands go and encodes every key of a path', () => {
     const hostile = field('tags.$where', ['tags', '$where']);
     expect(compileFilter({ kind: 'compare', field: hostile, op: '=', value: '{"$ne": 1}' })).toEqual({
-      $and: [
-        { 'doc.tags': { $not: { $type: 'array' } } },
-        { 'doc.tags.%24where': { $type: 'string', $not: { $type: 'array' }, $eq: '{"$ne": 1}' } },
-      ],
+      $and: [{ 'doc.tags': { $not: { $type: 'array' } } }, { 'doc.tags.%24where': { $type: 'string', $not: { $type: 'array' }, $eq: '{"$ne": 1}' } }],
     });
     expect(compileFilter({ kind: 'in', field: field('stage', ['stage']), values: ['$gt', 'a'] })).toEqual({
       'doc.stage': { $type: 'string', $not: { $type: 'array' }, $in: ['$gt', 'a'] },

@@ -70,17 +70,12 @@ function hasAtomicConditionalWrites(url: string): boolean {
     })().catch((error) => { console.error(error); process.exit(1); });`;
   const flavour = execFileSync(process.execPath, ['-e', script, url], { cwd: repoRoot(), encoding: 'utf8', timeout: 30_000 });
   if (flavour === 'ferretdb') {
-    process.stderr.write(
-      `\n*** MongoReadStore: ${url} is FerretDB v1, whose conditional updates are not atomic; ` +
-        'the cross-process update race is skipped.\n\n',
-    );
+    process.stderr.write(`\n*** MongoReadStore: ${url} is FerretDB v1, whose conditional updates are not atomic; ` + 'the cross-process update race is skipped.\n\n');
   }
   return flavour !== 'ferretdb';
 }
 
-type ForeignWrite =
-  | { readonly updateOne: { readonly _id: string } & Record<string, unknown> }
-  | { readonly insertOne: Record<string, unknown> };
+type ForeignWrite = { readonly updateOne: { readonly _id: string } & Record<string, unknown> } | { readonly insertOne: Record<string, unknown> };
 
 /**
  * Another process writing to collection `models`, synchronously: called from inside a change function, it
@@ -156,8 +151,7 @@ describeWithServer('mongo', 'MongoReadStore', (url) => {
     });
 
     /** The document exactly as stored, bypassing the adapter. */
-    const stored = async (collection: string, id: string): Promise<Record<string, unknown> | null> =>
-      raw.collection<{ _id: string }>(collection).findOne({ _id: id });
+    const stored = async (collection: string, id: string): Promise<Record<string, unknown> | null> => raw.collection<{ _id: string }>(collection).findOne({ _id: id });
 
     describe('keys containing ".", "$", "%" and NUL', () => {
       const awkward = {
@@ -166,7 +160,7 @@ describeWithServer('mongo', 'MongoReadStore', (url) => {
         tags: {
           'mlflow.source.type': 'JOB',
           $where: 'sleep(1000)',
-          'a$b': 'dollar inside',
+          a$b: 'dollar inside',
           '100%': 'percent',
           // Looks like an escape already: must come back as itself, not as "."
           '%2E': 'literal escape',
@@ -250,10 +244,7 @@ describeWithServer('mongo', 'MongoReadStore', (url) => {
           for (let round = 0; round < 10; round++) {
             const id = `m${round}`;
             // Both read "no document" and race to insert: the unique _id lets one win, the other retries as an update.
-            const applied = await Promise.all([
-              mine.apply(id, `model-${id}`, 0, see('model')),
-              theirs.apply(id, `version-${id}-1`, 0, see('version')),
-            ]);
+            const applied = await Promise.all([mine.apply(id, `model-${id}`, 0, see('model')), theirs.apply(id, `version-${id}-1`, 0, see('version'))]);
             expect(applied).toEqual([true, true]);
             expect([...((await mine.get(id))?.seen ?? [])].sort()).toEqual(['model', 'version']);
             await expect(theirs.appliedRevision(id, `model-${id}`)).resolves.toBe(0);
@@ -277,28 +268,24 @@ describeWithServer('mongo', 'MongoReadStore', (url) => {
       // (FerretDB v1.24 internal/handler/msg_update.go + internal/backends/sqlite/collection.go UpdateAll), so
       // two processes whose `_v`-conditional writes overlap can both "match" and one update is lost. The adapter
       // stays MongoDB-correct; against FerretDB this one case is skipped, loudly.
-      (conditionalWritesAreAtomic ? it : it.skip)(
-        'two stores (two processes) racing to update one document both land' +
-          (conditionalWritesAreAtomic ? '' : ' [SKIPPED on FerretDB v1: conditional updates are not atomic]'),
-        async () => {
-          const other = new MongoReadStore(server.url, database);
-          try {
-            const mine = store.collection<Seen>('models');
-            const theirs = other.collection<Seen>('models');
-            const rounds = 20;
-            for (let round = 0; round < rounds; round++) await mine.apply(`m${round}`, 'created', 0, see('created'));
-            await Promise.all(
-              Array.from({ length: rounds }, async (_, round) => {
-                const id = `m${round}`;
-                await Promise.all([mine.apply(id, `model-${id}`, 0, see('model')), theirs.apply(id, `version-${id}-1`, 0, see('version'))]);
-                expect([...((await mine.get(id))?.seen ?? [])].sort()).toEqual(['created', 'model', 'version']);
-              }),
-            );
-          } finally {
-            await other.close();
-          }
-        },
-      );
+      (conditionalWritesAreAtomic ? it : it.skip)('two stores (two processes) racing to update one document both land' + (conditionalWritesAreAtomic ? '' : ' [SKIPPED on FerretDB v1: conditional updates are not atomic]'), async () => {
+        const other = new MongoReadStore(server.url, database);
+        try {
+          const mine = store.collection<Seen>('models');
+          const theirs = other.collection<Seen>('models');
+          const rounds = 20;
+          for (let round = 0; round < rounds; round++) await mine.apply(`m${round}`, 'created', 0, see('created'));
+          await Promise.all(
+            Array.from({ length: rounds }, async (_, round) => {
+              const id = `m${round}`;
+              await Promise.all([mine.apply(id, `model-${id}`, 0, see('model')), theirs.apply(id, `version-${id}-1`, 0, see('version'))]);
+              expect([...((await mine.get(id))?.seen ?? [])].sort()).toEqual(['created', 'model', 'version']);
+            }),
+          );
+        } finally {
+          await other.close();
+        }
+      });
 
       it('retries an update when another process wrote the document between read and write', async () => {
         const models = store.collection<Seen>('models');
@@ -407,8 +394,14 @@ describeWithServer('mongo', 'MongoReadStore', (url) => {
             .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
         // Key order matters in an index: the sort field first, then the id tie-break.
         const expected = [
-          [['doc.metrics.auc', -1], ['_id', 1]],
-          [['doc.tags.team%2Ename', 1], ['_id', 1]],
+          [
+            ['doc.metrics.auc', -1],
+            ['_id', 1],
+          ],
+          [
+            ['doc.tags.team%2Ename', 1],
+            ['_id', 1],
+          ],
         ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
         expect(new Set([name, team]).size).toBe(2);
         await expect(keysOf()).resolves.toEqual(expected);

@@ -118,7 +118,10 @@ export class MongoReadStore implements ReadStore {
     for (const key of keys) spec[documentPath(key.path)] = key.direction === 'desc' ? -1 : 1;
     if (!unique) spec['_id'] = 1;
     // A name derived from the definition: short whatever the paths, and stable, so a repeat call is a no-op.
-    const name = `mreg_${createHash('sha256').update(JSON.stringify([spec, unique])).digest('hex').slice(0, 16)}`;
+    const name = `mreg_${createHash('sha256')
+      .update(JSON.stringify([spec, unique]))
+      .digest('hex')
+      .slice(0, 16)}`;
     const index: IndexSpec = { collection, keys: spec, name, unique };
     await this.createIndex(index);
     this.indexes.set(`${collection}/${name}`, index);
@@ -179,7 +182,10 @@ class MongoReadCollection<T extends object> implements ReadCollection<T> {
   }
 
   async get(id: string): Promise<T | undefined> {
-    const row = await this.model.findOne({ _id: id }).select({ [DOC_FIELD]: 1 }).lean<Pick<StoredDoc, '_id' | 'doc'>>();
+    const row = await this.model
+      .findOne({ _id: id })
+      .select({ [DOC_FIELD]: 1 })
+      .lean<Pick<StoredDoc, '_id' | 'doc'>>();
     return row === null ? undefined : (decodeDocument(row.doc) as T);
   }
 
@@ -219,10 +225,7 @@ class MongoReadCollection<T extends object> implements ReadCollection<T> {
         }
       }
       // Conditional on the version read: nobody may have written in between.
-      const result = await collection.replaceOne(
-        { _id: id, _v: row._v },
-        { _v: row._v + 1, _revisions: { ...row._revisions, [stream]: revision }, doc },
-      );
+      const result = await collection.replaceOne({ _id: id, _v: row._v }, { _v: row._v + 1, _revisions: { ...row._revisions, [stream]: revision }, doc });
       if (result.matchedCount === 1) return true;
     }
     throw new Error(`could not apply revision ${revision} to ${id}: too many concurrent writes`);
@@ -246,10 +249,8 @@ class MongoReadCollection<T extends object> implements ReadCollection<T> {
     const want = query.limit + 1;
     const sortPath = documentPath(field.path);
 
-    const values = (after?: MongoQuery) => (limit: number) =>
-      this.page(allOf(filter, typed(field, field.type), after), { [sortPath]: direction === 'asc' ? 1 : -1, _id: 1 }, limit);
-    const rest = (afterId?: string) => (limit: number) =>
-      this.page(allOf(filter, untyped(field), afterId === undefined ? undefined : { _id: { $gt: afterId } }), { _id: 1 }, limit);
+    const values = (after?: MongoQuery) => (limit: number) => this.page(allOf(filter, typed(field, field.type), after), { [sortPath]: direction === 'asc' ? 1 : -1, _id: 1 }, limit);
+    const rest = (afterId?: string) => (limit: number) => this.page(allOf(filter, untyped(field), afterId === undefined ? undefined : { _id: { $gt: afterId } }), { _id: 1 }, limit);
 
     const after = query.after;
     const afterLiteral = after === undefined ? undefined : literalFor(field, after.value);
@@ -271,13 +272,17 @@ class MongoReadCollection<T extends object> implements ReadCollection<T> {
     const items = rows.slice(0, query.limit).map((row) => decodeDocument(row.doc) as T);
     const last = items[items.length - 1];
     const lastRow = rows[items.length - 1];
-    const next: Cursor | undefined =
-      more && last !== undefined && lastRow !== undefined ? { value: fieldValue(last, field) ?? null, id: lastRow._id } : undefined;
+    const next: Cursor | undefined = more && last !== undefined && lastRow !== undefined ? { value: fieldValue(last, field) ?? null, id: lastRow._id } : undefined;
     return { items, next };
   }
 
   async count(filter?: BoundFilter): Promise<number> {
-    return this.budgeted(this.model.countDocuments(filter === undefined ? {} : compileFilter(filter)).maxTimeMS(this.queryBudgetMs).exec());
+    return this.budgeted(
+      this.model
+        .countDocuments(filter === undefined ? {} : compileFilter(filter))
+        .maxTimeMS(this.queryBudgetMs)
+        .exec(),
+    );
   }
 
   private async page(filter: MongoQuery, sort: Record<string, 1 | -1>, limit: number): Promise<Pick<StoredDoc, '_id' | 'doc'>[]> {

@@ -48,7 +48,10 @@ describe('SqliteReadStore read budget', () => {
   });
 
   it('answers ordinary queries right after a stopped one', async () => {
-    await store.collection('versions').count(hostileFilter(50)).catch(() => undefined);
+    await store
+      .collection('versions')
+      .count(hostileFilter(50))
+      .catch(() => undefined);
     const small = store.collection<{ name: string }>('models');
     const page = await small.find({ sort: { field: sortById, direction: 'asc' }, limit: 3 });
     expect(page.items.map((d) => d.name)).toEqual(['m0', 'm1', 'm2']);
@@ -57,14 +60,16 @@ describe('SqliteReadStore read budget', () => {
 
   it('refuses new queries while more than its queue limit wait for their turn, and runs the queued ones', async () => {
     const docs = store.collection('models');
-    const reads = Array.from({ length: 8 }, () => docs.count().then(
-      (n) => ({ ok: n }),
-      (error: unknown) => ({ error }),
-    ));
+    const reads = Array.from({ length: 8 }, () =>
+      docs.count().then(
+        (n) => ({ ok: n }),
+        (error: unknown) => ({ error }),
+      ),
+    );
     const outcomes = await Promise.all(reads);
     const refused = outcomes.filter((o) => 'error' in o);
     expect(refused.length).toBeGreaterThan(0);
-    for (const o of refused) expect((o).error).toBeInstanceOf(ReadQueueFullError);
+    for (const o of refused) expect(o.error).toBeInstanceOf(ReadQueueFullError);
     expect(outcomes.filter((o) => 'ok' in o)).toEqual(Array(outcomes.length - refused.length).fill({ ok: 5 }));
   });
 });

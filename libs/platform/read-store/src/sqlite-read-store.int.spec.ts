@@ -33,17 +33,14 @@ describe('SqliteReadStore', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it.each(['', 'Models', '1models', 'models-x', 'a'.repeat(64), 'x"; DROP TABLE y; --', 'sqlite_master'.toUpperCase()])(
-    'rejects the collection name %j',
-    async (name) => {
-      const store = new SqliteReadStore(':memory:');
-      try {
-        expect(() => store.collection(name)).toThrow('invalid collection name');
-      } finally {
-        await store.close();
-      }
-    },
-  );
+  it.each(['', 'Models', '1models', 'models-x', 'a'.repeat(64), 'x"; DROP TABLE y; --', 'sqlite_master'.toUpperCase()])('rejects the collection name %j', async (name) => {
+    const store = new SqliteReadStore(':memory:');
+    try {
+      expect(() => store.collection(name)).toThrow('invalid collection name');
+    } finally {
+      await store.close();
+    }
+  });
 
   it('accepts names that would clash with SQLite internals', async () => {
     const store = new SqliteReadStore(':memory:');

@@ -117,13 +117,15 @@ export class SqliteReadStore implements ReadStore {
       )`);
       this.tables.add(table);
     }
-    return new SqliteReadCollection<T>(table, (sql) => this.statement(sql), (read) => this.turns.run(() => this.clock.within(read)));
+    return new SqliteReadCollection<T>(
+      table,
+      (sql) => this.statement(sql),
+      (read) => this.turns.run(() => this.clock.within(read)),
+    );
   }
 
   async clear(): Promise<void> {
-    const tables = this.db
-      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ${TABLE_PREFIX.length}) = ?`)
-      .all(TABLE_PREFIX) as { name: string }[];
+    const tables = this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ${TABLE_PREFIX.length}) = ?`).all(TABLE_PREFIX) as { name: string }[];
     this.db.exec('BEGIN IMMEDIATE');
     try {
       for (const { name } of tables) this.db.exec(`DELETE FROM "${name.replace(/"/g, '""')}"`);
@@ -177,17 +179,8 @@ class SqliteReadCollection<T extends object> implements ReadCollection<T> {
       // The version column makes the write conditional on nobody having written in between.
       const result =
         row === undefined
-          ? this.statement(`INSERT INTO "${this.table}" (id, doc, revisions, v) VALUES (?, ?, ?, 1) ON CONFLICT (id) DO NOTHING`).run(
-              id,
-              doc,
-              applied,
-            )
-          : this.statement(`UPDATE "${this.table}" SET doc = ?, revisions = ?, v = v + 1 WHERE id = ? AND v = ?`).run(
-              doc,
-              applied,
-              id,
-              row.v,
-            );
+          ? this.statement(`INSERT INTO "${this.table}" (id, doc, revisions, v) VALUES (?, ?, ?, 1) ON CONFLICT (id) DO NOTHING`).run(id, doc, applied)
+          : this.statement(`UPDATE "${this.table}" SET doc = ?, revisions = ?, v = v + 1 WHERE id = ? AND v = ?`).run(doc, applied, id, row.v);
       if (Number(result.changes) === 1) return true;
     }
     throw new Error(`could not apply revision ${revision} of ${streamId} to ${id}: too many concurrent writes`);
@@ -206,13 +199,10 @@ class SqliteReadCollection<T extends object> implements ReadCollection<T> {
   private findNow(query: FindQuery): Page<T> {
     const key = sortKey(query.sort.field);
     const where = query.filter === undefined ? { text: '1', params: [] } : compileFilter(query.filter);
-    const after =
-      query.after === undefined ? { text: '1', params: [] } : compileCursor(query.sort.field, query.sort.direction, query.after);
+    const after = query.after === undefined ? { text: '1', params: [] } : compileCursor(query.sort.field, query.sort.direction, query.after);
     const direction = query.sort.direction === 'desc' ? 'DESC' : 'ASC';
     // SQLite orders NULL (a missing sort value) first ascending and last descending: missing is smallest.
-    const sql =
-      `SELECT id, doc, sort_key FROM (SELECT id, doc, ${key.text} AS sort_key FROM "${this.table}")` +
-      ` WHERE mreg_within_budget() AND (${where.text}) AND (${after.text}) ORDER BY sort_key ${direction}, id ASC LIMIT ?`;
+    const sql = `SELECT id, doc, sort_key FROM (SELECT id, doc, ${key.text} AS sort_key FROM "${this.table}")` + ` WHERE mreg_within_budget() AND (${where.text}) AND (${after.text}) ORDER BY sort_key ${direction}, id ASC LIMIT ?`;
     const rows = this.statement(sql).all(...key.params, ...where.params, ...after.params, query.limit + 1) as {
       id: string;
       doc: string;
@@ -307,13 +297,9 @@ function sortKey(field: BoundField): Sql {
 function compileCursor(field: BoundField, direction: 'asc' | 'desc', cursor: Cursor): Sql {
   const value = literalFor(field, cursor.value);
   if (direction === 'asc') {
-    return value === undefined
-      ? { text: '(sort_key IS NULL AND id > ?) OR sort_key IS NOT NULL', params: [cursor.id] }
-      : { text: 'sort_key > ? OR (sort_key = ? AND id > ?)', params: [value, value, cursor.id] };
+    return value === undefined ? { text: '(sort_key IS NULL AND id > ?) OR sort_key IS NOT NULL', params: [cursor.id] } : { text: 'sort_key > ? OR (sort_key = ? AND id > ?)', params: [value, value, cursor.id] };
   }
-  return value === undefined
-    ? { text: 'sort_key IS NULL AND id > ?', params: [cursor.id] }
-    : { text: 'sort_key < ? OR (sort_key = ? AND id > ?) OR sort_key IS NULL', params: [value, value, cursor.id] };
+  return value === undefined ? { text: 'sort_key IS NULL AND id > ?', params: [cursor.id] } : { text: 'sort_key < ? OR (sort_key = ? AND id > ?) OR sort_key IS NULL', params: [value, value, cursor.id] };
 }
 
 function cursorValue(value: SQLOutputValue): string | number | null {

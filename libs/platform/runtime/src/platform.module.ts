@@ -75,9 +75,8 @@ class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
     await this.runner.start();
     const relay = this.options.relay ?? true;
     if (relay !== false) {
-      this.relay = relay === true
-        ? new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore)
-        : new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore, relay.name, relay.contexts);
+      this.relay =
+        relay === true ? new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore) : new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore, relay.name, relay.contexts);
       await this.relay.start();
     }
   }
@@ -115,8 +114,7 @@ export class PlatformModule {
       {
         provide: Consistency,
         // The projections running here, plus the catalog of those running in other services (distributed).
-        useFactory: (runner: ProjectionRunner) =>
-          new Consistency(adapters.readStore, () => uniqueByName([...(options.readModelProjections ?? []), ...runner.descriptors]), options.config.consistencyTimeoutMs, adapters.eventStore),
+        useFactory: (runner: ProjectionRunner) => new Consistency(adapters.readStore, () => uniqueByName([...(options.readModelProjections ?? []), ...runner.descriptors]), options.config.consistencyTimeoutMs, adapters.eventStore),
         inject: [ProjectionRunner],
       },
       EventSourcedRepository,

@@ -37,12 +37,7 @@ describe('ModelLookup', () => {
   const addVersion = async (modelId: string, modelName: string): Promise<number> => {
     const allocated = await repository.handle(streams.model(modelId), registeredModelDecider, { type: 'AllocateVersionNumber', data: {} }, ctx);
     const version = allocated.state.lastVersion;
-    await repository.handle(
-      streams.version(modelId, version),
-      modelVersionDecider,
-      { type: 'CreateModelVersion', data: { modelId, modelName, version, description: '', params: {}, metrics: {}, tags: {}, lineage: { datasets: [] } } },
-      ctx,
-    );
+    await repository.handle(streams.version(modelId, version), modelVersionDecider, { type: 'CreateModelVersion', data: { modelId, modelName, version, description: '', params: {}, metrics: {}, tags: {}, lineage: { datasets: [] } } }, ctx);
     return version;
   };
 
@@ -76,12 +71,7 @@ describe('ModelLookup', () => {
     await sleep(5);
     const created = new Date();
     await sleep(5);
-    await repository.handle(
-      streams.version('m1', version),
-      modelVersionDecider,
-      { type: 'ApplyStageChange', data: { transitionId: 't1', from: 'development', to: 'staging', reason: 'requested' } },
-      ctx,
-    );
+    await repository.handle(streams.version('m1', version), modelVersionDecider, { type: 'ApplyStageChange', data: { transitionId: 't1', from: 'development', to: 'staging', reason: 'requested' } }, ctx);
 
     expect(await lookup.version('m1', version)).toEqual({ modelId: 'm1', version, exists: true, deleted: false, stage: 'staging', revision: 1 });
     expect(await lookup.version('m1', version, created)).toEqual({ modelId: 'm1', version, exists: true, deleted: false, stage: 'development', revision: 0 });

@@ -10,15 +10,24 @@ const released = (modelId: string): ModelNameEvent => ({ type: 'ModelNameRelease
 describe('model name', () => {
   describe('ReserveModelName', () => {
     it('reserves a free name', () => {
-      spec.given([]).when({ type: 'ReserveModelName', data: { name: 'fraud', modelId: 'm1' } }).then([reserved('m1')]);
+      spec
+        .given([])
+        .when({ type: 'ReserveModelName', data: { name: 'fraud', modelId: 'm1' } })
+        .then([reserved('m1')]);
     });
 
     it('reserves a name released before', () => {
-      spec.given([reserved('m1'), released('m1')]).when({ type: 'ReserveModelName', data: { name: 'fraud', modelId: 'm2' } }).then([reserved('m2')]);
+      spec
+        .given([reserved('m1'), released('m1')])
+        .when({ type: 'ReserveModelName', data: { name: 'fraud', modelId: 'm2' } })
+        .then([reserved('m2')]);
     });
 
     it('is idempotent for the holder', () => {
-      spec.given([reserved('m1')]).when({ type: 'ReserveModelName', data: { name: 'fraud', modelId: 'm1' } }).thenNothingHappens();
+      spec
+        .given([reserved('m1')])
+        .when({ type: 'ReserveModelName', data: { name: 'fraud', modelId: 'm1' } })
+        .thenNothingHappens();
     });
 
     it('refuses a name another model holds', () => {
@@ -29,7 +38,10 @@ describe('model name', () => {
     });
 
     it('refuses when the caller says the holder is not an orphan', () => {
-      spec.given([reserved('m1')]).when({ type: 'ReserveModelName', data: { name: 'fraud', modelId: 'm2', holderIsOrphan: false } }).thenThrows('ALREADY_EXISTS');
+      spec
+        .given([reserved('m1')])
+        .when({ type: 'ReserveModelName', data: { name: 'fraud', modelId: 'm2', holderIsOrphan: false } })
+        .thenThrows('ALREADY_EXISTS');
     });
 
     it('takes over an orphaned reservation, releasing it for the old holder first', () => {
@@ -42,16 +54,28 @@ describe('model name', () => {
 
   describe('ReleaseModelName', () => {
     it('releases the name for its holder', () => {
-      spec.given([reserved('m1')]).when({ type: 'ReleaseModelName', data: { name: 'fraud', modelId: 'm1' } }).then([released('m1')]);
+      spec
+        .given([reserved('m1')])
+        .when({ type: 'ReleaseModelName', data: { name: 'fraud', modelId: 'm1' } })
+        .then([released('m1')]);
     });
 
     it('does nothing for another model', () => {
-      spec.given([reserved('m1')]).when({ type: 'ReleaseModelName', data: { name: 'fraud', modelId: 'm2' } }).thenNothingHappens();
+      spec
+        .given([reserved('m1')])
+        .when({ type: 'ReleaseModelName', data: { name: 'fraud', modelId: 'm2' } })
+        .thenNothingHappens();
     });
 
     it('does nothing for a free name', () => {
-      spec.given([]).when({ type: 'ReleaseModelName', data: { name: 'fraud', modelId: 'm1' } }).thenNothingHappens();
-      spec.given([reserved('m1'), released('m1')]).when({ type: 'ReleaseModelName', data: { name: 'fraud', modelId: 'm1' } }).thenNothingHappens();
+      spec
+        .given([])
+        .when({ type: 'ReleaseModelName', data: { name: 'fraud', modelId: 'm1' } })
+        .thenNothingHappens();
+      spec
+        .given([reserved('m1'), released('m1')])
+        .when({ type: 'ReleaseModelName', data: { name: 'fraud', modelId: 'm1' } })
+        .thenNothingHappens();
     });
   });
 

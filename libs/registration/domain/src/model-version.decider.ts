@@ -1,14 +1,5 @@
 import type { Decider } from '@mreg/shared/contracts';
-import {
-  DomainError,
-  canTransition,
-  type Lineage,
-  type ModelVersionCreated,
-  type ModelVersionEvent,
-  type ModelVersionStageChanged,
-  type Stage,
-  type Tags,
-} from '@mreg/shared/contracts';
+import { DomainError, canTransition, type Lineage, type ModelVersionCreated, type ModelVersionEvent, type ModelVersionStageChanged, type Stage, type Tags } from '@mreg/shared/contracts';
 import type { Command } from '@mreg/shared/contracts';
 import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
 
@@ -23,18 +14,9 @@ export type RemoveVersionTag = Command<'RemoveVersionTag', { key: string }>;
  * Apply a stage change an approved transition asks for. It reacts to a decision already taken, so a change
  * that no longer fits (version deleted, or no longer in `from`) is recorded as refused instead of thrown.
  */
-export type ApplyStageChange = Command<
-  'ApplyStageChange',
-  { transitionId: string; from: Stage; to: Stage; reason: ModelVersionStageChanged['data']['reason'] }
->;
+export type ApplyStageChange = Command<'ApplyStageChange', { transitionId: string; from: Stage; to: Stage; reason: ModelVersionStageChanged['data']['reason'] }>;
 export type DeleteModelVersion = Command<'DeleteModelVersion'>;
-export type ModelVersionCommand =
-  | CreateModelVersion
-  | ChangeVersionDescription
-  | SetVersionTag
-  | RemoveVersionTag
-  | ApplyStageChange
-  | DeleteModelVersion;
+export type ModelVersionCommand = CreateModelVersion | ChangeVersionDescription | SetVersionTag | RemoveVersionTag | ApplyStageChange | DeleteModelVersion;
 
 export interface ModelVersionState {
   readonly exists: boolean;

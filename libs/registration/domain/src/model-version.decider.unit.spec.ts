@@ -45,13 +45,25 @@ describe('model version', () => {
     });
 
     it('refuses a version number that is not a positive integer', () => {
-      spec.given([]).when({ type: 'CreateModelVersion', data: { ...creation, version: 0 } }).thenThrows('INVALID_ARGUMENT');
-      spec.given([]).when({ type: 'CreateModelVersion', data: { ...creation, version: 1.5 } }).thenThrows('INVALID_ARGUMENT');
+      spec
+        .given([])
+        .when({ type: 'CreateModelVersion', data: { ...creation, version: 0 } })
+        .thenThrows('INVALID_ARGUMENT');
+      spec
+        .given([])
+        .when({ type: 'CreateModelVersion', data: { ...creation, version: 1.5 } })
+        .thenThrows('INVALID_ARGUMENT');
     });
 
     it('refuses metrics that are not finite numbers', () => {
-      spec.given([]).when({ type: 'CreateModelVersion', data: { ...creation, metrics: { auc: Number.NaN } } }).thenThrows('INVALID_ARGUMENT', 'metric auc');
-      spec.given([]).when({ type: 'CreateModelVersion', data: { ...creation, metrics: { loss: Infinity } } }).thenThrows('INVALID_ARGUMENT');
+      spec
+        .given([])
+        .when({ type: 'CreateModelVersion', data: { ...creation, metrics: { auc: Number.NaN } } })
+        .thenThrows('INVALID_ARGUMENT', 'metric auc');
+      spec
+        .given([])
+        .when({ type: 'CreateModelVersion', data: { ...creation, metrics: { loss: Infinity } } })
+        .thenThrows('INVALID_ARGUMENT');
     });
   });
 
@@ -69,7 +81,10 @@ describe('model version', () => {
     });
 
     it('ApplyStageChange is NOT_FOUND when the version never existed', () => {
-      spec.given([]).when(apply('t1', 'development', 'staging')).thenThrows('NOT_FOUND');
+      spec
+        .given([])
+        .when(apply('t1', 'development', 'staging'))
+        .thenThrows('NOT_FOUND');
     });
   });
 
@@ -82,7 +97,10 @@ describe('model version', () => {
     });
 
     it('does nothing for the same description', () => {
-      spec.given([created]).when({ type: 'ChangeVersionDescription', data: { description: 'gbm, 400 trees' } }).thenNothingHappens();
+      spec
+        .given([created])
+        .when({ type: 'ChangeVersionDescription', data: { description: 'gbm, 400 trees' } })
+        .thenNothingHappens();
     });
 
     it('sets a tag', () => {
@@ -93,22 +111,37 @@ describe('model version', () => {
     });
 
     it('does nothing when the tag already has that value', () => {
-      spec.given([created]).when({ type: 'SetVersionTag', data: { key: 'team', value: 'risk' } }).thenNothingHappens();
+      spec
+        .given([created])
+        .when({ type: 'SetVersionTag', data: { key: 'team', value: 'risk' } })
+        .thenNothingHappens();
     });
 
     it('removes a tag', () => {
-      spec.given([created]).when({ type: 'RemoveVersionTag', data: { key: 'team' } }).then([{ type: 'ModelVersionTagRemoved', data: { modelId, version, key: 'team' } }]);
+      spec
+        .given([created])
+        .when({ type: 'RemoveVersionTag', data: { key: 'team' } })
+        .then([{ type: 'ModelVersionTagRemoved', data: { modelId, version, key: 'team' } }]);
     });
 
     it('refuses to remove a missing tag', () => {
-      spec.given([created]).when({ type: 'RemoveVersionTag', data: { key: 'validated' } }).thenThrows('NOT_FOUND', 'has no tag validated');
-      spec.given([created]).when({ type: 'RemoveVersionTag', data: { key: 'hasOwnProperty' } }).thenThrows('NOT_FOUND');
+      spec
+        .given([created])
+        .when({ type: 'RemoveVersionTag', data: { key: 'validated' } })
+        .thenThrows('NOT_FOUND', 'has no tag validated');
+      spec
+        .given([created])
+        .when({ type: 'RemoveVersionTag', data: { key: 'hasOwnProperty' } })
+        .thenThrows('NOT_FOUND');
     });
   });
 
   describe('ApplyStageChange', () => {
     it('changes the stage', () => {
-      spec.given([created]).when(apply('t1', 'development', 'staging')).then([changed('development', 'staging', 't1')]);
+      spec
+        .given([created])
+        .when(apply('t1', 'development', 'staging'))
+        .then([changed('development', 'staging', 't1')]);
     });
 
     it('archives a replaced production version', () => {
@@ -119,8 +152,14 @@ describe('model version', () => {
     });
 
     it('is idempotent per transition', () => {
-      spec.given([created, changed('development', 'staging', 't1')]).when(apply('t1', 'development', 'staging')).thenNothingHappens();
-      spec.given([created, refused('t1', 'version is in staging, not development')]).when(apply('t1', 'development', 'staging')).thenNothingHappens();
+      spec
+        .given([created, changed('development', 'staging', 't1')])
+        .when(apply('t1', 'development', 'staging'))
+        .thenNothingHappens();
+      spec
+        .given([created, refused('t1', 'version is in staging, not development')])
+        .when(apply('t1', 'development', 'staging'))
+        .thenNothingHappens();
     });
 
     it('records a refusal when the version is no longer in the expected stage', () => {
@@ -131,11 +170,17 @@ describe('model version', () => {
     });
 
     it('records a refusal when the version was deleted', () => {
-      spec.given([created, deleted]).when(apply('t1', 'development', 'staging')).then([refused('t1', 'version was deleted')]);
+      spec
+        .given([created, deleted])
+        .when(apply('t1', 'development', 'staging'))
+        .then([refused('t1', 'version was deleted')]);
     });
 
     it('records a refusal for a move the stage rules forbid', () => {
-      spec.given([created]).when(apply('t1', 'development', 'development')).then([refused('t1', 'a version cannot move from development to development')]);
+      spec
+        .given([created])
+        .when(apply('t1', 'development', 'development'))
+        .then([refused('t1', 'a version cannot move from development to development')]);
       spec
         .given([created, changed('development', 'archived', 't1')])
         .when(apply('t2', 'archived', 'production'))
@@ -153,7 +198,10 @@ describe('model version', () => {
   describe('DeleteModelVersion', () => {
     it('deletes a version outside production', () => {
       spec.given([created]).when({ type: 'DeleteModelVersion', data: {} }).then([deleted]);
-      spec.given([created, changed('development', 'production', 't1'), changed('production', 'archived', 't2')]).when({ type: 'DeleteModelVersion', data: {} }).then([deleted]);
+      spec
+        .given([created, changed('development', 'production', 't1'), changed('production', 'archived', 't2')])
+        .when({ type: 'DeleteModelVersion', data: {} })
+        .then([deleted]);
     });
 
     it('refuses a version in production', () => {

@@ -17,16 +17,7 @@ export type AssignAlias = Command<'AssignAlias', { alias: string; version: numbe
 export type RemoveAlias = Command<'RemoveAlias', { alias: string }>;
 /** `productionVersions`: the model's versions currently in production, as the caller found them. */
 export type DeleteModel = Command<'DeleteModel', { productionVersions: readonly number[] }>;
-export type RegisteredModelCommand =
-  | RegisterModel
-  | ChangeModelDescription
-  | RenameModel
-  | SetModelTag
-  | RemoveModelTag
-  | AllocateVersionNumber
-  | AssignAlias
-  | RemoveAlias
-  | DeleteModel;
+export type RegisteredModelCommand = RegisterModel | ChangeModelDescription | RenameModel | SetModelTag | RemoveModelTag | AllocateVersionNumber | AssignAlias | RemoveAlias | DeleteModel;
 
 export interface RegisteredModelState {
   readonly exists: boolean;
@@ -101,11 +92,7 @@ export function decideRegisteredModel(command: RegisteredModelCommand, state: Re
     case 'DeleteModel': {
       const { productionVersions } = command.data;
       if (productionVersions.length > 0) {
-        throw new DomainError(
-          'FAILED_PRECONDITION',
-          `model ${state.name} has versions in production (${productionVersions.join(', ')}): archive production versions first`,
-          { modelId, productionVersions: [...productionVersions] },
-        );
+        throw new DomainError('FAILED_PRECONDITION', `model ${state.name} has versions in production (${productionVersions.join(', ')}): archive production versions first`, { modelId, productionVersions: [...productionVersions] });
       }
       return [{ type: 'ModelDeleted', data: { modelId, name: state.name } }];
     }

@@ -47,7 +47,10 @@ describe('registered model', () => {
     });
 
     it.each(commands.map((c) => [c.type, c] as const))('%s is NOT_FOUND on a deleted model', (_type, command) => {
-      spec.given([registered, allocated(1), aliased('champion', 1), deleted]).when(command).thenThrows('NOT_FOUND', 'model fraud not found');
+      spec
+        .given([registered, allocated(1), aliased('champion', 1), deleted])
+        .when(command)
+        .thenThrows('NOT_FOUND', 'model fraud not found');
     });
   });
 
@@ -60,7 +63,10 @@ describe('registered model', () => {
     });
 
     it('does nothing for the same description', () => {
-      spec.given([registered]).when({ type: 'ChangeModelDescription', data: { description: 'scores payments' } }).thenNothingHappens();
+      spec
+        .given([registered])
+        .when({ type: 'ChangeModelDescription', data: { description: 'scores payments' } })
+        .thenNothingHappens();
     });
   });
 
@@ -73,7 +79,10 @@ describe('registered model', () => {
     });
 
     it('does nothing for the same name', () => {
-      spec.given([registered]).when({ type: 'RenameModel', data: { newName: 'fraud' } }).thenNothingHappens();
+      spec
+        .given([registered])
+        .when({ type: 'RenameModel', data: { newName: 'fraud' } })
+        .thenNothingHappens();
     });
 
     it('renames from the latest name', () => {
@@ -86,25 +95,46 @@ describe('registered model', () => {
 
   describe('tags', () => {
     it('sets a new tag and changes an existing one', () => {
-      spec.given([registered]).when({ type: 'SetModelTag', data: { key: 'tier', value: 'gold' } }).then([{ type: 'ModelTagSet', data: { modelId, key: 'tier', value: 'gold' } }]);
-      spec.given([registered]).when({ type: 'SetModelTag', data: { key: 'team', value: 'fraud' } }).then([{ type: 'ModelTagSet', data: { modelId, key: 'team', value: 'fraud' } }]);
+      spec
+        .given([registered])
+        .when({ type: 'SetModelTag', data: { key: 'tier', value: 'gold' } })
+        .then([{ type: 'ModelTagSet', data: { modelId, key: 'tier', value: 'gold' } }]);
+      spec
+        .given([registered])
+        .when({ type: 'SetModelTag', data: { key: 'team', value: 'fraud' } })
+        .then([{ type: 'ModelTagSet', data: { modelId, key: 'team', value: 'fraud' } }]);
     });
 
     it('does nothing when the tag already has that value', () => {
-      spec.given([registered]).when({ type: 'SetModelTag', data: { key: 'team', value: 'risk' } }).thenNothingHappens();
+      spec
+        .given([registered])
+        .when({ type: 'SetModelTag', data: { key: 'team', value: 'risk' } })
+        .thenNothingHappens();
     });
 
     it('treats keys that name Object.prototype members as ordinary keys', () => {
-      spec.given([registered]).when({ type: 'RemoveModelTag', data: { key: 'constructor' } }).thenThrows('NOT_FOUND');
-      spec.given([registered]).when({ type: 'SetModelTag', data: { key: 'toString', value: 'x' } }).then([{ type: 'ModelTagSet', data: { modelId, key: 'toString', value: 'x' } }]);
+      spec
+        .given([registered])
+        .when({ type: 'RemoveModelTag', data: { key: 'constructor' } })
+        .thenThrows('NOT_FOUND');
+      spec
+        .given([registered])
+        .when({ type: 'SetModelTag', data: { key: 'toString', value: 'x' } })
+        .then([{ type: 'ModelTagSet', data: { modelId, key: 'toString', value: 'x' } }]);
     });
 
     it('removes a tag', () => {
-      spec.given([registered]).when({ type: 'RemoveModelTag', data: { key: 'team' } }).then([{ type: 'ModelTagRemoved', data: { modelId, key: 'team' } }]);
+      spec
+        .given([registered])
+        .when({ type: 'RemoveModelTag', data: { key: 'team' } })
+        .then([{ type: 'ModelTagRemoved', data: { modelId, key: 'team' } }]);
     });
 
     it('refuses to remove a missing tag', () => {
-      spec.given([registered]).when({ type: 'RemoveModelTag', data: { key: 'tier' } }).thenThrows('NOT_FOUND', 'has no tag tier');
+      spec
+        .given([registered])
+        .when({ type: 'RemoveModelTag', data: { key: 'tier' } })
+        .thenThrows('NOT_FOUND', 'has no tag tier');
       spec
         .given([registered, { type: 'ModelTagRemoved', data: { modelId, key: 'team' } }])
         .when({ type: 'RemoveModelTag', data: { key: 'team' } })
@@ -114,16 +144,25 @@ describe('registered model', () => {
 
   describe('AllocateVersionNumber', () => {
     it('starts at 1', () => {
-      spec.given([registered]).when({ type: 'AllocateVersionNumber', data: {} }).then([allocated(1)]);
+      spec
+        .given([registered])
+        .when({ type: 'AllocateVersionNumber', data: {} })
+        .then([allocated(1)]);
     });
 
     it('hands out the next number', () => {
-      spec.given([registered, allocated(1), allocated(2)]).when({ type: 'AllocateVersionNumber', data: {} }).then([allocated(3)]);
+      spec
+        .given([registered, allocated(1), allocated(2)])
+        .when({ type: 'AllocateVersionNumber', data: {} })
+        .then([allocated(3)]);
     });
 
     it('never reuses a number, whatever happened to the versions', () => {
       // version deletion happens in the version stream; the counter only ever moves forward
-      spec.given([registered, allocated(1), allocated(2), aliased('champion', 2)]).when({ type: 'AllocateVersionNumber', data: {} }).then([allocated(3)]);
+      spec
+        .given([registered, allocated(1), allocated(2), aliased('champion', 2)])
+        .when({ type: 'AllocateVersionNumber', data: {} })
+        .then([allocated(3)]);
     });
   });
 
@@ -131,24 +170,42 @@ describe('registered model', () => {
     const assign = (alias: string, version: number, versionExists = true): RegisteredModelCommand => ({ type: 'AssignAlias', data: { alias, version, versionExists } });
 
     it('assigns a new alias', () => {
-      spec.given([registered, allocated(1)]).when(assign('champion', 1)).then([aliased('champion', 1)]);
+      spec
+        .given([registered, allocated(1)])
+        .when(assign('champion', 1))
+        .then([aliased('champion', 1)]);
     });
 
     it('moves an alias, naming the previous version', () => {
-      spec.given([registered, allocated(1), allocated(2), aliased('champion', 1)]).when(assign('champion', 2)).then([aliased('champion', 2, 1)]);
+      spec
+        .given([registered, allocated(1), allocated(2), aliased('champion', 1)])
+        .when(assign('champion', 2))
+        .then([aliased('champion', 2, 1)]);
     });
 
     it('does nothing when the alias already points there', () => {
-      spec.given([registered, allocated(1), aliased('champion', 1)]).when(assign('champion', 1)).thenNothingHappens();
+      spec
+        .given([registered, allocated(1), aliased('champion', 1)])
+        .when(assign('champion', 1))
+        .thenNothingHappens();
     });
 
     it('refuses a version the caller did not find', () => {
-      spec.given([registered, allocated(1)]).when(assign('champion', 1, false)).thenThrows('NOT_FOUND', 'has no version 1');
+      spec
+        .given([registered, allocated(1)])
+        .when(assign('champion', 1, false))
+        .thenThrows('NOT_FOUND', 'has no version 1');
     });
 
     it('refuses a version number never allocated, whatever the caller says', () => {
-      spec.given([registered, allocated(1)]).when(assign('champion', 2)).thenThrows('NOT_FOUND');
-      spec.given([registered, allocated(1)]).when(assign('champion', 0)).thenThrows('NOT_FOUND');
+      spec
+        .given([registered, allocated(1)])
+        .when(assign('champion', 2))
+        .thenThrows('NOT_FOUND');
+      spec
+        .given([registered, allocated(1)])
+        .when(assign('champion', 0))
+        .thenThrows('NOT_FOUND');
     });
 
     it('removes an alias', () => {
@@ -159,7 +216,10 @@ describe('registered model', () => {
     });
 
     it('refuses to remove a missing alias', () => {
-      spec.given([registered, allocated(1)]).when({ type: 'RemoveAlias', data: { alias: 'champion' } }).thenThrows('NOT_FOUND', 'has no alias champion');
+      spec
+        .given([registered, allocated(1)])
+        .when({ type: 'RemoveAlias', data: { alias: 'champion' } })
+        .thenThrows('NOT_FOUND', 'has no alias champion');
       spec
         .given([registered, allocated(1), aliased('champion', 1), { type: 'AliasRemoved', data: { modelId, alias: 'champion', version: 1 } }])
         .when({ type: 'RemoveAlias', data: { alias: 'champion' } })
@@ -169,7 +229,10 @@ describe('registered model', () => {
 
   describe('DeleteModel', () => {
     it('deletes a model without production versions', () => {
-      spec.given([registered, allocated(1)]).when({ type: 'DeleteModel', data: { productionVersions: [] } }).then([deleted]);
+      spec
+        .given([registered, allocated(1)])
+        .when({ type: 'DeleteModel', data: { productionVersions: [] } })
+        .then([deleted]);
     });
 
     it('refuses while versions are in production', () => {

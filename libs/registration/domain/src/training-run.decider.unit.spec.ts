@@ -9,11 +9,17 @@ const linked = (version: number): TrainingRunEvent => ({ type: 'TrainingRunLinke
 describe('training run', () => {
   describe('LinkTrainingRun', () => {
     it('links a run to the version allocated for it', () => {
-      spec.given([]).when({ type: 'LinkTrainingRun', data: { modelId: 'm1', runId: 'run-1', version: 3 } }).then([linked(3)]);
+      spec
+        .given([])
+        .when({ type: 'LinkTrainingRun', data: { modelId: 'm1', runId: 'run-1', version: 3 } })
+        .then([linked(3)]);
     });
 
     it('is idempotent for the version already linked', () => {
-      spec.given([linked(3)]).when({ type: 'LinkTrainingRun', data: { modelId: 'm1', runId: 'run-1', version: 3 } }).thenNothingHappens();
+      spec
+        .given([linked(3)])
+        .when({ type: 'LinkTrainingRun', data: { modelId: 'm1', runId: 'run-1', version: 3 } })
+        .thenNothingHappens();
     });
 
     it('refuses to link another version: one run registers one version', () => {
@@ -24,7 +30,10 @@ describe('training run', () => {
     });
 
     it('refuses a version number that is not a positive integer', () => {
-      spec.given([]).when({ type: 'LinkTrainingRun', data: { modelId: 'm1', runId: 'run-1', version: 0 } }).thenThrows('INVALID_ARGUMENT');
+      spec
+        .given([])
+        .when({ type: 'LinkTrainingRun', data: { modelId: 'm1', runId: 'run-1', version: 0 } })
+        .thenThrows('INVALID_ARGUMENT');
     });
   });
 

@@ -27,25 +27,14 @@ export class ModelRegistration {
   async register(input: NewModel, ctx: CommandContext): Promise<string> {
     const modelId = randomUUID();
     await this.names.reserve(input.name, modelId, ctx);
-    await this.repository.handle(
-      streams.model(modelId),
-      registeredModelDecider,
-      { type: 'RegisterModel', data: { modelId, name: input.name, description: input.description ?? '', tags: { ...input.tags } } },
-      ctx,
-    );
+    await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'RegisterModel', data: { modelId, name: input.name, description: input.description ?? '', tags: { ...input.tags } } }, ctx);
     return modelId;
   }
 
   /** With `expectedRevision` (If-Match), a model changed meanwhile is a conflict. */
   async describe(name: string, description: string, ctx: CommandContext, expectedRevision?: number): Promise<string> {
     const { modelId } = await this.lookup.require(name);
-    await this.repository.handle(
-      streams.model(modelId),
-      registeredModelDecider,
-      { type: 'ChangeModelDescription', data: { description } },
-      ctx,
-      expectedRevision === undefined ? {} : { expectedRevision },
-    );
+    await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'ChangeModelDescription', data: { description } }, ctx, expectedRevision === undefined ? {} : { expectedRevision });
     return modelId;
   }
 

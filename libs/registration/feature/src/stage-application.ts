@@ -31,12 +31,7 @@ export class StageApplication {
    */
   async apply(change: ApprovedStageChange, ctx: CommandContext): Promise<void> {
     const { transitionId, modelId, version, fromStage, toStage, archiveExisting } = change;
-    const applied = await this.repository.handle(
-      streams.version(modelId, version),
-      modelVersionDecider,
-      { type: 'ApplyStageChange', data: { transitionId, from: fromStage, to: toStage, reason: 'requested' } },
-      ctx,
-    );
+    const applied = await this.repository.handle(streams.version(modelId, version), modelVersionDecider, { type: 'ApplyStageChange', data: { transitionId, from: fromStage, to: toStage, reason: 'requested' } }, ctx);
     const nowIn = applied.state.appliedTransitionIds.includes(transitionId);
     if (!nowIn || !archiveExisting || (toStage !== 'production' && toStage !== 'staging')) return;
     const { lastVersion } = await this.lookup.model(modelId);
@@ -44,12 +39,7 @@ export class StageApplication {
       if (v === version) continue;
       const other = await this.lookup.version(modelId, v);
       if (!other.exists || other.deleted || other.stage !== toStage) continue;
-      await this.repository.handle(
-        streams.version(modelId, v),
-        modelVersionDecider,
-        { type: 'ApplyStageChange', data: { transitionId, from: toStage, to: 'archived', reason: 'archived-existing' } },
-        ctx,
-      );
+      await this.repository.handle(streams.version(modelId, v), modelVersionDecider, { type: 'ApplyStageChange', data: { transitionId, from: toStage, to: 'archived', reason: 'archived-existing' } }, ctx);
     }
   }
 }

@@ -47,13 +47,7 @@ export class TrainingRunIntake {
       const allocated = await this.numbering.allocate(modelId, ctx);
       modelName = allocated.modelName;
       try {
-        await this.repository.handle(
-          claim,
-          trainingRunDecider,
-          { type: 'LinkTrainingRun', data: { modelId, runId: run.runId, version: allocated.version } },
-          ctx,
-          { expectedRevision: -1 },
-        );
+        await this.repository.handle(claim, trainingRunDecider, { type: 'LinkTrainingRun', data: { modelId, runId: run.runId, version: allocated.version } }, ctx, { expectedRevision: -1 });
         linked = { runId: run.runId, version: allocated.version };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;

@@ -37,9 +37,7 @@ function declaredEventTypes(): { type: string; context: string }[] {
   const dir = join(__dirname, 'events');
   return readdirSync(dir)
     .filter((file) => file in CONTEXT_OF_FILE)
-    .flatMap((file) =>
-      [...readFileSync(join(dir, file), 'utf8').matchAll(/Event<\s*'([A-Za-z]+)'/g)].map((m) => ({ type: m[1], context: CONTEXT_OF_FILE[file] })),
-    );
+    .flatMap((file) => [...readFileSync(join(dir, file), 'utf8').matchAll(/Event<\s*'([A-Za-z]+)'/g)].map((m) => ({ type: m[1], context: CONTEXT_OF_FILE[file] })));
 }
 
 describe('docs/api/asyncapi.yaml', () => {

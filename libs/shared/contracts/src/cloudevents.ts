@@ -114,11 +114,7 @@ function parseStructured(text: string, expectedType: string): CloudEventParseRes
   for (const name of ['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype']) {
     if (value[name] !== undefined && typeof value[name] !== 'string') return problem('INVALID_ARGUMENT', `${name} must be a string`);
   }
-  const checked = checkAttributes(
-    { specversion: attribute('specversion'), id: attribute('id'), source: attribute('source'), type: attribute('type'), subject: attribute('subject'), time: attribute('time') },
-    expectedType,
-    '',
-  );
+  const checked = checkAttributes({ specversion: attribute('specversion'), id: attribute('id'), source: attribute('source'), type: attribute('type'), subject: attribute('subject'), time: attribute('time') }, expectedType, '');
   if (!checked.ok) return checked;
   const contentType = attribute('datacontenttype');
   if (contentType !== undefined && !JSON_MEDIA_TYPE.test(contentType)) {
@@ -138,9 +134,7 @@ function checkAttributes(
   prefix: string,
 ): { ok: true; attributes: Attributes } | ({ ok: false } & CloudEventProblem) {
   if (given.specversion !== CLOUDEVENTS_SPEC_VERSION) {
-    return given.specversion === undefined
-      ? problem('INVALID_ARGUMENT', `${prefix}specversion is missing`)
-      : problem('INVALID_ARGUMENT', `${prefix}specversion ${quote(given.specversion)} is not supported: expected "1.0"`);
+    return given.specversion === undefined ? problem('INVALID_ARGUMENT', `${prefix}specversion is missing`) : problem('INVALID_ARGUMENT', `${prefix}specversion ${quote(given.specversion)} is not supported: expected "1.0"`);
   }
   if (given.id === undefined || given.id === '') return problem('INVALID_ARGUMENT', `${prefix}id is missing`);
   if (!validId(given.id)) return problem('INVALID_ARGUMENT', `${prefix}id must be 1..${MAX_ID} printable characters`);

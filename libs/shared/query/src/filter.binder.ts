@@ -59,10 +59,7 @@ function coerce(value: Literal, field: BoundField): Literal {
       }
       const instant = parseIsoInstant(value);
       if (!instant) {
-        throw new FilterError(
-          `field '${field.name}' holds timestamps; '${value}' is not an ISO-8601 date (2024-03-01) or date-time ` +
-            `with a time zone (2024-03-01T12:00:00Z)`,
-        );
+        throw new FilterError(`field '${field.name}' holds timestamps; '${value}' is not an ISO-8601 date (2024-03-01) or date-time ` + `with a time zone (2024-03-01T12:00:00Z)`);
       }
       return instant.toISOString();
     }

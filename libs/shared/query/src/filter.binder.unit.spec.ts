@@ -49,9 +49,7 @@ describe('bindFilter', () => {
     });
 
     it('rejects unknown fields and lists the allowed ones', () => {
-      expect(errorOf("owner = 'x'").message).toBe(
-        "unknown field 'owner'; allowed fields: name, version, stage, created, tags.<key>, params.<key>, metrics.<key>",
-      );
+      expect(errorOf("owner = 'x'").message).toBe("unknown field 'owner'; allowed fields: name, version, stage, created, tags.<key>, params.<key>, metrics.<key>");
       expect(errorOf("Name = 'x'").message).toMatch(/unknown field 'Name'/);
       expect(errorOf("labels.x = 'y'").message).toMatch(/unknown field 'labels.x'/);
       expect(errorOf("name.x = 'y'").message).toMatch(/unknown field 'name.x'/);
@@ -68,9 +66,7 @@ describe('bindFilter', () => {
       expect(bind(`tags.${'k'.repeat(250)} = 'v'`)).toMatchObject({ field: { path: ['tags', 'k'.repeat(250)] } });
       expect(errorOf(`tags.${'k'.repeat(251)} = 'v'`).message).toMatch(/longer than 250/);
       expect(errorOf(`tags.\`${'k'.repeat(251)}\` = 'v'`).message).toMatch(/longer than 250/);
-      expect(() => bindFilter({ kind: 'compare', field: 'tags.a\u0007', op: '=', value: 'v' }, schema)).toThrow(
-        /control character/,
-      );
+      expect(() => bindFilter({ kind: 'compare', field: 'tags.a\u0007', op: '=', value: 'v' }, schema)).toThrow(/control character/);
       expect(() => bindFilter({ kind: 'compare', field: 'tags.', op: '=', value: 'v' }, schema)).toThrow(/missing key/);
     });
 

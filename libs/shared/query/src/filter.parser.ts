@@ -181,10 +181,7 @@ class Tokenizer {
     if (hasControlChars(value)) throw new FilterError(`control character in ${what} starting at column ${column}`, column);
     if (hasLoneSurrogate(value)) throw new FilterError(`invalid Unicode in ${what} starting at column ${column}`, column);
     if (what === 'string' && value.length > FILTER_LIMITS.maxStringLength) {
-      throw new FilterError(
-        `string starting at column ${column} is longer than ${FILTER_LIMITS.maxStringLength} characters`,
-        column,
-      );
+      throw new FilterError(`string starting at column ${column} is longer than ${FILTER_LIMITS.maxStringLength} characters`, column);
     }
     return value;
   }
@@ -201,10 +198,7 @@ class Parser {
     const node = this.or();
     const rest = this.peek();
     if (rest.kind !== 'end') {
-      const message =
-        rest.kind === ')'
-          ? `unmatched ')' at column ${rest.column}`
-          : `expected AND, OR or the end of the filter at column ${rest.column}, found ${describe(rest)}`;
+      const message = rest.kind === ')' ? `unmatched ')' at column ${rest.column}` : `expected AND, OR or the end of the filter at column ${rest.column}, found ${describe(rest)}`;
       throw this.error(message, rest);
     }
     return node;
@@ -242,10 +236,7 @@ class Parser {
     this.depth--;
     const close = this.peek();
     if (close.kind !== ')') {
-      throw this.error(
-        `expected ')' to close the '(' at column ${token.column}, found ${describe(close)} at column ${close.column}`,
-        close,
-      );
+      throw this.error(`expected ')' to close the '(' at column ${token.column}, found ${describe(close)} at column ${close.column}`, close);
     }
     this.pos++;
     return node;
@@ -286,11 +277,7 @@ class Parser {
         return { kind: 'in', field, values: this.inList() };
       }
     }
-    throw this.error(
-      `expected an operator (=, !=, <>, <, <=, >, >=, LIKE, ILIKE, IN) after '${field}' at column ${next.column}, ` +
-        `found ${describe(next)}`,
-      next,
-    );
+    throw this.error(`expected an operator (=, !=, <>, <, <=, >, >=, LIKE, ILIKE, IN) after '${field}' at column ${next.column}, ` + `found ${describe(next)}`, next);
   }
 
   private pattern(keyword: string): string {
@@ -363,6 +350,6 @@ export function parseFilter(text: string): FilterNode {
   if (text.length > FILTER_LIMITS.maxLength) {
     throw new FilterError(`filter is longer than ${FILTER_LIMITS.maxLength} characters`);
   }
-  if (text.trim().length === 0) throw new FilterError('filter is empty; expected a condition such as name = \'x\'', 1);
+  if (text.trim().length === 0) throw new FilterError("filter is empty; expected a condition such as name = 'x'", 1);
   return new Parser(new Tokenizer(text).run()).parse();
 }

@@ -47,7 +47,7 @@ describe('parseFilter', () => {
     });
 
     it('parses IN lists of mixed literals', () => {
-      expect(parseFilter("stage IN ('production', \"staging\", 3)")).toEqual({
+      expect(parseFilter('stage IN (\'production\', "staging", 3)')).toEqual({
         kind: 'in',
         field: 'stage',
         values: ['production', 'staging', 3],
@@ -123,7 +123,7 @@ describe('parseFilter', () => {
 
     it('accepts backquoted keys with any characters and `` for a backtick', () => {
       expect(parseFilter("tags.`my key` = 'v'")).toEqual(eq('tags.my key', 'v'));
-      expect(parseFilter("params.`learning rate (lr)`>=0.1")).toEqual({
+      expect(parseFilter('params.`learning rate (lr)`>=0.1')).toEqual({
         kind: 'compare',
         field: 'params.learning rate (lr)',
         op: '>=',
@@ -239,8 +239,8 @@ describe('parseFilter', () => {
       ['name = -', /unexpected character '-'/],
       ["name \u0000= 'x'", /unexpected character U\+0000 at column 6/],
       ["name\u00a0= 'x'", /unexpected character/],
-      ["name LIKE 1", /expected a quoted pattern after LIKE at column 11, found '1'/],
-      ["name ILIKE", /expected a quoted pattern after ILIKE/],
+      ['name LIKE 1', /expected a quoted pattern after LIKE at column 11, found '1'/],
+      ['name ILIKE', /expected a quoted pattern after ILIKE/],
       ["name NOT = 'x'", /expected LIKE or ILIKE after NOT at column 10, found '='/],
       ["name NOT IN ('x')", /expected LIKE or ILIKE after NOT/],
       ["NOT name = 'x'", /expected a field name at column 1, found NOT/],
@@ -250,7 +250,7 @@ describe('parseFilter', () => {
       ["name IN ('a' 'b')", /expected ',' or '\)' in IN list at column 14/],
       ["name IN ('a'", /expected ',' or '\)' in IN list .* found the end of the filter/],
       ["name IN (,'a')", /expected a value after '\('/],
-      ["name IN (name)", /expected a value after '\(' at column 10, found 'name'/],
+      ['name IN (name)', /expected a value after '\(' at column 10, found 'name'/],
       ['a = 1 AND (b = 2', /expected '\)' to close the '\(' at column 11/],
       ['(a = 1) (b = 2)', /expected AND, OR .* at column 9, found '\('/],
       ['a = 1 AND', /expected a field name/],

@@ -1,25 +1,11 @@
-import {
-  PAGE_TOKEN_MAX,
-  PageSizeError,
-  PageTokenError,
-  decodePageToken,
-  encodePageToken,
-  parsePageSize,
-  queryFingerprint,
-} from './page-token';
+import { PAGE_TOKEN_MAX, PageSizeError, PageTokenError, decodePageToken, encodePageToken, parsePageSize, queryFingerprint } from './page-token';
 
 const fp = queryFingerprint(["name LIKE 'a%'", 'createdAt', 'desc']);
 const b64 = (json: string): string => Buffer.from(json, 'utf8').toString('base64url');
 const tag = (): string => JSON.parse(Buffer.from(encodePageToken({ value: null, id: 'x' }, fp), 'base64url').toString()).q;
 
 describe('page tokens', () => {
-  it.each([
-    [{ value: 'fraud-detector', id: 'm-1' }],
-    [{ value: 42.5, id: 'v-2' }],
-    [{ value: -1, id: '' }],
-    [{ value: null, id: 'm-3' }],
-    [{ value: "quote\" back\\ 'é' 😀", id: 'ünï' }],
-  ])('round-trips %j', (cursor) => {
+  it.each([[{ value: 'fraud-detector', id: 'm-1' }], [{ value: 42.5, id: 'v-2' }], [{ value: -1, id: '' }], [{ value: null, id: 'm-3' }], [{ value: "quote\" back\\ 'é' 😀", id: 'ünï' }]])('round-trips %j', (cursor) => {
     const token = encodePageToken(cursor, fp);
     expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(decodePageToken(token, fp)).toEqual(cursor);
@@ -70,7 +56,7 @@ describe('page tokens', () => {
   it('rejects non-canonical base64 that a lenient decoder would accept', () => {
     // A payload of 3n+1 bytes ends in a character whose 4 low bits are unused; flipping one decodes the same.
     let id = '';
-    while ((JSON.stringify({ v: 1, q: tag(), k: null, i: id }).length % 3) !== 1) id += 'x';
+    while (JSON.stringify({ v: 1, q: tag(), k: null, i: id }).length % 3 !== 1) id += 'x';
     const token = encodePageToken({ value: null, id }, fp);
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const tweaked = token.slice(0, -1) + alphabet[alphabet.indexOf(token[token.length - 1]) ^ 1];
@@ -110,12 +96,9 @@ describe('parsePageSize', () => {
     expect(parsePageSize(25)).toBe(25);
   });
 
-  it.each([['0'], ['1001'], ['-1'], ['1.5'], ['1e2'], [' 5'], ['5 '], ['05'], [''], ['abc'], ['0x10'], ['99999999999999999999'], [0], [1.5], [NaN], [Infinity], [null], [['5']], [{}], [true]])(
-    'rejects %j',
-    (raw) => {
-      expect(() => parsePageSize(raw)).toThrow(new PageSizeError('page size must be an integer from 1 to 1000'));
-    },
-  );
+  it.each([['0'], ['1001'], ['-1'], ['1.5'], ['1e2'], [' 5'], ['5 '], ['05'], [''], ['abc'], ['0x10'], ['99999999999999999999'], [0], [1.5], [NaN], [Infinity], [null], [['5']], [{}], [true]])('rejects %j', (raw) => {
+    expect(() => parsePageSize(raw)).toThrow(new PageSizeError('page size must be an integer from 1 to 1000'));
+  });
 
   it('applies the given max', () => {
     expect(() => parsePageSize('21', { default: 10, max: 20 })).toThrow(PageSizeError);

@@ -1,20 +1,7 @@
 import { validateArtifactPath } from './artifact-path';
 
 describe('validateArtifactPath', () => {
-  it.each([
-    'model.pkl',
-    'model/MLmodel',
-    'a/b/c/d.txt',
-    '.hidden/file',
-    'dir/..file',
-    'file...',
-    '100% done.txt',
-    'a%zz',
-    'ünïcødé/模型.bin',
-    'with space/and-dash_1',
-    'x'.repeat(255),
-    `${'a/'.repeat(511)}bc`,
-  ])('accepts %j', (path) => {
+  it.each(['model.pkl', 'model/MLmodel', 'a/b/c/d.txt', '.hidden/file', 'dir/..file', 'file...', '100% done.txt', 'a%zz', 'ünïcødé/模型.bin', 'with space/and-dash_1', 'x'.repeat(255), `${'a/'.repeat(511)}bc`])('accepts %j', (path) => {
     expect(validateArtifactPath(path)).toBeUndefined();
   });
 

@@ -1,12 +1,4 @@
-import {
-  validateAlias,
-  validateMetricKey,
-  validateMetricValue,
-  validateModelName,
-  validateParamKey,
-  validateTagKey,
-  validateTagValue,
-} from './names';
+import { validateAlias, validateMetricKey, validateMetricValue, validateModelName, validateParamKey, validateTagKey, validateTagValue } from './names';
 
 describe('validateModelName', () => {
   it.each(['fraud-detector', 'a', '9', 'Model_v2.1', 'a.b-c_d', 'x'.repeat(256), 'UPPER'])('accepts %j', (name) => {

@@ -7,23 +7,7 @@ export const URI_MAX = 2048;
  * (MREG_URI_SCHEMES): object stores, HTTP(S), Hadoop, Azure, git, and MLflow's own. `file:` is left out on
  * purpose: a registry shared by a team must not point at one machine's disk.
  */
-export const DEFAULT_URI_SCHEMES: readonly string[] = [
-  's3',
-  's3a',
-  'gs',
-  'hdfs',
-  'abfss',
-  'wasbs',
-  'https',
-  'http',
-  'git',
-  'git+https',
-  'git+ssh',
-  'ssh',
-  'runs',
-  'models',
-  'mlflow-artifacts',
-];
+export const DEFAULT_URI_SCHEMES: readonly string[] = ['s3', 's3a', 'gs', 'hdfs', 'abfss', 'wasbs', 'https', 'http', 'git', 'git+https', 'git+ssh', 'ssh', 'runs', 'models', 'mlflow-artifacts'];
 
 /** A scheme as RFC 3986 spells it (lower-cased), at most 32 characters. */
 export const URI_SCHEME = /^[a-z][a-z0-9+.-]{0,31}$/;

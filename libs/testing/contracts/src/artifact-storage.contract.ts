@@ -2,12 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import {
-  BlobNotFoundError,
-  BlobTooLargeError,
-  DigestMismatchError,
-  type ArtifactStorage,
-} from '@mreg/platform/artifact-storage';
+import { BlobNotFoundError, BlobTooLargeError, DigestMismatchError, type ArtifactStorage } from '@mreg/platform/artifact-storage';
 import { rejectionOf, withFixture } from './contract-helpers';
 
 export interface ArtifactStorageContractFixture {
@@ -163,14 +158,11 @@ export function describeArtifactStorageContract(name: string, factory: () => Pro
       await expect(storage.size(absent)).resolves.toBeUndefined();
     });
 
-    it.each(['../../etc/passwd', 'ABCDEF'.padEnd(64, '0'), 'abc', `${'a'.repeat(63)}/`, ''])(
-      'treats the malformed digest %j as not found',
-      async (digest) => {
-        await expect(storage.get(digest)).rejects.toBeInstanceOf(BlobNotFoundError);
-        await expect(storage.exists(digest)).resolves.toBe(false);
-        await expect(storage.size(digest)).resolves.toBeUndefined();
-      },
-    );
+    it.each(['../../etc/passwd', 'ABCDEF'.padEnd(64, '0'), 'abc', `${'a'.repeat(63)}/`, ''])('treats the malformed digest %j as not found', async (digest) => {
+      await expect(storage.get(digest)).rejects.toBeInstanceOf(BlobNotFoundError);
+      await expect(storage.exists(digest)).resolves.toBe(false);
+      await expect(storage.size(digest)).resolves.toBeUndefined();
+    });
 
     it(`streams ${largeSize / MiB} MiB in and out without holding it in memory`, async () => {
       const size = largeSize;
@@ -219,11 +211,7 @@ async function readAll(stream: Readable): Promise<Buffer> {
  * On reaching `checkpoint` bytes it collects garbage (when the runtime allows) and records how much buffer
  * memory is still alive compared with the start.
  */
-function generated(
-  size: number,
-  chunkSize: number,
-  checkpoint: number,
-): { stream: Readable; sha256(): string; retainedAtCheckpoint(): number | undefined } {
+function generated(size: number, chunkSize: number, checkpoint: number): { stream: Readable; sha256(): string; retainedAtCheckpoint(): number | undefined } {
   const hash = createHash('sha256');
   const seed = randomBytes(chunkSize);
   const gc = garbageCollector();

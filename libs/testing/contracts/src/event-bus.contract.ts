@@ -24,11 +24,7 @@ export interface EventBusContractOptions {
  * The behaviour every EventBus adapter must show (docs/design.md §2). Every test uses fresh topic and group
  * names, so it runs against a broker that already carries other traffic.
  */
-export function describeEventBusContract(
-  name: string,
-  factory: () => Promise<EventBusContractFixture>,
-  options: EventBusContractOptions = {},
-): void {
+export function describeEventBusContract(name: string, factory: () => Promise<EventBusContractFixture>, options: EventBusContractOptions = {}): void {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const quietMs = options.quietMs ?? 500;
 

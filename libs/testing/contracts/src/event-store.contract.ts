@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventMetadata, RecordedEvent } from '@mreg/shared/contracts';
-import {
-  WrongExpectedRevisionError,
-  computeEventHash,
-  verifyChain,
-  type EventStore,
-  type NewEvent,
-} from '@mreg/platform/event-store';
+import { WrongExpectedRevisionError, computeEventHash, verifyChain, type EventStore, type NewEvent } from '@mreg/platform/event-store';
 import { rejectionOf, sleep, uniqueSuffix, waitUntil, withFixture } from './contract-helpers';
 
 export interface EventStoreContractFixture {
@@ -43,8 +37,7 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
     const newPrefix = (): string => `contract-${uniqueSuffix()}-`;
 
     /** Appends a marker event and returns its position: every later event lies strictly after it. */
-    const mark = async (prefix: string): Promise<bigint> =>
-      (await store.append(`${prefix}marker`, [newEvent('MarkerPlaced')], 'no_stream')).position;
+    const mark = async (prefix: string): Promise<bigint> => (await store.append(`${prefix}marker`, [newEvent('MarkerPlaced')], 'no_stream')).position;
 
     describe('append and readStream', () => {
       it('appends to a new stream and reads the events back in revision order', async () => {
@@ -55,9 +48,7 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
 
         expect(result.nextExpectedRevision).toBe(2);
         const read = await store.readStream(streamId);
-        expect(read.map((e) => [e.streamId, e.streamRevision, e.type, e.data, e.metadata.eventId])).toEqual(
-          events.map((e, i) => [streamId, i, e.type, e.data, e.metadata.eventId]),
-        );
+        expect(read.map((e) => [e.streamId, e.streamRevision, e.type, e.data, e.metadata.eventId])).toEqual(events.map((e, i) => [streamId, i, e.type, e.data, e.metadata.eventId]));
       });
 
       it('reports the bigint position of the last appended event', async () => {
@@ -76,7 +67,11 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
 
       it('reads from a revision, at most maxCount events', async () => {
         const streamId = `${newPrefix()}model`;
-        await store.append(streamId, [0, 1, 2, 3, 4].map((n) => newEvent('Counted', { n })), 'no_stream');
+        await store.append(
+          streamId,
+          [0, 1, 2, 3, 4].map((n) => newEvent('Counted', { n })),
+          'no_stream',
+        );
 
         const read = await store.readStream(streamId, { fromRevision: 2, maxCount: 2 });
 
@@ -127,9 +122,7 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         const streamId = `${newPrefix()}model`;
         await store.append(streamId, [newEvent('Created')], 'no_stream');
 
-        const outcomes = await Promise.allSettled(
-          Array.from({ length: 8 }, (_, i) => store.append(streamId, [newEvent('Raced', { i }), newEvent('Raced', { i })], 0)),
-        );
+        const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => store.append(streamId, [newEvent('Raced', { i }), newEvent('Raced', { i })], 0)));
 
         const winners = outcomes.filter((o) => o.status === 'fulfilled');
         const losers = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -142,9 +135,7 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
 
       it('concurrent "no_stream" appends (a name reservation) have exactly one winner', async () => {
         const streamId = `${newPrefix()}model-name`;
-        const outcomes = await Promise.allSettled(
-          Array.from({ length: 5 }, (_, i) => store.append(streamId, [newEvent('ModelNameReserved', { i })], 'no_stream')),
-        );
+        const outcomes = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => store.append(streamId, [newEvent('ModelNameReserved', { i })], 'no_stream')));
         expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
         expect(await store.readStream(streamId)).toHaveLength(1);
       });
@@ -376,7 +367,10 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
           { text: 'Grüße, 模型 🚀 "quoted" \\ back\nline', big: 9007199254740991, negative: -5, exp: 1e-7 },
           { empty: {}, list: [], zero: 0 },
         ];
-        const chained = chain(streamId, payloads.map((data, i) => ({ type: `Step${i}`, data })));
+        const chained = chain(
+          streamId,
+          payloads.map((data, i) => ({ type: `Step${i}`, data })),
+        );
 
         await store.append(streamId, chained.slice(0, 2), 'no_stream');
         await store.append(streamId, chained.slice(2), 1);

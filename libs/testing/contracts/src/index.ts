@@ -5,3 +5,4 @@ export * from './read-store.contract';
 export * from './artifact-storage.contract';
 export * from './decider-spec';
 export * from './registry-history';
+export * from './stored-v1-events';

@@ -81,11 +81,7 @@ const FILTER_CASES: readonly (readonly [string, BoundFilter, readonly string[]])
   ['versions <= 0 with negative numbers', cmp(F.versions, '<=', 0), ['d06', 'd07']],
   ["code > '9' compares text, not numbers", cmp(F.code, '>', '9'), ['d04']],
   ["code < '9' compares text", cmp(F.code, '<', '9'), ['d01', 'd03']],
-  [
-    'createdAt >= a timestamp (inclusive)',
-    cmp(F.createdAt, '>=', '2025-01-01T00:00:00.000Z'),
-    ['d01', 'd02', 'd04', 'd05', 'd07', 'd08', 'd09'],
-  ],
+  ['createdAt >= a timestamp (inclusive)', cmp(F.createdAt, '>=', '2025-01-01T00:00:00.000Z'), ['d01', 'd02', 'd04', 'd05', 'd07', 'd08', 'd09']],
   ['createdAt < a timestamp', cmp(F.createdAt, '<', '2025-01-01T00:00:00.000Z'), ['d03', 'd06']],
   ['createdAt = a timestamp', cmp(F.createdAt, '=', '2025-01-05T10:00:00.000Z'), ['d01', 'd08']],
   ["name LIKE 'fraud%' is case-sensitive", like(F.name, 'fraud%'), ['d01', 'd03', 'd08']],
@@ -109,40 +105,20 @@ const FILTER_CASES: readonly (readonly [string, BoundFilter, readonly string[]])
   ['IN () matches nothing', anyOf(F.stage, []), []],
   ["tags.'team.name' = 'risk' (a key containing a dot)", cmp(F.teamName, '=', 'risk'), ['d01', 'd02']],
   ["tags.'team.name' != 'risk' (docs without the tag excluded)", cmp(F.teamName, '!=', 'risk'), ['d04', 'd06']],
-  [
-    "NOT tags.'team.name' = 'risk' (docs without the tag included)",
-    not(cmp(F.teamName, '=', 'risk')),
-    ['d03', 'd04', 'd05', 'd06', 'd07', 'd08', 'd09'],
-  ],
-  ["NOT metrics.auc >= 0.9 (missing, null and wrong type included)", not(cmp(F.auc, '>=', 0.9)), ['d03', 'd04', 'd05', 'd06', 'd07', 'd09']],
+  ["NOT tags.'team.name' = 'risk' (docs without the tag included)", not(cmp(F.teamName, '=', 'risk')), ['d03', 'd04', 'd05', 'd06', 'd07', 'd08', 'd09']],
+  ['NOT metrics.auc >= 0.9 (missing, null and wrong type included)', not(cmp(F.auc, '>=', 0.9)), ['d03', 'd04', 'd05', 'd06', 'd07', 'd09']],
   ["NOT (name LIKE 'fraud%' OR stage = 'staging')", not(or(like(F.name, 'fraud%'), cmp(F.stage, '=', 'staging'))), ['d04', 'd05', 'd06', 'd09']],
   ["tags.'cost-center' = 'cc-1' (a key containing a dash)", cmp(F.costCenter, '=', 'cc-1'), ['d01']],
   ["tags.'équipe' IN ('données', 'risque') (a unicode key)", anyOf(F.equipe, ['données', 'risque']), ['d01', 'd08']],
-  [
-    "stage = 'production' OR (stage = 'staging' AND metrics.auc > 0.9)",
-    or(cmp(F.stage, '=', 'production'), and(cmp(F.stage, '=', 'staging'), cmp(F.auc, '>', 0.9))),
-    ['d01', 'd02', 'd04', 'd08'],
-  ],
-  [
-    "(stage = 'production' OR stage = 'staging') AND metrics.auc > 0.9",
-    and(or(cmp(F.stage, '=', 'production'), cmp(F.stage, '=', 'staging')), cmp(F.auc, '>', 0.9)),
-    ['d01', 'd02', 'd08'],
-  ],
-  [
-    "name ILIKE 'fraud%' AND tags.'team.name' = 'risk' AND versions >= 9",
-    and(and(like(F.name, 'fraud%', true), cmp(F.teamName, '=', 'risk')), cmp(F.versions, '>=', 9)),
-    ['d01', 'd02'],
-  ],
+  ["stage = 'production' OR (stage = 'staging' AND metrics.auc > 0.9)", or(cmp(F.stage, '=', 'production'), and(cmp(F.stage, '=', 'staging'), cmp(F.auc, '>', 0.9))), ['d01', 'd02', 'd04', 'd08']],
+  ["(stage = 'production' OR stage = 'staging') AND metrics.auc > 0.9", and(or(cmp(F.stage, '=', 'production'), cmp(F.stage, '=', 'staging')), cmp(F.auc, '>', 0.9)), ['d01', 'd02', 'd08']],
+  ["name ILIKE 'fraud%' AND tags.'team.name' = 'risk' AND versions >= 9", and(and(like(F.name, 'fraud%', true), cmp(F.teamName, '=', 'risk')), cmp(F.versions, '>=', 9)), ['d01', 'd02']],
 ];
 
 /** [description, sort, ids in expected order]: missing values (and wrong types) are smallest; ties by id. */
 const SORT_CASES: readonly (readonly [string, SortSpec, readonly string[]])[] = [
   ['versions asc', { field: F.versions, direction: 'asc' }, ['d07', 'd06', 'd04', 'd03', 'd05', 'd09', 'd02', 'd01', 'd08']],
-  [
-    'versions desc (ties by id asc)',
-    { field: F.versions, direction: 'desc' },
-    ['d01', 'd08', 'd02', 'd09', 'd05', 'd03', 'd04', 'd06', 'd07'],
-  ],
+  ['versions desc (ties by id asc)', { field: F.versions, direction: 'desc' }, ['d01', 'd08', 'd02', 'd09', 'd05', 'd03', 'd04', 'd06', 'd07']],
   ['metrics.auc asc (missing first)', { field: F.auc, direction: 'asc' }, ['d04', 'd05', 'd07', 'd09', 'd06', 'd03', 'd02', 'd01', 'd08']],
   ['metrics.auc desc (missing last)', { field: F.auc, direction: 'desc' }, ['d01', 'd08', 'd02', 'd03', 'd06', 'd04', 'd05', 'd07', 'd09']],
   ['name asc (code point order)', { field: F.name, direction: 'asc' }, ['d07', 'd05', 'd02', 'd04', 'd01', 'd03', 'd08', 'd09', 'd06']],
@@ -218,9 +194,7 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
 
       it('serialises concurrent writers of one document: no update is lost', async () => {
         const models = newCollection<Counter>();
-        const applied = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => models.apply('m1', `version-m1-${i}`, 0, bump('m1', `v${i}`))),
-        );
+        const applied = await Promise.all(Array.from({ length: 20 }, (_, i) => models.apply('m1', `version-m1-${i}`, 0, bump('m1', `v${i}`))));
 
         expect(applied.every(Boolean)).toBe(true);
         const doc = await models.get('m1');
@@ -248,8 +222,7 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
       });
 
       /** Every id matching, in id order, reading pages of 100. */
-      const idsMatching = async (filter: BoundFilter): Promise<string[]> =>
-        (await readAllPages(models, { filter, sort: { field: F.name, direction: 'asc' }, limit: 100 })).map((d) => d.id).sort();
+      const idsMatching = async (filter: BoundFilter): Promise<string[]> => (await readAllPages(models, { filter, sort: { field: F.name, direction: 'asc' }, limit: 100 })).map((d) => d.id).sort();
 
       it.each(FILTER_CASES)('filter %s', async (_title, filter, expected) => {
         await expect(idsMatching(filter)).resolves.toEqual([...expected].sort());
@@ -268,24 +241,21 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
         expect(page.next).toBeUndefined();
       });
 
-      it.each(SORT_CASES.flatMap(([title, sort]) => [1, 2, 4].map((limit) => [title, limit, sort] as const)))(
-        'keyset pages (%s, limit %d) visit every document exactly once, in order',
-        async (_title, limit, sort) => {
-          const single = (await models.find({ sort, limit: 100 })).items.map((d) => d.id);
-          const pages: string[][] = [];
-          let after: Cursor | undefined;
-          do {
-            const page = await models.find({ sort, limit, ...(after === undefined ? {} : { after }) });
-            expect(page.items.length).toBeLessThanOrEqual(limit);
-            pages.push(page.items.map((d) => d.id));
-            // Page tokens travel as JSON: the cursor must survive that.
-            after = page.next === undefined ? undefined : (JSON.parse(JSON.stringify(page.next)) as Cursor);
-          } while (after !== undefined && pages.length <= all.length + 1);
+      it.each(SORT_CASES.flatMap(([title, sort]) => [1, 2, 4].map((limit) => [title, limit, sort] as const)))('keyset pages (%s, limit %d) visit every document exactly once, in order', async (_title, limit, sort) => {
+        const single = (await models.find({ sort, limit: 100 })).items.map((d) => d.id);
+        const pages: string[][] = [];
+        let after: Cursor | undefined;
+        do {
+          const page = await models.find({ sort, limit, ...(after === undefined ? {} : { after }) });
+          expect(page.items.length).toBeLessThanOrEqual(limit);
+          pages.push(page.items.map((d) => d.id));
+          // Page tokens travel as JSON: the cursor must survive that.
+          after = page.next === undefined ? undefined : (JSON.parse(JSON.stringify(page.next)) as Cursor);
+        } while (after !== undefined && pages.length <= all.length + 1);
 
-          expect(pages.flat()).toEqual(single);
-          expect(pages.slice(0, -1).every((p) => p.length === limit)).toBe(true);
-        },
-      );
+        expect(pages.flat()).toEqual(single);
+        expect(pages.slice(0, -1).every((p) => p.length === limit)).toBe(true);
+      });
 
       it('pages a filtered result', async () => {
         const filter = or(cmp(F.stage, '=', 'production'), cmp(F.stage, '=', 'development'));

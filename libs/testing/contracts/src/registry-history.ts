@@ -124,7 +124,12 @@ export async function generateRegistryHistory(store: EventStore, options: Regist
     });
     if (index % 2 === 0) {
       steps.push(() =>
-        append(streams.policy(modelId), [{ type: 'ApprovalPolicySet', data: { modelId, policy: { ...DEFAULT_APPROVAL_POLICY, staging: { requiredApprovals: 1, approverRole: 'approver' } } } } satisfies ApprovalPolicySet], 'root', correlation()),
+        append(
+          streams.policy(modelId),
+          [{ type: 'ApprovalPolicySet', data: { modelId, policy: { ...DEFAULT_APPROVAL_POLICY, staging: { requiredApprovals: 1, approverRole: 'approver' } } } } satisfies ApprovalPolicySet],
+          'root',
+          correlation(),
+        ),
       );
     }
     for (let v = 1; v <= versions; v++) {

@@ -38,21 +38,18 @@ export function rawRequest(target: Target, method: string, rawPath: string, opti
   const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
   const basePath = base.pathname.replace(/\/$/, '');
   return new Promise<RawReply>((resolve, reject) => {
-    const req = send(
-      { protocol: base.protocol, hostname: base.hostname, port: base.port, method, path: `${basePath}${rawPath}`, headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const bytes = Buffer.concat(chunks);
-          const text = bytes.toString('utf8');
-          let parsed: unknown = text;
-          if ((res.headers['content-type'] ?? '').includes('json') && text.length > 0) parsed = JSON.parse(text);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, text, body: parsed });
-        });
-      },
-    );
+    const req = send({ protocol: base.protocol, hostname: base.hostname, port: base.port, method, path: `${basePath}${rawPath}`, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        const text = bytes.toString('utf8');
+        let parsed: unknown = text;
+        if ((res.headers['content-type'] ?? '').includes('json') && text.length > 0) parsed = JSON.parse(text);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, text, body: parsed });
+      });
+    });
     req.on('error', reject);
     if (body === undefined) {
       req.end();

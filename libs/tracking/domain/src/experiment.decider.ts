@@ -87,7 +87,7 @@ export function decideExperiment(command: ExperimentCommand, state: ExperimentSt
     }
     case 'DeleteExperiment': {
       if (!state.exists) throw new DomainError('NOT_FOUND', 'No Experiment with this id exists.');
-      if (state.experimentId === DEFAULT_EXPERIMENT_ID) throw new DomainError('INVALID_ARGUMENT', 'Cannot delete the default experiment \'0\'. This is an internally reserved ID.');
+      if (state.experimentId === DEFAULT_EXPERIMENT_ID) throw new DomainError('INVALID_ARGUMENT', "Cannot delete the default experiment '0'. This is an internally reserved ID.");
       if (state.lifecycle === 'deleted') return [];
       return [{ type: 'ExperimentDeleted', data: { experimentId: state.experimentId, at: command.data.at } }];
     }

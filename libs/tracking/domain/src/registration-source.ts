@@ -6,10 +6,7 @@ import { latestMetrics } from './run.decider';
 // the runs and logged models this registry tracked. Pure: the feature lib loads the streams.
 
 export type RegistrationSource =
-  | { readonly kind: 'run'; readonly runId: string; readonly path: string }
-  | { readonly kind: 'logged-model'; readonly loggedModelId: string }
-  | { readonly kind: 'tree'; readonly treePath: string }
-  | { readonly kind: 'other' };
+  { readonly kind: 'run'; readonly runId: string; readonly path: string } | { readonly kind: 'logged-model'; readonly loggedModelId: string } | { readonly kind: 'tree'; readonly treePath: string } | { readonly kind: 'other' };
 
 const RUNS = /^runs:\/([^/]+)(?:\/(.*))?$/;
 const MODELS = /^models:\/(m-[0-9a-zA-Z]+)\/?$/;
@@ -35,7 +32,10 @@ export function treePathOf(uri: string): string | undefined {
 }
 
 export function joinTreePath(...parts: string[]): string {
-  return parts.map(trimSlashes).filter((p) => p !== '').join('/');
+  return parts
+    .map(trimSlashes)
+    .filter((p) => p !== '')
+    .join('/');
 }
 
 /** Who owns a tree path by MLflow's layout: `<exp>/<run>/artifacts/...` or `<exp>/models/<m-id>/artifacts/...`. */

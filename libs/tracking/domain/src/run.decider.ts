@@ -145,10 +145,7 @@ function newParams(state: RunState, params: readonly KeyValue[]): Tags {
     if (logged === undefined) {
       fresh[key] = value;
     } else if (logged !== value) {
-      invalid(
-        `Changing param values is not allowed. Param with key='${key}' was already logged with value='${logged}' for run ID='${state.runId}'. Attempted logging new value '${value}'.`,
-        { key, loggedValue: logged, runId: state.runId },
-      );
+      invalid(`Changing param values is not allowed. Param with key='${key}' was already logged with value='${logged}' for run ID='${state.runId}'. Attempted logging new value '${value}'.`, { key, loggedValue: logged, runId: state.runId });
     }
   }
   return fresh;
@@ -186,8 +183,7 @@ function checkDataset(input: DatasetInput): void {
   }
 }
 
-const sameDataset = (a: DatasetInput, b: DatasetInput) =>
-  a.dataset.name === b.dataset.name && a.dataset.digest === b.dataset.digest && JSON.stringify(a.tags) === JSON.stringify(b.tags);
+const sameDataset = (a: DatasetInput, b: DatasetInput) => a.dataset.name === b.dataset.name && a.dataset.digest === b.dataset.digest && JSON.stringify(a.tags) === JSON.stringify(b.tags);
 
 export function decideRun(command: RunCommand, state: RunState): RunEvent[] {
   switch (command.type) {

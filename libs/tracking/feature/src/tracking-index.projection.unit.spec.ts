@@ -21,7 +21,7 @@ describe('run search document', () => {
     expect(doc).toMatchObject({ params: { lr: '0.1', depth: '3' }, metrics: { acc: 0.5, loss: 3 }, metricPositions: { acc: [1, 5], loss: [0, 1] } });
   });
 
-  it('keeps infinities as ±MAX_VALUE and NaN as text, as MLflow\'s store does', () => {
+  it("keeps infinities as ±MAX_VALUE and NaN as text, as MLflow's store does", () => {
     const doc = fold([created, { type: 'RunMetricsLogged', data: { runId: 'r1', metrics: [metric('up', 'Infinity', 0, 1), metric('down', '-Infinity', 0, 1), metric('nan', 'NaN', 0, 1)] } }]);
     expect(doc?.metrics).toEqual({ up: Number.MAX_VALUE, down: -Number.MAX_VALUE, nan: 'NaN' });
     // A later step replaces a NaN; JSON keeps every value (the documents are stored as JSON).

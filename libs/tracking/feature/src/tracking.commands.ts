@@ -2,15 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError, experimentNameKey, streams } from '@mreg/shared/contracts';
 import type { DatasetInput, LoggedModelStatus, MetricPoint, RunStatus } from '@mreg/shared/contracts';
-import {
-  DEFAULT_EXPERIMENT_ID,
-  DEFAULT_EXPERIMENT_NAME,
-  checkExperimentName,
-  experimentDecider,
-  experimentNameDecider,
-  loggedModelDecider,
-  runDecider,
-} from '@mreg/tracking/domain';
+import { DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, checkExperimentName, experimentDecider, experimentNameDecider, loggedModelDecider, runDecider } from '@mreg/tracking/domain';
 import type { ExperimentNameState, ExperimentState, KeyValue, LoggedModelState, ReserveExperimentName, RunState } from '@mreg/tracking/domain';
 import { EventSourcedRepository, SYSTEM_PRINCIPAL } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';

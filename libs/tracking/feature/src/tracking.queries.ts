@@ -6,18 +6,7 @@ import type { ReadCollection, ReadStore } from '@mreg/platform/read-store';
 import { EventSourcedRepository } from '@mreg/platform/runtime';
 import { PageTokenError, bindFilter, decodePageToken, encodePageToken, queryFingerprint } from '@mreg/shared/query';
 import type { FilterNode, FilterSchema, Literal } from '@mreg/shared/query';
-import {
-  DEFAULT_EXPERIMENT_ID,
-  experimentDecider,
-  experimentNameDecider,
-  factsOfRun,
-  joinTreePath,
-  loggedModelDecider,
-  ownerOfTreePath,
-  parseRegistrationSource,
-  runDecider,
-  treePathOf,
-} from '@mreg/tracking/domain';
+import { DEFAULT_EXPERIMENT_ID, experimentDecider, experimentNameDecider, factsOfRun, joinTreePath, loggedModelDecider, ownerOfTreePath, parseRegistrationSource, runDecider, treePathOf } from '@mreg/tracking/domain';
 import type { ExperimentState, LoggedModelState, RunState } from '@mreg/tracking/domain';
 import { TrackingCommands, loggedModelNotFound, runNotFound } from './tracking.commands';
 import { TRACKING_COLLECTIONS } from './tracking-index.projection';
@@ -95,8 +84,7 @@ export const LOGGED_MODEL_FIELDS: FilterSchema = {
 
 const eq = (field: string, value: Literal): FilterNode => ({ kind: 'compare', field, op: '=', value });
 const anyOf = (field: string, values: readonly string[]): FilterNode => ({ kind: 'in', field, values });
-const and = (...nodes: (FilterNode | undefined)[]): FilterNode | undefined =>
-  nodes.filter((n): n is FilterNode => n !== undefined).reduce<FilterNode | undefined>((acc, n) => (acc ? { kind: 'and', left: acc, right: n } : n), undefined);
+const and = (...nodes: (FilterNode | undefined)[]): FilterNode | undefined => nodes.filter((n): n is FilterNode => n !== undefined).reduce<FilterNode | undefined>((acc, n) => (acc ? { kind: 'and', left: acc, right: n } : n), undefined);
 /** Documents holding a value of the field's type (numbers: every stored number, infinities being ±MAX_VALUE). */
 function holdsValue(field: string, schema: FilterSchema): FilterNode {
   const bound = bindFilter({ kind: 'compare', field, op: '=', value: 0 }, schema);
@@ -311,14 +299,7 @@ function searchIndex<D extends { id: string }>(collection: ReadCollection<D>, sc
  * the read store's single sort key cannot, e.g. runs without the sort key last in both directions. The token
  * names its phase through the query it continues: a cursor inside phase k, or the start of phase k.
  */
-async function searchInPhases<D extends { id: string }>(
-  collection: ReadCollection<D>,
-  schema: FilterSchema,
-  scope: FilterNode | undefined,
-  phases: readonly SearchPhase[],
-  request: SearchRequest,
-  scopeKey: string,
-): Promise<SearchPage<D>> {
+async function searchInPhases<D extends { id: string }>(collection: ReadCollection<D>, schema: FilterSchema, scope: FilterNode | undefined, phases: readonly SearchPhase[], request: SearchRequest, scopeKey: string): Promise<SearchPage<D>> {
   const bound = phases.map((phase) => {
     const sortField = bindFilter({ kind: 'compare', field: phase.order.field, op: '=', value: 0 }, schema);
     if (sortField.kind !== 'compare') throw new Error('unreachable');
@@ -351,7 +332,10 @@ async function searchInPhases<D extends { id: string }>(
 
 function decodePhaseToken(token: string, phases: number, inside: (k: number) => string, start: (k: number) => string): { phase: number; after?: { value: string | number | null; id: string } } {
   for (let k = 0; k < phases; k++) {
-    for (const [fingerprint, isStart] of [[inside(k), false], [start(k), true]] as const) {
+    for (const [fingerprint, isStart] of [
+      [inside(k), false],
+      [start(k), true],
+    ] as const) {
       try {
         const cursor = decodePageToken(token, fingerprint);
         return isStart ? { phase: k } : { phase: k, after: cursor };

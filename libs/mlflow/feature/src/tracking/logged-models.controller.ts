@@ -10,7 +10,10 @@ import { mlflowLoggedModel } from './tracking.entities';
 import { CreateLoggedModelMessage, FinalizeLoggedModelMessage, LoggedModelParamsMessage, LoggedModelTagsMessage, SearchLoggedModelsMessage } from './tracking.messages';
 
 const LOGGED_MODEL_SEARCH: MlflowSearchSchema = {
-  attributes: searchAttributes({ name: 'name', model_id: 'id', model_type: 'modelType', status: 'status', source_run_id: 'sourceRunId' }, { creation_timestamp: 'creationTime', creation_time: 'creationTime', last_updated_timestamp: 'lastUpdatedTime' }),
+  attributes: searchAttributes(
+    { name: 'name', model_id: 'id', model_type: 'modelType', status: 'status', source_run_id: 'sourceRunId' },
+    { creation_timestamp: 'creationTime', creation_time: 'creationTime', last_updated_timestamp: 'lastUpdatedTime' },
+  ),
   tagPrefix: 'tags',
 };
 const LOGGED_MODEL_ORDER: Readonly<Record<string, string>> = {

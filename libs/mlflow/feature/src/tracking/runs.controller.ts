@@ -172,7 +172,12 @@ export class MlflowRunsController {
       },
       tags: Object.fromEntries((d.tags ?? []).map((t) => [t.key, t.value])),
     }));
-    await this.commands.logInputs(requiredRunId(body), datasets, (body.models ?? []).map((m) => m.model_id), ctx);
+    await this.commands.logInputs(
+      requiredRunId(body),
+      datasets,
+      (body.models ?? []).map((m) => m.model_id),
+      ctx,
+    );
     return {};
   }
 
@@ -180,7 +185,11 @@ export class MlflowRunsController {
   @HttpCode(200)
   @Roles('contributor')
   async logOutputs(@Body() body: LogOutputsMessage, @Caller() ctx: CommandContext) {
-    await this.commands.logOutputs(requiredRunId(body), body.models.map((m) => ({ loggedModelId: m.model_id, step: m.step })), ctx);
+    await this.commands.logOutputs(
+      requiredRunId(body),
+      body.models.map((m) => ({ loggedModelId: m.model_id, step: m.step })),
+      ctx,
+    );
     return {};
   }
 

@@ -60,9 +60,29 @@ function mlflowDatasetInput(d: DatasetInput) {
 export function mlflowRun(r: RunState, latest: readonly MetricPoint[], options: { outputs: boolean } = { outputs: true }) {
   return {
     info: mlflowRunInfo(r),
-    data: { ...nonEmpty('metrics', latest.map((m) => mlflowMetric(m))), ...nonEmpty('params', pairs(r.params)), ...nonEmpty('tags', pairs(r.tags)) },
-    inputs: { ...nonEmpty('dataset_inputs', r.datasets.map(mlflowDatasetInput)), ...nonEmpty('model_inputs', r.inputModelIds.map((model_id) => ({ model_id }))) },
-    ...(options.outputs ? { outputs: nonEmpty('model_outputs', r.outputs.map((o) => ({ model_id: o.loggedModelId, step: o.step }))) } : {}),
+    data: {
+      ...nonEmpty(
+        'metrics',
+        latest.map((m) => mlflowMetric(m)),
+      ),
+      ...nonEmpty('params', pairs(r.params)),
+      ...nonEmpty('tags', pairs(r.tags)),
+    },
+    inputs: {
+      ...nonEmpty('dataset_inputs', r.datasets.map(mlflowDatasetInput)),
+      ...nonEmpty(
+        'model_inputs',
+        r.inputModelIds.map((model_id) => ({ model_id })),
+      ),
+    },
+    ...(options.outputs
+      ? {
+          outputs: nonEmpty(
+            'model_outputs',
+            r.outputs.map((o) => ({ model_id: o.loggedModelId, step: o.step })),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -80,7 +100,13 @@ export function mlflowLoggedModel(m: LoggedModelState, metrics: readonly (Metric
       ...(m.sourceRunId ? { source_run_id: m.sourceRunId } : {}),
       ...nonEmpty('tags', sortedPairs(m.tags)),
     },
-    data: { ...nonEmpty('params', sortedPairs(m.params)), ...nonEmpty('metrics', metrics.map((x) => mlflowMetric(x, { runId: x.runId }))) },
+    data: {
+      ...nonEmpty('params', sortedPairs(m.params)),
+      ...nonEmpty(
+        'metrics',
+        metrics.map((x) => mlflowMetric(x, { runId: x.runId })),
+      ),
+    },
   };
 }
 

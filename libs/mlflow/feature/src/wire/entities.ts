@@ -19,9 +19,7 @@ export function epochMillis(iso: string): number {
 
 /** Drops the fields protobuf JSON leaves out: undefined, empty strings and empty lists. */
 function compact<T extends Record<string, unknown>>(fields: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(fields).filter(([, value]) => value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0)),
-  ) as Partial<T>;
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0))) as Partial<T>;
 }
 
 /** Where a version's own files are served by MLflow's artifact proxy: its sealed, digest-checked manifest. */

@@ -24,8 +24,7 @@ export const IdText = (max: number): PropertyDecorator => applyDecorators(Transf
 export const Int64 = (): PropertyDecorator => applyDecorators(Transform(toInt), IsInt());
 
 /** A list of at most `max` nested messages, each validated as `message`. */
-export const ListOf = (message: () => new () => object, max: number): PropertyDecorator =>
-  applyDecorators(IsArray(), ArrayMaxSize(max), ValidateNested({ each: true }), Type(message));
+export const ListOf = (message: () => new () => object, max: number): PropertyDecorator => applyDecorators(IsArray(), ArrayMaxSize(max), ValidateNested({ each: true }), Type(message));
 
 /** A list of at most `max` strings. */
 export const TextList = (max: number): PropertyDecorator => applyDecorators(IsArray(), ArrayMaxSize(max), IsString({ each: true }));

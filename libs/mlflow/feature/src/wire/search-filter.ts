@@ -45,10 +45,7 @@ export interface MlflowSearchSchema {
 
 /** A schema's attributes from two tables, MLflow name → mreg field: the text attributes and the numeric ones. */
 export function searchAttributes(text: Readonly<Record<string, string>>, numeric: Readonly<Record<string, string>> = {}): MlflowSearchSchema['attributes'] {
-  return Object.fromEntries([
-    ...Object.entries(text).map(([name, field]) => [name, { field }] as const),
-    ...Object.entries(numeric).map(([name, field]) => [name, { field, numeric: true }] as const),
-  ]);
+  return Object.fromEntries([...Object.entries(text).map(([name, field]) => [name, { field }] as const), ...Object.entries(numeric).map(([name, field]) => [name, { field, numeric: true }] as const)]);
 }
 
 /** One `order_by` clause resolved against a schema: mreg's field and direction. */
@@ -115,7 +112,7 @@ function tokenize(text: string): Token[] {
       tokens.push({ kind: 'string', value: quoted(c) });
     } else if (c === '!' || c === '=' || c === '<' || c === '>') {
       const two = text.slice(i, i + 2);
-      const op = (['!=', '<=', '>=', '<>', '=='].includes(two) ? two : c);
+      const op = ['!=', '<=', '>=', '<>', '=='].includes(two) ? two : c;
       if (op === '!') throw new FilterError(`unexpected "!" at ${i + 1}`);
       tokens.push({ kind: 'op', op: (op === '<>' ? '!=' : op === '==' ? '=' : op) as CompareOp });
       i += op.length;

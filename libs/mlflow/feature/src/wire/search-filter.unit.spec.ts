@@ -18,8 +18,8 @@ describe('MLflow run filters', () => {
     });
   });
 
-  it('takes MLflow\'s other names: metric., param., parameters., run., attr., created, `Run name`', () => {
-    expect(translateMlflowFilter("metric.`val/loss` <= 1e-3 AND parameters.\"batch size\" ILIKE '3%'", RUN_SEARCH)).toEqual({
+  it("takes MLflow's other names: metric., param., parameters., run., attr., created, `Run name`", () => {
+    expect(translateMlflowFilter('metric.`val/loss` <= 1e-3 AND parameters."batch size" ILIKE \'3%\'', RUN_SEARCH)).toEqual({
       kind: 'and',
       left: { kind: 'compare', field: 'metrics.val/loss', op: '<=', value: 0.001 },
       right: { kind: 'like', field: 'params.batch size', pattern: '3%', caseInsensitive: true },
@@ -65,7 +65,7 @@ describe('MLflow run filters', () => {
     ['metrics.acc IS NULL', 'IS NULL applies to params and tags'],
     ["datasets.name = 'x'", 'unknown prefix'],
     ["nope = 'x'", 'unknown attribute'],
-    ["metrics.a > 1 OR metrics.b > 1", 'joined with AND'],
+    ['metrics.a > 1 OR metrics.b > 1', 'joined with AND'],
     ["params.lr = '1", 'unterminated'],
   ])('refuses %s', (filter, message) => {
     expect(() => translateMlflowFilter(filter, RUN_SEARCH)).toThrow(message);

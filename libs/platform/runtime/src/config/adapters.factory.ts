@@ -20,10 +20,7 @@ import type { PlatformAdapters } from '../platform.module';
  */
 export function adaptersFromConfig(config: MregConfig, given: Partial<PlatformAdapters> = {}): PlatformAdapters {
   const eventStore = new UpcastingEventStore(
-    given.eventStore ??
-      (config.eventStore === 'kurrentdb'
-        ? new KurrentEventStore({ connectionString: config.kurrentdbUrl ?? '' })
-        : new SqliteEventStore(config.eventStorePath ?? join(config.dataDir, 'events.sqlite'))),
+    given.eventStore ?? (config.eventStore === 'kurrentdb' ? new KurrentEventStore({ connectionString: config.kurrentdbUrl ?? '' }) : new SqliteEventStore(config.eventStorePath ?? join(config.dataDir, 'events.sqlite'))),
   );
   const ns = config.kafkaNamespace ?? '';
   const consumer = { sessionTimeoutMs: config.kafkaSessionTimeoutMs, heartbeatIntervalMs: Math.min(3000, Math.floor(config.kafkaSessionTimeoutMs / 3)) };

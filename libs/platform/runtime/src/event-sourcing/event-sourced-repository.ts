@@ -50,13 +50,7 @@ export class EventSourcedRepository {
     return { state: fold(decider, applied), revision: last?.streamRevision ?? -1, lastHash: last?.metadata.hash ?? '', events: applied };
   }
 
-  async handle<C, E extends Event, S>(
-    streamId: string,
-    decider: Decider<S, C, E>,
-    command: C | ((state: S) => C),
-    ctx: CommandContext,
-    options: HandleOptions = {},
-  ): Promise<HandleResult<E, S>> {
+  async handle<C, E extends Event, S>(streamId: string, decider: Decider<S, C, E>, command: C | ((state: S) => C), ctx: CommandContext, options: HandleOptions = {}): Promise<HandleResult<E, S>> {
     const started = performance.now();
     try {
       return await this.decideAndAppend(streamId, decider, command, ctx, options);
@@ -65,13 +59,7 @@ export class EventSourcedRepository {
     }
   }
 
-  private async decideAndAppend<C, E extends Event, S>(
-    streamId: string,
-    decider: Decider<S, C, E>,
-    command: C | ((state: S) => C),
-    ctx: CommandContext,
-    options: HandleOptions,
-  ): Promise<HandleResult<E, S>> {
+  private async decideAndAppend<C, E extends Event, S>(streamId: string, decider: Decider<S, C, E>, command: C | ((state: S) => C), ctx: CommandContext, options: HandleOptions): Promise<HandleResult<E, S>> {
     const retries = options.expectedRevision === undefined ? (options.retries ?? 5) : 0;
     for (let attempt = 0; ; attempt++) {
       const loaded = await this.load(streamId, decider);
@@ -90,13 +78,7 @@ export class EventSourcedRepository {
     }
   }
 
-  private async appendDecided<C, E extends Event, S>(
-    streamId: string,
-    decider: Decider<S, C, E>,
-    loaded: LoadedStream<E, S>,
-    decided: readonly E[],
-    ctx: CommandContext,
-  ): Promise<HandleResult<E, S>> {
+  private async appendDecided<C, E extends Event, S>(streamId: string, decider: Decider<S, C, E>, loaded: LoadedStream<E, S>, decided: readonly E[], ctx: CommandContext): Promise<HandleResult<E, S>> {
     const occurredAt = new Date().toISOString();
     const traceparent = ctx.traceparent ?? activeTraceparent();
     let prevHash = loaded.lastHash;
@@ -120,26 +102,21 @@ export class EventSourcedRepository {
     const expected: ExpectedRevision = loaded.revision < 0 ? 'no_stream' : loaded.revision;
     const category = streamCategory(streamId) ?? 'other';
     const started = performance.now();
-    const result = await inSpan(`append ${category}`, SpanKind.INTERNAL, { 'mreg.stream.category': category, 'mreg.event.count': toAppend.length }, otelContext.active(), () =>
-      this.store.append(streamId, toAppend, expected),
-    );
+    const result = await inSpan(`append ${category}`, SpanKind.INTERNAL, { 'mreg.stream.category': category, 'mreg.event.count': toAppend.length }, otelContext.active(), () => this.store.append(streamId, toAppend, expected));
     telemetryMetrics().appendDuration.record((performance.now() - started) / 1000, { 'mreg.stream.category': category });
     recordWrite({ streamId, revision: result.nextExpectedRevision });
     let state = loaded.state;
     for (const e of decided) state = decider.evolve(state, e);
     const first = result.nextExpectedRevision - toAppend.length + 1;
     // Log positions need not be contiguous (KurrentDB): every event of one append reports the append's position.
-    const events = toAppend.map(
-      (e, i) =>
-        ({
-          streamId,
-          streamRevision: first + i,
-          position: result.position,
-          type: e.type,
-          data: e.data,
-          metadata: e.metadata,
-        }),
-    );
+    const events = toAppend.map((e, i) => ({
+      streamId,
+      streamRevision: first + i,
+      position: result.position,
+      type: e.type,
+      data: e.data,
+      metadata: e.metadata,
+    }));
     return { streamId, events, state, revision: result.nextExpectedRevision };
   }
 }

@@ -51,7 +51,7 @@ export function toEnvelope(error: unknown): { status: number; body: ErrorEnvelop
     const status = error.getStatus();
     const code = HTTP_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT');
     const response = error.getResponse();
-    const message = typeof response === 'object' && response !== null && 'message' in response ? (response).message : error.message;
+    const message = typeof response === 'object' && response !== null && 'message' in response ? response.message : error.message;
     if (Array.isArray(message)) return out(code, 'invalid request', message);
     return out(code, typeof message === 'string' ? message : error.message);
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { Observable} from 'rxjs';
+import type { Observable } from 'rxjs';
 import { catchError, from, mergeMap, of, throwError } from 'rxjs';
 import type { Principal } from '@mreg/shared/contracts';
 import type { ReadCollection, ReadStore } from '@mreg/platform/read-store';

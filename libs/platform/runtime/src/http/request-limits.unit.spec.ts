@@ -56,9 +56,7 @@ describe('PrincipalCaps', () => {
   it('refuses a principal over its costly-read cap with RESOURCE_EXHAUSTED and Retry-After, others go on', async () => {
     const first = lastValueFrom(caps.intercept(httpContext(read('carol', { filter: 'x' })), handler()));
     const second = lastValueFrom(caps.intercept(httpContext(read('carol', { filter: 'x' })), handler()));
-    expect(() => caps.intercept(httpContext(read('carol', { filter: 'x' })), handler())).toThrow(
-      expect.objectContaining({ code: 'RESOURCE_EXHAUSTED', retryAfterSeconds: 1 }),
-    );
+    expect(() => caps.intercept(httpContext(read('carol', { filter: 'x' })), handler())).toThrow(expect.objectContaining({ code: 'RESOURCE_EXHAUSTED', retryAfterSeconds: 1 }));
     // A cheap read of the same principal and a costly one of another principal still pass.
     const cheap = lastValueFrom(caps.intercept(httpContext(read('carol')), handler()));
     const other = lastValueFrom(caps.intercept(httpContext(read('dave', { filter: 'x' })), handler()));

@@ -31,12 +31,7 @@ export const IsAliasName = (options?: ValidationOptions) => Satisfies('isAliasNa
 
 const MAX_ENTRIES = 200;
 
-function mapCheck(
-  name: string,
-  checkKey: (k: string) => string | undefined,
-  checkValue: (v: unknown) => string | undefined,
-  options?: ValidationOptions,
-): PropertyDecorator {
+function mapCheck(name: string, checkKey: (k: string) => string | undefined, checkValue: (v: unknown) => string | undefined, options?: ValidationOptions): PropertyDecorator {
   let last = '';
   return ValidateBy(
     {

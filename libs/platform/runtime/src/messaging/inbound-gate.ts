@@ -122,14 +122,7 @@ export class InboundGate {
     return (await validationPipe.transform(data, { type: 'body', metatype })) as T;
   }
 
-  private async refuse(
-    message: InboundMessage,
-    endpoint: InboundEndpoint,
-    messageId: string | null,
-    receivedAt: string,
-    error: unknown,
-    user?: string,
-  ): Promise<InboundOutcome> {
+  private async refuse(message: InboundMessage, endpoint: InboundEndpoint, messageId: string | null, receivedAt: string, error: unknown, user?: string): Promise<InboundOutcome> {
     const { body } = toEnvelope(error);
     const code: RejectionCode = (REJECTION_CODES as readonly string[]).includes(body.error.code) ? (body.error.code as RejectionCode) : 'INVALID_ARGUMENT';
     const rejection: MessageRejectedV1 = {

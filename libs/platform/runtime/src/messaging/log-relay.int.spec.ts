@@ -90,13 +90,11 @@ class StreamFoldProjection implements Projection {
   readonly topics = ALL_EVENT_TOPICS;
   constructor(private readonly store: ReadStore) {}
   async handle(event: RecordedEvent): Promise<void> {
-    await this.store
-      .collection<StreamDoc>('stream_fold')
-      .apply(event.streamId, event.streamId, event.streamRevision, (doc) => ({
-        id: event.streamId,
-        revisions: [...(doc?.revisions ?? []), event.streamRevision],
-        types: [...(doc?.types ?? []), event.type],
-      }));
+    await this.store.collection<StreamDoc>('stream_fold').apply(event.streamId, event.streamId, event.streamRevision, (doc) => ({
+      id: event.streamId,
+      revisions: [...(doc?.revisions ?? []), event.streamRevision],
+      types: [...(doc?.types ?? []), event.type],
+    }));
   }
 }
 

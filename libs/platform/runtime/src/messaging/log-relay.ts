@@ -68,9 +68,7 @@ export class LogRelay {
       telemetryMetrics().relayLag.record(Math.max(0, Date.now() - Date.parse(event.metadata.occurredAt)) / 1000, { 'messaging.destination.name': topic });
     }
     this.lastPosition = event.position;
-    await this.checkpoints
-      .collection<CheckpointDoc>('checkpoints')
-      .apply(this.name, '$all', Number(event.position), () => ({ position: event.position.toString() }));
+    await this.checkpoints.collection<CheckpointDoc>('checkpoints').apply(this.name, '$all', Number(event.position), () => ({ position: event.position.toString() }));
   }
 
   async stop(): Promise<void> {

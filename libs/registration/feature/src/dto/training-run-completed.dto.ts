@@ -21,9 +21,7 @@ class TrainingRunIdentityDto {
  * validates them, plus the model name and a required run id. Checked against `TrainingRunCompletedV1` (the one
  * definition of the message) by the compiler — the same fields, each assignable.
  */
-export class TrainingRunCompletedDto
-  extends IntersectionType(TrainingRunIdentityDto, OmitType(CreateModelVersionDto, ['runId'] as const))
-  implements TrainingRunCompletedV1 {}
+export class TrainingRunCompletedDto extends IntersectionType(TrainingRunIdentityDto, OmitType(CreateModelVersionDto, ['runId'] as const)) implements TrainingRunCompletedV1 {}
 export type TrainingRunCompletedDtoFields = Assert<SameKeys<TrainingRunCompletedDto, TrainingRunCompletedV1>>;
 
 /** The intake's input from a validated TrainingRunCompleted event. */

@@ -86,8 +86,7 @@ const PUBLIC_EVENT_HEADERS = {
     [EVENT_EXTENSIONS.streamRevision]: {
       type: 'string',
       pattern: '^[0-9]+$',
-      description:
-        'Extension `streamrevision`: 0-based position in the stream (`ce_subject`); apply an event only when it advances what you have seen of its stream.',
+      description: 'Extension `streamrevision`: 0-based position in the stream (`ce_subject`); apply an event only when it advances what you have seen of its stream.',
     },
     [EVENT_EXTENSIONS.actor]: {
       type: 'string',
@@ -140,10 +139,7 @@ function publicEventParts(): { channels: object; operations: object; messages: o
         description: `Stream \`${stream}\`. \`ce_type: ${ceType}\`, \`ce_source: /mreg/${context}\`.`,
         contentType: 'application/json',
         headers: {
-          allOf: [
-            { $ref: '#/components/schemas/PublicEventHeaders' },
-            { type: 'object', properties: { ce_type: { type: 'string', const: ceType }, ce_source: { type: 'string', const: `/mreg/${context}` } } },
-          ],
+          allOf: [{ $ref: '#/components/schemas/PublicEventHeaders' }, { type: 'object', properties: { ce_type: { type: 'string', const: ceType }, ce_source: { type: 'string', const: `/mreg/${context}` } } }],
         },
         payload: { $ref: `#/components/schemas/${schema}` },
         correlationId: { $ref: '#/components/correlationIds/eventCorrelation' },

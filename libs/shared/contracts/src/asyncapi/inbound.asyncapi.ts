@@ -27,8 +27,7 @@ export const INBOUND_CHANNELS = {
   trainingRejections: {
     address: 'mreg.training.rejections.v1',
     title: 'mreg.training.rejections.v1',
-    description:
-      "Why a training event changed nothing: not authenticated, not authorized, not a CloudEvent of the right type, invalid data, or refused by the registry's rules. Codes are those of the HTTP error envelope.",
+    description: "Why a training event changed nothing: not authenticated, not authorized, not a CloudEvent of the right type, invalid data, or refused by the registry's rules. Codes are those of the HTTP error envelope.",
     messages: {
       TrainingRunRejected: {
         $ref: '#/components/messages/TrainingRunRejected',
@@ -45,8 +44,7 @@ export const INBOUND_CHANNELS = {
   governanceCommands: {
     address: 'mreg.governance.commands.v1',
     title: 'mreg.governance.commands.v1',
-    description:
-      "Governance tooling decides on transition requests. Consumed by the governance service in group `mreg.governance.commands`. Faults of the registry's own: retried, then `mreg.governance.commands.v1.dlq`.",
+    description: "Governance tooling decides on transition requests. Consumed by the governance service in group `mreg.governance.commands`. Faults of the registry's own: retried, then `mreg.governance.commands.v1.dlq`.",
     messages: {
       ApprovalCommand: {
         $ref: '#/components/messages/ApprovalCommand',
@@ -205,8 +203,7 @@ export const INBOUND_MESSAGES = {
         authorization: {
           type: 'string',
           pattern: '^Bearer \\S{1,512}$',
-          description:
-            "The sender's bearer token, resolved exactly like an HTTP call's `Authorization` header (same tokens, same roles). Nothing in the payload names the actor.",
+          description: "The sender's bearer token, resolved exactly like an HTTP call's `Authorization` header (same tokens, same roles). Nothing in the payload names the actor.",
         },
         traceparent: {
           type: 'string',
@@ -281,8 +278,7 @@ export const INBOUND_MESSAGES = {
         authorization: {
           type: 'string',
           pattern: '^Bearer \\S{1,512}$',
-          description:
-            "The sender's bearer token, resolved exactly like an HTTP call's `Authorization` header (same tokens, same roles). Nothing in the payload names the actor.",
+          description: "The sender's bearer token, resolved exactly like an HTTP call's `Authorization` header (same tokens, same roles). Nothing in the payload names the actor.",
         },
         traceparent: {
           type: 'string',
@@ -387,8 +383,7 @@ export const INBOUND_MESSAGES = {
         authorization: {
           type: 'string',
           pattern: '^Bearer \\S{1,512}$',
-          description:
-            "The sender's bearer token, resolved exactly like an HTTP call's `Authorization` header (same tokens, same roles). Nothing in the payload names the actor.",
+          description: "The sender's bearer token, resolved exactly like an HTTP call's `Authorization` header (same tokens, same roles). Nothing in the payload names the actor.",
         },
         traceparent: {
           type: 'string',
@@ -448,8 +443,7 @@ export const INBOUND_MESSAGES = {
         authorization: {
           type: 'string',
           pattern: '^Bearer \\S{1,512}$',
-          description:
-            "The sender's bearer token, resolved exactly like an HTTP call's `Authorization` header (same tokens, same roles). Nothing in the payload names the actor.",
+          description: "The sender's bearer token, resolved exactly like an HTTP call's `Authorization` header (same tokens, same roles). Nothing in the payload names the actor.",
         },
         traceparent: {
           type: 'string',

@@ -46,22 +46,12 @@ export type TransitionRequested = Event<
 >;
 export type TransitionApprovalGiven = Event<'TransitionApprovalGiven', { transitionId: string; modelId: string; version: number; by: string; comment: string }>;
 /** Enough approvals: registration applies the stage change. */
-export type TransitionApproved = Event<
-  'TransitionApproved',
-  { transitionId: string; modelId: string; version: number; fromStage: Stage; toStage: Stage; archiveExisting: boolean; approvers: readonly string[] }
->;
+export type TransitionApproved = Event<'TransitionApproved', { transitionId: string; modelId: string; version: number; fromStage: Stage; toStage: Stage; archiveExisting: boolean; approvers: readonly string[] }>;
 export type TransitionRejected = Event<'TransitionRejected', { transitionId: string; modelId: string; version: number; by: string; comment: string }>;
 export type TransitionCancelled = Event<'TransitionCancelled', { transitionId: string; modelId: string; version: number; by: string; comment: string }>;
 export type TransitionApplied = Event<'TransitionApplied', { transitionId: string; modelId: string; version: number; toStage: Stage }>;
 export type TransitionFailed = Event<'TransitionFailed', { transitionId: string; modelId: string; version: number; reason: string }>;
-export type TransitionEvent =
-  | TransitionRequested
-  | TransitionApprovalGiven
-  | TransitionApproved
-  | TransitionRejected
-  | TransitionCancelled
-  | TransitionApplied
-  | TransitionFailed;
+export type TransitionEvent = TransitionRequested | TransitionApprovalGiven | TransitionApproved | TransitionRejected | TransitionCancelled | TransitionApplied | TransitionFailed;
 
 // ---- stream version-transitions-<modelId>-<n>: at most one open request per version ------------------
 export type VersionTransitionOpened = Event<'VersionTransitionOpened', { modelId: string; version: number; transitionId: string; toStage: Stage }>;

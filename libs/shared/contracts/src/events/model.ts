@@ -34,16 +34,7 @@ export type ModelVersionNumberAllocated = Event<'ModelVersionNumberAllocated', {
 export type AliasAssigned = Event<'AliasAssigned', { modelId: string; alias: string; version: number; previousVersion?: number }>;
 export type AliasRemoved = Event<'AliasRemoved', { modelId: string; alias: string; version: number }>;
 export type ModelDeleted = Event<'ModelDeleted', { modelId: string; name: string }>;
-export type ModelEvent =
-  | ModelRegistered
-  | ModelDescriptionChanged
-  | ModelRenamed
-  | ModelTagSet
-  | ModelTagRemoved
-  | ModelVersionNumberAllocated
-  | AliasAssigned
-  | AliasRemoved
-  | ModelDeleted;
+export type ModelEvent = ModelRegistered | ModelDescriptionChanged | ModelRenamed | ModelTagSet | ModelTagRemoved | ModelVersionNumberAllocated | AliasAssigned | AliasRemoved | ModelDeleted;
 
 // ---- stream version-<modelId>-<n> ------------------------------------------------------------------
 export type ModelVersionCreated = Event<
@@ -88,19 +79,9 @@ export type ModelVersionStageChanged = Event<
   }
 >;
 /** The registry could not apply an approved transition (the version moved or was deleted meanwhile). */
-export type ModelVersionStageChangeRefused = Event<
-  'ModelVersionStageChangeRefused',
-  { modelId: string; version: number; transitionId: string; reason: string }
->;
+export type ModelVersionStageChangeRefused = Event<'ModelVersionStageChangeRefused', { modelId: string; version: number; transitionId: string; reason: string }>;
 export type ModelVersionDeleted = Event<'ModelVersionDeleted', { modelId: string; version: number }>;
-export type ModelVersionEvent =
-  | ModelVersionCreated
-  | ModelVersionDescriptionChanged
-  | ModelVersionTagSet
-  | ModelVersionTagRemoved
-  | ModelVersionStageChanged
-  | ModelVersionStageChangeRefused
-  | ModelVersionDeleted;
+export type ModelVersionEvent = ModelVersionCreated | ModelVersionDescriptionChanged | ModelVersionTagSet | ModelVersionTagRemoved | ModelVersionStageChanged | ModelVersionStageChangeRefused | ModelVersionDeleted;
 
 // ---- stream training-run-<modelId>-<sha256(runId)[0..40]>: one version per training run ----------------
 /** A training run registered `version` (appended with "no stream" expected, after the number was allocated). */

@@ -53,10 +53,7 @@ export type ExperimentRestored = Event<'ExperimentRestored', { experimentId: str
 export type ExperimentEvent = ExperimentCreated | ExperimentRenamed | ExperimentTagSet | ExperimentTagDeleted | ExperimentDeleted | ExperimentRestored;
 
 // ---- stream run-<runId> ------------------------------------------------------------------------------
-export type RunCreated = Event<
-  'RunCreated',
-  { runId: string; experimentId: string; userId: string; runName: string; startTime: number; tags: Tags; artifactUri: string }
->;
+export type RunCreated = Event<'RunCreated', { runId: string; experimentId: string; userId: string; runName: string; startTime: number; tags: Tags; artifactUri: string }>;
 /** Params are set once per key: a later value for the same key is refused, the same value changes nothing. */
 export type RunParamsLogged = Event<'RunParamsLogged', { runId: string; params: Tags }>;
 export type RunMetricsLogged = Event<'RunMetricsLogged', { runId: string; metrics: readonly MetricPoint[] }>;
@@ -67,17 +64,7 @@ export type RunInputsLogged = Event<'RunInputsLogged', { runId: string; datasets
 export type RunOutputsLogged = Event<'RunOutputsLogged', { runId: string; models: readonly { loggedModelId: string; step: number }[] }>;
 export type RunDeleted = Event<'RunDeleted', { runId: string; at: number }>;
 export type RunRestored = Event<'RunRestored', { runId: string; at: number }>;
-export type RunEvent =
-  | RunCreated
-  | RunParamsLogged
-  | RunMetricsLogged
-  | RunTagsSet
-  | RunTagDeleted
-  | RunUpdated
-  | RunInputsLogged
-  | RunOutputsLogged
-  | RunDeleted
-  | RunRestored;
+export type RunEvent = RunCreated | RunParamsLogged | RunMetricsLogged | RunTagsSet | RunTagDeleted | RunUpdated | RunInputsLogged | RunOutputsLogged | RunDeleted | RunRestored;
 
 // ---- stream logged-model-<loggedModelId>: an MLflow 3 logged model (id `m-<hex>`) ----------------------
 export type LoggedModelCreated = Event<
@@ -99,12 +86,6 @@ export type LoggedModelFinalized = Event<'LoggedModelFinalized', { loggedModelId
 export type LoggedModelTagsSet = Event<'LoggedModelTagsSet', { loggedModelId: string; tags: Tags; at: number }>;
 export type LoggedModelTagDeleted = Event<'LoggedModelTagDeleted', { loggedModelId: string; key: string; at: number }>;
 export type LoggedModelDeleted = Event<'LoggedModelDeleted', { loggedModelId: string; at: number }>;
-export type LoggedModelEvent =
-  | LoggedModelCreated
-  | LoggedModelParamsLogged
-  | LoggedModelFinalized
-  | LoggedModelTagsSet
-  | LoggedModelTagDeleted
-  | LoggedModelDeleted;
+export type LoggedModelEvent = LoggedModelCreated | LoggedModelParamsLogged | LoggedModelFinalized | LoggedModelTagsSet | LoggedModelTagDeleted | LoggedModelDeleted;
 
 export type TrackingEvent = ExperimentNameEvent | ExperimentEvent | RunEvent | LoggedModelEvent;

@@ -1,22 +1,13 @@
+import { MODEL_REGISTERED_V1 } from '@mreg/testing/contracts';
 import type { RecordedEvent } from './event';
 import { currentSchemaVersion, storedFormOf, upcast } from './upcasters';
 
 // A ModelRegistered event as schema version 1 stored it: no description, no tags.
 const storedV1: RecordedEvent = {
-  streamId: 'model-4f9c2b1e-0000-4000-8000-000000000001',
+  ...MODEL_REGISTERED_V1,
   streamRevision: 0,
   position: 17n,
-  type: 'ModelRegistered',
-  data: { modelId: '4f9c2b1e-0000-4000-8000-000000000001', name: 'fraud-detector' },
-  metadata: {
-    eventId: '0b7e1d4a-0000-4000-8000-000000000002',
-    schemaVersion: 1,
-    occurredAt: '2026-03-03T10:00:00.000Z',
-    actor: 'alice',
-    correlationId: 'c-1',
-    prevHash: '',
-    hash: '5d0d…stored',
-  },
+  metadata: { ...MODEL_REGISTERED_V1.metadata, hash: '5d0d…stored' },
 };
 
 describe('upcasters', () => {

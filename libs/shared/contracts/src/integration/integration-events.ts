@@ -31,31 +31,13 @@ export type PublicEventData<T extends PublicEventType> = Shape<Definitions[T]['d
 // ---- compile-time: every stored event type has a public definition whose payload is its stored data ---------
 // The mapping below is the identity on data while this holds; when a stored shape changes (a new schema version
 // with its upcaster) and this check fails, the definition gets a mapping or the public event a new version.
-type StoredEvent =
-  | ModelNameEvent
-  | ModelEvent
-  | ModelVersionEvent
-  | TrainingRunEvent
-  | PolicyEvent
-  | TransitionEvent
-  | VersionTransitionsEvent
-  | ArtifactEvent
-  | ArtifactTreeEvent
-  | TrackingEvent;
+type StoredEvent = ModelNameEvent | ModelEvent | ModelVersionEvent | TrainingRunEvent | PolicyEvent | TransitionEvent | VersionTransitionsEvent | ArtifactEvent | ArtifactTreeEvent | TrackingEvent;
 type StoredData = { [E in StoredEvent as E['type']]: E['data'] };
-type Mismatch<Stored, Public> = [Stored] extends [Public]
-  ? [Public] extends [Stored]
-    ? SameKeys<Stored, Public> extends true
-      ? never
-      : 'other fields'
-    : 'public data is not stored data'
-  : 'stored data is not public data';
+type Mismatch<Stored, Public> = [Stored] extends [Public] ? ([Public] extends [Stored] ? (SameKeys<Stored, Public> extends true ? never : 'other fields') : 'public data is not stored data') : 'stored data is not public data';
 type Problems = { [T in keyof StoredData]: T extends PublicEventType ? Mismatch<StoredData[T], PublicEventData<T>> : 'no public definition' };
 type Unmatched<T> = { [K in keyof T as [T[K]] extends [never] ? never : K]: T[K] };
 /** Hover `Unmatched<Problems>` to see which stored types do not match their public definition, and why. */
-export type PublicEventsMatchStoredEvents = Assert<
-  [keyof Unmatched<Problems>, Exclude<PublicEventType, keyof StoredData>] extends [never, never] ? true : false
->;
+export type PublicEventsMatchStoredEvents = Assert<[keyof Unmatched<Problems>, Exclude<PublicEventType, keyof StoredData>] extends [never, never] ? true : false>;
 
 interface PublicEventEntry {
   readonly type: string;
@@ -64,9 +46,8 @@ interface PublicEventEntry {
   readonly definition: PublicEventDefinition;
 }
 
-const ENTRIES: readonly PublicEventEntry[] = (Object.entries(PUBLIC_EVENTS) as [OwningContext, Readonly<Record<string, PublicEventDefinition>>][]).flatMap(
-  ([context, definitions]) =>
-    Object.entries(definitions).map(([type, definition]) => ({ type, context, ceType: publicEventCeType(context, type, definition.version), definition })),
+const ENTRIES: readonly PublicEventEntry[] = (Object.entries(PUBLIC_EVENTS) as [OwningContext, Readonly<Record<string, PublicEventDefinition>>][]).flatMap(([context, definitions]) =>
+  Object.entries(definitions).map(([type, definition]) => ({ type, context, ceType: publicEventCeType(context, type, definition.version), definition })),
 );
 const BY_TYPE = new Map(ENTRIES.map((e) => [e.type, e]));
 const BY_CE_TYPE = new Map(ENTRIES.map((e) => [e.ceType, e]));
@@ -119,9 +100,7 @@ export const EVENT_EXTENSIONS = {
 const SEQUENCE_DIGITS = 20;
 
 /** CloudEvents 1.0 attributes (binary mode, `ce_` headers) of a published event, extensions included. */
-export function cloudEventHeaders(
-  event: Pick<RecordedEvent, 'streamId' | 'streamRevision' | 'position' | 'type' | 'data' | 'metadata'>,
-): Record<string, string> {
+export function cloudEventHeaders(event: Pick<RecordedEvent, 'streamId' | 'streamRevision' | 'position' | 'type' | 'data' | 'metadata'>): Record<string, string> {
   const published = publicEventOf(event);
   const m = event.metadata;
   return {
@@ -170,8 +149,7 @@ export function recordedEventOfPublic(headers: Readonly<Record<string, string>>,
   if (occurredAt === undefined) return problem('ce_time is missing');
   if (sequence === undefined || !/^[0-9]+$/.test(sequence)) return problem(`${EVENT_EXTENSIONS.sequence} is not a decimal log position`);
   if (revision === undefined || !/^[0-9]+$/.test(revision)) return problem(`${EVENT_EXTENSIONS.streamRevision} is not a decimal stream revision`);
-  if (actor === undefined || correlationId === undefined || hash === undefined || prevHash === undefined)
-    return problem('the actor, correlation id or hash chain attributes are missing');
+  if (actor === undefined || correlationId === undefined || hash === undefined || prevHash === undefined) return problem('the actor, correlation id or hash chain attributes are missing');
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return problem('the data is not a JSON object');
   const causationId = header(EVENT_EXTENSIONS.causationId);
   const traceparent = header('traceparent');

@@ -22,10 +22,7 @@ const MetricMap = Type.Record(Type.String(), Type.Number());
 const Stage = stringEnum(STAGES);
 const StageRule = Type.Object({ requiredApprovals: Type.Integer({ minimum: 0 }), approverRole: stringEnum(ROLES) }, CLOSED);
 const ApprovalPolicy = Type.Object({ development: StageRule, staging: StageRule, production: StageRule, archived: StageRule }, CLOSED);
-const DatasetRef = Type.Object(
-  { name: Type.String(), uri: Type.String(), digest: Type.Optional(Type.String({ description: '<algorithm>:<digest>' })) },
-  CLOSED,
-);
+const DatasetRef = Type.Object({ name: Type.String(), uri: Type.String(), digest: Type.Optional(Type.String({ description: '<algorithm>:<digest>' })) }, CLOSED);
 const Lineage = Type.Object(
   {
     datasets: Type.Array(DatasetRef),
@@ -53,17 +50,9 @@ function v1<D extends TObject>(stream: StreamCategory, summary: string, data: D)
 
 /** Public events of the registration context (topic `mreg.registration.events.v1`). */
 export const REGISTRATION_EVENTS_V1 = {
-  ModelNameReserved: v1(
-    'model-name',
-    'A model name was reserved for a model (names are unique case-insensitively).',
-    Type.Object({ name: Type.String(), modelId: ModelId }, CLOSED),
-  ),
+  ModelNameReserved: v1('model-name', 'A model name was reserved for a model (names are unique case-insensitively).', Type.Object({ name: Type.String(), modelId: ModelId }, CLOSED)),
   ModelNameReleased: v1('model-name', 'A model gave up a name (renamed or deleted).', Type.Object({ name: Type.String(), modelId: ModelId }, CLOSED)),
-  ModelRegistered: v1(
-    'model',
-    'A model was registered.',
-    Type.Object({ modelId: ModelId, name: Type.String(), description: Type.String(), tags: Tags }, CLOSED),
-  ),
+  ModelRegistered: v1('model', 'A model was registered.', Type.Object({ modelId: ModelId, name: Type.String(), description: Type.String(), tags: Tags }, CLOSED)),
   ModelDescriptionChanged: v1('model', "A model's description changed.", Type.Object({ modelId: ModelId, description: Type.String() }, CLOSED)),
   ModelRenamed: v1('model', 'A model was renamed.', Type.Object({ modelId: ModelId, from: Type.String(), to: Type.String() }, CLOSED)),
   ModelTagSet: v1('model', 'A model tag was set.', Type.Object({ modelId: ModelId, key: Type.String(), value: Type.String() }, CLOSED)),
@@ -73,11 +62,7 @@ export const REGISTRATION_EVENTS_V1 = {
     'A version number was handed out; the version stream is created right after (a crash in between leaves a gap, never a duplicate).',
     Type.Object({ modelId: ModelId, version: VersionNumber }, CLOSED),
   ),
-  AliasAssigned: v1(
-    'model',
-    'An alias (champion, challenger …) now points at a version.',
-    Type.Object({ modelId: ModelId, alias: Type.String(), version: VersionNumber, previousVersion: Type.Optional(VersionNumber) }, CLOSED),
-  ),
+  AliasAssigned: v1('model', 'An alias (champion, challenger …) now points at a version.', Type.Object({ modelId: ModelId, alias: Type.String(), version: VersionNumber, previousVersion: Type.Optional(VersionNumber) }, CLOSED)),
   AliasRemoved: v1('model', 'An alias was removed.', Type.Object({ modelId: ModelId, alias: Type.String(), version: VersionNumber }, CLOSED)),
   ModelDeleted: v1('model', 'A model was deleted.', Type.Object({ modelId: ModelId, name: Type.String() }, CLOSED)),
   ModelVersionCreated: v1(
@@ -97,31 +82,18 @@ export const REGISTRATION_EVENTS_V1 = {
         lineage: Lineage,
         signature: Type.Optional(anyObject({ description: 'Input/output schema.' })),
         loggedModelId: Type.Optional(Type.String({ description: 'The MLflow logged model (`m-…`) the version was registered from.' })),
-        artifactSource: Type.Optional(
-          Type.String({ description: "Where in the MLflow artifact tree the version's files are (imported into its manifest by ArtifactsImported)." }),
-        ),
+        artifactSource: Type.Optional(Type.String({ description: "Where in the MLflow artifact tree the version's files are (imported into its manifest by ArtifactsImported)." })),
       },
       CLOSED,
     ),
   ),
-  ModelVersionDescriptionChanged: v1(
-    'version',
-    "A version's description changed.",
-    Type.Object({ modelId: ModelId, version: VersionNumber, description: Type.String() }, CLOSED),
-  ),
-  ModelVersionTagSet: v1(
-    'version',
-    'A version tag was set.',
-    Type.Object({ modelId: ModelId, version: VersionNumber, key: Type.String(), value: Type.String() }, CLOSED),
-  ),
+  ModelVersionDescriptionChanged: v1('version', "A version's description changed.", Type.Object({ modelId: ModelId, version: VersionNumber, description: Type.String() }, CLOSED)),
+  ModelVersionTagSet: v1('version', 'A version tag was set.', Type.Object({ modelId: ModelId, version: VersionNumber, key: Type.String(), value: Type.String() }, CLOSED)),
   ModelVersionTagRemoved: v1('version', 'A version tag was removed.', Type.Object({ modelId: ModelId, version: VersionNumber, key: Type.String() }, CLOSED)),
   ModelVersionStageChanged: v1(
     'version',
     'A version moved to another stage (an approved transition applied; `archived-existing` for the production version a promotion replaced). The event deployment systems watch.',
-    Type.Object(
-      { modelId: ModelId, version: VersionNumber, from: Stage, to: Stage, transitionId: Uuid, reason: stringEnum(['requested', 'archived-existing']) },
-      CLOSED,
-    ),
+    Type.Object({ modelId: ModelId, version: VersionNumber, from: Stage, to: Stage, transitionId: Uuid, reason: stringEnum(['requested', 'archived-existing']) }, CLOSED),
   ),
   ModelVersionStageChangeRefused: v1(
     'version',
@@ -129,11 +101,7 @@ export const REGISTRATION_EVENTS_V1 = {
     Type.Object({ modelId: ModelId, version: VersionNumber, transitionId: Uuid, reason: Type.String() }, CLOSED),
   ),
   ModelVersionDeleted: v1('version', 'A version was deleted.', Type.Object({ modelId: ModelId, version: VersionNumber }, CLOSED)),
-  TrainingRunLinked: v1(
-    'training-run',
-    'A training run claimed the version number it registers (at most one per model and run id).',
-    Type.Object({ modelId: ModelId, runId: Type.String(), version: VersionNumber }, CLOSED),
-  ),
+  TrainingRunLinked: v1('training-run', 'A training run claimed the version number it registers (at most one per model and run id).', Type.Object({ modelId: ModelId, runId: Type.String(), version: VersionNumber }, CLOSED)),
 };
 
 /** Public events of the governance context (topic `mreg.governance.events.v1`). */
@@ -158,11 +126,7 @@ export const GOVERNANCE_EVENTS_V1 = {
       CLOSED,
     ),
   ),
-  TransitionApprovalGiven: v1(
-    'transition',
-    'Someone approved a transition request.',
-    Type.Object({ transitionId: Uuid, modelId: ModelId, version: VersionNumber, by: Type.String(), comment: Type.String() }, CLOSED),
-  ),
+  TransitionApprovalGiven: v1('transition', 'Someone approved a transition request.', Type.Object({ transitionId: Uuid, modelId: ModelId, version: VersionNumber, by: Type.String(), comment: Type.String() }, CLOSED)),
   TransitionApproved: v1(
     'transition',
     'A request has all the approvals its policy needs; registration applies it.',
@@ -179,45 +143,17 @@ export const GOVERNANCE_EVENTS_V1 = {
       CLOSED,
     ),
   ),
-  TransitionRejected: v1(
-    'transition',
-    'A request was rejected.',
-    Type.Object({ transitionId: Uuid, modelId: ModelId, version: VersionNumber, by: Type.String(), comment: Type.String() }, CLOSED),
-  ),
-  TransitionCancelled: v1(
-    'transition',
-    'A request was cancelled.',
-    Type.Object({ transitionId: Uuid, modelId: ModelId, version: VersionNumber, by: Type.String(), comment: Type.String() }, CLOSED),
-  ),
-  TransitionApplied: v1(
-    'transition',
-    'The stage change was applied.',
-    Type.Object({ transitionId: Uuid, modelId: ModelId, version: VersionNumber, toStage: Stage }, CLOSED),
-  ),
-  TransitionFailed: v1(
-    'transition',
-    'The stage change could not be applied.',
-    Type.Object({ transitionId: Uuid, modelId: ModelId, version: VersionNumber, reason: Type.String() }, CLOSED),
-  ),
-  VersionTransitionOpened: v1(
-    'version-transitions',
-    'A version has an open transition request (at most one at a time).',
-    Type.Object({ modelId: ModelId, version: VersionNumber, transitionId: Uuid, toStage: Stage }, CLOSED),
-  ),
-  VersionTransitionClosed: v1(
-    'version-transitions',
-    "A version's open request was closed.",
-    Type.Object({ modelId: ModelId, version: VersionNumber, transitionId: Uuid }, CLOSED),
-  ),
+  TransitionRejected: v1('transition', 'A request was rejected.', Type.Object({ transitionId: Uuid, modelId: ModelId, version: VersionNumber, by: Type.String(), comment: Type.String() }, CLOSED)),
+  TransitionCancelled: v1('transition', 'A request was cancelled.', Type.Object({ transitionId: Uuid, modelId: ModelId, version: VersionNumber, by: Type.String(), comment: Type.String() }, CLOSED)),
+  TransitionApplied: v1('transition', 'The stage change was applied.', Type.Object({ transitionId: Uuid, modelId: ModelId, version: VersionNumber, toStage: Stage }, CLOSED)),
+  TransitionFailed: v1('transition', 'The stage change could not be applied.', Type.Object({ transitionId: Uuid, modelId: ModelId, version: VersionNumber, reason: Type.String() }, CLOSED)),
+  VersionTransitionOpened: v1('version-transitions', 'A version has an open transition request (at most one at a time).', Type.Object({ modelId: ModelId, version: VersionNumber, transitionId: Uuid, toStage: Stage }, CLOSED)),
+  VersionTransitionClosed: v1('version-transitions', "A version's open request was closed.", Type.Object({ modelId: ModelId, version: VersionNumber, transitionId: Uuid }, CLOSED)),
 };
 
 /** Public events of the artifact context (topic `mreg.artifact.events.v1`). */
 export const ARTIFACT_EVENTS_V1 = {
-  ArtifactAdded: v1(
-    'artifacts',
-    "A file was added to a version's artifact manifest.",
-    Type.Object({ modelId: ModelId, version: VersionNumber, path: Type.String(), size: Size, sha256: Sha256, contentType: Type.String() }, CLOSED),
-  ),
+  ArtifactAdded: v1('artifacts', "A file was added to a version's artifact manifest.", Type.Object({ modelId: ModelId, version: VersionNumber, path: Type.String(), size: Size, sha256: Sha256, contentType: Type.String() }, CLOSED)),
   ArtifactsImported: v1(
     'artifacts',
     'The files a version registered through MLflow names (its artifactSource in the artifact tree) joined its manifest by digest, once.',
@@ -228,50 +164,18 @@ export const ARTIFACT_EVENTS_V1 = {
     "A file was uploaded through MLflow's artifact proxy (the latest upload of a path is its content).",
     Type.Object({ root: Type.String(), path: Type.String(), size: Size, sha256: Sha256, contentType: Type.String() }, CLOSED),
   ),
-  ArtifactTreeFileRemoved: v1(
-    'artifact-tree',
-    "A file was deleted through MLflow's artifact proxy.",
-    Type.Object({ root: Type.String(), path: Type.String() }, CLOSED),
-  ),
+  ArtifactTreeFileRemoved: v1('artifact-tree', "A file was deleted through MLflow's artifact proxy.", Type.Object({ root: Type.String(), path: Type.String() }, CLOSED)),
 };
 
 /** Public events of the tracking context (topic `mreg.tracking.events.v1`). */
 export const TRACKING_EVENTS_V1 = {
-  ExperimentNameReserved: v1(
-    'experiment-name',
-    'An experiment name was reserved for an experiment (names are unique as written).',
-    Type.Object({ name: Type.String(), experimentId: Type.String() }, CLOSED),
-  ),
-  ExperimentNameReleased: v1(
-    'experiment-name',
-    'An experiment name was released (rename).',
-    Type.Object({ name: Type.String(), experimentId: Type.String() }, CLOSED),
-  ),
-  ExperimentCreated: v1(
-    'experiment',
-    'An MLflow experiment was created.',
-    Type.Object({ experimentId: Type.String(), name: Type.String(), artifactLocation: Type.String(), tags: Tags, at: Type.Integer() }, CLOSED),
-  ),
-  ExperimentRenamed: v1(
-    'experiment',
-    'An experiment was renamed.',
-    Type.Object({ experimentId: Type.String(), from: Type.String(), to: Type.String(), at: Type.Integer() }, CLOSED),
-  ),
-  ExperimentTagSet: v1(
-    'experiment',
-    'An experiment tag was set.',
-    Type.Object({ experimentId: Type.String(), key: Type.String(), value: Type.String(), at: Type.Integer() }, CLOSED),
-  ),
-  ExperimentTagDeleted: v1(
-    'experiment',
-    'An experiment tag was deleted.',
-    Type.Object({ experimentId: Type.String(), key: Type.String(), at: Type.Integer() }, CLOSED),
-  ),
-  ExperimentDeleted: v1(
-    'experiment',
-    'An experiment was deleted (it keeps its name and can be restored).',
-    Type.Object({ experimentId: Type.String(), at: Type.Integer() }, CLOSED),
-  ),
+  ExperimentNameReserved: v1('experiment-name', 'An experiment name was reserved for an experiment (names are unique as written).', Type.Object({ name: Type.String(), experimentId: Type.String() }, CLOSED)),
+  ExperimentNameReleased: v1('experiment-name', 'An experiment name was released (rename).', Type.Object({ name: Type.String(), experimentId: Type.String() }, CLOSED)),
+  ExperimentCreated: v1('experiment', 'An MLflow experiment was created.', Type.Object({ experimentId: Type.String(), name: Type.String(), artifactLocation: Type.String(), tags: Tags, at: Type.Integer() }, CLOSED)),
+  ExperimentRenamed: v1('experiment', 'An experiment was renamed.', Type.Object({ experimentId: Type.String(), from: Type.String(), to: Type.String(), at: Type.Integer() }, CLOSED)),
+  ExperimentTagSet: v1('experiment', 'An experiment tag was set.', Type.Object({ experimentId: Type.String(), key: Type.String(), value: Type.String(), at: Type.Integer() }, CLOSED)),
+  ExperimentTagDeleted: v1('experiment', 'An experiment tag was deleted.', Type.Object({ experimentId: Type.String(), key: Type.String(), at: Type.Integer() }, CLOSED)),
+  ExperimentDeleted: v1('experiment', 'An experiment was deleted (it keeps its name and can be restored).', Type.Object({ experimentId: Type.String(), at: Type.Integer() }, CLOSED)),
   ExperimentRestored: v1('experiment', 'A deleted experiment was restored.', Type.Object({ experimentId: Type.String(), at: Type.Integer() }, CLOSED)),
   RunCreated: v1(
     'run',
@@ -319,10 +223,7 @@ export const TRACKING_EVENTS_V1 = {
   RunUpdated: v1(
     'run',
     'A run changed status, end time or name.',
-    Type.Object(
-      { runId: Type.String(), status: Type.Optional(stringEnum(RUN_STATUSES)), endTime: Type.Optional(Type.Integer()), runName: Type.Optional(Type.String()) },
-      CLOSED,
-    ),
+    Type.Object({ runId: Type.String(), status: Type.Optional(stringEnum(RUN_STATUSES)), endTime: Type.Optional(Type.Integer()), runName: Type.Optional(Type.String()) }, CLOSED),
   ),
   RunInputsLogged: v1(
     'run',
@@ -354,11 +255,7 @@ export const TRACKING_EVENTS_V1 = {
       CLOSED,
     ),
   ),
-  RunOutputsLogged: v1(
-    'run',
-    "Logged models were recorded as a run's outputs.",
-    Type.Object({ runId: Type.String(), models: Type.Array(Type.Object({ loggedModelId: Type.String(), step: Type.Integer() }, CLOSED)) }, CLOSED),
-  ),
+  RunOutputsLogged: v1('run', "Logged models were recorded as a run's outputs.", Type.Object({ runId: Type.String(), models: Type.Array(Type.Object({ loggedModelId: Type.String(), step: Type.Integer() }, CLOSED)) }, CLOSED)),
   RunDeleted: v1('run', 'A run was deleted.', Type.Object({ runId: Type.String(), at: Type.Integer() }, CLOSED)),
   RunRestored: v1('run', 'A deleted run was restored.', Type.Object({ runId: Type.String(), at: Type.Integer() }, CLOSED)),
   LoggedModelCreated: v1(
@@ -379,21 +276,13 @@ export const TRACKING_EVENTS_V1 = {
       CLOSED,
     ),
   ),
-  LoggedModelParamsLogged: v1(
-    'logged-model',
-    'Params of a logged model were logged.',
-    Type.Object({ loggedModelId: Type.String(), params: Tags, at: Type.Integer() }, CLOSED),
-  ),
+  LoggedModelParamsLogged: v1('logged-model', 'Params of a logged model were logged.', Type.Object({ loggedModelId: Type.String(), params: Tags, at: Type.Integer() }, CLOSED)),
   LoggedModelFinalized: v1(
     'logged-model',
     'A logged model became READY or UPLOAD_FAILED.',
     Type.Object({ loggedModelId: Type.String(), status: stringEnum(['LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED']), at: Type.Integer() }, CLOSED),
   ),
   LoggedModelTagsSet: v1('logged-model', 'Logged model tags were set.', Type.Object({ loggedModelId: Type.String(), tags: Tags, at: Type.Integer() }, CLOSED)),
-  LoggedModelTagDeleted: v1(
-    'logged-model',
-    'A logged model tag was deleted.',
-    Type.Object({ loggedModelId: Type.String(), key: Type.String(), at: Type.Integer() }, CLOSED),
-  ),
+  LoggedModelTagDeleted: v1('logged-model', 'A logged model tag was deleted.', Type.Object({ loggedModelId: Type.String(), key: Type.String(), at: Type.Integer() }, CLOSED)),
   LoggedModelDeleted: v1('logged-model', 'A logged model was deleted.', Type.Object({ loggedModelId: Type.String(), at: Type.Integer() }, CLOSED)),
 };

@@ -96,12 +96,7 @@ describe('inbound message contracts', () => {
 describe('topics', () => {
   it('keeps the public event topics apart from the integration topics', () => {
     expect(ALL_EVENT_TOPICS).toEqual([TOPICS.registrationEvents, TOPICS.governanceEvents, TOPICS.artifactEvents, TOPICS.trackingEvents]);
-    expect(ALL_INBOUND_TOPICS).toEqual([
-      'mreg.training.events.v1',
-      'mreg.training.rejections.v1',
-      'mreg.governance.commands.v1',
-      'mreg.governance.command-rejections.v1',
-    ]);
+    expect(ALL_INBOUND_TOPICS).toEqual(['mreg.training.events.v1', 'mreg.training.rejections.v1', 'mreg.governance.commands.v1', 'mreg.governance.command-rejections.v1']);
     for (const topic of [...ALL_EVENT_TOPICS, ...ALL_INBOUND_TOPICS]) expect(topic).toMatch(/^mreg\.[a-z]+\.[a-z-]+\.v\d+$/);
   });
 

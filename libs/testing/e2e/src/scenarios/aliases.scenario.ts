@@ -42,10 +42,7 @@ scenario('aliases: assign, read, move, remove, refuse bad names and missing vers
     const again = await alice().put<AliasReply>(aliasPath(name, 'champion'), { version: 2 });
     expectStatus(again, 200);
     const assigned = (await historyOf(alice(), name)).filter((e) => e.type === 'AliasAssigned');
-    expect(assigned.map((e) => e.data)).toEqual([
-      expect.objectContaining({ alias: 'champion', version: 1 }),
-      expect.objectContaining({ alias: 'champion', version: 2, previousVersion: 1 }),
-    ]);
+    expect(assigned.map((e) => e.data)).toEqual([expect.objectContaining({ alias: 'champion', version: 1 }), expect.objectContaining({ alias: 'champion', version: 2, previousVersion: 1 })]);
 
     // Two aliases on one version.
     expectStatus(await alice().put(aliasPath(name, 'challenger-2'), { version: 2 }), 200);

@@ -14,8 +14,7 @@ scenario('artifacts: upload, manifest, download, ranges, digests, immutability, 
   const artifacts = (name: string, version = 1) => `${versionPath(name, version)}/artifacts`;
   const upload = (c: RegistryClient, name: string, path: string, bytes: Buffer, headers: Record<string, string> = {}) =>
     c.request<ArtifactBody>('PUT', `${artifacts(name)}/${path}`, { body: bytes, headers: { 'content-type': 'application/octet-stream', ...headers } });
-  const download = (name: string, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<RawReply> =>
-    rawRequest(target(), method, `${artifacts(name)}/${path}`, { user: 'carol', headers });
+  const download = (name: string, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<RawReply> => rawRequest(target(), method, `${artifacts(name)}/${path}`, { user: 'carol', headers });
   const manifest = async (name: string, version = 1): Promise<ManifestBody> => {
     const reply = await alice().get<ManifestBody>(artifacts(name, version));
     expectStatus(reply, 200);

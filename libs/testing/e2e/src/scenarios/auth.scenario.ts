@@ -88,7 +88,9 @@ scenario('auth: tokens, roles, public routes, recorded actors', (client, target)
 
   it('accepts Basic <user>:<token> as the same principal as the bearer token', async () => {
     const basic = `Basic ${Buffer.from(`alice:${client().tokenOf('alice')}`).toString('base64')}`;
-    const reply = await client().anonymous().request('PUT', `${modelPath(name)}/tags/basic-auth`, { json: { value: 'yes' }, headers: { authorization: basic } });
+    const reply = await client()
+      .anonymous()
+      .request('PUT', `${modelPath(name)}/tags/basic-auth`, { json: { value: 'yes' }, headers: { authorization: basic } });
     expectStatus(reply, 200);
     const history = await historyOf(alice(), name);
     expect(history.at(-1)).toMatchObject({ type: 'ModelTagSet', actor: 'alice' });
@@ -173,7 +175,9 @@ scenario('auth: tokens, roles, public routes, recorded actors', (client, target)
     // An "actor" in the body is an unknown field, not an identity.
     expectError(await alice().patch(modelPath(own), { description: 'x', actor: 'bob' }), 400, 'INVALID_ARGUMENT');
     expectStatus(await alice().patch(modelPath(own), { description: 'by alice' }), 200);
-    const adminTag = await client().as('admin').put<ModelBody>(`${modelPath(own)}/tags/audited`, { value: 'yes' });
+    const adminTag = await client()
+      .as('admin')
+      .put<ModelBody>(`${modelPath(own)}/tags/audited`, { value: 'yes' });
     expectStatus(adminTag, 200);
     expect(adminTag.body.updatedBy).toBe('root');
     const actors = (await historyOf(alice(), own)).map((e) => [e.type, e.actor]);

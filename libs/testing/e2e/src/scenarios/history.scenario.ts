@@ -90,15 +90,7 @@ scenario('history, provenance and integrity', (client) => {
     const history = await historyOf(alice(), name);
     const types = history.map((e) => e.type);
     // Each promotion: the request, one approval, the stage change and the request closed.
-    const promotion = [
-      'VersionTransitionOpened',
-      'TransitionRequested',
-      'TransitionApprovalGiven',
-      'TransitionApproved',
-      'ModelVersionStageChanged',
-      'TransitionApplied',
-      'VersionTransitionClosed',
-    ];
+    const promotion = ['VersionTransitionOpened', 'TransitionRequested', 'TransitionApprovalGiven', 'TransitionApproved', 'ModelVersionStageChanged', 'TransitionApplied', 'VersionTransitionClosed'];
     const registration = ['ModelNameReserved', 'ModelRegistered', 'ModelDescriptionChanged', 'ModelTagSet', 'ModelVersionNumberAllocated', 'ModelVersionCreated', 'ArtifactAdded'];
     const inOrder = [...registration, ...promotion, ...promotion, 'AliasAssigned'];
     expect(types).toEqual(inOrder);
@@ -185,7 +177,9 @@ scenario('history, provenance and integrity', (client) => {
   });
 
   it('documents provenance: data with digests, code, run, artifacts and the approval chain', async () => {
-    const reply = await client().as('carol').get<Provenance>(`${versionPath(name, 1)}/provenance`);
+    const reply = await client()
+      .as('carol')
+      .get<Provenance>(`${versionPath(name, 1)}/provenance`);
     expectStatus(reply, 200);
     const p = reply.body;
     expect(p).toMatchObject({
@@ -213,7 +207,9 @@ scenario('history, provenance and integrity', (client) => {
   });
 
   it('verifies the hash chains of every stream of the model', async () => {
-    const reply = await client().as('carol').get<Integrity>(`${modelPath(name)}/integrity`);
+    const reply = await client()
+      .as('carol')
+      .get<Integrity>(`${modelPath(name)}/integrity`);
     expectStatus(reply, 200);
     const history = await historyOf(alice(), name);
     expect(reply.body).toMatchObject({ model: name, valid: true });
@@ -235,7 +231,7 @@ scenario('history, provenance and integrity', (client) => {
     expectStatus(await alice().post(`${API}/models/${newName}/rename`, { newName: name }), 200);
   });
 
-  it('keeps a deleted model\'s history, provenance and integrity reachable by its name', async () => {
+  it("keeps a deleted model's history, provenance and integrity reachable by its name", async () => {
     const gone = uniqueName('deleted');
     await createModel(alice(), gone);
     await createVersion(alice(), gone, { source: 's3://models/gone/1' });

@@ -314,12 +314,12 @@ scenario('hostile input: refused with a 4xx envelope, and nothing changes', (cli
         'name',
         "= 'x'",
         "name == 'x'",
-        "name LIKE 5",
+        'name LIKE 5',
         "latestVersion LIKE '1%'",
         "latestVersion > 'many'",
         "createdAt > 'yesterday'",
         "tags. = 'x'",
-        "name IN ()",
+        'name IN ()',
         "name IN 'x'",
         "__proto__ = 'x'",
         'constructor = 1',
@@ -336,12 +336,12 @@ scenario('hostile input: refused with a 4xx envelope, and nothing changes', (cli
         expectError(reply, 400, 'INVALID_ARGUMENT');
       }
       expectError(await alice().get(`${API}/versions${query({ filter: "metrics.auc >= 'high'" })}`), 400, 'INVALID_ARGUMENT');
-      expectError(await alice().get(`${API}/versions${query({ filter: "stage LIKE" })}`), 400, 'INVALID_ARGUMENT');
+      expectError(await alice().get(`${API}/versions${query({ filter: 'stage LIKE' })}`), 400, 'INVALID_ARGUMENT');
       expectError(await alice().get(`${API}/transitions${query({ filter: "approvals = 'bob'" })}`), 400, 'INVALID_ARGUMENT');
     });
 
     it('refuses bad orderBy with 400', async () => {
-      for (const orderBy of ['foo', 'name sideways', 'name asc, createdAt desc', "name; DROP TABLE x", 'tags.', '']) {
+      for (const orderBy of ['foo', 'name sideways', 'name asc, createdAt desc', 'name; DROP TABLE x', 'tags.', '']) {
         const reply = await alice().get(`${API}/models${query({ orderBy })}`);
         if (orderBy === '') {
           expectStatus(reply, 200);
@@ -441,11 +441,7 @@ scenario('hostile input: refused with a 4xx envelope, and nothing changes', (cli
     const [[streamId, revision]] = JSON.parse(Buffer.from(real, 'base64url').toString('utf8')) as [string, number][];
     // The real token is honoured; one revision further, or a stream that does not exist, is a forgery.
     expectStatus(await alice().get(`${API}/models`, { 'x-mreg-consistency': real }), 200);
-    for (const forged of [
-      [[streamId, revision + 1]],
-      [[streamId, 9_000_000]],
-      [['model-00000000-0000-0000-0000-000000000000', 0]],
-    ]) {
+    for (const forged of [[[streamId, revision + 1]], [[streamId, 9_000_000]], [['model-00000000-0000-0000-0000-000000000000', 0]]]) {
       const reply = await alice().get(`${API}/models`, { 'x-mreg-consistency': Buffer.from(JSON.stringify(forged)).toString('base64url') });
       expectError(reply, 400, 'INVALID_ARGUMENT');
     }

@@ -10,8 +10,7 @@ import type { ModelBody, VersionBody } from '../fixtures';
 scenario('idempotency keys: a retried POST gets the first outcome and writes nothing new', (client) => {
   const alice = () => client().as('alice');
   const bob = () => client().as('bob');
-  const post = <T>(who: ReturnType<typeof alice>, path: string, json: unknown, key: string) =>
-    who.request<T>('POST', path, { json, headers: { 'idempotency-key': key } });
+  const post = <T>(who: ReturnType<typeof alice>, path: string, json: unknown, key: string) => who.request<T>('POST', path, { json, headers: { 'idempotency-key': key } });
 
   it('answers a retried model registration with the first 201, and registers one model', async () => {
     const name = uniqueName('idem');

@@ -86,9 +86,7 @@ scenario('MLflow registry API: the same domain, rules and history through MLflow
     const seen: string[] = [];
     let token: string | undefined;
     do {
-      const page: Reply<{ model_versions?: MlflowVersion[]; next_page_token?: string }> = await alice().get(
-        `${MLFLOW}/model-versions/search${query({ filter: `name='${name}'`, max_results: '2', ...(token ? { page_token: token } : {}) })}`,
-      );
+      const page: Reply<{ model_versions?: MlflowVersion[]; next_page_token?: string }> = await alice().get(`${MLFLOW}/model-versions/search${query({ filter: `name='${name}'`, max_results: '2', ...(token ? { page_token: token } : {}) })}`);
       expectStatus(page, 200);
       seen.push(...(page.body.model_versions ?? []).map((v) => v.version));
       token = page.body.next_page_token;
@@ -197,9 +195,17 @@ scenario('MLflow registry API: the same domain, rules and history through MLflow
     expectMlflowError(await call(client().as('carol'), 'POST', 'registered-models/create', { name }), 403, 'PERMISSION_DENIED');
     const basic = (user: string, secret: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}` });
     const aliceToken = client().tokenOf('alice');
-    const ok = await client().anonymous().request('POST', `${MLFLOW}/registered-models/create`, { json: { name }, headers: basic('alice', aliceToken) });
+    const ok = await client()
+      .anonymous()
+      .request('POST', `${MLFLOW}/registered-models/create`, { json: { name }, headers: basic('alice', aliceToken) });
     expectStatus(ok, 200);
-    expectMlflowError(await client().anonymous().request('GET', `${MLFLOW}/registered-models/get${query({ name })}`, { headers: basic('bob', aliceToken) }), 401, 'UNAUTHENTICATED');
+    expectMlflowError(
+      await client()
+        .anonymous()
+        .request('GET', `${MLFLOW}/registered-models/get${query({ name })}`, { headers: basic('bob', aliceToken) }),
+      401,
+      'UNAUTHENTICATED',
+    );
     expect((await historyOf(alice(), name))[0]?.actor).toBe('alice');
   });
 });

@@ -49,7 +49,13 @@ scenario('models: register, look up, list, describe, rename, tag, delete, read a
     const first = await createModel(alice(), name, { description: 'first' });
     expectError(await alice().post(`${API}/models`, { name, description: 'second' }), 409, 'ALREADY_EXISTS');
     expectError(await alice().post(`${API}/models`, { name: name.toUpperCase(), description: 'third' }), 409, 'ALREADY_EXISTS');
-    expectError(await client().as('dave').post(`${API}/models`, { name: `${name[0]?.toUpperCase() ?? ''}${name.slice(1)}` }), 409, 'ALREADY_EXISTS');
+    expectError(
+      await client()
+        .as('dave')
+        .post(`${API}/models`, { name: `${name[0]?.toUpperCase() ?? ''}${name.slice(1)}` }),
+      409,
+      'ALREADY_EXISTS',
+    );
     expect(await getModel(alice(), name)).toEqual(first);
     const listed = await alice().get<Page<ModelBody>>(`${API}/models${query({ filter: `name ILIKE '${name}'` })}`);
     expectStatus(listed, 200);

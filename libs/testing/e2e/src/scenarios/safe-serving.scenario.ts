@@ -74,8 +74,7 @@ scenario('safe serving: security headers, artifacts as attachments, no foreign-o
   });
 
   describe('writes from another origin', () => {
-    const postModel = (name: string, origin?: string) =>
-      rawRequest(target(), 'POST', `${API}/models`, { user: 'alice', body: JSON.stringify({ name }), headers: { 'content-type': 'application/json', ...(origin ? { origin } : {}) } });
+    const postModel = (name: string, origin?: string) => rawRequest(target(), 'POST', `${API}/models`, { user: 'alice', body: JSON.stringify({ name }), headers: { 'content-type': 'application/json', ...(origin ? { origin } : {}) } });
 
     it('refuses a write carrying a foreign Origin with 403, and creates nothing', async () => {
       for (const origin of ['https://evil.example', 'null', 'http://127.0.0.1.evil.example']) {

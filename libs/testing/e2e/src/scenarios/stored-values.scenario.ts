@@ -25,8 +25,7 @@ scenario('stored values: strict grammars, nothing bad is stored', (client, targe
     return { name, unchanged };
   };
 
-  const postJsonText = (path: string, text: string | Buffer) =>
-    rawRequest(target(), 'POST', path, { user: 'alice', body: text, headers: { 'content-type': 'application/json' } });
+  const postJsonText = (path: string, text: string | Buffer) => rawRequest(target(), 'POST', path, { user: 'alice', body: text, headers: { 'content-type': 'application/json' } });
 
   describe('source and lineage URIs', () => {
     it.each([

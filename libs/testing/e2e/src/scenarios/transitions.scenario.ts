@@ -130,9 +130,7 @@ scenario('transitions and approval policy', (client) => {
 
   it('lets exactly one of 10 concurrent requests on one version win; the rest get 409', async () => {
     const name = await withVersions(1);
-    const replies = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? alice() : dave()).post<TransitionBody>(`${versionPath(name, 1)}/transitions`, { stage: i % 3 === 0 ? 'production' : 'staging' })),
-    );
+    const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? alice() : dave()).post<TransitionBody>(`${versionPath(name, 1)}/transitions`, { stage: i % 3 === 0 ? 'production' : 'staging' })));
     const statuses = replies.map((r) => r.status).sort();
     expect(statuses).toEqual([201, ...Array.from({ length: 9 }, () => 409)]);
     for (const r of replies.filter((x) => x.status === 409)) expectError(r, 409, 'CONFLICT');

@@ -189,9 +189,7 @@ scenario('versions: numbering, deletion, descriptions, tags, listing, search, po
   it('hands out 1..20 to 20 concurrent creations, each answered 201', async () => {
     const name = uniqueName('parallel');
     await createModel(alice(), name);
-    const replies = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? alice() : client().as('dave')).post<VersionBody>(`${modelPath(name)}/versions`, { params: { i: String(i) } })),
-    );
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? alice() : client().as('dave')).post<VersionBody>(`${modelPath(name)}/versions`, { params: { i: String(i) } })));
     expect(replies.map((r) => r.status)).toEqual(Array.from({ length: 20 }, () => 201));
     expect(replies.map((r) => r.body.version).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     // Each reply describes the version its own request created.

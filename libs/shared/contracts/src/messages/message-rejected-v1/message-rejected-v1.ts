@@ -10,14 +10,7 @@ export const APPROVAL_COMMAND_REJECTED_V1_TYPE = 'io.mreg.governance.ApprovalCom
 
 /** Codes only HTTP has: a message has no method or range, and a fault of ours is retried, never answered. */
 type HttpOnlyCode = 'METHOD_NOT_ALLOWED' | 'RANGE_NOT_SATISFIABLE' | 'IDEMPOTENCY_MISMATCH' | 'RESOURCE_EXHAUSTED' | 'INTERNAL' | 'UNAVAILABLE';
-const HTTP_ONLY_CODES: readonly ErrorCode[] = [
-  'METHOD_NOT_ALLOWED',
-  'RANGE_NOT_SATISFIABLE',
-  'IDEMPOTENCY_MISMATCH',
-  'RESOURCE_EXHAUSTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-] satisfies readonly HttpOnlyCode[];
+const HTTP_ONLY_CODES: readonly ErrorCode[] = ['METHOD_NOT_ALLOWED', 'RANGE_NOT_SATISFIABLE', 'IDEMPOTENCY_MISMATCH', 'RESOURCE_EXHAUSTED', 'INTERNAL', 'UNAVAILABLE'] satisfies readonly HttpOnlyCode[];
 
 /** Why a message was refused: the codes of the error vocabulary that a client mistake can have. */
 export type RejectionCode = Exclude<ErrorCode, HttpOnlyCode>;
