@@ -4,6 +4,7 @@ import { ApiError } from './api-error';
 import { errorResponse } from './error-envelope.filter';
 import { PATH_PARAMETER_SCHEMAS } from './path-params';
 import type { ParameterSchema } from './path-params';
+import { allowedUriSchemes, uriPattern } from './validators';
 
 // The published document says exactly what the server enforces: what the decorators cannot say (the grammar of a
 // pipe, a body that refuses unknown fields, the statuses a cross-cutting interceptor answers) is added here, once
@@ -57,6 +58,18 @@ function requestSchemaNames(doc: OpenAPIObject): Set<string> {
   return names;
 }
 
+/** A URI field (URI_SCHEMA, `format: iri`) names the schemes this process allows (MREG_URI_SCHEMES), not the defaults. */
+function withAllowedSchemes(schema: unknown): void {
+  if (typeof schema !== 'object' || schema === null) return;
+  if (Array.isArray(schema)) {
+    schema.forEach(withAllowedSchemes);
+    return;
+  }
+  const s = schema as Record<string, unknown>;
+  if (s.format === 'iri' && typeof s.pattern === 'string') s.pattern = uriPattern(allowedUriSchemes());
+  for (const value of Object.values(s)) withAllowedSchemes(value);
+}
+
 /** Closes an object schema and the object schemas inside it: the server refuses fields a body does not declare. */
 function close(schema: unknown): void {
   if (typeof schema !== 'object' || schema === null) return;
@@ -71,14 +84,46 @@ function close(schema: unknown): void {
 }
 
 /**
+ * OpenAPI 3.0's `nullable: true` as OpenAPI 3.1 (JSON Schema 2020-12) says it: `null` among the types (and values), or
+ * a `null` alternative beside a schema without a type.
+ */
+function nullableAs31(schema: unknown): void {
+  if (typeof schema !== 'object' || schema === null) return;
+  if (Array.isArray(schema)) {
+    schema.forEach(nullableAs31);
+    return;
+  }
+  const s = schema as Record<string, unknown>;
+  for (const value of Object.values(s)) nullableAs31(value);
+  if (!('nullable' in s)) return;
+  const nullable = s.nullable === true;
+  delete s.nullable;
+  if (!nullable) return;
+  if (Array.isArray(s.enum) && !s.enum.includes(null)) s.enum = [...(s.enum as unknown[]), null];
+  if (typeof s.type === 'string') s.type = [s.type, 'null'];
+  else if (s.type === undefined) {
+    const inner = { ...s };
+    for (const key of Object.keys(s)) if (key !== 'description' && key !== 'example') delete s[key];
+    s.anyOf = [inner, { type: 'null' }];
+  }
+}
+
+/**
  * Completes the document with what every route enforces:
  * - path parameters checked by a pipe (ModelNamePipe …) get that pipe's grammar, `?asOf=` its accepted forms;
  * - a header declared twice (by `@ApiHeader` and by a `@Headers()` parameter) is declared once, as `@ApiHeader` says;
- * - request bodies are closed (`additionalProperties: false`): unknown fields are refused with 400;
+ * - request bodies are closed (`additionalProperties: false`): unknown fields are refused with 400; their URI fields name
+ *   the schemes this process allows;
  * - every POST takes an Idempotency-Key, and answers 422 when the key was used for another request;
- * - every authenticated route may answer 429 (failed authentications are throttled, expensive reads capped).
+ * - every authenticated route may answer 429 (failed authentications are throttled, expensive reads capped);
+ * - every route may answer 431: Node refuses request headers and URL over 16 KiB together before any route.
+ * The document is OpenAPI 3.1, whose schemas are JSON Schema 2020-12: the version in which the keys of a map
+ * (`propertyNames`) are part of its schema, as the validators check them.
  */
 export function completeContract(doc: OpenAPIObject): void {
+  doc.openapi = '3.1.0';
+  nullableAs31(doc.paths);
+  nullableAs31(doc.components);
   for (const op of operationsOf(doc)) {
     const parameters = (op.parameters ?? []) as Parameter[];
     for (const parameter of parameters) {
@@ -94,6 +139,7 @@ export function completeContract(doc: OpenAPIObject): void {
     }
     op.parameters = parameters.filter((p) => p.in !== 'header' || headers.get(p.name.toLowerCase()) === p);
     if (op.responses['401'] !== undefined) addResponse(op, '429', 'RESOURCE_EXHAUSTED: too many failed authentications or expensive requests; retry after Retry-After seconds');
+    addResponse(op, '431', 'INVALID_ARGUMENT: request headers or URL too large (16 KiB together)');
   }
   for (const item of Object.values(doc.paths)) {
     const post = item.post;
@@ -102,7 +148,10 @@ export function completeContract(doc: OpenAPIObject): void {
     addResponse(post, '422', 'IDEMPOTENCY_MISMATCH: the Idempotency-Key was used for another request');
   }
   const schemas = (doc.components?.schemas ?? {}) as Record<string, unknown>;
-  for (const name of requestSchemaNames(doc)) close(schemas[name]);
+  for (const name of requestSchemaNames(doc)) {
+    close(schemas[name]);
+    withAllowedSchemes(schemas[name]);
+  }
   for (const op of operationsOf(doc)) {
     const content = (op.requestBody as { content?: Record<string, { schema?: unknown }> } | undefined)?.content ?? {};
     for (const media of Object.values(content)) close(media.schema);

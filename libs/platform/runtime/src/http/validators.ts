@@ -1,6 +1,6 @@
 import { ValidateBy, ValidateIf, buildMessage } from 'class-validator';
 import type { ValidationOptions } from 'class-validator';
-import { DEFAULT_URI_SCHEMES, TAG_VALUE_MAX, hasLoneSurrogate, validateAlias, validateMetricKey, validateMetricValue, validateModelName, validateParamKey, validateTagKey, validateTagValue, validateUri } from '@mreg/shared/util';
+import { DEFAULT_URI_SCHEMES, TAG_VALUE_MAX, URI_MAX, hasLoneSurrogate, validateAlias, validateMetricKey, validateMetricValue, validateModelName, validateParamKey, validateTagKey, validateTagValue, validateUri } from '@mreg/shared/util';
 import { PATH_PARAMETER_SCHEMAS } from './path-params';
 
 /** A property checked by one of the registry's grammar functions (which return an error message or undefined). */
@@ -84,6 +84,11 @@ export function allowUriSchemes(schemes: readonly string[]): void {
   uriSchemes = schemes;
 }
 
+/** The schemes @IsUri allows in this process. */
+export function allowedUriSchemes(): readonly string[] {
+  return uriSchemes;
+}
+
 /** A source or lineage URI by the registry's one URI grammar (shared/util `validateUri`). */
 export const IsUri = (options?: ValidationOptions) => Satisfies('isUri', (v) => validateUri(v, { schemes: uriSchemes }), options);
 
@@ -136,5 +141,39 @@ export function textSchema(max: number, multiline = false): { maxLength: number;
 /** @IsTagValue, and the values of @IsTagMap and @IsParamMap: no C0/C1 controls but tab, newline, carriage return. */
 export const TAG_VALUE_SCHEMA = { type: 'string', maxLength: TAG_VALUE_MAX, pattern: '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$' } as const;
 
-/** @IsTagMap, @IsParamMap: at most 200 entries of string values. */
-export const STRING_MAP_SCHEMA = { type: 'object', maxProperties: MAX_ENTRIES, additionalProperties: TAG_VALUE_SCHEMA } as const;
+/** The keys of @IsTagMap, @IsParamMap and @IsMetricMap: the tag key grammar (validateTagKey, TagKeyPipe). */
+export const MAP_KEY_SCHEMA = PATH_PARAMETER_SCHEMAS.key;
+
+/** What `\s` matches in an ECMAScript regex, spelled out (other regex engines differ). */
+const WHITESPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+
+/**
+ * The text @IsUri accepts, as far as a regular expression can say it: one of `schemes` (in any case), ":", then no
+ * whitespace, control or bidirectional formatting character and no backslash. What needs a URL parser (a valid
+ * host, no "." or ".." step after percent-decoding, no credentials, no cloud metadata host) is in the description.
+ */
+export function uriPattern(schemes: readonly string[]): string {
+  const anyCase = (scheme: string) => [...scheme].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c.replace(/[.+]/, '\\$&'))).join('');
+  const longestFirst = [...schemes].sort((a, b) => b.length - a.length);
+  return `^(?:${longestFirst.map(anyCase).join('|')}):[^${WHITESPACE}\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\\\]*$`;
+}
+
+/**
+ * @IsUri. `format: iri`: an absolute IRI (non-ASCII text is allowed; it is stored as given). The pattern has the
+ * default schemes here; the published document has the ones this process allows (completeContract).
+ */
+export const URI_SCHEMA = {
+  type: 'string',
+  format: 'iri',
+  maxLength: URI_MAX,
+  pattern: uriPattern(DEFAULT_URI_SCHEMES),
+  description:
+    'An absolute URI of an allowed scheme: no whitespace, control or bidirectional characters, no backslash, no user-info (credentials; Azure containers excepted), ' +
+    'no "." or ".." path step even after percent-decoding, no cloud metadata host, and a host where the scheme needs one (http, https).',
+} as const;
+
+/** @IsTagMap, @IsParamMap: at most 200 entries, keys by the key grammar, string values. */
+export const STRING_MAP_SCHEMA = { type: 'object', maxProperties: MAX_ENTRIES, propertyNames: MAP_KEY_SCHEMA, additionalProperties: TAG_VALUE_SCHEMA } as const;
+
+/** @IsMetricMap: at most 200 entries, keys by the key grammar, numbers (JSON has no NaN or infinity). */
+export const METRIC_MAP_SCHEMA = { type: 'object', maxProperties: MAX_ENTRIES, propertyNames: MAP_KEY_SCHEMA, additionalProperties: { type: 'number' } } as const;

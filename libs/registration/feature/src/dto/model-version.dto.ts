@@ -1,33 +1,37 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsObject, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { IsBoundedJsonObject, IsMetricMap, IsParamMap, IsTagMap, IsText, IsUri, OptionalNotNull, STRING_MAP_SCHEMA, textSchema } from '@mreg/platform/runtime';
+import { IsBoundedJsonObject, IsMetricMap, IsParamMap, IsTagMap, IsText, IsUri, METRIC_MAP_SCHEMA, OptionalNotNull, STRING_MAP_SCHEMA, URI_SCHEMA, textSchema } from '@mreg/platform/runtime';
 import type { NewVersion } from '../version-registration';
 
 /** Run ids of training runs: what `runId` accepts over HTTP and in training events. */
 export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 export const RUN_ID_MESSAGE = 'runId must be 1..128 letters, digits or _ . : -';
+// The grammars below are also the fields' published patterns (RegExp.source, no flags).
+const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:/@+-]{0,255}$/;
+const DATASET_DIGEST = /^[a-z0-9-]{2,16}:[A-Za-z0-9+/=_-]{8,256}$/;
+const CODE_COMMIT = /^[0-9a-fA-F]{7,64}$/;
 
 export class DatasetDto {
-  @ApiProperty({ example: 'transactions-2026-q3' })
+  @ApiProperty({ pattern: DATASET_NAME.source, example: 'transactions-2026-q3' })
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:/@+-]{0,255}$/, { message: 'name must be 1..256 letters, digits or _ . : / @ + -' })
+  @Matches(DATASET_NAME, { message: 'name must be 1..256 letters, digits or _ . : / @ + -' })
   name!: string;
 
-  @ApiProperty({ example: 's3://datasets/transactions/2026-q3.parquet' })
+  @ApiProperty({ ...URI_SCHEMA, example: 's3://datasets/transactions/2026-q3.parquet' })
   @IsString()
   @IsUri()
   uri!: string;
 
-  @ApiPropertyOptional({ example: 'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' })
+  @ApiPropertyOptional({ pattern: DATASET_DIGEST.source, example: 'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' })
   @OptionalNotNull()
   @IsString()
-  @Matches(/^[a-z0-9-]{2,16}:[A-Za-z0-9+/=_-]{8,256}$/, { message: 'digest must look like "<algorithm>:<digest>", e.g. sha256:<hex>' })
+  @Matches(DATASET_DIGEST, { message: 'digest must look like "<algorithm>:<digest>", e.g. sha256:<hex>' })
   digest?: string;
 }
 
 export class LineageDto {
-  @ApiPropertyOptional({ type: [DatasetDto] })
+  @ApiPropertyOptional({ type: [DatasetDto], maxItems: 100 })
   @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(100)
@@ -35,16 +39,16 @@ export class LineageDto {
   @Type(() => DatasetDto)
   datasets?: DatasetDto[];
 
-  @ApiPropertyOptional({ example: 'https://git.example.com/risk/fraud.git' })
+  @ApiPropertyOptional({ ...URI_SCHEMA, example: 'https://git.example.com/risk/fraud.git' })
   @OptionalNotNull()
   @IsString()
   @IsUri()
   codeRepository?: string;
 
-  @ApiPropertyOptional({ example: '3f2a9c1e7b' })
+  @ApiPropertyOptional({ pattern: CODE_COMMIT.source, example: '3f2a9c1e7b' })
   @OptionalNotNull()
   @IsString()
-  @Matches(/^[0-9a-f]{7,64}$/i, { message: 'codeCommit must be a 7..64 character hexadecimal commit id' })
+  @Matches(CODE_COMMIT, { message: 'codeCommit must be a 7..64 character hexadecimal commit id' })
   codeCommit?: string;
 
   @ApiPropertyOptional({ ...textSchema(512), example: 'airflow://training/fraud-weekly' })
@@ -62,13 +66,13 @@ export class CreateModelVersionDto implements NewVersion {
   @IsText(5000, { multiline: true })
   description?: string;
 
-  @ApiPropertyOptional({ description: 'Where the model came from (URI)', example: 's3://mlruns/42/artifacts/model' })
+  @ApiPropertyOptional({ ...URI_SCHEMA, description: `Where the model came from. ${URI_SCHEMA.description}`, example: 's3://mlruns/42/artifacts/model' })
   @OptionalNotNull()
   @IsString()
   @IsUri()
   source?: string;
 
-  @ApiPropertyOptional({ example: 'run-8c1f' })
+  @ApiPropertyOptional({ pattern: RUN_ID.source, example: 'run-8c1f' })
   @OptionalNotNull()
   @IsString()
   @Matches(RUN_ID, { message: RUN_ID_MESSAGE })
@@ -79,7 +83,7 @@ export class CreateModelVersionDto implements NewVersion {
   @IsParamMap()
   params?: Record<string, string>;
 
-  @ApiPropertyOptional({ type: 'object', maxProperties: 200, additionalProperties: { type: 'number' }, example: { auc: 0.93 } })
+  @ApiPropertyOptional({ ...METRIC_MAP_SCHEMA, example: { auc: 0.93 } })
   @OptionalNotNull()
   @IsMetricMap()
   metrics?: Record<string, number>;
