@@ -1,7 +1,8 @@
 import { ApiQuery } from '@nestjs/swagger';
+import type { ApiQueryOptions } from '@nestjs/swagger';
 import type { ReadCollection } from '@mreg/platform/read-store';
 import { ApiError } from '@mreg/platform/runtime';
-import { PREFIX_KEY_MAX, bindFilter, decodePageToken, encodePageToken, parseFilter, parsePageSize, queryFingerprint } from '@mreg/shared/query';
+import { FILTER_LIMITS, FILTER_TOKENS_PATTERN, PREFIX_KEY_MAX, bindFilter, decodePageToken, encodePageToken, filterDescription, filterFields, parseFilter, parsePageSize, queryFingerprint } from '@mreg/shared/query';
 import type { BoundField, BoundFilter, FilterSchema, Literal } from '@mreg/shared/query';
 
 /** What a client may pass to any list endpoint. */
@@ -35,9 +36,24 @@ export function orderByPattern(schema: FilterSchema): string {
   return `^${WS}*(?:(?:${[...fields, ...prefixes].join('|')})(?:${WS}+(?:[aA][sS][cC]|[dD][eE][sS][cC]))?)?${WS}*$`;
 }
 
-/** Documents a list route's `orderBy` by the fields of the schema it sorts on. */
+/**
+ * Documents a list route's `filter` and `orderBy` by the schema it filters and sorts on (listPage binds both to the
+ * same one): the filter's tokens, its fields and their types (`x-filter-fields`, `<prefix>.*` for a prefix), and the
+ * fields it sorts on.
+ */
 export function ApiOrderBy(schema: FilterSchema): MethodDecorator {
-  return ApiQuery({ name: 'orderBy', required: false, description: 'field [asc|desc]', schema: { type: 'string', pattern: orderByPattern(schema) } });
+  const filter = ApiQuery({
+    name: 'filter',
+    required: false,
+    description: filterDescription(schema),
+    schema: { type: 'string', maxLength: FILTER_LIMITS.maxLength, pattern: FILTER_TOKENS_PATTERN },
+    'x-filter-fields': filterFields(schema),
+  } as ApiQueryOptions);
+  const orderBy = ApiQuery({ name: 'orderBy', required: false, description: 'field [asc|desc]', schema: { type: 'string', pattern: orderByPattern(schema) } });
+  return (target, key, descriptor) => {
+    filter(target, key, descriptor);
+    orderBy(target, key, descriptor);
+  };
 }
 
 export function fieldOf(name: string, schema: FilterSchema): BoundField {

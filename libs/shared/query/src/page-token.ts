@@ -17,6 +17,8 @@ export interface PageCursor {
 }
 
 export const PAGE_TOKEN_MAX = 1024;
+/** What a page token looks like (base64url without padding; empty means the first page), for the published contract. */
+export const PAGE_TOKEN_PATTERN = '^[A-Za-z0-9_-]*$';
 const TOKEN_VERSION = 1;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 

@@ -1,4 +1,4 @@
-import { PAGE_TOKEN_MAX, PageSizeError, PageTokenError, decodePageToken, encodePageToken, parsePageSize, queryFingerprint } from './page-token';
+import { PAGE_TOKEN_MAX, PAGE_TOKEN_PATTERN, PageSizeError, PageTokenError, decodePageToken, encodePageToken, parsePageSize, queryFingerprint } from './page-token';
 
 const fp = queryFingerprint(["name LIKE 'a%'", 'createdAt', 'desc']);
 const b64 = (json: string): string => Buffer.from(json, 'utf8').toString('base64url');
@@ -8,6 +8,7 @@ describe('page tokens', () => {
   it.each([[{ value: 'fraud-detector', id: 'm-1' }], [{ value: 42.5, id: 'v-2' }], [{ value: -1, id: '' }], [{ value: null, id: 'm-3' }], [{ value: "quote\" back\\ 'é' 😀", id: 'ünï' }]])('round-trips %j', (cursor) => {
     const token = encodePageToken(cursor, fp);
     expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(token).toMatch(new RegExp(PAGE_TOKEN_PATTERN, 'u'));
     expect(decodePageToken(token, fp)).toEqual(cursor);
   });
 

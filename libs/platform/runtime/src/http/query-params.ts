@@ -2,6 +2,7 @@ import { ApiHideProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, ValidateBy } from 'class-validator';
 import type { ValidationOptions } from 'class-validator';
+import { PAGE_TOKEN_MAX, PAGE_TOKEN_PATTERN } from '@mreg/shared/query';
 import { parseIsoInstant } from '@mreg/shared/util';
 
 // Query strings are parsed into these DTOs by the global ValidationPipe: unknown parameters are refused
@@ -37,7 +38,13 @@ export class ListQuery {
   @GivenOnce()
   pageSize?: string;
 
-  @ApiPropertyOptional({ description: 'nextPageToken of the previous page (valid only for the same filter and order)' })
+  @ApiPropertyOptional({
+    description:
+      'The nextPageToken of the previous page, as given: an opaque URL-safe token (base64url, at most 1024 characters). Only a token the server issued for the same query ' +
+      '(path, filter and order) continues it; any other token is refused with 400.',
+    maxLength: PAGE_TOKEN_MAX,
+    pattern: PAGE_TOKEN_PATTERN,
+  })
   @IsOptional()
   @GivenOnce()
   pageToken?: string;
