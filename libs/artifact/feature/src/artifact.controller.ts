@@ -17,7 +17,7 @@ import type { Request, Response } from 'express';
 import type { ArtifactEntry } from '@mreg/shared/contracts';
 import { ApiError, ApiErrorEnvelope, ApiErrorResponses, Caller, ModelNamePipe, MregConfig, Roles, VersionPipe } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
-import { ContentDigestError, formatContentDigest, parseContentDigest } from '@mreg/shared/util';
+import { CONTENT_DIGEST_PATTERN, ContentDigestError, formatContentDigest, parseContentDigest } from '@mreg/shared/util';
 import { artifactPathFromUrl } from './artifact-path.param';
 import { ArtifactService } from './artifact.service';
 import { ArtifactManifestResponse, ArtifactResponse } from './dto/artifact.response';
@@ -50,7 +50,14 @@ export class ArtifactController {
   @ApiParam({ name: 'path', description: 'Relative artifact path, e.g. model/weights.bin' })
   @ApiConsumes('application/octet-stream')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  @ApiHeader({ name: 'Content-Digest', required: false, description: 'sha-256=:<base64>: — the upload is refused (400) and nothing stored if it differs' })
+  @ApiHeader({
+    name: 'Content-Digest',
+    required: false,
+    description:
+      'RFC 9530: sha-256=:<base64>: and/or sha-512=:<base64>: (other algorithms beside one of them are ignored). The upload is refused (400) and nothing stored ' +
+      'if a digest differs from the body, is not 32 or 64 bytes, or the header names neither sha-256 nor sha-512; empty means no digest.',
+    schema: { type: 'string', pattern: CONTENT_DIGEST_PATTERN },
+  })
   @ApiOperation({ summary: 'Upload an artifact' })
   @ApiCreatedResponse({ description: 'The artifact was stored', type: ArtifactResponse, headers: { 'Content-Digest': { description: 'sha-256=:<base64>: of the whole artifact', schema: { type: 'string' } } } })
   @ApiOkResponse({ description: 'The identical artifact was already stored', type: ArtifactResponse, headers: { 'Content-Digest': { description: 'sha-256=:<base64>: of the whole artifact', schema: { type: 'string' } } } })

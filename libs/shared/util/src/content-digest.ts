@@ -219,6 +219,18 @@ class DictionaryParser {
   }
 }
 
+// The dictionary grammar above as one regular expression, for the published contract: every header the parser
+// accepts matches it (a header can match and still be refused: no sha-256 or sha-512 member, a digest of the wrong
+// length, not the digest of the body). Spaces only before the first member; spaces and tabs around commas and at the end.
+const SF_KEY = '[a-z*][a-z0-9_.*-]*';
+const SF_BARE_ITEM = ['-?[0-9]+(?:\\.[0-9]+)?', '"(?:[ !#-\\[\\]-~]|\\\\["\\\\])*"', "[*A-Za-z][!#$%&'*+.^_`|~0-9A-Za-z:/-]*", ':[A-Za-z0-9+/=]*:', '\\?[01]', '@-?[0-9]+', '%"(?:[ !#$&-~]|%[0-9a-f]{2})*"'].join('|');
+const SF_PARAMETERS = `(?:; *${SF_KEY}(?:=(?:${SF_BARE_ITEM}))?)*`;
+const SF_ITEM = `(?:${SF_BARE_ITEM})${SF_PARAMETERS}`;
+const SF_MEMBER = `${SF_KEY}(?:=(?:\\( *(?:${SF_ITEM}(?: +${SF_ITEM})* *)?\\)${SF_PARAMETERS}|${SF_ITEM})|${SF_PARAMETERS})`;
+
+/** What a `Content-Digest` header may look like: an RFC 9651 dictionary (empty: no digest). */
+export const CONTENT_DIGEST_PATTERN = `^ *(?:${SF_MEMBER}(?:[ \\t]*,[ \\t]*${SF_MEMBER})*[ \\t]*)? *$`;
+
 const DIGEST_BYTES = { 'sha-256': 32, 'sha-512': 64 } as const;
 type SupportedAlgorithm = keyof typeof DIGEST_BYTES;
 

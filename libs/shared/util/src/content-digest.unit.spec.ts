@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ContentDigestError, formatContentDigest, parseContentDigest } from './content-digest';
+import { CONTENT_DIGEST_PATTERN, ContentDigestError, formatContentDigest, parseContentDigest } from './content-digest';
 
 const hex = createHash('sha256').update('hello').digest('hex');
 const b64 = Buffer.from(hex, 'hex').toString('base64');
@@ -106,6 +106,57 @@ describe('formatContentDigest', () => {
   it('rejects anything but 64 hex characters', () => {
     for (const bad of ['', 'abc', hex.slice(1), `${hex}0`, `${hex.slice(1)}g`]) {
       expect(() => formatContentDigest(bad)).toThrow(ContentDigestError);
+    }
+  });
+});
+
+describe('CONTENT_DIGEST_PATTERN (the published grammar of the header)', () => {
+  const pattern = new RegExp(CONTENT_DIGEST_PATTERN, 'u');
+  const other = createHash('sha256').update('other').digest('base64');
+
+  it('matches every header the parser accepts', () => {
+    for (const header of [
+      `sha-256=:${b64}:`,
+      `sha-512=:${sha512}:, sha-256=:${b64}:`,
+      `  sha-256=:${b64}:;note="x" ,\tsha-512=:${sha512}:  `,
+      `md5=:AAAA:, unixsum=30637, id-sha-256=:${b64}:, sha-256=:${b64}:`,
+      `x=("a" b);p=1.5, y=?1, z=@1700000000, w=%"caf%c3%a9", sha-256=:${b64}:`,
+      `z=@-1;p=1, sha-256=:${b64}:`,
+      `sha-256=:${b64.replace(/=+$/, '')}:`,
+      `sha-256=:${b64}:, sha-256=:${other}:`,
+      `x=( a  "b\\"c" );q, *k=tok:/x, sha-256=:${b64}:\t`,
+      '',
+      '   ',
+    ]) {
+      expect(() => parseContentDigest(header)).not.toThrow();
+      expect([header, pattern.test(header)]).toEqual([header, true]);
+    }
+  });
+
+  it('refuses the malformed syntax a regular expression can see (the parser refuses it too)', () => {
+    for (const header of [
+      `sha-256=${b64}`,
+      `sha-256=:${b64}`,
+      'sha-256=',
+      `SHA-256=:${b64}:`,
+      `sha-256=:${b64}:,`,
+      `sha-256=:${b64}:,, sha-512=:${sha512}:`,
+      `sha-256=:${b64}: sha-512=:${sha512}:`,
+      'not a digest!',
+      `, sha-256=:${b64}:`,
+      'sha-256=:ab$c:',
+      'x="abc, sha-256=:AAAA:',
+      'x="a\\n"',
+      `sha-256=:${b64}:\u0000`,
+      'x=?2',
+      'x=(a b',
+      'x=%"caf%C3%A9"',
+      `sha-256=:${b64}:;=1`,
+      `\tsha-256=:${b64}:`,
+      'd\\TS',
+    ]) {
+      expect(() => parseContentDigest(header)).toThrow(ContentDigestError);
+      expect([header, pattern.test(header)]).toEqual([header, false]);
     }
   });
 });
