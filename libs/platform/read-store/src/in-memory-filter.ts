@@ -1,4 +1,7 @@
 import type { BoundField, BoundFilter, CompareOp, Literal } from '@mreg/shared/query';
+import { likeMatches } from './like-pattern';
+
+export { likeMatches } from './like-pattern';
 
 /*
  * The filter semantics every ReadStore adapter implements (the read-store contract suite checks them):
@@ -57,39 +60,6 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
 }
 
-type LikeToken = { readonly kind: 'any' } | { readonly kind: 'one' } | { readonly kind: 'char'; readonly char: string };
-
-/**
- * SQL LIKE over code points, with `\` as escape character. Linear backtracking on the last `%` only, so a
- * hostile pattern costs O(value × pattern) at worst (a regular expression could take exponential time).
- */
-export function likeMatches(value: string, pattern: string, caseInsensitive: boolean): boolean {
-  const tokens = likeTokens(pattern);
-  const chars = Array.from(value);
-  const same = caseInsensitive ? sameIgnoringCase : (a: string, b: string): boolean => a === b;
-  let v = 0;
-  let p = 0;
-  let starP = -1;
-  let starV = 0;
-  while (v < chars.length) {
-    const token = tokens[p];
-    if (token !== undefined && (token.kind === 'one' || (token.kind === 'char' && same(token.char, chars[v])))) {
-      v++;
-      p++;
-    } else if (token !== undefined && token.kind === 'any') {
-      starP = p++;
-      starV = v;
-    } else if (starP >= 0) {
-      p = starP + 1;
-      v = ++starV;
-    } else {
-      return false;
-    }
-  }
-  while (p < tokens.length && tokens[p].kind === 'any') p++;
-  return p === tokens.length;
-}
-
 /** Whether a document matches a bound filter, with exactly the semantics of the ReadStore adapters. */
 export function matchesFilter(doc: unknown, filter: BoundFilter): boolean {
   switch (filter.kind) {
@@ -140,25 +110,6 @@ function holds(op: CompareOp, order: number): boolean {
     default:
       return assertNever(op);
   }
-}
-
-function likeTokens(pattern: string): LikeToken[] {
-  const tokens: LikeToken[] = [];
-  const chars = Array.from(pattern);
-  for (let i = 0; i < chars.length; i++) {
-    const char = chars[i];
-    if (char === '\\' && i + 1 < chars.length) tokens.push({ kind: 'char', char: chars[++i] });
-    else if (char === '%') {
-      // Consecutive % are one wildcard.
-      if (tokens[tokens.length - 1]?.kind !== 'any') tokens.push({ kind: 'any' });
-    } else if (char === '_') tokens.push({ kind: 'one' });
-    else tokens.push({ kind: 'char', char });
-  }
-  return tokens;
-}
-
-function sameIgnoringCase(a: string, b: string): boolean {
-  return a === b || a.toLowerCase() === b.toLowerCase() || a.toUpperCase() === b.toUpperCase();
 }
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {

@@ -5,6 +5,7 @@ import type { BoundField, BoundFilter } from '@mreg/shared/query';
 import { QueryTooExpensiveError, ReadQueueFullError } from './read-store.port';
 import { SqliteReadStore } from './sqlite-read-store';
 import { ReadTurns } from './read-turns';
+import { SqliteQueryWorkers } from './sqlite-query-workers';
 
 // Issue 8: one reader must not be able to take the server down. The embedded store runs every query under a
 // budget (stopped from inside SQLite once it is spent), one query per event-loop turn, with a bounded queue.
@@ -20,13 +21,16 @@ function hostileFilter(predicates: number): BoundFilter {
   return filter;
 }
 
-describe('SqliteReadStore read budget', () => {
+describe.each([
+  ['in worker threads', 1],
+  ['on the main thread', 0],
+])('SqliteReadStore read budget, queries %s', (_where, queryWorkers) => {
   let dir: string;
   let store: SqliteReadStore;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mreg-read-budget-'));
-    store = new SqliteReadStore(join(dir, 'read-models.db'), { queryBudgetMs: 50, maxQueuedReads: 4 });
+    store = new SqliteReadStore(join(dir, 'read-models.db'), { queryBudgetMs: 50, maxQueuedReads: 4, queryWorkers });
     // Unbudgeted, the hostile filter over these documents takes many seconds; small ones take microseconds.
     const docs = store.collection<{ name: string; description: string }>('versions');
     for (let i = 0; i < 400; i++) {
@@ -71,6 +75,69 @@ describe('SqliteReadStore read budget', () => {
     expect(refused.length).toBeGreaterThan(0);
     for (const o of refused) expect(o.error).toBeInstanceOf(ReadQueueFullError);
     expect(outcomes.filter((o) => 'ok' in o)).toEqual(Array(outcomes.length - refused.length).fill({ ok: 5 }));
+  });
+});
+
+describe('SqliteReadStore queries in worker threads', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mreg-query-workers-'));
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the event loop turning while a query runs, and sees every write made before it', async () => {
+    const store = new SqliteReadStore(join(dir, 'read-models.db'), { queryBudgetMs: 200, queryWorkers: 1 });
+    try {
+      const docs = store.collection<{ name: string; description: string }>('versions');
+      for (let i = 0; i < 400; i++) await docs.apply(`v${i}`, `s${i}`, 0, () => ({ name: `v${i}`, description: 'abcdefghijklmnop '.repeat(250) }));
+      let settled = false;
+      const hostile = docs.count(hostileFilter(50)).finally(() => (settled = true));
+      // The main thread is free: timers fire while the worker spends its budget.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(settled).toBe(false);
+      await expect(hostile).rejects.toBeInstanceOf(QueryTooExpensiveError);
+      // A write committed on the main connection is in the very next query's snapshot.
+      await docs.apply('v-new', 's-new', 0, () => ({ name: 'v-new', description: 'fresh' }));
+      await expect(docs.count({ kind: 'compare', field: description, op: '=', value: 'fresh' })).resolves.toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stops and replaces a worker whose query never yields to its budget check', async () => {
+    const workers = new SqliteQueryWorkers(join(dir, 'read-models.db'), { budgetMs: 10, size: 1, maxWaiting: 4, busyTimeoutMs: 1000, stopAfterMs: 50 });
+    const store = new SqliteReadStore(join(dir, 'read-models.db'), { queryWorkers: 0 });
+    try {
+      // A long query that calls no function of ours, so its budget is never checked: it is given up on after
+      // stopAfterMs, and a fresh worker answers the next query while the old thread finishes and exits.
+      const long = workers.run({ sql: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1500000) SELECT count(*) AS n FROM c', params: [], first: true });
+      await expect(long).rejects.toBeInstanceOf(QueryTooExpensiveError);
+      await expect(workers.run({ sql: 'SELECT 41 + 1 AS n', params: [], first: true })).resolves.toEqual({ n: 42 });
+    } finally {
+      await workers.close();
+      await store.close();
+    }
+  });
+
+  it('fails the waiting query with the reason when a worker cannot open the database', async () => {
+    const workers = new SqliteQueryWorkers(join(dir, 'missing', 'read-models.db'), { budgetMs: 10, size: 1, maxWaiting: 4, busyTimeoutMs: 1000 });
+    try {
+      await expect(workers.run({ sql: 'SELECT 1 AS n', params: [], first: true })).rejects.toThrow(/unable to open/i);
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('refuses queries once closed', async () => {
+    const workers = new SqliteQueryWorkers(join(dir, 'read-models.db'), { budgetMs: 10, size: 1, maxWaiting: 4, busyTimeoutMs: 1000 });
+    const store = new SqliteReadStore(join(dir, 'read-models.db'), { queryWorkers: 0 });
+    await workers.close();
+    await store.close();
+    await expect(workers.run({ sql: 'SELECT 1 AS n', params: [], first: true })).rejects.toThrow('closed');
   });
 });
 

@@ -1,13 +1,25 @@
+import { availableParallelism } from 'node:os';
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
 import type { BoundField, BoundFilter } from '@mreg/shared/query';
 import { likeMatches, literalFor } from './in-memory-filter';
 import { DEFAULT_MAX_QUEUED_READS, DEFAULT_QUERY_BUDGET_MS, QueryTooExpensiveError } from './read-store.port';
 import type { Cursor, FindQuery, Page, ReadBudget, ReadCollection, ReadStore } from './read-store.port';
 import { ReadTurns } from './read-turns';
+import { SqliteQueryWorkers, type WorkerQuery } from './sqlite-query-workers';
 
 export interface SqliteReadStoreOptions extends ReadBudget {
   /** How long a writer waits for another connection's write lock, in ms (default 5000). */
   readonly busyTimeoutMs?: number;
+  /**
+   * Worker threads that run finds and counts off the event loop (default: one per spare core, at least one).
+   * 0 runs them on the main thread, one per event-loop turn; an in-memory database always does.
+   */
+  readonly queryWorkers?: number;
+}
+
+/** One worker per core the event loop does not need, at least one. */
+export function defaultQueryWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 /**
@@ -86,13 +98,20 @@ export class SqliteReadStore implements ReadStore {
   private readonly statements = new Map<string, StatementSync>();
   private readonly clock: ReadClock;
   private readonly turns: ReadTurns;
+  private readonly workers?: SqliteQueryWorkers;
 
   constructor(path: string, options: SqliteReadStoreOptions = {}) {
-    this.db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 5000 });
-    this.clock = new ReadClock(options.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS);
-    this.turns = new ReadTurns(options.maxQueuedReads ?? DEFAULT_MAX_QUEUED_READS);
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    const budgetMs = options.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS;
+    const maxWaiting = options.maxQueuedReads ?? DEFAULT_MAX_QUEUED_READS;
+    this.db = new DatabaseSync(path, { timeout: busyTimeoutMs });
+    this.clock = new ReadClock(budgetMs);
+    this.turns = new ReadTurns(maxWaiting);
     // Read models are rebuilt by replaying the log, so NORMAL (consistent, maybe not the last commit) is enough.
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    const size = options.queryWorkers ?? defaultQueryWorkers();
+    // Workers open the file again, read-only: an in-memory database exists only in this connection.
+    if (size > 0 && path !== ':memory:' && path !== '') this.workers = new SqliteQueryWorkers(path, { budgetMs, size, maxWaiting, busyTimeoutMs });
     const clock = this.clock;
     this.db.function('mreg_like', { deterministic: true }, (value, pattern, caseInsensitive) => {
       clock.check();
@@ -120,7 +139,7 @@ export class SqliteReadStore implements ReadStore {
     return new SqliteReadCollection<T>(
       table,
       (sql) => this.statement(sql),
-      (read) => this.turns.run(() => this.clock.within(read)),
+      (query) => this.query(query),
     );
   }
 
@@ -137,8 +156,15 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async close(): Promise<void> {
+    await this.workers?.close();
     this.statements.clear();
     if (this.db.isOpen) this.db.close();
+  }
+
+  /** A find or count, under the read budget: in a worker thread, or on this thread when it takes its turn. */
+  private query<R>(query: WorkerQuery): Promise<R> {
+    if (this.workers !== undefined) return this.workers.run<R>(query);
+    return this.turns.run(() => this.clock.within(() => (query.first === true ? this.statement(query.sql).get(...query.params) : this.statement(query.sql).all(...query.params)) as R));
   }
 
   private statement(sql: string): StatementSync {
@@ -157,8 +183,8 @@ class SqliteReadCollection<T extends object> implements ReadCollection<T> {
   constructor(
     private readonly table: string,
     private readonly statement: (sql: string) => StatementSync,
-    /** Queries (find, count) take their turn and run under the read budget. */
-    private readonly budgeted: <R>(read: () => R) => Promise<R>,
+    /** Queries (find, count) run under the read budget, off the event loop where they can. */
+    private readonly query: <R>(query: WorkerQuery) => Promise<R>,
   ) {}
 
   async get(id: string): Promise<T | undefined> {
@@ -193,21 +219,13 @@ class SqliteReadCollection<T extends object> implements ReadCollection<T> {
 
   async find(query: FindQuery): Promise<Page<T>> {
     if (!Number.isInteger(query.limit) || query.limit < 1) throw new RangeError(`limit must be a positive integer, got ${query.limit}`);
-    return this.budgeted(() => this.findNow(query));
-  }
-
-  private findNow(query: FindQuery): Page<T> {
     const key = sortKey(query.sort.field);
     const where = query.filter === undefined ? { text: '1', params: [] } : compileFilter(query.filter);
     const after = query.after === undefined ? { text: '1', params: [] } : compileCursor(query.sort.field, query.sort.direction, query.after);
     const direction = query.sort.direction === 'desc' ? 'DESC' : 'ASC';
     // SQLite orders NULL (a missing sort value) first ascending and last descending: missing is smallest.
     const sql = `SELECT id, doc, sort_key FROM (SELECT id, doc, ${key.text} AS sort_key FROM "${this.table}")` + ` WHERE mreg_within_budget() AND (${where.text}) AND (${after.text}) ORDER BY sort_key ${direction}, id ASC LIMIT ?`;
-    const rows = this.statement(sql).all(...key.params, ...where.params, ...after.params, query.limit + 1) as {
-      id: string;
-      doc: string;
-      sort_key: SQLOutputValue;
-    }[];
+    const rows = await this.query<{ id: string; doc: string; sort_key: SQLOutputValue }[]>({ sql, params: [...key.params, ...where.params, ...after.params, query.limit + 1] });
 
     const more = rows.length > query.limit;
     const pageRows = more ? rows.slice(0, query.limit) : rows;
@@ -220,10 +238,8 @@ class SqliteReadCollection<T extends object> implements ReadCollection<T> {
 
   async count(filter?: BoundFilter): Promise<number> {
     const where = filter === undefined ? { text: '1', params: [] } : compileFilter(filter);
-    return this.budgeted(() => {
-      const row = this.statement(`SELECT COUNT(*) AS n FROM "${this.table}" WHERE mreg_within_budget() AND (${where.text})`).get(...where.params) as { n: number };
-      return Number(row.n);
-    });
+    const row = await this.query<{ n: number }>({ sql: `SELECT COUNT(*) AS n FROM "${this.table}" WHERE mreg_within_budget() AND (${where.text})`, params: where.params, first: true });
+    return Number(row.n);
   }
 }
 

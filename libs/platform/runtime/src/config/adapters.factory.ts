@@ -30,7 +30,11 @@ export function adaptersFromConfig(config: MregConfig, given: Partial<PlatformAd
     given.readStore ??
     (config.readStore === 'mongo'
       ? new MongoReadStore(config.mongoUrl ?? '', config.mongoDatabase, { ...(config.queryBudgetMs ? { queryBudgetMs: config.queryBudgetMs } : {}) })
-      : new SqliteReadStore(join(config.dataDir, 'read-models.sqlite'), { maxQueuedReads: config.maxQueuedReads, ...(config.queryBudgetMs ? { queryBudgetMs: config.queryBudgetMs } : {}) }));
+      : new SqliteReadStore(join(config.dataDir, 'read-models.sqlite'), {
+          maxQueuedReads: config.maxQueuedReads,
+          ...(config.queryBudgetMs ? { queryBudgetMs: config.queryBudgetMs } : {}),
+          ...(config.queryWorkers !== undefined ? { queryWorkers: config.queryWorkers } : {}),
+        }));
   const artifactStorage =
     given.artifactStorage ??
     (config.artifactStorage === 's3'

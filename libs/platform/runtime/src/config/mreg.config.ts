@@ -60,6 +60,17 @@ export class MregConfig {
   @Max(100000)
   maxQueuedReads = 256;
 
+  /**
+   * Embedded: worker threads that run lists, searches and counts off the event loop (MREG_QUERY_WORKERS); default
+   * one per core beyond the first (at least one, at most four); 0 runs them on the main thread between requests.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(64)
+  queryWorkers?: number;
+
   /** Requests one principal may have in flight at once; past it 429 + Retry-After (MREG_MAX_REQUESTS_PER_PRINCIPAL). */
   @Type(() => Number)
   @IsInt()
@@ -229,6 +240,7 @@ const ENV_KEYS: Readonly<Record<keyof MregConfig, string>> = {
   maxCostlyReadsPerPrincipal: 'MREG_MAX_COSTLY_READS_PER_PRINCIPAL',
   authFailuresPerMinute: 'MREG_AUTH_FAILURES_PER_MINUTE',
   maxQueuedReads: 'MREG_MAX_QUEUED_READS',
+  queryWorkers: 'MREG_QUERY_WORKERS',
   allowedOrigins: 'MREG_ALLOWED_ORIGINS',
   eventStore: 'MREG_EVENT_STORE',
   eventStorePath: 'MREG_EVENT_STORE_PATH',
