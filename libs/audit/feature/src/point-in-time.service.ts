@@ -9,8 +9,21 @@ import { transitionDecider, versionTransitionsDecider } from '@mreg/governance/d
 import { artifactManifestDecider, listArtifacts } from '@mreg/artifact/domain';
 import { registeredFacts } from '@mreg/audit/read-models';
 
-/** How many streams an integrity check reads before it lets the event loop take a turn. */
-const STREAMS_PER_TURN = 50;
+/** How long an integrity check works before it lets the event loop take a turn, in ms. */
+const TURN_MS = 5;
+
+/**
+ * The embedded log reads synchronously: a model with thousands of streams would hold the event loop for the
+ * whole check. Every few milliseconds the loop gets a turn (health checks, other requests) before going on.
+ */
+function sharingTheLoop(): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < TURN_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}
 
 /** The state of one stream at `until` (or now), with its first and last event up to then. */
 function streamAt<S, E extends Event>(events: readonly RecordedEvent[], decider: Decider<S, never, E>, until?: Date): { state: S; first?: RecordedEvent; last?: RecordedEvent } {
@@ -157,7 +170,9 @@ export class PointInTimeService {
     const modelEvents = await this.store.readStream(streams.model(modelId));
     const model = streamAt(modelEvents, registeredModelDecider).state;
     const ids = [streams.model(modelId), streams.policy(modelId)];
+    const turn = sharingTheLoop();
     for (let v = 1; v <= model.lastVersion; v++) {
+      await turn();
       ids.push(streams.version(modelId, v), streams.artifacts(modelId, v), streams.versionTransitions(modelId, v));
       // A version registered from a training run also has the run's claim stream.
       const created = (await this.store.readStream(streams.version(modelId, v), { maxCount: 1 }))[0];
@@ -166,14 +181,8 @@ export class PointInTimeService {
     }
     const results = [];
     let events = 0;
-    let sinceYield = 0;
     for (const id of new Set(ids)) {
-      // The embedded log reads synchronously: a model with thousands of streams would hold the event loop for the
-      // whole check. Every so often the loop gets a turn (health checks, other requests) before going on.
-      if (++sinceYield >= STREAMS_PER_TURN) {
-        sinceYield = 0;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      await turn();
       const recorded = id === streams.model(modelId) ? modelEvents : await this.store.readStream(id);
       if (recorded.length === 0) continue;
       events += recorded.length;
