@@ -20,14 +20,15 @@ const TYPE_CONSTRAINTS = {
   'type:infra': ['type:infra', 'type:contracts', 'type:util'],
   'type:data-access': ['type:data-access', 'type:domain', 'type:contracts', 'type:util', 'type:infra'],
   'type:feature': ['type:feature', 'type:public-read', 'type:data-access', 'type:domain', 'type:contracts', 'type:util', 'type:infra'],
-  // A context's public read (libs/registration/catalog): folds its own streams with its deciders, over the
-  // event-store port. It never reaches into a feature lib (docs/decisions/0018).
+  // A context's public read (libs/<context>/catalog): folds its own streams with its deciders, over the
+  // event-store port. It never reaches into a feature lib (docs/decisions/0018, 0023).
   'type:public-read': ['type:domain', 'type:contracts', 'type:util', 'type:infra'],
   'type:app': ['*'],
 };
 
 // Bounded contexts meet only through scope:shared (contracts), scope:platform (ports and adapters) and another
-// context's public read (type:public-read, e.g. registration's catalog): a lib a context publishes for the others.
+// context's public read (type:public-read: registration's and governance's catalogs): a lib a context publishes for
+// the others.
 // Any other lib of another context stays out of reach (docs/decisions/0018).
 const CONTEXTS = ['registration', 'governance', 'artifact', 'audit', 'tracking'];
 const SCOPE_CONSTRAINTS = {
@@ -170,7 +171,7 @@ export default defineConfig(
   // A context's public read lib (type:public-read) is what the other contexts import from it: it folds its own
   // context's streams over the ports and never uses a feature lib or an adapter (docs/decisions/0018).
   {
-    files: ['libs/registration/catalog/**/*.ts'],
+    files: ['libs/*/catalog/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [

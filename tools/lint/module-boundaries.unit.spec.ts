@@ -81,6 +81,12 @@ const cases = {
   adapterInPublicRead: probe('libs/registration/catalog/src/lint-probe.ts', `{ SqliteEventStore } from '@mreg/platform/event-store/sqlite'`),
   publicReadUsesItsDomainAndPorts: probe('libs/registration/catalog/src/lint-probe.ts', `* as contracts from '@mreg/shared/contracts'`, `* as domain from '@mreg/registration/domain'`, `* as eventStore from '@mreg/platform/event-store'`),
   publicReadInDomain: probe('libs/governance/domain/src/lint-probe.ts', `* as catalog from '@mreg/registration/catalog'`),
+  governanceReadInRegistrationFeature: probe('libs/registration/feature/src/lint-probe.ts', `{ PolicyLookup } from '@mreg/governance/catalog'`),
+  governanceReadInRegistrationDomain: probe('libs/registration/domain/src/lint-probe.ts', `{ PolicyLookup } from '@mreg/governance/catalog'`),
+  governanceFeatureInRegistrationFeature: probe('libs/registration/feature/src/lint-probe.ts', `* as governance from '@mreg/governance/feature'`),
+  featureInGovernanceRead: probe('libs/governance/catalog/src/lint-probe.ts', `* as governance from '@mreg/governance/feature'`),
+  adapterInGovernanceRead: probe('libs/governance/catalog/src/lint-probe.ts', `{ SqliteEventStore } from '@mreg/platform/event-store/sqlite'`),
+  governanceReadUsesItsDomainAndPorts: probe('libs/governance/catalog/src/lint-probe.ts', `* as contracts from '@mreg/shared/contracts'`, `* as domain from '@mreg/governance/domain'`, `* as eventStore from '@mreg/platform/event-store'`),
   mlflowDoorInFeature: probe('libs/registration/feature/src/lint-probe.ts', `* as door from '@mreg/mlflow/feature'`),
   mlflowDoorOverContexts: probe('libs/mlflow/feature/src/lint-probe.ts', `* as registration from '@mreg/registration/feature'`, `* as governance from '@mreg/governance/feature'`),
   serviceHostsOtherContext: probe('apps/registration-service/src/lint-probe.ts', `* as governance from '@mreg/governance/feature'`, `* as door from '@mreg/mlflow/feature'`),
@@ -156,6 +162,18 @@ describe('eslint.config.mjs architecture rules', () => {
     expect(rulesIn('otherFeatureInPublicRead')).toContain('no-restricted-imports');
     expectReported('adapterInPublicRead', 'no-restricted-imports', 'the runtime picks the adapter');
     expect(boundaryErrors('publicReadUsesItsDomainAndPorts')).toEqual([]);
+  });
+
+  it("lets registration's aliases consult governance's public read (its catalog lib), and nothing else of governance", () => {
+    expect(boundaryErrors('governanceReadInRegistrationFeature')).toEqual([]);
+    expect(rulesIn('governanceFeatureInRegistrationFeature')).toEqual(expect.arrayContaining(['no-restricted-imports', '@nx/enforce-module-boundaries']));
+    expect(rulesIn('governanceReadInRegistrationDomain')).toContain('@nx/enforce-module-boundaries');
+  });
+
+  it("keeps governance's public read to its domain, contracts and ports too", () => {
+    expectReported('featureInGovernanceRead', 'no-restricted-imports', 'never a feature lib');
+    expectReported('adapterInGovernanceRead', 'no-restricted-imports', 'the runtime picks the adapter');
+    expect(boundaryErrors('governanceReadUsesItsDomainAndPorts')).toEqual([]);
   });
 
   it('lets a service app compose its own contexts and the MLflow door, not another context', () => {

@@ -39,6 +39,7 @@ describe('MREG_DEFAULT_APPROVAL_POLICY', () => {
         staging: { requiredApprovals: 1, approverRole: 'approver' },
         production: { requiredApprovals: 0, approverRole: 'approver' },
         archived: { requiredApprovals: 0, approverRole: 'approver' },
+        protectedAliases: {},
       },
     });
     for (const name of ['follows-default', 'own-policy']) {

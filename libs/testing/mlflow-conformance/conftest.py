@@ -379,7 +379,10 @@ def move_to_stage(client: MlflowClient, name: str, version: str, stage: str, exp
 
 # ---- mreg governance ---------------------------------------------------------------------------------------
 
-OPEN_POLICY = {s: {"requiredApprovals": 0, "approverRole": "approver"} for s in ("development", "staging", "production", "archived")}
+OPEN_POLICY = {
+    **{s: {"requiredApprovals": 0, "approverRole": "approver"} for s in ("development", "staging", "production", "archived")},
+    "protectedAliases": {},
+}
 
 
 def open_policy(target: Target, name: str) -> None:

@@ -1,18 +1,20 @@
 import { fold } from '@mreg/shared/contracts';
-import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy, type PolicyEvent, type Role, type StageRule } from '@mreg/shared/contracts';
+import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy, type PolicyEvent, type ProtectedAliases, type Role, type Stage, type StageRule } from '@mreg/shared/contracts';
 import { deciderSpec } from '@mreg/testing/contracts';
-import { approvalPolicyDecider, ruleForMove, type ApprovalPolicyCommand } from './approval-policy.decider';
+import { MAX_PROTECTED_ALIASES, approvalPolicyDecider, protectedAliasesProblem, protectionOf, ruleForMove, type AliasProtectionChanges, type ApprovalPolicyCommand, type PolicyInForce } from './approval-policy.decider';
 
 const spec = deciderSpec(approvalPolicyDecider);
 const modelId = 'm1';
 const strict: ApprovalPolicy = { ...DEFAULT_APPROVAL_POLICY, production: { requiredApprovals: 2, approverRole: 'admin' } };
-const set = (policy: ApprovalPolicy): ApprovalPolicyCommand => ({ type: 'SetApprovalPolicy', data: { modelId, policy } });
+const set = (policy: ApprovalPolicy, protectedAliases: ProtectedAliases = {}): ApprovalPolicyCommand => ({ type: 'SetApprovalPolicy', data: { modelId, policy, protectedAliases } });
 const policySet = (policy: ApprovalPolicy): PolicyEvent => ({ type: 'ApprovalPolicySet', data: { modelId, policy } });
+const aliasesSet = (protectedAliases: ProtectedAliases): PolicyEvent => ({ type: 'ProtectedAliasesSet', data: { modelId, protectedAliases } });
+const champion: ProtectedAliases = { champion: { stage: 'production', role: 'approver' } };
 const withProduction = (rule: StageRule): ApprovalPolicy => ({ ...DEFAULT_APPROVAL_POLICY, production: rule });
 
 describe('approval policy', () => {
   it('starts from the default policy', () => {
-    expect(fold(approvalPolicyDecider, [])).toEqual({ policy: DEFAULT_APPROVAL_POLICY, customized: false });
+    expect(fold(approvalPolicyDecider, [])).toEqual({ policy: DEFAULT_APPROVAL_POLICY, protectedAliases: {}, customized: false });
     expect(fold(approvalPolicyDecider, []).policy.production).toEqual(DEFAULT_APPROVAL_POLICY.production);
   });
 
@@ -112,7 +114,7 @@ describe('approval policy', () => {
 describe('changing some stages of a policy', () => {
   const change = (changes: Partial<ApprovalPolicy>, inForce: ApprovalPolicy = DEFAULT_APPROVAL_POLICY): ApprovalPolicyCommand => ({
     type: 'ChangeApprovalPolicy',
-    data: { modelId, changes, inForce },
+    data: { modelId, changes, aliasChanges: {}, inForce: { policy: inForce, protectedAliases: {} } },
   });
   const open: StageRule = { requiredApprovals: 0, approverRole: 'approver' };
 
@@ -140,6 +142,159 @@ describe('changing some stages of a policy', () => {
       .given([policySet(strict)])
       .when(change({ staging: { requiredApprovals: 11, approverRole: 'approver' } }))
       .thenThrows('INVALID_ARGUMENT');
+  });
+});
+
+describe('protected aliases', () => {
+  const challenger: ProtectedAliases = { challenger: { stage: 'staging', role: 'contributor' } };
+  const change = (aliasChanges: AliasProtectionChanges, inForce: PolicyInForce = { policy: DEFAULT_APPROVAL_POLICY, protectedAliases: {} }, changes: Partial<ApprovalPolicy> = {}): ApprovalPolicyCommand => ({
+    type: 'ChangeApprovalPolicy',
+    data: { modelId, changes, aliasChanges, inForce },
+  });
+
+  it('protects the aliases a complete policy names, after pinning its stage rules', () => {
+    spec
+      .given([])
+      .when(set(DEFAULT_APPROVAL_POLICY, champion))
+      .then([policySet(DEFAULT_APPROVAL_POLICY), aliasesSet(champion)]);
+    spec
+      .given([])
+      .when(set(DEFAULT_APPROVAL_POLICY, champion))
+      .thenState((state) => expect(protectionOf(state, 'champion')).toEqual({ stage: 'production', role: 'approver' }));
+  });
+
+  it('records only what changed, and nothing for the policy already in force', () => {
+    spec
+      .given([policySet(strict)])
+      .when(set(strict, champion))
+      .then([aliasesSet(champion)]);
+    spec
+      .given([policySet(strict), aliasesSet(champion)])
+      .when(set(DEFAULT_APPROVAL_POLICY, champion))
+      .then([policySet(DEFAULT_APPROVAL_POLICY)]);
+    spec
+      .given([policySet(strict), aliasesSet(champion)])
+      .when(set(strict, { champion: { role: 'approver', stage: 'production' } }))
+      .thenNothingHappens();
+  });
+
+  it('frees every alias when a complete policy names none', () => {
+    spec
+      .given([policySet(strict), aliasesSet(champion)])
+      .when(set(strict, {}))
+      .then([aliasesSet({})]);
+    spec
+      .given([policySet(strict), aliasesSet(champion), aliasesSet({})])
+      .when(set(strict, {}))
+      .thenNothingHappens();
+  });
+
+  it('stores the protections by alias name, with only the known fields', () => {
+    const noisy = { zeta: { stage: 'staging', role: 'admin' }, champion: { stage: 'production', role: 'approver' } } as ProtectedAliases;
+    spec
+      .given([])
+      .when(set(DEFAULT_APPROVAL_POLICY, noisy))
+      .thenState((state) => expect(Object.keys(state.protectedAliases)).toEqual(['champion', 'zeta']));
+  });
+
+  it.each<[string, unknown, string]>([
+    ['an invalid alias name', { Champion: champion.champion }, 'alias must start with'],
+    ['a reserved alias name', { latest: champion.champion }, 'reserved'],
+    ['a digits-only alias name', { '42': champion.champion }, 'only digits'],
+    ['an unknown stage', { champion: { stage: 'live', role: 'approver' } }, 'stage must be one of'],
+    ['the reader role', { champion: { stage: 'production', role: 'reader' } }, 'role must be one of contributor, approver, admin'],
+    ['a missing role', { champion: { stage: 'production' } }, 'role must be one of'],
+    ['an unknown field', { champion: { stage: 'production', role: 'approver', note: 'x' } }, 'unknown field "note"'],
+    ['a protection that is no object', { champion: 'production' }, 'a protection is an object'],
+    ['a removal in a complete policy', { champion: null }, 'a protection is an object'],
+    ['a list', [champion.champion], 'must be a JSON object'],
+  ])('refuses %s', (_label, protectedAliases, message) => {
+    spec
+      .given([])
+      .when(set(DEFAULT_APPROVAL_POLICY, protectedAliases as ProtectedAliases))
+      .thenThrows('INVALID_ARGUMENT', message);
+  });
+
+  it(`protects at most ${MAX_PROTECTED_ALIASES} aliases`, () => {
+    const many = (n: number): ProtectedAliases => Object.fromEntries(Array.from({ length: n }, (_, i) => [`alias-${i}`, champion.champion]));
+    spec
+      .given([])
+      .when(set(DEFAULT_APPROVAL_POLICY, many(MAX_PROTECTED_ALIASES)))
+      .thenState((state) => expect(Object.keys(state.protectedAliases)).toHaveLength(MAX_PROTECTED_ALIASES));
+    spec
+      .given([])
+      .when(set(DEFAULT_APPROVAL_POLICY, many(MAX_PROTECTED_ALIASES + 1)))
+      .thenThrows('INVALID_ARGUMENT', `at most ${MAX_PROTECTED_ALIASES}`);
+    spec
+      .given([policySet(DEFAULT_APPROVAL_POLICY), aliasesSet(many(MAX_PROTECTED_ALIASES))])
+      .when(change({ one: champion.champion }))
+      .thenThrows('INVALID_ARGUMENT', `at most ${MAX_PROTECTED_ALIASES}`);
+  });
+
+  it('protects, re-protects and frees the aliases a change names, keeping the others', () => {
+    spec
+      .given([policySet(strict), aliasesSet(champion)])
+      .when(change(challenger))
+      .then([aliasesSet({ ...challenger, ...champion })]);
+    spec
+      .given([policySet(strict), aliasesSet({ ...champion, ...challenger })])
+      .when(change({ champion: null, challenger: { stage: 'production', role: 'admin' } }))
+      .then([aliasesSet({ challenger: { stage: 'production', role: 'admin' } })]);
+  });
+
+  it('does nothing when a change changes nothing: freeing a free alias, repeating a protection', () => {
+    spec
+      .given([policySet(strict), aliasesSet(champion)])
+      .when(change({ challenger: null }))
+      .thenNothingHappens();
+    spec
+      .given([policySet(strict), aliasesSet(champion)])
+      .when(change(champion))
+      .thenNothingHappens();
+  });
+
+  it("changes a model's stage rules and protections in one step", () => {
+    spec
+      .given([policySet(DEFAULT_APPROVAL_POLICY)])
+      .when(change(champion, undefined, { production: strict.production }))
+      .then([policySet(strict), aliasesSet(champion)]);
+  });
+
+  it('starts from the default in force while the model has no policy of its own, and pins its protections', () => {
+    const registryDefault: PolicyInForce = { policy: DEFAULT_APPROVAL_POLICY, protectedAliases: champion };
+    spec
+      .given([])
+      .when(change(challenger, registryDefault))
+      .then([policySet(DEFAULT_APPROVAL_POLICY), aliasesSet({ ...challenger, ...champion })]);
+    spec
+      .given([])
+      .when(change({ champion: null }, registryDefault))
+      .then([policySet(DEFAULT_APPROVAL_POLICY)]);
+  });
+
+  it('refuses a change with a bad alias or protection, null aside', () => {
+    spec
+      .given([])
+      .when(change({ 'Not-An-Alias': null }))
+      .thenThrows('INVALID_ARGUMENT', 'alias must');
+    spec
+      .given([])
+      .when(change({ champion: { stage: 'production', role: 'reader' } }))
+      .thenThrows('INVALID_ARGUMENT', 'role must be one of');
+  });
+
+  it('finds no protection for an alias the policy does not name, object members included', () => {
+    const policy: PolicyInForce = { policy: DEFAULT_APPROVAL_POLICY, protectedAliases: champion };
+    expect(protectionOf(policy, 'champion')).toEqual({ stage: 'production', role: 'approver' });
+    for (const alias of ['challenger', 'constructor', 'toString', 'hasOwnProperty']) expect(protectionOf(policy, alias)).toBeUndefined();
+  });
+
+  it('describes the problem of a body the way the decider refuses it (one check for both)', () => {
+    const production: Stage = 'production';
+    expect(protectedAliasesProblem({ champion: { stage: production, role: 'approver' } }, { removals: false })).toBeUndefined();
+    expect(protectedAliasesProblem({ champion: null }, { removals: true })).toBeUndefined();
+    expect(protectedAliasesProblem({ champion: null }, { removals: false })).toMatch(/"champion": a protection is an object/);
+    expect(protectedAliasesProblem(null, { removals: true })).toMatch(/must be a JSON object/);
   });
 });
 

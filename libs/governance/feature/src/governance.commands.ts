@@ -4,7 +4,8 @@ import { Injectable } from '@nestjs/common';
 import { DEFAULT_APPROVAL_POLICY, DomainError, streams } from '@mreg/shared/contracts';
 import type { ApprovalPolicy, Stage, TransitionEvent } from '@mreg/shared/contracts';
 import { approvalPolicyDecider, ruleForMove, transitionDecider, versionTransitionsDecider } from '@mreg/governance/domain';
-import type { TransitionState } from '@mreg/governance/domain';
+import type { AliasProtectionChanges, PolicyInForce, TransitionState } from '@mreg/governance/domain';
+import { PolicyLookup, REGISTRY_POLICY_ID } from '@mreg/governance/catalog';
 import { EventSourcedRepository, recordWrite } from '@mreg/platform/runtime';
 import { ModelLookup } from '@mreg/registration/catalog';
 import type { CommandContext } from '@mreg/platform/runtime';
@@ -15,13 +16,16 @@ export interface TransitionInput {
   readonly archiveExisting?: boolean;
 }
 
+/** What a PATCH of a policy changes: some stages' rules, some aliases' protections (null frees one). */
+export interface PolicyChanges {
+  readonly rules: Partial<ApprovalPolicy>;
+  readonly protectedAliases: AliasProtectionChanges;
+}
+
 const SETTLE_TIMEOUT_MS = 5000;
 
-/**
- * The registry-wide default policy is kept as the policy of this pseudo-model id (stream `policy-default`):
- * the same decider, events and history as a model's policy. Model ids are UUIDs, so it meets no model.
- */
-export const REGISTRY_POLICY_ID = 'default';
+/** The built-in policy: DEFAULT_APPROVAL_POLICY's rules, every alias free. */
+const BUILT_IN_POLICY: PolicyInForce = { policy: DEFAULT_APPROVAL_POLICY, protectedAliases: {} };
 
 /** Governance use cases: transition requests under approval policies. */
 @Injectable()
@@ -29,53 +33,50 @@ export class GovernanceCommands {
   constructor(
     private readonly repository: EventSourcedRepository,
     private readonly lookup: ModelLookup,
+    private readonly policies: PolicyLookup,
   ) {}
 
   /** The policy in force for a model: its own once set, else the registry-wide default. */
-  async policyOf(modelId: string): Promise<ApprovalPolicy> {
-    const own = (await this.repository.load(streams.policy(modelId), approvalPolicyDecider)).state;
-    return own.customized ? own.policy : this.registryPolicy();
+  policyOf(modelId: string): Promise<PolicyInForce> {
+    return this.policies.inForce(modelId);
   }
 
   /** The registry-wide default (MREG_DEFAULT_APPROVAL_POLICY or set through the API), else the built-in one. */
-  async registryPolicy(): Promise<ApprovalPolicy> {
-    return (await this.repository.load(streams.policy(REGISTRY_POLICY_ID), approvalPolicyDecider)).state.policy;
+  registryPolicy(): Promise<PolicyInForce> {
+    return this.policies.registryDefault();
   }
 
-  /** Replaces a model's policy with a complete one (a rule for every stage). */
-  async setPolicy(name: string, policy: ApprovalPolicy, ctx: CommandContext): Promise<ApprovalPolicy> {
+  /** Replaces a model's policy with a complete one (a rule for every stage, the protected aliases). */
+  async setPolicy(name: string, policy: PolicyInForce, ctx: CommandContext): Promise<PolicyInForce> {
     const { modelId } = await this.lookup.require(name);
     return this.replacePolicy(modelId, policy, ctx);
   }
 
-  /** Changes some stages of a model's policy; the others keep the rule in force (its own, else the default's). */
-  async changePolicy(name: string, changes: Partial<ApprovalPolicy>, ctx: CommandContext): Promise<ApprovalPolicy> {
+  /** Changes some stages and aliases of a model's policy; the rest keeps what is in force (its own, else the default's). */
+  async changePolicy(name: string, changes: PolicyChanges, ctx: CommandContext): Promise<PolicyInForce> {
     const { modelId } = await this.lookup.require(name);
     return this.mergePolicy(modelId, changes, await this.registryPolicy(), ctx);
   }
 
   /** Replaces the registry-wide default with a complete policy. */
-  setRegistryPolicy(policy: ApprovalPolicy, ctx: CommandContext): Promise<ApprovalPolicy> {
+  setRegistryPolicy(policy: PolicyInForce, ctx: CommandContext): Promise<PolicyInForce> {
     return this.replacePolicy(REGISTRY_POLICY_ID, policy, ctx);
   }
 
-  /**
-   * Changes some stages of the registry-wide default; the others keep its rule (the built-in one until set).
-   * MREG_DEFAULT_APPROVAL_POLICY is applied this way at start.
-   */
-  changeRegistryPolicy(changes: Partial<ApprovalPolicy>, ctx: CommandContext): Promise<ApprovalPolicy> {
-    return this.mergePolicy(REGISTRY_POLICY_ID, changes, DEFAULT_APPROVAL_POLICY, ctx);
+  /** Changes some stages and aliases of the registry-wide default; the rest keeps its rule (the built-in one until set). */
+  changeRegistryPolicy(changes: PolicyChanges, ctx: CommandContext): Promise<PolicyInForce> {
+    return this.mergePolicy(REGISTRY_POLICY_ID, changes, BUILT_IN_POLICY, ctx);
   }
 
-  private async replacePolicy(modelId: string, policy: ApprovalPolicy, ctx: CommandContext): Promise<ApprovalPolicy> {
-    const result = await this.repository.handle(streams.policy(modelId), approvalPolicyDecider, { type: 'SetApprovalPolicy', data: { modelId, policy } }, ctx);
-    return result.state.policy;
+  private async replacePolicy(modelId: string, { policy, protectedAliases }: PolicyInForce, ctx: CommandContext): Promise<PolicyInForce> {
+    const result = await this.repository.handle(streams.policy(modelId), approvalPolicyDecider, { type: 'SetApprovalPolicy', data: { modelId, policy, protectedAliases } }, ctx);
+    return { policy: result.state.policy, protectedAliases: result.state.protectedAliases };
   }
 
-  private async mergePolicy(modelId: string, changes: Partial<ApprovalPolicy>, inForce: ApprovalPolicy, ctx: CommandContext): Promise<ApprovalPolicy> {
-    const command = { type: 'ChangeApprovalPolicy', data: { modelId, changes, inForce } } as const;
+  private async mergePolicy(modelId: string, changes: PolicyChanges, inForce: PolicyInForce, ctx: CommandContext): Promise<PolicyInForce> {
+    const command = { type: 'ChangeApprovalPolicy', data: { modelId, changes: changes.rules, aliasChanges: changes.protectedAliases, inForce } } as const;
     const result = await this.repository.handle(streams.policy(modelId), approvalPolicyDecider, command, ctx);
-    return result.state.policy;
+    return { policy: result.state.policy, protectedAliases: result.state.protectedAliases };
   }
 
   /** A transition request as the log has it now. */
@@ -90,7 +91,7 @@ export class GovernanceCommands {
   async request(name: string, version: number, input: TransitionInput, ctx: CommandContext): Promise<string> {
     const model = await this.lookup.require(name);
     const snapshot = await this.lookup.requireVersion(model.modelId, version, model.name);
-    const rule = ruleForMove(await this.policyOf(model.modelId), snapshot.stage, input.stage);
+    const rule = ruleForMove((await this.policyOf(model.modelId)).policy, snapshot.stage, input.stage);
     const transitionId = randomUUID();
     const slot = streams.versionTransitions(model.modelId, version);
     await this.repository.handle(slot, versionTransitionsDecider, { type: 'OpenVersionTransition', data: { modelId: model.modelId, version, transitionId, toStage: input.stage } }, ctx);

@@ -3,18 +3,20 @@ import type { OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import { ApiError, InboundGate, MregConfig, ProjectionRunner, SYSTEM_PRINCIPAL, validationPipe } from '@mreg/platform/runtime';
 import { RegistrationCatalogModule } from '@mreg/registration/catalog';
+import { GovernanceCatalogModule } from '@mreg/governance/catalog';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_APPROVAL_POLICY } from '@mreg/shared/contracts';
+import type { AliasProtection } from '@mreg/shared/contracts';
 import { ApprovalCommandConsumer } from './approval-command.consumer';
 import { GovernanceCommands } from './governance.commands';
 import { ApprovalPolicyPatchDto } from './dto/transition.dto';
-import { PolicyController, RegistryPolicyController, policyRules } from './policy.controller';
+import { PolicyController, RegistryPolicyController, policyResource, policyRules } from './policy.controller';
 import { StageOutcomeReaction } from './stage-outcome.reaction';
 import { TransitionController } from './transition.controller';
 
 /** Governance: transition requests, approvals (over HTTP and as commands on Kafka), policies. */
 @Module({
-  imports: [RegistrationCatalogModule],
+  imports: [RegistrationCatalogModule, GovernanceCatalogModule],
   controllers: [TransitionController, PolicyController, RegistryPolicyController],
   providers: [GovernanceCommands, StageOutcomeReaction, ApprovalCommandConsumer, InboundGate, CatalogQueries],
   exports: [GovernanceCommands],
@@ -39,15 +41,17 @@ export class GovernanceModule implements OnModuleInit, OnApplicationBootstrap {
       const reason = error instanceof ApiError || error instanceof SyntaxError ? error.message : String(error);
       throw new Error(`MREG_DEFAULT_APPROVAL_POLICY: ${reason}`);
     }
-    // Stages the variable leaves out keep the built-in rule, whatever an earlier start or the API set.
+    // Stages the variable leaves out keep the built-in rule, whatever an earlier start or the API set; aliases it
+    // does not protect (or names with null) are free.
+    const protectedAliases = Object.entries(body.protectedAliases ?? {}).filter((entry): entry is [string, AliasProtection] => entry[1] !== null);
     const policy = await this.commands.setRegistryPolicy(
-      { ...DEFAULT_APPROVAL_POLICY, ...policyRules(body) },
+      { policy: { ...DEFAULT_APPROVAL_POLICY, ...policyRules(body) }, protectedAliases: Object.fromEntries(protectedAliases) },
       {
         principal: { ...SYSTEM_PRINCIPAL, user: 'system:config' },
         correlationId: randomUUID(),
       },
     );
-    new Logger('governance').log(`default approval policy: ${JSON.stringify(policy)}`);
+    new Logger('governance').log(`default approval policy: ${JSON.stringify(policyResource(policy))}`);
   }
 
   onModuleInit(): void {

@@ -115,9 +115,14 @@ export interface StageRule {
   readonly requiredApprovals: number;
   readonly approverRole: string;
 }
+export interface AliasProtectionBody {
+  readonly stage: Stage;
+  readonly role: string;
+}
+export type ApprovalPolicyBody = Record<Stage, StageRule> & { readonly protectedAliases: Readonly<Record<string, AliasProtectionBody>> };
 export interface PolicyBody {
   readonly model: string;
-  readonly policy: Record<Stage, StageRule>;
+  readonly policy: ApprovalPolicyBody;
 }
 
 export interface Page<T> {
@@ -125,11 +130,12 @@ export interface Page<T> {
   readonly nextPageToken: string | null;
 }
 
-export const DEFAULT_POLICY: Record<Stage, StageRule> = {
+export const DEFAULT_POLICY: ApprovalPolicyBody = {
   development: { requiredApprovals: 0, approverRole: 'approver' },
   staging: { requiredApprovals: 1, approverRole: 'approver' },
   production: { requiredApprovals: 1, approverRole: 'approver' },
   archived: { requiredApprovals: 0, approverRole: 'approver' },
+  protectedAliases: {},
 };
 
 /** `?a=1&b=2` with every value URL-encoded (empty string when there are none). */

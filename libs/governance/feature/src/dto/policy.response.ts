@@ -1,5 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { StageRuleResponse } from '@mreg/audit/read-models';
+import { STAGES } from '@mreg/shared/contracts';
+import type { ProtectedAliases } from '@mreg/shared/contracts';
+import { APPROVER_ROLES } from '@mreg/governance/domain';
 
 /** The approval rule of every target stage. */
 export class ApprovalPolicyResponse {
@@ -14,6 +17,18 @@ export class ApprovalPolicyResponse {
 
   @ApiProperty({ type: StageRuleResponse })
   archived!: StageRuleResponse;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: {
+      type: 'object',
+      required: ['stage', 'role'],
+      properties: { stage: { type: 'string', enum: [...STAGES] }, role: { type: 'string', enum: [...APPROVER_ROLES] } },
+    },
+    description: 'Aliases only a holder of `role` (or an admin) may move or remove, and only onto a version in `stage`; {} when every alias is free',
+    example: { champion: { stage: 'production', role: 'approver' } },
+  })
+  protectedAliases!: ProtectedAliases;
 }
 
 /** A model's approval policy as `GET/PUT /models/{name}/policy` return it. */

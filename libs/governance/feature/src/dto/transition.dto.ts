@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { applyDecorators } from '@nestjs/common';
-import { IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsString, Matches, Max, Min, ValidateBy, ValidateNested, buildMessage } from 'class-validator';
 import { APPROVAL_COMMAND_NAMES, ROLES, STAGES } from '@mreg/shared/contracts';
-import type { ApprovalCommandName, ApprovalCommandV1, Assert, Role, SameKeys, Stage } from '@mreg/shared/contracts';
+import type { ApprovalCommandName, ApprovalCommandV1, Assert, ProtectedAliases, Role, SameKeys, Stage } from '@mreg/shared/contracts';
+import { APPROVER_ROLES, MAX_PROTECTED_ALIASES, protectedAliasesProblem } from '@mreg/governance/domain';
+import type { AliasProtectionChanges } from '@mreg/governance/domain';
 import { IsText, OptionalBody, OptionalNotNull, textSchema } from '@mreg/platform/runtime';
 
 /** Transition ids: UUIDs as the registry hands them out. */
@@ -72,18 +74,65 @@ function StageRuleField(required: boolean): PropertyDecorator {
   );
 }
 
-/** `PUT …/policy`: the whole policy, a rule for each stage. */
+/** One protection's schema: `{"stage", "role"}`, both required, nothing else. */
+const ALIAS_PROTECTION_SCHEMA = {
+  type: 'object' as const,
+  required: ['stage', 'role'],
+  properties: {
+    stage: { type: 'string' as const, enum: [...STAGES], description: 'The stage the version an alias names must be in when it is moved there' },
+    role: { type: 'string' as const, enum: [...APPROVER_ROLES], description: 'Who may move or remove the alias (an admin always may)' },
+  },
+  additionalProperties: false,
+};
+
+const PROTECTED_ALIASES_DESCRIPTION = 'Aliases only some may move: alias name → the role that moves or removes it (admins too) and the stage its version must be in. Aliases not named stay free for contributors.';
+
+/**
+ * The protected aliases of a policy body (alias → {stage, role}; in a PATCH, alias → null frees one), by the same
+ * check the policy decider applies.
+ */
+function ProtectedAliasesField(required: boolean): PropertyDecorator {
+  let last = '';
+  const check = ValidateBy({
+    name: 'isProtectedAliases',
+    validator: {
+      validate: (value: unknown) => {
+        last = protectedAliasesProblem(value, { removals: !required }) ?? '';
+        return last === '';
+      },
+      defaultMessage: buildMessage(() => last),
+    },
+  });
+  const example = { champion: { stage: 'production', role: 'approver' } };
+  return applyDecorators(
+    required
+      ? ApiProperty({ type: 'object', maxProperties: MAX_PROTECTED_ALIASES, additionalProperties: ALIAS_PROTECTION_SCHEMA, description: `${PROTECTED_ALIASES_DESCRIPTION} {} for none.`, example })
+      : ApiPropertyOptional({
+          type: 'object',
+          maxProperties: MAX_PROTECTED_ALIASES,
+          additionalProperties: { ...ALIAS_PROTECTION_SCHEMA, nullable: true },
+          description: `${PROTECTED_ALIASES_DESCRIPTION} null frees an alias; aliases not named keep their protection.`,
+          example: { ...example, challenger: null },
+        }),
+    required ? IsDefined({ message: '$property: a complete policy names its protected aliases ({} for none; change some with PATCH)' }) : OptionalNotNull(),
+    check,
+  );
+}
+
+/** `PUT …/policy`: the whole policy, a rule for each stage and the protected aliases. */
 export class ApprovalPolicyDto {
   @StageRuleField(true) development!: StageRuleDto;
   @StageRuleField(true) staging!: StageRuleDto;
   @StageRuleField(true) production!: StageRuleDto;
   @StageRuleField(true) archived!: StageRuleDto;
+  @ProtectedAliasesField(true) protectedAliases!: ProtectedAliases;
 }
 
-/** `PATCH …/policy`: the stages to change; the others keep the rule in force. */
+/** `PATCH …/policy`: the stages and aliases to change; the others keep what is in force. */
 export class ApprovalPolicyPatchDto {
   @StageRuleField(false) development?: StageRuleDto;
   @StageRuleField(false) staging?: StageRuleDto;
   @StageRuleField(false) production?: StageRuleDto;
   @StageRuleField(false) archived?: StageRuleDto;
+  @ProtectedAliasesField(false) protectedAliases?: AliasProtectionChanges;
 }

@@ -24,9 +24,23 @@ export const DEFAULT_APPROVAL_POLICY: ApprovalPolicy = {
   archived: { requiredApprovals: 0, approverRole: 'approver' },
 };
 
+/**
+ * An alias a policy protects (`champion`): only a holder of `role` (or an admin) moves or removes it, and only onto
+ * a version that is in `stage` at that moment. Aliases a policy does not name stay free, as in MLflow.
+ */
+export interface AliasProtection {
+  readonly stage: Stage;
+  readonly role: Role;
+}
+
+/** alias → its protection. */
+export type ProtectedAliases = Readonly<Record<string, AliasProtection>>;
+
 // ---- stream policy-<modelId> ------------------------------------------------------------------------
 export type ApprovalPolicySet = Event<'ApprovalPolicySet', { modelId: string; policy: ApprovalPolicy }>;
-export type PolicyEvent = ApprovalPolicySet;
+/** The aliases the model's own policy protects now, all of them ({} for none). */
+export type ProtectedAliasesSet = Event<'ProtectedAliasesSet', { modelId: string; protectedAliases: ProtectedAliases }>;
+export type PolicyEvent = ApprovalPolicySet | ProtectedAliasesSet;
 
 // ---- stream transition-<transitionId> ----------------------------------------------------------------
 export type TransitionRequested = Event<

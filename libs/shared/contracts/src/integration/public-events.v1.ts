@@ -22,6 +22,7 @@ const MetricMap = Type.Record(Type.String(), Type.Number());
 const Stage = stringEnum(STAGES);
 const StageRule = Type.Object({ requiredApprovals: Type.Integer({ minimum: 0 }), approverRole: stringEnum(ROLES) }, CLOSED);
 const ApprovalPolicy = Type.Object({ development: StageRule, staging: StageRule, production: StageRule, archived: StageRule }, CLOSED);
+const AliasProtection = Type.Object({ stage: Stage, role: stringEnum(ROLES) }, CLOSED);
 const DatasetRef = Type.Object({ name: Type.String(), uri: Type.String(), digest: Type.Optional(Type.String({ description: '<algorithm>:<digest>' })) }, CLOSED);
 const Lineage = Type.Object(
   {
@@ -107,6 +108,11 @@ export const REGISTRATION_EVENTS_V1 = {
 /** Public events of the governance context (topic `mreg.governance.events.v1`). */
 export const GOVERNANCE_EVENTS_V1 = {
   ApprovalPolicySet: v1('policy', "A model's approval policy was set.", Type.Object({ modelId: ModelId, policy: ApprovalPolicy }, CLOSED)),
+  ProtectedAliasesSet: v1(
+    'policy',
+    "The aliases a model's policy protects were set (all of them; {} for none): only a holder of `role`, or an admin, moves or removes a protected alias, and only onto a version in `stage`.",
+    Type.Object({ modelId: ModelId, protectedAliases: Type.Record(Type.String(), AliasProtection) }, CLOSED),
+  ),
   TransitionRequested: v1(
     'transition',
     'A stage change was requested.',

@@ -242,7 +242,8 @@ scenario('transitions and approval policy', (client) => {
     it('is replaced only by a complete policy (PUT); PATCH changes the stages it names and keeps the others', async () => {
       const name = await withVersions(1);
       const one = { requiredApprovals: 1, approverRole: 'approver' };
-      for (const partial of [{}, { production: one }, { development: one, staging: one, production: one }]) {
+      const { protectedAliases: _none, ...stagesOnly } = DEFAULT_POLICY;
+      for (const partial of [{}, { production: one }, { development: one, staging: one, production: one }, stagesOnly]) {
         const refused = await admin().put(`${modelPath(name)}/policy`, partial);
         expectError(refused, 400, 'INVALID_ARGUMENT');
         expect(JSON.stringify(refused.body)).toContain('PATCH');

@@ -1,0 +1,2 @@
+export * from './policy-lookup';
+export * from './governance-catalog.module';
