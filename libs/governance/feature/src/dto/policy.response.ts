@@ -3,6 +3,17 @@ import { StageRuleResponse } from '@mreg/audit/read-models';
 import { STAGES } from '@mreg/shared/contracts';
 import type { ProtectedAliases } from '@mreg/shared/contracts';
 import { APPROVER_ROLES } from '@mreg/governance/domain';
+import { PATH_PARAMETER_SCHEMAS } from '@mreg/platform/runtime';
+
+/** alias → its protection (keys by the alias grammar). */
+const PROTECTED_ALIASES_SCHEMA = {
+  propertyNames: PATH_PARAMETER_SCHEMAS.alias,
+  additionalProperties: {
+    type: 'object' as const,
+    required: ['stage', 'role'],
+    properties: { stage: { type: 'string' as const, enum: [...STAGES] }, role: { type: 'string' as const, enum: [...APPROVER_ROLES] } },
+  },
+};
 
 /** The approval rule of every target stage. */
 export class ApprovalPolicyResponse {
@@ -20,11 +31,7 @@ export class ApprovalPolicyResponse {
 
   @ApiProperty({
     type: 'object',
-    additionalProperties: {
-      type: 'object',
-      required: ['stage', 'role'],
-      properties: { stage: { type: 'string', enum: [...STAGES] }, role: { type: 'string', enum: [...APPROVER_ROLES] } },
-    },
+    ...PROTECTED_ALIASES_SCHEMA,
     description: 'Aliases only a holder of `role` (or an admin) may move or remove, and only onto a version in `stage`; {} when every alias is free',
     example: { champion: { stage: 'production', role: 'approver' } },
   })

@@ -6,7 +6,7 @@ import { APPROVAL_COMMAND_NAMES, ROLES, STAGES } from '@mreg/shared/contracts';
 import type { ApprovalCommandName, ApprovalCommandV1, Assert, ProtectedAliases, Role, SameKeys, Stage } from '@mreg/shared/contracts';
 import { APPROVER_ROLES, MAX_PROTECTED_ALIASES, protectedAliasesProblem } from '@mreg/governance/domain';
 import type { AliasProtectionChanges } from '@mreg/governance/domain';
-import { IsText, OptionalBody, OptionalNotNull, textSchema } from '@mreg/platform/runtime';
+import { IsText, OptionalBody, OptionalNotNull, PATH_PARAMETER_SCHEMAS, textSchema } from '@mreg/platform/runtime';
 
 /** Transition ids: UUIDs as the registry hands them out. */
 export const TRANSITION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -104,16 +104,12 @@ function ProtectedAliasesField(required: boolean): PropertyDecorator {
     },
   });
   const example = { champion: { stage: 'production', role: 'approver' } };
+  // Keys by the alias grammar (validateAlias, AliasPipe), values a protection (or, in a PATCH, null).
+  const schema = { maxProperties: MAX_PROTECTED_ALIASES, propertyNames: PATH_PARAMETER_SCHEMAS.alias, additionalProperties: required ? ALIAS_PROTECTION_SCHEMA : { ...ALIAS_PROTECTION_SCHEMA, nullable: true } };
   return applyDecorators(
     required
-      ? ApiProperty({ type: 'object', maxProperties: MAX_PROTECTED_ALIASES, additionalProperties: ALIAS_PROTECTION_SCHEMA, description: `${PROTECTED_ALIASES_DESCRIPTION} {} for none.`, example })
-      : ApiPropertyOptional({
-          type: 'object',
-          maxProperties: MAX_PROTECTED_ALIASES,
-          additionalProperties: { ...ALIAS_PROTECTION_SCHEMA, nullable: true },
-          description: `${PROTECTED_ALIASES_DESCRIPTION} null frees an alias; aliases not named keep their protection.`,
-          example: { ...example, challenger: null },
-        }),
+      ? ApiProperty({ type: 'object', ...schema, description: `${PROTECTED_ALIASES_DESCRIPTION} {} for none.`, example })
+      : ApiPropertyOptional({ type: 'object', ...schema, description: `${PROTECTED_ALIASES_DESCRIPTION} null frees an alias; aliases not named keep their protection.`, example: { ...example, challenger: null } }),
     required ? IsDefined({ message: '$property: a complete policy names its protected aliases ({} for none; change some with PATCH)' }) : OptionalNotNull(),
     check,
   );
