@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# A cached Python virtual environment with the official MLflow client, scikit-learn and pytest.
+# A cached Python virtual environment from a pinned requirements file.
 #
-#   tools/python/venv.sh          creates it once (keyed by requirements.txt) and prints its path
+#   tools/python/venv.sh                    the MLflow client, scikit-learn and pytest (tools/python/requirements.txt)
+#   tools/python/venv.sh REQUIREMENTS_TXT   another suite's tools (tools/schemathesis/requirements.txt)
 #
-# The venv lives in ~/.cache/mreg/venv-<hash>; a new requirements.txt makes a new one, so a pin is
-# upgraded on purpose by editing that file. Progress goes to stderr, the path to stdout.
+# Creates it once (keyed by the file's content) and prints its path. The venv lives in ~/.cache/mreg/venv-<hash>
+# (venv-<folder>-<hash> for another file, e.g. venv-schemathesis-<hash>); a changed requirements file makes a new one,
+# so a pin is upgraded on purpose by editing that file. Progress goes to stderr, the path to stdout.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${MREG_CACHE_DIR:-${HOME:-/root}/.cache/mreg}"
-REQ="$HERE/requirements.txt"
+REQ="$(cd "$(dirname "${1:-$HERE/requirements.txt}")" && pwd)/$(basename "${1:-requirements.txt}")"
 KEY="$(sha256sum "$REQ" | cut -c1-12)"
-VENV="$CACHE/venv-$KEY"
+if [[ "$REQ" == "$HERE/requirements.txt" ]]; then
+  VENV="$CACHE/venv-$KEY"
+else
+  VENV="$CACHE/venv-$(basename "$(dirname "$REQ")")-$KEY"
+fi
 PY="${MREG_PYTHON:-$(command -v python3)}"
 
 if [[ ! -x "$VENV/bin/python" || ! -f "$VENV/.complete" ]]; then
-  echo "[python] creating $VENV (mlflow client, scikit-learn, pytest); a few minutes the first time" >&2
+  echo "[python] creating $VENV from $REQ; a few minutes the first time" >&2
   rm -rf "$VENV"
   mkdir -p "$CACHE"
   "$PY" -m venv "$VENV" >&2

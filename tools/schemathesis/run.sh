@@ -8,9 +8,12 @@
 #
 # JUNIT_XML (or MREG_SCHEMATHESIS_JUNIT): default ${TMPDIR:-/tmp}/mreg-schemathesis.xml. The server is built
 # first (npm run build) unless MREG_SCHEMATHESIS_NO_BUILD=1, and runs on a scratch data dir with one admin token.
-# MREG_SCHEMATHESIS=/path/to/schemathesis uses that executable; otherwise a venv is created once in
-# ~/.cache/mreg/venv-schemathesis-<hash>. Knobs: MREG_SCHEMATHESIS_SEED (1), MREG_SCHEMATHESIS_MAX_EXAMPLES (20),
-# MREG_SCHEMATHESIS_PORT (18998), MREG_SCHEMATHESIS_KEEP=1 (keep the scratch dir).
+# MREG_SCHEMATHESIS=/path/to/schemathesis uses that executable; otherwise the venv is created once, cached in
+# ~/.cache/mreg/venv-schemathesis-<hash> (tools/python/venv.sh). schemathesis.toml beside this script holds the
+# settings of the checks, hooks.py the values a client takes from the server or the body (page tokens, filters by
+# each list's fields, Content-Digest, unique Idempotency-Keys). Knobs: MREG_SCHEMATHESIS_SEED (1),
+# MREG_SCHEMATHESIS_MAX_EXAMPLES (20), MREG_SCHEMATHESIS_PORT (a free one), MREG_SCHEMATHESIS_KEEP=1 (keep the scratch dir).
+# Exits 0 only when schemathesis ran and found nothing, with its JUnit report written.
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -26,17 +29,9 @@ JUNIT="$(junit_path "$JUNIT" "${TMPDIR:-/tmp}/mreg-schemathesis.xml")"
 
 ST="${MREG_SCHEMATHESIS:-}"
 if [[ -z "$ST" ]]; then
-  CACHE="${MREG_CACHE_DIR:-${HOME:-/root}/.cache/mreg}"
-  REQ="$HERE/requirements.txt"
-  VENV="$CACHE/venv-schemathesis-$(sha256sum "$REQ" | cut -c1-12)"
-  if [[ ! -x "$VENV/bin/schemathesis" || ! -f "$VENV/.complete" ]]; then
-    echo "[schemathesis] creating $VENV" >&2
-    rm -rf "$VENV" && mkdir -p "$CACHE"
-    if ! { "${MREG_PYTHON:-python3}" -m venv "$VENV" && "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQ"; } >&2; then
-      echo '[schemathesis] could not create the venv: the contract run did not run' >&2
-      exit 1
-    fi
-    touch "$VENV/.complete"
+  if ! VENV="$(bash "$ROOT/tools/python/venv.sh" "$HERE/requirements.txt")"; then
+    echo '[schemathesis] could not create the venv (tools/python/venv.sh): the contract run did not run' >&2
+    exit 1
   fi
   ST="$VENV/bin/schemathesis"
 fi
@@ -45,7 +40,8 @@ if [[ "${MREG_SCHEMATHESIS_NO_BUILD:-0}" != 1 ]]; then
   (cd "$ROOT" && npm run build >/dev/null) || { echo '[schemathesis] npm run build failed' >&2; exit 1; }
 fi
 
-PORT="${MREG_SCHEMATHESIS_PORT:-18998}"
+# A free port unless one is given: a registry already running on the machine (npm start, another run) is left alone.
+PORT="${MREG_SCHEMATHESIS_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/mreg-schemathesis.XXXXXX")"
 TOKEN="schemathesis-admin-token-0001"
 PORT="$PORT" MREG_HOST=127.0.0.1 MREG_DATA_DIR="$SCRATCH/data" MREG_LOG_LEVEL=error \
@@ -59,15 +55,21 @@ cleanup() {
 trap cleanup EXIT
 
 URL="http://127.0.0.1:$PORT"
+ready=0
 for _ in $(seq 1 120); do
-  curl -sf "$URL/ready" >/dev/null 2>&1 && break
-  kill -0 "$SERVER" 2>/dev/null || { echo '[schemathesis] the server did not start:' >&2; tail -20 "$SCRATCH/server.log" >&2; exit 1; }
+  curl -sf "$URL/ready" >/dev/null 2>&1 && ready=1 && break
+  kill -0 "$SERVER" 2>/dev/null || break
   sleep 0.5
 done
+if [[ "$ready" != 1 ]]; then
+  echo "[schemathesis] the server did not become ready at $URL: the contract run did not run" >&2
+  tail -20 "$SCRATCH/server.log" >&2
+  exit 1
+fi
 
 echo "[schemathesis] $URL/api/openapi.json, --checks all, seed ${MREG_SCHEMATHESIS_SEED:-1}; JUnit report: $JUNIT" >&2
 cd "$SCRATCH" || exit 1
-PYTHONDONTWRITEBYTECODE=1 SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$HERE${PYTHONPATH:+:$PYTHONPATH}" "$ST" run "$URL/api/openapi.json" \
+MREG_SCHEMATHESIS_TOKEN="$TOKEN" PYTHONDONTWRITEBYTECODE=1 SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$HERE${PYTHONPATH:+:$PYTHONPATH}" "$ST" --config-file "$HERE/schemathesis.toml" run "$URL/api/openapi.json" \
   --checks all --seed "${MREG_SCHEMATHESIS_SEED:-1}" --max-examples "${MREG_SCHEMATHESIS_MAX_EXAMPLES:-20}" \
   -H "Authorization: Bearer $TOKEN" --report junit --report-junit-path "$JUNIT" --no-color "$@"
 rc=$?
