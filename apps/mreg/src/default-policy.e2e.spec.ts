@@ -71,9 +71,23 @@ describe('MREG_DEFAULT_APPROVAL_POLICY', () => {
     expect((await call(changed, 'admin', 'GET', '/api/v1/models/default')).status).toBe(404);
   });
 
+  it('protects aliases in every model that follows it; the API and MLflow doors obey alike', async () => {
+    const registry = await start('{"protectedAliases": {"champion": {"stage": "production", "role": "approver"}}, "staging": {"requiredApprovals": 0, "approverRole": "approver"}}');
+    const policy = await call(registry, 'carol', 'GET', '/api/v1/policy');
+    expect(policy.body).toMatchObject({ policy: { staging: { requiredApprovals: 0 }, protectedAliases: { champion: { stage: 'production', role: 'approver' } } } });
+    expect((await call(registry, 'alice', 'POST', '/api/v1/models', { name: 'guarded' })).status).toBe(201);
+    expect((await call(registry, 'alice', 'POST', '/api/v1/models/guarded/versions', {})).status).toBe(201);
+    expect(await call(registry, 'alice', 'PUT', '/api/v1/models/guarded/aliases/champion', { version: 1 })).toMatchObject({ status: 403, body: { error: { code: 'PERMISSION_DENIED' } } });
+    expect(await call(registry, 'alice', 'POST', '/api/2.0/mlflow/registered-models/alias', { name: 'guarded', alias: 'champion', version: '1' })).toMatchObject({ status: 403, body: { error_code: 'PERMISSION_DENIED' } });
+    expect(await call(registry, 'bob', 'PUT', '/api/v1/models/guarded/aliases/champion', { version: 1 })).toMatchObject({ status: 409, body: { error: { code: 'FAILED_PRECONDITION' } } });
+    expect((await call(registry, 'alice', 'PUT', '/api/v1/models/guarded/aliases/challenger', { version: 1 })).status).toBe(200);
+  });
+
   it('refuses to start with a policy that is not one', async () => {
     await expect(start('{"production": {"requiredApprovals": 99, "approverRole": "approver"}}')).rejects.toThrow(/MREG_DEFAULT_APPROVAL_POLICY: .*requiredApprovals/);
     await expect(start('{"production": ')).rejects.toThrow(/MREG_DEFAULT_APPROVAL_POLICY/);
     await expect(start('{"production": {"requiredApprovals": 0, "approverRole": "reader"}}')).rejects.toThrow(/MREG_DEFAULT_APPROVAL_POLICY/);
+    await expect(start('{"protectedAliases": {"Champion": {"stage": "production", "role": "approver"}}}')).rejects.toThrow(/MREG_DEFAULT_APPROVAL_POLICY: .*protectedAliases "Champion"/);
+    await expect(start('{"protectedAliases": {"champion": {"stage": "live", "role": "approver"}}}')).rejects.toThrow(/MREG_DEFAULT_APPROVAL_POLICY: .*stage must be one of/);
   });
 });

@@ -1,34 +1,57 @@
 import { Injectable } from '@nestjs/common';
 import { streams } from '@mreg/shared/contracts';
-import { registeredModelDecider } from '@mreg/registration/domain';
+import { registeredModelDecider, requireMayMoveAlias } from '@mreg/registration/domain';
 import { EventSourcedRepository } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { ModelLookup } from '@mreg/registration/catalog';
+import { PolicyLookup } from '@mreg/governance/catalog';
 
-/** Aliases (`champion`, `challenger`): names of a model's versions, kept on the model stream. */
+/**
+ * Aliases (`champion`, `challenger`): names of a model's versions, kept on the model stream. Every door (the API,
+ * MLflow's routes) moves them through here, so an alias the model's approval policy protects is guarded the same
+ * everywhere: the policy in force and the version's stage are read from the log at the moment of the move.
+ */
 @Injectable()
 export class ModelAliases {
   constructor(
     private readonly repository: EventSourcedRepository,
     private readonly lookup: ModelLookup,
+    private readonly policies: PolicyLookup,
   ) {}
 
   /** Points `alias` at a live version of the model; returns the model's id. */
   async assign(name: string, alias: string, version: number, ctx: CommandContext): Promise<string> {
-    const { modelId } = await this.lookup.require(name);
+    const model = await this.lookup.require(name);
+    const { modelId } = model;
     const target = await this.lookup.version(modelId, version);
     const versionExists = target.exists && !target.deleted;
+    const protection = await this.policies.protectionOf(modelId, alias);
+    requireMayMoveAlias({ modelId, modelName: model.name, alias, by: ctx.principal, protection, ...(versionExists ? { target: { version, stage: target.stage } } : {}) });
     await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'AssignAlias', data: { alias, version, versionExists } }, ctx);
     return modelId;
   }
 
   async remove(name: string, alias: string, ctx: CommandContext): Promise<string> {
-    const { modelId } = await this.lookup.require(name);
+    const model = await this.lookup.require(name);
+    const { modelId } = model;
+    requireMayMoveAlias({ modelId, modelName: model.name, alias, by: ctx.principal, protection: await this.policies.protectionOf(modelId, alias) });
     await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'RemoveAlias', data: { alias } }, ctx);
     return modelId;
   }
 
-  /** Removes the aliases that name `version` (it was deleted). */
+  /**
+   * Refuses to delete `version` when the caller may not remove an alias that names it (deleting the version removes
+   * its aliases): a protected alias is not dropped by deleting what it points at. Call before the deletion.
+   */
+  async requireMayDropAliasesOf(modelId: string, version: number, ctx: CommandContext): Promise<void> {
+    const model = (await this.repository.load(streams.model(modelId), registeredModelDecider)).state;
+    for (const [alias, target] of Object.entries(model.aliases)) {
+      if (target !== version) continue;
+      requireMayMoveAlias({ modelId, modelName: model.name, alias, by: ctx.principal, protection: await this.policies.protectionOf(modelId, alias) });
+    }
+  }
+
+  /** Removes the aliases that name `version` (it was deleted; `requireMayDropAliasesOf` allowed it). */
   async removeNaming(modelId: string, version: number, ctx: CommandContext): Promise<void> {
     const model = await this.repository.load(streams.model(modelId), registeredModelDecider);
     for (const [alias, target] of Object.entries(model.state.aliases)) {

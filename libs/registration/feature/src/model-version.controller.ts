@@ -54,7 +54,7 @@ export class ModelVersionController {
   @Delete('versions/:version')
   @Roles('contributor')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a model version' })
+  @ApiOperation({ summary: 'Delete a model version', description: 'Its aliases go with it; a protected alias only when the caller may remove it (else 403, nothing deleted). A version in production is never deleted (409).' })
   @ApiNoContentResponse({ description: 'The version is deleted' })
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async remove(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Caller() ctx: CommandContext): Promise<void> {
@@ -82,9 +82,14 @@ export class ModelVersionController {
     await this.versions.removeTag(name, version, key, ctx);
   }
 
+  // Approvers reach the alias routes too: a protected alias is theirs to move (ModelAliases decides who may).
   @Put('aliases/:alias')
-  @Roles('contributor')
-  @ApiOperation({ summary: 'Point an alias at a version' })
+  @Roles('contributor', 'approver')
+  @ApiOperation({
+    summary: 'Point an alias at a version',
+    description:
+      "Any contributor moves a free alias. An alias the model's approval policy protects (`protectedAliases`) is moved only by a holder of its role or an admin (else 403), and only onto a version in its stage (else 409 FAILED_PRECONDITION).",
+  })
   @ApiOkResponse({ description: 'The alias, the version it names and the model', type: AliasAssignmentResponse })
   @ApiWritePendingResponse()
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
@@ -95,9 +100,9 @@ export class ModelVersionController {
   }
 
   @Delete('aliases/:alias')
-  @Roles('contributor')
+  @Roles('contributor', 'approver')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Remove an alias' })
+  @ApiOperation({ summary: 'Remove an alias', description: "Any contributor removes a free alias; an alias the model's approval policy protects only a holder of its role or an admin (else 403)." })
   @ApiNoContentResponse({ description: 'The alias is removed' })
   @ApiErrorResponses(400, 401, 403, 404, 409)
   async removeAlias(@Param('name', ModelNamePipe) name: string, @Param('alias', AliasPipe) alias: string, @Caller() ctx: CommandContext): Promise<void> {

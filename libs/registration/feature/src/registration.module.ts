@@ -3,6 +3,7 @@ import type { OnModuleInit } from '@nestjs/common';
 import { CatalogQueries } from '@mreg/audit/read-models';
 import { InboundGate, ProjectionRunner } from '@mreg/platform/runtime';
 import { RegistrationCatalogModule } from '@mreg/registration/catalog';
+import { GovernanceCatalogModule } from '@mreg/governance/catalog';
 import { ModelAliases } from './model-aliases';
 import { ModelController } from './model.controller';
 import { ModelNames } from './model-names';
@@ -19,7 +20,8 @@ const USE_CASES = [ModelNames, ModelRegistration, VersionNumbering, VersionRegis
 
 /** Registration: models, versions, tags, aliases; applies approved stage changes; registers training runs. */
 @Module({
-  imports: [RegistrationCatalogModule],
+  // Governance's public read: the approval policy in force, whose protected aliases ModelAliases guards.
+  imports: [RegistrationCatalogModule, GovernanceCatalogModule],
   controllers: [ModelController, ModelVersionController],
   providers: [...USE_CASES, TransitionApprovedReaction, TrainingRunCompletedConsumer, InboundGate, CatalogQueries],
   exports: [ModelRegistration, VersionRegistration, ModelAliases],

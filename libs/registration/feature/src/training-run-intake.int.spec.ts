@@ -5,6 +5,7 @@ import { SqliteEventStore } from '@mreg/platform/event-store/sqlite';
 import { EventSourcedRepository } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { ModelLookup } from '@mreg/registration/catalog';
+import { PolicyLookup } from '@mreg/governance/catalog';
 import { modelVersionDecider, trainingRunDecider, registeredModelDecider } from '@mreg/registration/domain';
 import { streams, trainingRunKey } from '@mreg/shared/contracts';
 import { ModelAliases } from './model-aliases';
@@ -31,7 +32,7 @@ describe('TrainingRunIntake.register', () => {
     const lookup = new ModelLookup(store);
     const numbering = new VersionNumbering(repository);
     const models = new ModelRegistration(repository, lookup, new ModelNames(repository, lookup));
-    const versions = new VersionRegistration(repository, lookup, numbering, new ModelAliases(repository, lookup));
+    const versions = new VersionRegistration(repository, lookup, numbering, new ModelAliases(repository, lookup, new PolicyLookup(store)));
     intake = new TrainingRunIntake(repository, lookup, models, numbering, versions);
   });
 

@@ -92,9 +92,13 @@ export class VersionRegistration {
     return modelId;
   }
 
-  /** Deletes a version (never one in production) and removes the aliases that pointed at it. */
+  /**
+   * Deletes a version (never one in production) and removes the aliases that pointed at it; refused (nothing
+   * deleted) when one of them is protected and the caller may not remove it.
+   */
   async delete(name: string, version: number, ctx: CommandContext): Promise<void> {
     const modelId = await this.requireLive(name, version);
+    await this.aliases.requireMayDropAliasesOf(modelId, version, ctx);
     await this.repository.handle(streams.version(modelId, version), modelVersionDecider, { type: 'DeleteModelVersion', data: {} }, ctx);
     await this.aliases.removeNaming(modelId, version, ctx);
   }

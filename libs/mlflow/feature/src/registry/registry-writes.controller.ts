@@ -98,9 +98,10 @@ export class MlflowRegistryWritesController {
     return {};
   }
 
+  // The same use case as PUT /api/v1/…/aliases/{alias}: protected aliases are guarded there, for both doors.
   @Post('registered-models/alias')
   @HttpCode(200)
-  @Roles('contributor')
+  @Roles('contributor', 'approver')
   @ApiOperation({ summary: 'MLflow: point an alias at a version' })
   async setAlias(@Body() body: SetAliasMessage, @Caller() ctx: CommandContext) {
     await this.aliases.assign(body.name, body.alias, Number(body.version), ctx);
@@ -108,7 +109,7 @@ export class MlflowRegistryWritesController {
   }
 
   @Delete('registered-models/alias')
-  @Roles('contributor')
+  @Roles('contributor', 'approver')
   @ApiOperation({ summary: 'MLflow: remove an alias' })
   async deleteAlias(@Body() body: AliasMessage, @Caller() ctx: CommandContext) {
     const model = await this.views.rawModel(await this.views.modelIdOf(body.name));

@@ -4,6 +4,7 @@ import './main-flow.scenario';
 import './models.scenario';
 import './versions.scenario';
 import './aliases.scenario';
+import './protected-aliases.scenario';
 import './artifacts.scenario';
 import './transitions.scenario';
 import './history.scenario';
