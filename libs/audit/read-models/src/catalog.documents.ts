@@ -17,6 +17,9 @@ export interface ModelDoc {
   readonly updatedAt: string;
   readonly updatedBy: string;
   readonly status: DocStatus;
+  /** When and by whom the model was deleted (while it is). */
+  readonly deletedAt?: string;
+  readonly deletedBy?: string;
 }
 
 type RegisteredVersion = ModelVersionCreated['data'];
@@ -43,7 +46,13 @@ export interface VersionDoc extends RegisteredVersion {
   /** Log position of the event that set updatedAt/updatedBy (the latest touch wins, whatever the delivery order). */
   readonly updatedSeq?: number;
   readonly stageChangedAt?: string;
+  /**
+   * 'deleted' while the version or its model is deleted (the two flags below, each set from its own stream, so
+   * that restoring the model brings back only the versions that were not deleted themselves).
+   */
   readonly status: DocStatus;
+  readonly versionDeleted?: true;
+  readonly modelDeleted?: true;
 }
 
 export interface ApprovalEntry {

@@ -67,7 +67,11 @@ export function evolveModelDoc(current: ModelDoc | undefined, event: RecordedEve
     case 'AliasRemoved':
       return { ...doc, aliases: omit(doc.aliases, e.data.alias), ...touch };
     case 'ModelDeleted':
-      return { ...doc, status: 'deleted', ...touch };
+      return { ...doc, status: 'deleted', deletedAt: event.metadata.occurredAt, deletedBy: event.metadata.actor, ...touch };
+    case 'ModelRestored': {
+      const { deletedAt: _at, deletedBy: _by, ...live } = doc;
+      return { ...live, name: e.data.name, status: 'active', ...touch };
+    }
     case 'ModelVersionCreated':
       return { ...doc, versionCount: doc.versionCount + 1 };
     case 'ModelVersionDeleted':

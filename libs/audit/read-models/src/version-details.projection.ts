@@ -28,6 +28,18 @@ function placeholder(modelId: string, version: number, at: string, actor: string
 }
 
 /**
+ * A version document once its model is deleted (`deleted: true`) or restored (`deleted: false`, under `name`):
+ * hidden with the model, and listed again on restore unless the version itself was deleted. A document whose
+ * ModelVersionCreated is not applied yet stays 'pending' (ModelVersionCreated then looks at both flags).
+ */
+export function withModelDeleted(doc: VersionDoc, deleted: boolean): VersionDoc {
+  const { modelDeleted: _, ...rest } = doc;
+  const status = doc.status === 'pending' ? 'pending' : deleted || doc.versionDeleted === true ? 'deleted' : 'active';
+  // Kept only while true, so that a document reads the same whichever order its streams were projected in.
+  return deleted ? { ...rest, modelDeleted: true, status } : { ...rest, status };
+}
+
+/**
  * The model name of a version document and its `nameOrder` key: name ascending, then version descending, the
  * order MLflow's version search defaults to (mreg pages on one key). A control character separates the two:
  * names have none, so it sorts before any character a longer name continues with.
@@ -65,7 +77,7 @@ export function evolveVersionDoc(doc: VersionDoc | undefined, event: RecordedEve
         ...(d.signature !== undefined ? { signature: d.signature } : {}),
         createdAt: at,
         createdBy: actor,
-        status: base.status === 'deleted' ? 'deleted' : 'active',
+        status: base.versionDeleted === true || base.modelDeleted === true ? 'deleted' : 'active',
         ...touch,
       };
     }
@@ -83,7 +95,7 @@ export function evolveVersionDoc(doc: VersionDoc | undefined, event: RecordedEve
     case 'ModelVersionStageChangeRefused':
       return base;
     case 'ModelVersionDeleted':
-      return { ...base, status: 'deleted', ...touch };
+      return { ...base, versionDeleted: true, status: 'deleted', ...touch };
     case 'ArtifactAdded':
       return { ...base, artifactCount: base.artifactCount + 1, artifactBytes: base.artifactBytes + e.data.size, ...touch };
     case 'ArtifactsImported': {
@@ -95,7 +107,7 @@ export function evolveVersionDoc(doc: VersionDoc | undefined, event: RecordedEve
   }
 }
 
-/** What the version projection knows of each model: name and deletion, with the model stream revision. */
+/** What the version projection knows of each model: name and deletion (or restoration), with the model stream revision. */
 interface ModelFacts {
   readonly name: string;
   readonly deleted: boolean;
@@ -154,7 +166,16 @@ export class VersionDetailsProjection implements Projection {
         // A deleted model's versions leave every list and search with it (their streams stay as they are).
         const ids = await this.versionIdsOf(e.data.modelId);
         for (const id of ids) {
-          await versions.apply(id, event.streamId, event.streamRevision, (doc) => ({ ...(doc as VersionDoc), status: 'deleted' }));
+          await versions.apply(id, event.streamId, event.streamRevision, (doc) => withModelDeleted(doc as VersionDoc, true));
+        }
+        return;
+      }
+      case 'ModelRestored': {
+        // Back with the model, under the name it is restored with; a version deleted on its own stays deleted.
+        const { modelId, name } = e.data;
+        const ids = await this.versionIdsOf(modelId);
+        for (const id of ids) {
+          await versions.apply(id, event.streamId, event.streamRevision, (doc) => ({ ...withModelDeleted(doc as VersionDoc, false), ...named(name, (doc as VersionDoc).version) }));
         }
         return;
       }
@@ -183,6 +204,7 @@ export class VersionDetailsProjection implements Projection {
     if (e.type === 'ModelRegistered') await facts.apply(e.data.modelId, streamId, event.streamRevision, (f) => ({ name: e.data.name, deleted: f?.deleted ?? false, streamId, revision }));
     if (e.type === 'ModelRenamed') await facts.apply(e.data.modelId, streamId, event.streamRevision, (f) => ({ name: e.data.to, deleted: f?.deleted ?? false, streamId, revision }));
     if (e.type === 'ModelDeleted') await facts.apply(e.data.modelId, streamId, event.streamRevision, (f) => ({ name: f?.name ?? e.data.name, deleted: true, streamId, revision }));
+    if (e.type === 'ModelRestored') await facts.apply(e.data.modelId, streamId, event.streamRevision, () => ({ name: e.data.name, deleted: false, streamId, revision }));
   }
 
   private async catchUpWithModel(id: string, modelId: string): Promise<void> {
@@ -193,9 +215,8 @@ export class VersionDetailsProjection implements Projection {
       // Guarded by a key of its own, not the model stream's: the document may already carry the model stream's
       // revision (an alias or a rename reached a placeholder before ModelVersionCreated did).
       await this.store.collection<VersionDoc>(COLLECTIONS.versions).apply(id, `${MODEL_FACTS}:${applied.streamId}`, applied.revision, (doc) => ({
-        ...(doc as VersionDoc),
+        ...withModelDeleted(doc as VersionDoc, applied.deleted),
         ...named(applied.name, (doc as VersionDoc).version),
-        ...(applied.deleted ? { status: 'deleted' as const } : {}),
       }));
       // A rename projected meanwhile may have written its name before this older one: apply the newer facts too.
       known = await facts.get(modelId);

@@ -23,6 +23,17 @@ describe('model name', () => {
         .then([reserved('m2')]);
     });
 
+    it('gives a restored model its released name back, unless another model took it meanwhile', () => {
+      spec
+        .given([reserved('m1'), released('m1')])
+        .when({ type: 'ReserveModelName', data: { name: 'fraud', modelId: 'm1' } })
+        .then([reserved('m1')]);
+      spec
+        .given([reserved('m1'), released('m1'), reserved('m2')])
+        .when({ type: 'ReserveModelName', data: { name: 'fraud', modelId: 'm1' } })
+        .thenThrows('ALREADY_EXISTS', 'a model named fraud already exists');
+    });
+
     it('is idempotent for the holder', () => {
       spec
         .given([reserved('m1')])

@@ -17,7 +17,12 @@ export type AssignAlias = Command<'AssignAlias', { alias: string; version: numbe
 export type RemoveAlias = Command<'RemoveAlias', { alias: string }>;
 /** `productionVersions`: the model's versions currently in production, as the caller found them. */
 export type DeleteModel = Command<'DeleteModel', { productionVersions: readonly number[] }>;
-export type RegisteredModelCommand = RegisterModel | ChangeModelDescription | RenameModel | SetModelTag | RemoveModelTag | AllocateVersionNumber | AssignAlias | RemoveAlias | DeleteModel;
+/**
+ * Bring a deleted model back, with its versions, aliases and tags as they were. The caller has reserved `name`
+ * for this model already (model-name stream): its name at deletion, or another one when that was taken.
+ */
+export type RestoreModel = Command<'RestoreModel', { name: string }>;
+export type RegisteredModelCommand = RegisterModel | ChangeModelDescription | RenameModel | SetModelTag | RemoveModelTag | AllocateVersionNumber | AssignAlias | RemoveAlias | DeleteModel | RestoreModel;
 
 export interface RegisteredModelState {
   readonly exists: boolean;
@@ -49,6 +54,7 @@ export function decideRegisteredModel(command: RegisteredModelCommand, state: Re
     if (state.exists) throw new DomainError('ALREADY_EXISTS', `model ${modelId} already exists`, { modelId });
     return [{ type: 'ModelRegistered', data: { modelId, name, description, tags } }];
   }
+  if (command.type === 'RestoreModel') return restore(command.data, state);
   if (!state.exists || state.deleted) {
     if (!state.exists) throw new DomainError('NOT_FOUND', 'model not found');
     throw new DomainError('NOT_FOUND', `model ${state.name} not found`, { modelId: state.modelId });
@@ -101,6 +107,13 @@ export function decideRegisteredModel(command: RegisteredModelCommand, state: Re
   }
 }
 
+function restore({ name }: RestoreModel['data'], state: RegisteredModelState): ModelEvent[] {
+  if (!state.exists) throw new DomainError('NOT_FOUND', 'model not found');
+  const { modelId } = state;
+  if (!state.deleted) throw new DomainError('CONFLICT', `model ${state.name} is not deleted`, { modelId, name: state.name });
+  return [{ type: 'ModelRestored', data: { modelId, name } }];
+}
+
 export function evolveRegisteredModel(state: RegisteredModelState, event: ModelEvent): RegisteredModelState {
   switch (event.type) {
     case 'ModelRegistered': {
@@ -123,6 +136,8 @@ export function evolveRegisteredModel(state: RegisteredModelState, event: ModelE
       return { ...state, aliases: without(state.aliases, event.data.alias) };
     case 'ModelDeleted':
       return { ...state, deleted: true };
+    case 'ModelRestored':
+      return { ...state, deleted: false, name: event.data.name };
     default:
       return unknownEvent(event, state);
   }

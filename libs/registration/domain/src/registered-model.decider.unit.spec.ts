@@ -12,6 +12,7 @@ const aliased = (alias: string, version: number, previousVersion?: number): Mode
   data: previousVersion === undefined ? { modelId, alias, version } : { modelId, alias, version, previousVersion },
 });
 const deleted: ModelEvent = { type: 'ModelDeleted', data: { modelId, name: 'fraud' } };
+const restored = (name: string): ModelEvent => ({ type: 'ModelRestored', data: { modelId, name } });
 
 describe('registered model', () => {
   describe('RegisterModel', () => {
@@ -240,6 +241,62 @@ describe('registered model', () => {
         .given([registered, allocated(1), allocated(2)])
         .when({ type: 'DeleteModel', data: { productionVersions: [2] } })
         .thenThrows('FAILED_PRECONDITION', 'archive production versions first');
+    });
+  });
+
+  describe('RestoreModel', () => {
+    const restore = (name: string): RegisteredModelCommand => ({ type: 'RestoreModel', data: { name } });
+
+    it('restores a deleted model under its name', () => {
+      spec
+        .given([registered, allocated(1), deleted])
+        .when(restore('fraud'))
+        .then([restored('fraud')]);
+    });
+
+    it('restores a deleted model under another name (its own was taken meanwhile)', () => {
+      spec
+        .given([registered, allocated(1), deleted])
+        .when(restore('fraud-restored'))
+        .then([restored('fraud-restored')]);
+    });
+
+    it('refuses a model that never existed', () => {
+      spec.given([]).when(restore('fraud')).thenThrows('NOT_FOUND', 'model not found');
+    });
+
+    it('refuses a live model, and one restored already', () => {
+      spec.given([registered]).when(restore('fraud')).thenThrows('CONFLICT', 'model fraud is not deleted');
+      spec
+        .given([registered, deleted, restored('fraud-2')])
+        .when(restore('fraud-3'))
+        .thenThrows('CONFLICT', 'model fraud-2 is not deleted');
+    });
+
+    it('brings back the model as it was: numbering, aliases and tags go on, and it can be deleted again', () => {
+      const history = [registered, allocated(1), aliased('champion', 1), deleted, restored('fraud-2')];
+      expect(fold(registeredModelDecider, history)).toEqual({
+        exists: true,
+        deleted: false,
+        modelId,
+        name: 'fraud-2',
+        description: 'scores payments',
+        tags: { team: 'risk' },
+        lastVersion: 1,
+        aliases: { champion: 1 },
+      });
+      spec
+        .given(history)
+        .when({ type: 'AllocateVersionNumber', data: {} })
+        .then([allocated(2)]);
+      spec
+        .given(history)
+        .when({ type: 'RemoveAlias', data: { alias: 'champion' } })
+        .then([{ type: 'AliasRemoved', data: { modelId, alias: 'champion', version: 1 } }]);
+      spec
+        .given(history)
+        .when({ type: 'DeleteModel', data: { productionVersions: [] } })
+        .then([{ type: 'ModelDeleted', data: { modelId, name: 'fraud-2' } }]);
     });
   });
 

@@ -34,7 +34,9 @@ export type ModelVersionNumberAllocated = Event<'ModelVersionNumberAllocated', {
 export type AliasAssigned = Event<'AliasAssigned', { modelId: string; alias: string; version: number; previousVersion?: number }>;
 export type AliasRemoved = Event<'AliasRemoved', { modelId: string; alias: string; version: number }>;
 export type ModelDeleted = Event<'ModelDeleted', { modelId: string; name: string }>;
-export type ModelEvent = ModelRegistered | ModelDescriptionChanged | ModelRenamed | ModelTagSet | ModelTagRemoved | ModelVersionNumberAllocated | AliasAssigned | AliasRemoved | ModelDeleted;
+/** A deleted model is back, under `name` (its name at deletion, or another one when that was taken meanwhile). */
+export type ModelRestored = Event<'ModelRestored', { modelId: string; name: string }>;
+export type ModelEvent = ModelRegistered | ModelDescriptionChanged | ModelRenamed | ModelTagSet | ModelTagRemoved | ModelVersionNumberAllocated | AliasAssigned | AliasRemoved | ModelDeleted | ModelRestored;
 
 // ---- stream version-<modelId>-<n> ------------------------------------------------------------------
 export type ModelVersionCreated = Event<

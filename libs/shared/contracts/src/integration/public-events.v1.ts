@@ -66,6 +66,11 @@ export const REGISTRATION_EVENTS_V1 = {
   AliasAssigned: v1('model', 'An alias (champion, challenger …) now points at a version.', Type.Object({ modelId: ModelId, alias: Type.String(), version: VersionNumber, previousVersion: Type.Optional(VersionNumber) }, CLOSED)),
   AliasRemoved: v1('model', 'An alias was removed.', Type.Object({ modelId: ModelId, alias: Type.String(), version: VersionNumber }, CLOSED)),
   ModelDeleted: v1('model', 'A model was deleted.', Type.Object({ modelId: ModelId, name: Type.String() }, CLOSED)),
+  ModelRestored: v1(
+    'model',
+    'An admin restored a deleted model, with its versions, aliases and tags as they were; `name` is the name it holds again (another one when its old name was taken meanwhile).',
+    Type.Object({ modelId: ModelId, name: Type.String() }, CLOSED),
+  ),
   ModelVersionCreated: v1(
     'version',
     'A version was registered (over HTTP, or from a training run) with its params, metrics, tags, lineage and signature; it starts in development.',
