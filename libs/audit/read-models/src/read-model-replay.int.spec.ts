@@ -128,7 +128,8 @@ describe('read-model replay (embedded adapters)', () => {
     await expect(target.collection(COLLECTIONS.versions).count()).resolves.toBe(18);
     await expect(target.collection(COLLECTIONS.transitions).count()).resolves.toBe(12);
 
-    // Spot checks against the history: model 1 was renamed, model 2 lost version 1, model 3 was deleted.
+    // Spot checks against the history: model 1 was renamed, model 2 lost version 1 and was then deleted and restored
+    // under another name, model 3 was deleted.
     const renamed = await target.collection<ModelDoc>(COLLECTIONS.models).get('h7-model-1');
     expect(renamed).toMatchObject({ name: 'h7-model-1-renamed', status: 'active', latestVersion: 3, versionCount: 3, aliases: { champion: 2 } });
     const v1 = await target.collection<VersionDoc>(COLLECTIONS.versions).get(versionDocId('h7-model-1', 1));
@@ -136,8 +137,9 @@ describe('read-model replay (embedded adapters)', () => {
     const v2 = await target.collection<VersionDoc>(COLLECTIONS.versions).get(versionDocId('h7-model-1', 2));
     expect(v2).toMatchObject({ stage: 'staging', aliases: ['champion'], status: 'active' });
     expect(v2?.artifactCount).toBeGreaterThan(0);
-    await expect(target.collection<ModelDoc>(COLLECTIONS.models).get('h7-model-2')).resolves.toMatchObject({ versionCount: 2 });
+    await expect(target.collection<ModelDoc>(COLLECTIONS.models).get('h7-model-2')).resolves.toMatchObject({ name: 'h7-model-2-restored', status: 'active', versionCount: 2 });
     await expect(target.collection<VersionDoc>(COLLECTIONS.versions).get(versionDocId('h7-model-2', 1))).resolves.toMatchObject({ status: 'deleted' });
+    await expect(target.collection<VersionDoc>(COLLECTIONS.versions).get(versionDocId('h7-model-2', 2))).resolves.toMatchObject({ modelName: 'h7-model-2-restored', status: 'active' });
     await expect(target.collection<ModelDoc>(COLLECTIONS.models).get('h7-model-3')).resolves.toMatchObject({ status: 'deleted' });
 
     // The replay records progress like the runner, so the rebuilt store has no lag.

@@ -12,6 +12,7 @@ import type {
   ModelNameReserved,
   ModelRegistered,
   ModelRenamed,
+  ModelRestored,
   ModelTagRemoved,
   ModelTagSet,
   ModelVersionCreated,
@@ -238,6 +239,19 @@ export async function generateRegistryHistory(store: EventStore, options: Regist
         const c = correlation();
         await append(streams.version(modelId, 1), [{ type: 'ModelVersionDeleted', data: { modelId, version: 1 } } satisfies ModelVersionDeleted], 'root', c);
         await append(streams.model(modelId), [{ type: 'ModelTagRemoved', data: { modelId, key: 'owner' } } satisfies ModelTagRemoved], 'root', c);
+      });
+      // Then the model is deleted and restored under another name: version 1 must stay deleted, the others come back.
+      steps.push(async () => {
+        const c = correlation();
+        await append(streams.model(modelId), [{ type: 'ModelDeleted', data: { modelId, name } } satisfies ModelDeleted], 'root', c);
+        await append(streams.modelName(modelNameKey(name)), [{ type: 'ModelNameReleased', data: { name, modelId } } satisfies ModelNameReleased], 'root', c);
+      });
+      steps.push(async () => {
+        const to = `${name}-restored`;
+        const c = correlation();
+        await append(streams.modelName(modelNameKey(to)), [{ type: 'ModelNameReserved', data: { name: to, modelId } } satisfies ModelNameReserved], 'root', c);
+        await append(streams.model(modelId), [{ type: 'ModelRestored', data: { modelId, name: to } } satisfies ModelRestored], 'root', c);
+        name = to;
       });
     }
     steps.push(() => append(streams.version(modelId, versions), [{ type: 'ModelVersionDescriptionChanged', data: { modelId, version: versions, description: 'latest' } } satisfies ModelVersionDescriptionChanged], actor(), correlation()));
