@@ -14,6 +14,15 @@ const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const KEY = /^[A-Za-z0-9_\-.:/ ]+$/;
 const ALIAS = /^[a-z0-9][a-z0-9_-]*$/;
 
+/** Model ids as the registry hands them out: lower-case UUIDs (a stream id is built from one). */
+export const MODEL_ID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+const MODEL_ID = new RegExp(MODEL_ID_PATTERN);
+
+export function validateModelId(s: string): string | undefined {
+  if (typeof s !== 'string' || !MODEL_ID.test(s)) return 'model id must be a lower-case UUID, as the registry returns it (the "id" of a model)';
+  return undefined;
+}
+
 export function validateModelName(s: string): string | undefined {
   if (typeof s !== 'string' || s.length === 0) return 'model name must not be empty';
   if (s.length > MODEL_NAME_MAX) return `model name must be at most ${MODEL_NAME_MAX} characters`;

@@ -1,4 +1,17 @@
-import { validateAlias, validateMetricKey, validateMetricValue, validateModelName, validateParamKey, validateTagKey, validateTagValue } from './names';
+import { validateAlias, validateMetricKey, validateMetricValue, validateModelId, validateModelName, validateParamKey, validateTagKey, validateTagValue } from './names';
+
+describe('validateModelId', () => {
+  it('accepts a lower-case UUID', () => {
+    expect(validateModelId('0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10')).toBeUndefined();
+  });
+
+  it.each(['', 'fraud', '0F7D5F0E-3C1A-4D2B-9A57-2F5E8C1B7A10', '0f7d5f0e3c1a4d2b9a572f5e8c1b7a10', '{0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10}', '0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10\n', '../0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a1'])(
+    'rejects %j',
+    (id) => {
+      expect(validateModelId(id)).toMatch(/lower-case UUID/);
+    },
+  );
+});
 
 describe('validateModelName', () => {
   it.each(['fraud-detector', 'a', '9', 'Model_v2.1', 'a.b-c_d', 'x'.repeat(256), 'UPPER'])('accepts %j', (name) => {

@@ -1,4 +1,4 @@
-import { validateAlias, validateArtifactPath, validateModelName, validateTagKey } from '@mreg/shared/util';
+import { validateAlias, validateArtifactPath, validateModelId, validateModelName, validateTagKey } from '@mreg/shared/util';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { refuseUndeclaredMethods } from './openapi-contract';
@@ -19,6 +19,7 @@ describe('the OpenAPI schemas of path parameters and fields say what the server 
   it.each([
     ['name', validateModelName, ['fraud-detector', 'a', 'A.b-c_d', 'a.-b', '0', 'x'.repeat(256), '', '.a', '-a', 'a..b', 'victim.', 'a b', 'a/b', 'x'.repeat(257), 'é']],
     ['alias', validateAlias, ['champion', 'a', '1a', '1-', '12_x', 'a-b_c', '', '123', 'latest', 'Champion', '-a', '_a', 'a.b', 'a'.repeat(64), 'a'.repeat(65)]],
+    ['modelId', validateModelId, ['0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10', '', 'fraud', '0F7D5F0E-3C1A-4D2B-9A57-2F5E8C1B7A10', '0f7d5f0e3c1a4d2b9a572f5e8c1b7a10', '0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10x']],
     ['key', validateTagKey, ['team', 'a b', 'a/b', 'a:b.c', '...', 'a/.../b', '', ' a', 'a ', '/a', '.', '..', 'a/./b', 'a/..', '../x', '__proto__', 'constructor', 'a\tb', 'a#b']],
   ] as const)('%s', (name, validate, samples) => {
     for (const sample of samples) expect([sample, accepts(PATH_PARAMETER_SCHEMAS[name], sample)]).toEqual([sample, validate(sample) === undefined]);

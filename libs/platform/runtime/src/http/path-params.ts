@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PipeTransform } from '@nestjs/common';
-import { ALIAS_MAX, KEY_MAX, MODEL_NAME_MAX, RESERVED_ALIASES, validateAlias, validateModelName, validateTagKey } from '@mreg/shared/util';
+import { ALIAS_MAX, KEY_MAX, MODEL_ID_PATTERN, MODEL_NAME_MAX, RESERVED_ALIASES, validateAlias, validateModelId, validateModelName, validateTagKey } from '@mreg/shared/util';
 import { ApiError } from './api-error';
 
 // Path parameters are input too: each is checked by a pipe with the same grammar as bodies (400, never a 500),
@@ -12,6 +12,16 @@ export class ModelNamePipe implements PipeTransform<string, string> {
   transform(raw: string): string {
     const problem = validateModelName(raw);
     if (problem) throw new ApiError('INVALID_ARGUMENT', `invalid model name in path: ${problem}`);
+    return raw;
+  }
+}
+
+/** `:modelId`, a model's id (what reaches a model whatever its name, deleted or not). */
+@Injectable()
+export class ModelIdPipe implements PipeTransform<string, string> {
+  transform(raw: string): string {
+    const problem = validateModelId(raw);
+    if (problem) throw new ApiError('INVALID_ARGUMENT', `invalid model id in path: ${problem}`);
     return raw;
   }
 }
@@ -62,6 +72,8 @@ const ARTIFACT_SEGMENT = String.raw`[^/\u0000-\u001f\u007f-\u009f\u061c\u200e\u2
 export const PATH_PARAMETER_SCHEMAS: Readonly<Record<string, ParameterSchema>> = {
   // ModelNamePipe: a letter or digit first, then letters, digits, "_", "-" and single dots between them.
   name: { type: 'string', minLength: 1, maxLength: MODEL_NAME_MAX, pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*(?:\\.[A-Za-z0-9_-]+)*$' },
+  // ModelIdPipe: a lower-case UUID.
+  modelId: { type: 'string', format: 'uuid', pattern: MODEL_ID_PATTERN },
   // VersionPipe.
   version: { type: 'integer', minimum: 1, maximum: 999_999_999 },
   // AliasPipe: a-z, 0-9, "_" and "-", a letter or digit first, not only digits, not reserved.

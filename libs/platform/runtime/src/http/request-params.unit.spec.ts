@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { ArgumentMetadata } from '@nestjs/common';
 import { ApiError } from './api-error';
 import { validationPipe } from './http-app';
-import { AliasPipe, ModelNamePipe, TagKeyPipe, VersionPipe } from './path-params';
+import { AliasPipe, ModelIdPipe, ModelNamePipe, TagKeyPipe, VersionPipe } from './path-params';
 import { AsOfQuery, ListQuery } from './query-params';
 
 const query = (metatype: ArgumentMetadata['metatype']): ArgumentMetadata => ({ type: 'query', metatype });
@@ -34,6 +34,8 @@ describe('path parameter pipes', () => {
     expect(() => new AliasPipe().transform('latest')).toThrow(/^invalid alias in path: /);
     expect(new TagKeyPipe().transform('team')).toBe('team');
     expect(() => new TagKeyPipe().transform('')).toThrow(/^invalid tag key in path: /);
+    expect(new ModelIdPipe().transform('0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10')).toBe('0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10');
+    expect(() => new ModelIdPipe().transform('fraud-detector')).toThrow(new ApiError('INVALID_ARGUMENT', 'invalid model id in path: model id must be a lower-case UUID, as the registry returns it (the "id" of a model)'));
   });
 
   it('reach the pipe as sent: the global pipe leaves path parameters (and named query parameters) unconverted', async () => {
