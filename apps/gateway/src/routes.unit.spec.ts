@@ -12,6 +12,12 @@ describe('gateway route table', () => {
     ['PATCH', '/api/v1/models/m/policy', 'governance'],
     ['POST', '/api/v1/models', 'registration'],
     ['GET', '/api/v1/models', 'audit'],
+    ['GET', '/api/v1/deleted-models', 'audit'],
+    ['GET', '/api/v1/deleted-models/0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10', 'audit'],
+    ['POST', '/api/v1/deleted-models/0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10/restore', 'registration'],
+    ['GET', '/api/v1/models-by-id/0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10/history', 'audit'],
+    ['GET', '/api/v1/models-by-id/0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10/versions/1/provenance', 'audit'],
+    ['GET', '/api/v1/models-by-id/0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10/integrity', 'audit'],
     // MLflow's API: each route to the service that owns it.
     ['POST', '/api/2.0/mlflow/registered-models/create', 'registration'],
     ['PATCH', '/api/2.0/mlflow/model-versions/update', 'registration'],
@@ -44,5 +50,7 @@ describe('gateway route table', () => {
   it('has no route outside the two APIs', () => {
     expect(routeOf('GET', '/api/2.0/other/thing')).toBeUndefined();
     expect(routeOf('POST', '/api/v1/versions')).toBeUndefined();
+    expect(routeOf('POST', '/api/v1/deleted-models')).toBeUndefined();
+    expect(routeOf('DELETE', '/api/v1/deleted-models/0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10')).toBeUndefined();
   });
 });

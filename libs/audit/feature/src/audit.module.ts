@@ -6,12 +6,14 @@ import type { ReadStore } from '@mreg/platform/read-store';
 import { ProjectionRunner } from '@mreg/platform/runtime';
 import { RegistrationCatalogModule } from '@mreg/registration/catalog';
 import { CatalogController } from './catalog.controller';
+import { DeletedModelsController } from './deleted-models.controller';
+import { ModelByIdController } from './model-by-id.controller';
 import { PointInTimeService } from './point-in-time.service';
 
 /** Audit and queries: the projections that feed every read, history, provenance, point-in-time reads. */
 @Module({
   imports: [RegistrationCatalogModule],
-  controllers: [CatalogController],
+  controllers: [CatalogController, DeletedModelsController, ModelByIdController],
   providers: [CatalogQueries, PointInTimeService],
   exports: [CatalogQueries, PointInTimeService],
 })

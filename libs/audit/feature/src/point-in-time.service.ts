@@ -65,6 +65,16 @@ export class PointInTimeService {
     return holder;
   }
 
+  /**
+   * `modelId` when a model with that id was ever registered (live or deleted), else NOT_FOUND: where id-addressed
+   * audit reads start, which reach a deleted model even after its name went to another model.
+   */
+  async requireModelId(modelId: string): Promise<string> {
+    const model = await this.lookup.model(modelId);
+    if (!model.exists) throw new DomainError('NOT_FOUND', `no model has id ${modelId}`, { modelId });
+    return modelId;
+  }
+
   async modelAt(name: string, at: Date) {
     const modelId = await this.modelIdAt(name, at);
     const { state, first, last } = streamAt(await this.store.readStream(streams.model(modelId)), registeredModelDecider, at);
@@ -102,13 +112,17 @@ export class PointInTimeService {
     };
   }
 
-  /** The auditor's one document: data, code, run, artifacts, and the approval chain of every stage reached. */
+  /** The provenance of version `version` of the model that holds `name`, or else last held it. */
   async provenance(name: string, version: number) {
-    const modelId = await this.modelIdAt(name);
+    return this.provenanceOf(await this.modelIdAt(name), version, `model "${name}"`);
+  }
+
+  /** The auditor's one document: data, code, run, artifacts, and the approval chain of every stage reached. */
+  async provenanceOf(modelId: string, version: number, which = `model ${modelId}`) {
     const versionEvents = await this.store.readStream(streams.version(modelId, version));
     const { state, first } = streamAt(versionEvents, modelVersionDecider);
     // A deleted version keeps its provenance: the auditor's question outlives the version.
-    if (!state.exists || !first) throw new DomainError('NOT_FOUND', `model "${name}" has no version ${version}`, { name, version });
+    if (!state.exists || !first) throw new DomainError('NOT_FOUND', `${which} has no version ${version}`, { modelId, version });
     const artifactEvents = await this.store.readStream(streams.artifacts(modelId, version));
     const manifest = streamAt(artifactEvents, artifactManifestDecider).state;
     const slotEvents = await this.store.readStream(streams.versionTransitions(modelId, version));
@@ -164,9 +178,13 @@ export class PointInTimeService {
     };
   }
 
-  /** Recomputes every hash chain of a model's streams (model, versions, artifacts, transitions, policy). */
+  /** Verifies the model that holds `name`, or else last held it. */
   async verify(name: string) {
-    const modelId = await this.modelIdAt(name);
+    return this.verifyModel(await this.modelIdAt(name));
+  }
+
+  /** Recomputes every hash chain of a model's streams (model, versions, artifacts, transitions, policy). */
+  async verifyModel(modelId: string) {
     const modelEvents = await this.store.readStream(streams.model(modelId));
     const model = streamAt(modelEvents, registeredModelDecider).state;
     const ids = [streams.model(modelId), streams.policy(modelId)];

@@ -7,11 +7,11 @@ import { READ_STORE } from '@mreg/platform/read-store';
 import type { ReadStore } from '@mreg/platform/read-store';
 import { COLLECTIONS, versionDocId } from './catalog.documents';
 import type { AuditEntryDoc, ModelDoc, TransitionDoc, VersionDoc } from './catalog.documents';
-import { HISTORY_PAGE_FILTER, MODEL_FILTER, TRANSITION_FILTER, VERSION_FILTER } from './catalog.schemas';
+import { DELETED_MODEL_FILTER, HISTORY_PAGE_FILTER, MODEL_FILTER, TRANSITION_FILTER, VERSION_FILTER } from './catalog.schemas';
 import { and, eq, listPage } from './list-query';
 import type { ListParams, ListResult } from './list-query';
-import { historyEntryResource, modelResource, transitionResource, versionResource } from './resources';
-import type { HistoryEntryResource, ModelResource, TransitionResource, VersionResource } from './resources';
+import { deletedModelResource, historyEntryResource, modelResource, transitionResource, versionResource } from './resources';
+import type { DeletedModelResource, HistoryEntryResource, ModelResource, TransitionResource, VersionResource } from './resources';
 
 const ACTIVE = eq('status', 'active');
 
@@ -41,6 +41,18 @@ export class CatalogQueries {
 
   listModels(params: ListParams): Promise<ListResult<ModelResource>> {
     return listPage(this.models, MODEL_FILTER, params, { scope: ACTIVE, scopeKey: 'models', defaultOrder: 'name asc', map: modelResource });
+  }
+
+  /** A deleted model by id (NOT_FOUND for a live or unknown one). */
+  async deletedModel(modelId: string): Promise<DeletedModelResource> {
+    const doc = await this.models.get(modelId);
+    if (!doc || doc.status !== 'deleted') throw new DomainError('NOT_FOUND', `no deleted model has id ${modelId}`, { modelId });
+    return deletedModelResource(doc);
+  }
+
+  /** Deleted models, most recently deleted first by default (their names may belong to other models by now). */
+  listDeletedModels(params: ListParams): Promise<ListResult<DeletedModelResource>> {
+    return listPage(this.models, DELETED_MODEL_FILTER, params, { scope: eq('status', 'deleted'), scopeKey: 'deleted-models', defaultOrder: 'deletedAt desc', map: deletedModelResource });
   }
 
   async version(modelId: string, version: number): Promise<VersionResource> {

@@ -19,6 +19,9 @@ export const MODEL_FILTER: FilterSchema = {
   prefixes: { tags: text('tags'), aliases: num('aliases') },
 };
 
+/** Deleted models: a model's fields, and when and by whom it was deleted. */
+export const DELETED_MODEL_FILTER: FilterSchema = { ...MODEL_FILTER, fields: { ...MODEL_FILTER.fields, deletedAt: time('deletedAt'), deletedBy: text('deletedBy') } };
+
 export const VERSION_FILTER: FilterSchema = {
   fields: {
     name: text('modelName'),

@@ -27,6 +27,12 @@ class ModelFields {
 /** A registered model as the API returns it (rendered by `modelResource`). */
 export class ModelResponse extends IntersectionType(ModelFields, ChangeStampsResponse) {}
 
+/** A deleted model as it was when deleted, with when and by whom (rendered by `deletedModelResource`). */
+export class DeletedModelResponse extends ModelResponse {
+  @ApiProperty({ format: 'date-time', example: '2026-03-05T16:20:00.000Z' }) deletedAt!: string;
+  @ApiProperty({ example: 'alice' }) deletedBy!: string;
+}
+
 export class DatasetResponse {
   @ApiProperty({ example: 'transactions-2026-q3' }) name!: string;
   @ApiProperty({ example: 's3://datasets/transactions/2026-q3.parquet' }) uri!: string;

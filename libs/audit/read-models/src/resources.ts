@@ -1,5 +1,5 @@
 import type { AuditEntryDoc, ModelDoc, TransitionDoc, VersionDoc } from './catalog.documents';
-import type { HistoryEntryResponse, ModelResponse, TransitionResponse, VersionResponse } from './resources.response';
+import type { DeletedModelResponse, HistoryEntryResponse, ModelResponse, TransitionResponse, VersionResponse } from './resources.response';
 
 /** When and by whom a document was created and last changed. */
 const changeStamps = (doc: ModelDoc | VersionDoc) => ({ createdAt: doc.createdAt, createdBy: doc.createdBy, updatedAt: doc.updatedAt, updatedBy: doc.updatedBy });
@@ -35,6 +35,12 @@ export function modelResource(doc: ModelDoc): ModelResponse {
   };
 }
 export type ModelResource = ModelResponse;
+
+/** A deleted model: the model as it was, and its deletion (a document deleted before these were kept: its last change). */
+export function deletedModelResource(doc: ModelDoc): DeletedModelResponse {
+  return { ...modelResource(doc), deletedAt: doc.deletedAt ?? doc.updatedAt, deletedBy: doc.deletedBy ?? doc.updatedBy };
+}
+export type DeletedModelResource = DeletedModelResponse;
 
 export function versionResource(doc: VersionDoc): VersionResponse {
   return {

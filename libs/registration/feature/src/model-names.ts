@@ -27,8 +27,11 @@ export class ModelNames {
     private readonly lookup: ModelLookup,
   ) {}
 
-  /** Reserves `name` for `modelId`; a reservation left by a crashed registration (no live model) is taken over. */
-  async reserve(name: string, modelId: string, ctx: CommandContext): Promise<void> {
+  /**
+   * Reserves `name` for `modelId`; a reservation left by a crashed registration (no live model) is taken over.
+   * True when this call reserved it, false when `modelId` held it already.
+   */
+  async reserve(name: string, modelId: string, ctx: CommandContext): Promise<boolean> {
     const current = await this.repository.load(nameStreamOf(name), modelNameDecider);
     const orphans = new Set<string>();
     const holder = current.state.holder;
@@ -36,7 +39,7 @@ export class ModelNames {
       const model = await this.lookup.model(holder);
       if (canTakeOver(current.state, model.exists && !model.deleted)) orphans.add(holder);
     }
-    await this.repository.handle(
+    const { events } = await this.repository.handle(
       nameStreamOf(name),
       modelNameDecider,
       (state: ModelNameState): ReserveModelName => ({
@@ -45,6 +48,7 @@ export class ModelNames {
       }),
       ctx,
     );
+    return events.length > 0;
   }
 
   /** Gives `name` up; only its holder can (anyone else's release changes nothing). */

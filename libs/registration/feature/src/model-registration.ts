@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { streams } from '@mreg/shared/contracts';
 import { registeredModelDecider } from '@mreg/registration/domain';
+import type { RestoreModel } from '@mreg/registration/domain';
 import { EventSourcedRepository } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { ModelLookup } from '@mreg/registration/catalog';
@@ -14,7 +15,7 @@ export interface NewModel {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** Registered models: registering, describing, renaming, tagging and deleting one. Each returns the model's id. */
+/** Registered models: registering, describing, renaming, tagging, deleting and restoring one. Each returns the model's id. */
 @Injectable()
 export class ModelRegistration {
   constructor(
@@ -76,5 +77,27 @@ export class ModelRegistration {
     }
     await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'DeleteModel', data: { productionVersions } }, ctx, { expectedRevision: model.revision });
     await this.names.release(model.state.name, modelId, ctx);
+  }
+
+  /**
+   * Brings a deleted model back with its versions, aliases and tags as they were, under `newName` or else its name
+   * at deletion. Refused before anything is written when the model is unknown (NOT_FOUND) or live (CONFLICT); then
+   * the name is reserved (ALREADY_EXISTS when another model holds it), and given back if the restore itself fails
+   * (a concurrent restore won: STALE_REVISION).
+   */
+  async restore(modelId: string, ctx: CommandContext, newName?: string): Promise<string> {
+    const model = await this.repository.load(streams.model(modelId), registeredModelDecider);
+    const command: RestoreModel = { type: 'RestoreModel', data: { name: newName ?? model.state.name } };
+    registeredModelDecider.decide(command, model.state);
+    const { name } = command.data;
+    // Held already when a deletion stopped before releasing it, or a concurrent restore reserved it: not ours to give back.
+    const reserved = await this.names.reserve(name, modelId, ctx);
+    try {
+      await this.repository.handle(streams.model(modelId), registeredModelDecider, command, ctx, { expectedRevision: model.revision });
+    } catch (error) {
+      if (reserved) await this.names.release(name, modelId, ctx);
+      throw error;
+    }
+    return modelId;
   }
 }

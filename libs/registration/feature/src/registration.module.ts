@@ -4,6 +4,7 @@ import { CatalogQueries } from '@mreg/audit/read-models';
 import { InboundGate, ProjectionRunner } from '@mreg/platform/runtime';
 import { RegistrationCatalogModule } from '@mreg/registration/catalog';
 import { GovernanceCatalogModule } from '@mreg/governance/catalog';
+import { DeletedModelController } from './deleted-model.controller';
 import { ModelAliases } from './model-aliases';
 import { ModelController } from './model.controller';
 import { ModelNames } from './model-names';
@@ -22,7 +23,7 @@ const USE_CASES = [ModelNames, ModelRegistration, VersionNumbering, VersionRegis
 @Module({
   // Governance's public read: the approval policy in force, whose protected aliases ModelAliases guards.
   imports: [RegistrationCatalogModule, GovernanceCatalogModule],
-  controllers: [ModelController, ModelVersionController],
+  controllers: [ModelController, ModelVersionController, DeletedModelController],
   providers: [...USE_CASES, TransitionApprovedReaction, TrainingRunCompletedConsumer, InboundGate, CatalogQueries],
   exports: [ModelRegistration, VersionRegistration, ModelAliases],
 })

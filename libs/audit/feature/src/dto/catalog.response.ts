@@ -1,13 +1,19 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PickType } from '@nestjs/swagger';
 import { STAGES, TRANSITION_STATUSES } from '@mreg/shared/contracts';
 import type { Stage } from '@mreg/shared/contracts';
-import { ApprovalResponse, DatasetResponse, HistoryEntryResponse, ModelResponse, VersionResponse } from '@mreg/audit/read-models';
+import { ApprovalResponse, DatasetResponse, DeletedModelResponse, HistoryEntryResponse, ModelResponse, VersionResponse } from '@mreg/audit/read-models';
 
 const NEXT_PAGE_TOKEN = { type: String, nullable: true, description: 'Pass as pageToken for the next page; null on the last page', example: null } as const;
 
 /** One page of `GET /models`. */
 export class ModelPage {
   @ApiProperty({ type: [ModelResponse] }) items!: ModelResponse[];
+  @ApiProperty(NEXT_PAGE_TOKEN) nextPageToken!: string | null;
+}
+
+/** One page of `GET /deleted-models`. */
+export class DeletedModelPage {
+  @ApiProperty({ type: [DeletedModelResponse] }) items!: DeletedModelResponse[];
   @ApiProperty(NEXT_PAGE_TOKEN) nextPageToken!: string | null;
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsString, Max, Min } from 'class-validator';
-import { IsModelName, IsTagMap, IsTagValue, IsText, MODEL_NAME_SCHEMA, OptionalNotNull, STRING_MAP_SCHEMA, TAG_VALUE_SCHEMA, textSchema } from '@mreg/platform/runtime';
+import { IsModelName, IsTagMap, IsTagValue, IsText, MODEL_NAME_SCHEMA, OptionalBody, OptionalNotNull, STRING_MAP_SCHEMA, TAG_VALUE_SCHEMA, textSchema } from '@mreg/platform/runtime';
 import type { NewModel } from '../model-registration';
 
 export class CreateModelDto implements NewModel {
@@ -39,6 +39,15 @@ export class RenameModelDto {
   @IsString()
   @IsModelName()
   newName!: string;
+}
+
+@OptionalBody()
+export class RestoreModelDto {
+  @ApiPropertyOptional({ ...MODEL_NAME_SCHEMA, description: 'The name to restore the model under; by default its name when it was deleted (409 ALREADY_EXISTS when another model holds it)', example: 'fraud-detector-restored' })
+  @OptionalNotNull()
+  @IsString()
+  @IsModelName()
+  name?: string;
 }
 
 export class SetTagDto {
