@@ -8,6 +8,7 @@ import './protected-aliases.scenario';
 import './artifacts.scenario';
 import './transitions.scenario';
 import './history.scenario';
+import './deleted-models.scenario';
 import './auth.scenario';
 import './hostile-input.scenario';
 import './stored-values.scenario';
