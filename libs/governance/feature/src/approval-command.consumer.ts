@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { APPROVAL_COMMAND_REJECTED_V1_TYPE, APPROVAL_COMMAND_V1, isDomainError, streams } from '@mreg/shared/contracts';
 import type { ApprovalCommandV1 } from '@mreg/shared/contracts';
-import { transitionDecider } from '@mreg/governance/domain';
 import type { InboundMessage } from '@mreg/platform/event-bus';
 import { EventSourcedRepository, InboundGate } from '@mreg/platform/runtime';
 import type { CommandContext, InboundConsumer, InboundEndpoint } from '@mreg/platform/runtime';
@@ -67,7 +66,7 @@ export class ApprovalCommandConsumer implements InboundConsumer {
 
   /** Whether the transition already carries an event of this command (same correlation id and principal). */
   private async alreadyDecided(transitionId: string, ctx: CommandContext): Promise<boolean> {
-    const loaded = await this.repository.load(streams.transition(transitionId), transitionDecider);
-    return loaded.events.some((e) => e.metadata.correlationId === ctx.correlationId && e.metadata.actor === ctx.principal.user);
+    const events = await this.repository.events(streams.transition(transitionId));
+    return events.some((e) => e.metadata.correlationId === ctx.correlationId && e.metadata.actor === ctx.principal.user);
   }
 }

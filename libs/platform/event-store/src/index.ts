@@ -3,3 +3,4 @@
 export * from './event-store.port';
 export * from './event-chain';
 export * from './upcasting-event-store';
+export * from './stream-folds';

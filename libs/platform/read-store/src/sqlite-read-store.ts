@@ -83,8 +83,9 @@ interface Sql {
 
 interface DocRow {
   readonly doc: string;
-  readonly revisions: string;
   readonly v: number;
+  /** The revision of the stream being applied that the document has seen, if any. */
+  readonly applied: SQLOutputValue;
 }
 
 /**
@@ -193,28 +194,27 @@ class SqliteReadCollection<T extends object> implements ReadCollection<T> {
   }
 
   async apply(id: string, streamId: string, revision: number, change: (current: T | undefined) => T): Promise<boolean> {
+    // The applied-revision map grows with the streams a document follows (a model follows each of its versions):
+    // SQLite reads and updates the one entry in place, so an apply does not parse and rewrite the whole map in JS.
+    const entry = jsonPath([streamId]);
     for (let attempt = 0; attempt < MAX_APPLY_ATTEMPTS; attempt++) {
-      const row = this.statement(`SELECT doc, revisions, v FROM "${this.table}" WHERE id = ?`).get(id) as DocRow | undefined;
-      const revisions = row === undefined ? new Map<string, number>() : parseRevisions(row.revisions);
-      if ((revisions.get(streamId) ?? -1) >= revision) return false;
+      const row = this.statement(`SELECT doc, v, json_extract(revisions, ?) AS applied FROM "${this.table}" WHERE id = ?`).get(entry, id) as DocRow | undefined;
+      if (row !== undefined && typeof row.applied === 'number' && row.applied >= revision) return false;
 
-      const next = change(row === undefined ? undefined : (JSON.parse(row.doc) as T));
-      revisions.set(streamId, revision);
-      const doc = JSON.stringify(next);
-      const applied = JSON.stringify(Object.fromEntries(revisions));
+      const doc = JSON.stringify(change(row === undefined ? undefined : (JSON.parse(row.doc) as T)));
       // The version column makes the write conditional on nobody having written in between.
       const result =
         row === undefined
-          ? this.statement(`INSERT INTO "${this.table}" (id, doc, revisions, v) VALUES (?, ?, ?, 1) ON CONFLICT (id) DO NOTHING`).run(id, doc, applied)
-          : this.statement(`UPDATE "${this.table}" SET doc = ?, revisions = ?, v = v + 1 WHERE id = ? AND v = ?`).run(doc, applied, id, row.v);
+          ? this.statement(`INSERT INTO "${this.table}" (id, doc, revisions, v) VALUES (?, ?, json_object(?, ?), 1) ON CONFLICT (id) DO NOTHING`).run(id, doc, streamId, revision)
+          : this.statement(`UPDATE "${this.table}" SET doc = ?, revisions = json_set(revisions, ?, ?), v = v + 1 WHERE id = ? AND v = ?`).run(doc, entry, revision, id, row.v);
       if (Number(result.changes) === 1) return true;
     }
     throw new Error(`could not apply revision ${revision} of ${streamId} to ${id}: too many concurrent writes`);
   }
 
   async appliedRevision(id: string, streamId: string): Promise<number> {
-    const row = this.statement(`SELECT revisions FROM "${this.table}" WHERE id = ?`).get(id) as { revisions: string } | undefined;
-    return row === undefined ? -1 : (parseRevisions(row.revisions).get(streamId) ?? -1);
+    const row = this.statement(`SELECT json_extract(revisions, ?) AS applied FROM "${this.table}" WHERE id = ?`).get(jsonPath([streamId]), id) as { applied: SQLOutputValue } | undefined;
+    return typeof row?.applied === 'number' ? row.applied : -1;
   }
 
   async find(query: FindQuery): Promise<Page<T>> {
@@ -322,11 +322,6 @@ function cursorValue(value: SQLOutputValue): string | number | null {
   if (typeof value === 'string' || typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
   return null;
-}
-
-function parseRevisions(json: string): Map<string, number> {
-  // A Map, not a plain object: stream ids such as "__proto__" must stay ordinary keys.
-  return new Map(Object.entries(JSON.parse(json) as Record<string, number>));
 }
 
 function assertNever(value: never): never {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { Global, Inject, Injectable, Logger, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationBootstrap, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { EVENT_STORE } from '@mreg/platform/event-store';
+import { EVENT_STORE, StreamFolds } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
 import type { OwningContext } from '@mreg/shared/contracts';
 import { EVENT_BUS } from '@mreg/platform/event-bus';
@@ -107,6 +107,8 @@ export class PlatformModule {
       { provide: MregConfig, useValue: options.config },
       { provide: TokenRegistry, useValue: options.tokens },
       { provide: EVENT_STORE, useValue: adapters.eventStore },
+      // One fold cache per process, shared by the repository and the lookups.
+      { provide: StreamFolds, useValue: new StreamFolds(adapters.eventStore) },
       { provide: EVENT_BUS, useValue: adapters.eventBus },
       { provide: READ_STORE, useValue: adapters.readStore },
       { provide: ARTIFACT_STORAGE, useValue: adapters.artifactStorage },
@@ -138,7 +140,7 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [HealthModule],
       providers,
-      exports: [MregConfig, TokenRegistry, EVENT_STORE, EVENT_BUS, READ_STORE, ARTIFACT_STORAGE, ProjectionRunner, Consistency, EventSourcedRepository, AuthGuard],
+      exports: [MregConfig, TokenRegistry, EVENT_STORE, StreamFolds, EVENT_BUS, READ_STORE, ARTIFACT_STORAGE, ProjectionRunner, Consistency, EventSourcedRepository, AuthGuard],
     };
   }
 }

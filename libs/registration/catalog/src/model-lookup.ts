@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DomainError, fold, modelNameKey, recordedUntil, streams } from '@mreg/shared/contracts';
-import type { ModelEvent, ModelNameEvent, ModelVersionEvent, RecordedEvent, Stage } from '@mreg/shared/contracts';
-import { EVENT_STORE } from '@mreg/platform/event-store';
+import type { ModelNameEvent, ModelVersionEvent, RecordedEvent, Stage } from '@mreg/shared/contracts';
+import { EVENT_STORE, StreamFolds } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
 import { modelNameDecider, modelVersionDecider, registeredModelDecider } from '@mreg/registration/domain';
 
@@ -32,10 +32,18 @@ export interface VersionSnapshot {
  */
 @Injectable()
 export class ModelLookup {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  private readonly folds: StreamFolds;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Optional() folds?: StreamFolds,
+  ) {
+    this.folds = folds ?? new StreamFolds(store);
+  }
 
   /** The model that held `name` at `until` (or now), whether or not it still exists: the name stream's fold. */
   async holderOf(name: string, until?: Date): Promise<string | undefined> {
+    if (until === undefined) return (await this.folds.current(streams.modelName(modelNameKey(name)), modelNameDecider)).state.holder;
     const events = (await this.store.readStream(streams.modelName(modelNameKey(name)))) as RecordedEvent<ModelNameEvent>[];
     return fold(modelNameDecider, events, until).holder;
   }
@@ -68,13 +76,16 @@ export class ModelLookup {
   }
 
   async model(modelId: string): Promise<ModelSnapshot> {
-    const events = (await this.store.readStream(streams.model(modelId))) as RecordedEvent<ModelEvent>[];
-    const { exists, deleted, name, lastVersion } = fold(registeredModelDecider, events);
+    const { exists, deleted, name, lastVersion } = (await this.folds.current(streams.model(modelId), registeredModelDecider)).state;
     return { exists, deleted, name, lastVersion };
   }
 
   /** The version at `until` (or now); `exists: false` when its stream has no event yet. */
   async version(modelId: string, version: number, until?: Date): Promise<VersionSnapshot> {
+    if (until === undefined) {
+      const { state, revision } = await this.folds.current(streams.version(modelId, version), modelVersionDecider);
+      return { modelId, version, exists: state.exists, deleted: state.deleted, stage: state.stage, revision };
+    }
     const events = recordedUntil((await this.store.readStream(streams.version(modelId, version))) as RecordedEvent<ModelVersionEvent>[], until);
     const { exists, deleted, stage } = fold(modelVersionDecider, events);
     return { modelId, version, exists, deleted, stage, revision: events.at(-1)?.streamRevision ?? -1 };

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { currentSchemaVersion, fold, recordedUntil } from '@mreg/shared/contracts';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { currentSchemaVersion } from '@mreg/shared/contracts';
 import type { Decider, Event, EventMetadata, RecordedEvent } from '@mreg/shared/contracts';
-import { EVENT_STORE, WrongExpectedRevisionError, computeEventHash } from '@mreg/platform/event-store';
-import type { EventStore, ExpectedRevision, NewEvent } from '@mreg/platform/event-store';
+import { EVENT_STORE, StreamFolds, WrongExpectedRevisionError, computeEventHash } from '@mreg/platform/event-store';
+import type { EventStore, ExpectedRevision, FoldedStream, NewEvent } from '@mreg/platform/event-store';
 import type { CommandContext } from './command-context';
 import { SpanKind, context as otelContext } from '@opentelemetry/api';
 import { streamCategory } from '@mreg/shared/contracts';
@@ -26,11 +26,25 @@ export interface HandleResult<E extends Event, S> {
   readonly revision: number;
 }
 
-export interface LoadedStream<E extends Event, S> {
-  readonly state: S;
-  readonly revision: number;
-  readonly lastHash: string;
-  readonly events: readonly RecordedEvent<E>[];
+/**
+ * Commands on one stream from this process, one after another: concurrent writers of one model queue here
+ * instead of racing to append at the same revision and re-reading the stream after every lost race. Other
+ * processes can still interfere; the optimistic retry handles those.
+ */
+class StreamQueues {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(streamId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(streamId) ?? Promise.resolve();
+    const current = previous.then(work, work);
+    const tail = current.catch(() => undefined);
+    this.tails.set(streamId, tail);
+    // The last in line removes the stream's entry, so idle streams cost nothing.
+    void tail.then(() => {
+      if (this.tails.get(streamId) === tail) this.tails.delete(streamId);
+    });
+    return current;
+  }
 }
 
 /** A command's `type` for metrics (a command made from the state is only known by its stream). */
@@ -42,18 +56,30 @@ function commandType(command: unknown): string {
 /** Loads aggregates from the log and appends their decisions with the expected revision (STYLE rule 7). */
 @Injectable()
 export class EventSourcedRepository {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  private readonly folds: StreamFolds;
+  private readonly queues = new StreamQueues();
 
-  async load<C, E extends Event, S>(streamId: string, decider: Decider<S, C, E>, until?: Date): Promise<LoadedStream<E, S>> {
-    const applied = recordedUntil((await this.store.readStream(streamId)) as RecordedEvent<E>[], until);
-    const last = applied.at(-1);
-    return { state: fold(decider, applied), revision: last?.streamRevision ?? -1, lastHash: last?.metadata.hash ?? '', events: applied };
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Optional() folds?: StreamFolds,
+  ) {
+    this.folds = folds ?? new StreamFolds(store);
+  }
+
+  /** The stream's current state: folded incrementally, so its cost does not grow with the stream. */
+  load<C, E extends Event, S>(streamId: string, decider: Decider<S, C, E>): Promise<FoldedStream<S>> {
+    return this.folds.current(streamId, decider);
+  }
+
+  /** Every event of the stream, for the rare decision that looks at the events themselves. */
+  async events<E extends Event>(streamId: string): Promise<readonly RecordedEvent<E>[]> {
+    return (await this.store.readStream(streamId)) as RecordedEvent<E>[];
   }
 
   async handle<C, E extends Event, S>(streamId: string, decider: Decider<S, C, E>, command: C | ((state: S) => C), ctx: CommandContext, options: HandleOptions = {}): Promise<HandleResult<E, S>> {
     const started = performance.now();
     try {
-      return await this.decideAndAppend(streamId, decider, command, ctx, options);
+      return await this.queues.run(streamId, () => this.decideAndAppend(streamId, decider, command, ctx, options));
     } finally {
       telemetryMetrics().commandDuration.record((performance.now() - started) / 1000, { 'mreg.command.type': commandType(command) });
     }
@@ -78,7 +104,7 @@ export class EventSourcedRepository {
     }
   }
 
-  private async appendDecided<C, E extends Event, S>(streamId: string, decider: Decider<S, C, E>, loaded: LoadedStream<E, S>, decided: readonly E[], ctx: CommandContext): Promise<HandleResult<E, S>> {
+  private async appendDecided<C, E extends Event, S>(streamId: string, decider: Decider<S, C, E>, loaded: FoldedStream<S>, decided: readonly E[], ctx: CommandContext): Promise<HandleResult<E, S>> {
     const occurredAt = new Date().toISOString();
     const traceparent = ctx.traceparent ?? activeTraceparent();
     let prevHash = loaded.lastHash;
@@ -105,8 +131,6 @@ export class EventSourcedRepository {
     const result = await inSpan(`append ${category}`, SpanKind.INTERNAL, { 'mreg.stream.category': category, 'mreg.event.count': toAppend.length }, otelContext.active(), () => this.store.append(streamId, toAppend, expected));
     telemetryMetrics().appendDuration.record((performance.now() - started) / 1000, { 'mreg.stream.category': category });
     recordWrite({ streamId, revision: result.nextExpectedRevision });
-    let state = loaded.state;
-    for (const e of decided) state = decider.evolve(state, e);
     const first = result.nextExpectedRevision - toAppend.length + 1;
     // Log positions need not be contiguous (KurrentDB): every event of one append reports the append's position.
     const events = toAppend.map((e, i) => ({
@@ -117,6 +141,7 @@ export class EventSourcedRepository {
       data: e.data,
       metadata: e.metadata,
     }));
+    const { state } = this.folds.appended(streamId, decider, loaded, events);
     return { streamId, events, state, revision: result.nextExpectedRevision };
   }
 }
