@@ -9,13 +9,12 @@
 // Knobs (env): MREG_BENCH_HOSTILE_VERSIONS=1500  MREG_BENCH_HOSTILE_MODELS=10  MREG_BENCH_HOSTILE_QUERIES=100
 // MREG_BENCH_HOSTILE_PREDICATES=50  MREG_BENCH_HOSTILE_PRINCIPALS=10  MREG_BENCH_HOSTILE_CAP_S=180
 'use strict';
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
-const { appEntry, buildApps } = require('../build/nx.cjs');
-const { envInt, freePort } = require('./lib.cjs');
+const { buildApps } = require('../build/nx.cjs');
+const { envInt, percentiles, request, startEmbedded } = require('./lib.cjs');
 
 const OPTIONS = {
   versions: envInt('MREG_BENCH_HOSTILE_VERSIONS', 1500),
@@ -36,56 +35,7 @@ function tokens() {
   return all;
 }
 
-/** p50/p99/max of a list of milliseconds. */
-function percentiles(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q) => (sorted.length === 0 ? null : Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10);
-  return { count: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.length === 0 ? null : Math.round(sorted[sorted.length - 1] * 10) / 10 };
-}
-
-async function call(base, token, method, urlPath, body) {
-  const started = performance.now();
-  try {
-    const reply = await fetch(`${base}${urlPath}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(OPTIONS.capS * 1000),
-    });
-    const text = await reply.text();
-    let json;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: reply.status, ms: performance.now() - started, json };
-  } catch (error) {
-    return { status: 0, ms: performance.now() - started, error: error instanceof Error ? error.message : String(error) };
-  }
-}
-
-async function start(workDir) {
-  const port = await freePort();
-  const logFile = path.join(workDir, 'mreg.log');
-  const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', appEntry('mreg')], {
-    env: { ...process.env, PORT: String(port), MREG_HOST: '127.0.0.1', MREG_DATA_DIR: path.join(workDir, 'data'), MREG_TOKENS: JSON.stringify(tokens()), MREG_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', out, out],
-  });
-  fs.closeSync(out);
-  const base = `http://127.0.0.1:${port}`;
-  for (const until = Date.now() + 60_000; Date.now() < until; await sleep(100)) {
-    if (child.exitCode !== null) break;
-    try {
-      if ((await fetch(`${base}/health`)).ok) return { child, base };
-    } catch {
-      // not listening yet
-    }
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the registry did not start; see ${logFile}`);
-}
+const call = (base, token, method, urlPath, body) => request(base, token, method, urlPath, body, OPTIONS.capS * 1000);
 
 /** Models with versions whose descriptions are long: the text the hostile filters scan. */
 async function seed(base, admin) {
@@ -113,7 +63,7 @@ async function main() {
   const built = await buildApps(['mreg']);
   if (!built.ok) throw new Error('build failed (nx run-many -t build, output above)');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mreg-hostile-'));
-  const { child, base } = await start(workDir);
+  const { child, base } = await startEmbedded(workDir, tokens());
   const all = Object.keys(tokens());
   const admin = all[0];
   const readers = all.slice(1);

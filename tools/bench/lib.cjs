@@ -1,6 +1,10 @@
 'use strict';
 // Helpers of the benchmark scripts and tools/mlflow/serve-target.cjs.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
 const net = require('node:net');
+const path = require('node:path');
+const { setTimeout: sleep } = require('node:timers/promises');
 
 /** An integer setting from the environment (at least `min`), or `fallback` when unset or empty. */
 function envInt(name, fallback, min = 1) {
@@ -23,4 +27,58 @@ function freePort() {
   });
 }
 
-module.exports = { envInt, freePort };
+/** p50/p99/max of a list of milliseconds. */
+function percentiles(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q) => (sorted.length === 0 ? null : Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10);
+  return { count: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.length === 0 ? null : Math.round(sorted[sorted.length - 1] * 10) / 10 };
+}
+
+/** One JSON request with a bearer token: its status, time and parsed body (status 0 when it never answered). */
+async function request(base, token, method, urlPath, body, timeoutMs) {
+  const started = performance.now();
+  try {
+    const reply = await fetch(`${base}${urlPath}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await reply.text();
+    let json;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: reply.status, ms: performance.now() - started, json };
+  } catch (error) {
+    return { status: 0, ms: performance.now() - started, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Starts the built all-in-one registry on a free port with `tokens`, data in `workDir`; resolves once /health answers. */
+async function startEmbedded(workDir, tokens, env = {}) {
+  const { appEntry } = require('../build/nx.cjs');
+  const port = await freePort();
+  const logFile = path.join(workDir, 'mreg.log');
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', appEntry('mreg')], {
+    env: { ...process.env, PORT: String(port), MREG_HOST: '127.0.0.1', MREG_DATA_DIR: path.join(workDir, 'data'), MREG_TOKENS: JSON.stringify(tokens), MREG_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  const base = `http://127.0.0.1:${port}`;
+  for (const until = Date.now() + 60_000; Date.now() < until; await sleep(100)) {
+    if (child.exitCode !== null) break;
+    try {
+      if ((await fetch(`${base}/health`)).ok) return { child, base };
+    } catch {
+      // not listening yet
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the registry did not start; see ${logFile}`);
+}
+
+module.exports = { envInt, freePort, percentiles, request, startEmbedded };

@@ -36,6 +36,8 @@
 //   --quick       the MLflow section's small configuration (under 2 minutes); its knobs are at the head of mlflow.cjs
 //   --hostile     only the hostile-readers load test (tools/bench/hostile.cjs): /health latency under a burst of
 //                 worst-case queries against a seeded all-in-one registry
+//   --contention  only the many-writers-on-one-model test (tools/bench/contention.cjs): versions/s and latency
+//                 for 1 and 16 clients registering versions of one model with read-your-writes
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -48,8 +50,8 @@ const { envInt, freePort } = require('./lib.cjs');
 
 const FLAGS = new Set(process.argv.slice(2));
 for (const flag of FLAGS) {
-  if (!['--mlflow', '--no-mlflow', '--quick', '--hostile'].includes(flag)) {
-    process.stderr.write(`usage: npm run bench [-- --mlflow | --no-mlflow | --hostile] [--quick]; unknown argument "${flag}"\n`);
+  if (!['--mlflow', '--no-mlflow', '--quick', '--hostile', '--contention'].includes(flag)) {
+    process.stderr.write(`usage: npm run bench [-- --mlflow | --no-mlflow | --hostile | --contention] [--quick]; unknown argument "${flag}"\n`);
     process.exit(2);
   }
 }
@@ -619,6 +621,7 @@ async function distributed(workDir) {
 
 async function main() {
   if (FLAGS.has('--hostile')) return require('./hostile.cjs').main();
+  if (FLAGS.has('--contention')) return require('./contention.cjs').main();
   const result = await buildApps(['mreg', 'registration-service', 'governance-service', 'artifact-service', 'audit-service', 'gateway']);
   if (!result.ok) throw new Error('build failed (nx run-many -t build, output above)');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mreg-bench-'));
