@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_APPROVAL_POLICY, DomainError, streams } from '@mreg/shared/contracts';
+import { DEFAULT_APPROVAL_POLICY, DomainError, canTransition, streams } from '@mreg/shared/contracts';
 import type { ApprovalPolicy, Stage, TransitionEvent } from '@mreg/shared/contracts';
 import { approvalPolicyDecider, ruleForMove, transitionDecider, versionTransitionsDecider } from '@mreg/governance/domain';
 import type { AliasProtectionChanges, PolicyInForce, TransitionState } from '@mreg/governance/domain';
@@ -91,6 +91,14 @@ export class GovernanceCommands {
   async request(name: string, version: number, input: TransitionInput, ctx: CommandContext): Promise<string> {
     const model = await this.lookup.require(name);
     const snapshot = await this.lookup.requireVersion(model.modelId, version, model.name);
+    // A move the stage table does not allow from the version's stage now (to the stage it is in, out of archived to
+    // anything but development) conflicts with the version's state (409); the same body is fine for a version elsewhere.
+    if (!canTransition(snapshot.stage, input.stage)) {
+      throw new DomainError('FAILED_PRECONDITION', `version ${version} of "${model.name}" is in ${snapshot.stage}: a version cannot move from ${snapshot.stage} to ${input.stage}`, {
+        fromStage: snapshot.stage,
+        toStage: input.stage,
+      });
+    }
     const rule = ruleForMove((await this.policyOf(model.modelId)).policy, snapshot.stage, input.stage);
     const transitionId = randomUUID();
     const slot = streams.versionTransitions(model.modelId, version);

@@ -6,11 +6,13 @@ import { APPROVAL_COMMAND_NAMES, ROLES, STAGES } from '@mreg/shared/contracts';
 import type { ApprovalCommandName, ApprovalCommandV1, Assert, ProtectedAliases, Role, SameKeys, Stage } from '@mreg/shared/contracts';
 import { APPROVER_ROLES, MAX_PROTECTED_ALIASES, protectedAliasesProblem } from '@mreg/governance/domain';
 import type { AliasProtectionChanges } from '@mreg/governance/domain';
-import { IsText, OptionalBody, OptionalNotNull, PATH_PARAMETER_SCHEMAS, textSchema } from '@mreg/platform/runtime';
+import { ApiSchemaRule, IsText, OptionalBody, OptionalNotNull, PATH_PARAMETER_SCHEMAS, textSchema } from '@mreg/platform/runtime';
 
 /** Transition ids: UUIDs as the registry hands them out. */
 export const TRANSITION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** archiveExisting: true only with a stage versions replace each other in (else 400, refused by the transition decider). */
+@ApiSchemaRule({ if: { required: ['archiveExisting'], properties: { archiveExisting: { const: true } } }, then: { properties: { stage: { enum: ['staging', 'production'] } } } })
 export class RequestTransitionDto {
   @ApiProperty({ enum: STAGES, example: 'production' })
   @IsIn([...STAGES])
@@ -22,7 +24,7 @@ export class RequestTransitionDto {
   @IsText(2000, { multiline: true })
   comment?: string;
 
-  @ApiPropertyOptional({ description: 'When moving to staging or production, archive the version(s) now in that stage', default: false })
+  @ApiPropertyOptional({ description: 'When moving to staging or production, archive the version(s) now in that stage; true with another stage is refused (400)', default: false })
   @OptionalNotNull()
   @IsBoolean()
   archiveExisting?: boolean;

@@ -1,7 +1,7 @@
 import { DEFAULT_URI_SCHEMES, validateMetricKey, validateParamKey, validateTagKey, validateUri } from '@mreg/shared/util';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { completeContract } from './openapi-contract';
-import { MAP_KEY_SCHEMA, METRIC_MAP_SCHEMA, STRING_MAP_SCHEMA, URI_SCHEMA, uriPattern } from './validators';
+import { ApiSchemaRule, MAP_KEY_SCHEMA, METRIC_MAP_SCHEMA, STRING_MAP_SCHEMA, URI_SCHEMA, uriPattern } from './validators';
 
 // The schemas of map keys and URIs say what @IsTagMap, @IsParamMap, @IsMetricMap and @IsUri enforce; the document is
 // OpenAPI 3.1 so that a map's keys are part of its schema.
@@ -74,6 +74,16 @@ describe('completeContract', () => {
       stage: { type: ['string', 'null'], enum: ['a', null] },
       lineage: { anyOf: [{ allOf: [{ $ref: '#/components/schemas/Body' }] }, { type: 'null' }] },
     });
+  });
+
+  it('adds the rules between fields of a body class (@ApiSchemaRule) to its schema, left open inside', () => {
+    const rule = { if: { required: ['flag'], properties: { flag: { const: true } } }, then: { properties: { source: { pattern: '^s3:' } } } };
+    @ApiSchemaRule(rule)
+    class Body {}
+    expect(Body.name).toBe('Body');
+    const out = doc();
+    completeContract(out);
+    expect((out.components?.schemas as Record<string, Record<string, unknown>>).Body).toMatchObject({ additionalProperties: false, ...rule });
   });
 
   it('documents 431 on every operation, and gives URI fields the schemes this process allows', () => {

@@ -4,7 +4,7 @@ import { ApiError } from './api-error';
 import { errorResponse } from './error-envelope.filter';
 import { PATH_PARAMETER_SCHEMAS } from './path-params';
 import type { ParameterSchema } from './path-params';
-import { allowedUriSchemes, uriPattern } from './validators';
+import { allowedUriSchemes, schemaRules, uriPattern } from './validators';
 
 // The published document says exactly what the server enforces: what the decorators cannot say (the grammar of a
 // pipe, a body that refuses unknown fields, the statuses a cross-cutting interceptor answers) is added here, once
@@ -113,7 +113,7 @@ function nullableAs31(schema: unknown): void {
  * - path parameters checked by a pipe (ModelNamePipe …) get that pipe's grammar, `?asOf=` its accepted forms;
  * - a header declared twice (by `@ApiHeader` and by a `@Headers()` parameter) is declared once, as `@ApiHeader` says;
  * - request bodies are closed (`additionalProperties: false`): unknown fields are refused with 400; their URI fields name
- *   the schemes this process allows;
+ *   the schemes this process allows; rules between their fields (@ApiSchemaRule) are added to their schemas;
  * - every POST takes an Idempotency-Key, and answers 422 when the key was used for another request;
  * - every authenticated route may answer 429 (failed authentications are throttled, expensive reads capped);
  * - every route may answer 431: Node refuses request headers and URL over 16 KiB together before any route.
@@ -148,6 +148,7 @@ export function completeContract(doc: OpenAPIObject): void {
     addResponse(post, '422', 'IDEMPOTENCY_MISMATCH: the Idempotency-Key was used for another request');
   }
   const schemas = (doc.components?.schemas ?? {}) as Record<string, unknown>;
+  for (const [name, rule] of schemaRules()) if (schemas[name] !== undefined) Object.assign(schemas[name] as object, structuredClone(rule));
   for (const name of requestSchemaNames(doc)) {
     close(schemas[name]);
     withAllowedSchemes(schemas[name]);

@@ -121,6 +121,23 @@ export function IsBoundedJsonObject(maxBytes: number, options?: ValidationOption
   );
 }
 
+const SCHEMA_RULES = new Map<string, Readonly<Record<string, unknown>>>();
+
+/**
+ * A rule between a body's fields that no field's own schema can say, in JSON Schema (`if`/`then` …): added to the
+ * class's component schema in the published document (completeContract), beside the check that enforces it.
+ */
+export function ApiSchemaRule(rule: Readonly<Record<string, unknown>>): ClassDecorator {
+  return (target) => {
+    SCHEMA_RULES.set(target.name, { ...SCHEMA_RULES.get(target.name), ...rule });
+  };
+}
+
+/** The rules of @ApiSchemaRule, by component schema (class) name. */
+export function schemaRules(): ReadonlyMap<string, Readonly<Record<string, unknown>>> {
+  return SCHEMA_RULES;
+}
+
 /**
  * An optional property that may be left out but not set to null: class-validator's @IsOptional() would let
  * `"description": null` through and store a null.

@@ -204,16 +204,16 @@ scenario('transitions and approval policy', (client) => {
     expectError(await carol().get(`${API}/transitions${query({ version: 'one' })}`), 400, 'INVALID_ARGUMENT');
   });
 
-  it('refuses invalid stages (400) and moves the stage table does not allow (4xx), changing nothing', async () => {
+  it('refuses invalid stages (400) and moves the stage table does not allow from the stage a version is in (409), changing nothing', async () => {
     const name = await withVersions(2);
     for (const stage of ['prod', 'Production', 'PRODUCTION', '', 5, null]) {
       expectError(await alice().post(`${versionPath(name, 1)}/transitions`, { stage }), 400, 'INVALID_ARGUMENT');
     }
     expectError(await alice().post(`${versionPath(name, 1)}/transitions`, {}), 400, 'INVALID_ARGUMENT');
-    expectError(await alice().post(`${versionPath(name, 1)}/transitions`, { stage: 'development' }), 400, 'INVALID_ARGUMENT');
+    expectError(await alice().post(`${versionPath(name, 1)}/transitions`, { stage: 'development' }), 409, 'FAILED_PRECONDITION');
     await requestTransition(alice(), name, 2, 'archived');
     for (const stage of ['production', 'staging', 'archived']) {
-      expectError(await alice().post(`${versionPath(name, 2)}/transitions`, { stage }), 400, 'INVALID_ARGUMENT');
+      expectError(await alice().post(`${versionPath(name, 2)}/transitions`, { stage }), 409, 'FAILED_PRECONDITION');
     }
     expect((await getVersion(alice(), name, 1)).stage).toBe('development');
     expect((await getVersion(alice(), name, 2)).stage).toBe('archived');
