@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedEvent } from '@mreg/shared/contracts';
+import { WrongExpectedRevisionError } from './event-store.port';
 import { describeEventStoreContract, newEvent, waitUntil } from '@mreg/testing/contracts';
 import { SqliteEventStore } from './sqlite-event-store';
 
@@ -84,6 +85,30 @@ describe('SqliteEventStore', () => {
     } finally {
       await one.close();
       await two.close();
+    }
+  });
+
+  it('commits appends asked for together in one transaction, failing a conflicting one alone', async () => {
+    const store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    try {
+      // Three appends in one turn of the event loop: one group commit. The second conflicts with the first.
+      const outcomes = await Promise.allSettled([store.append('model-a', [newEvent('A1'), newEvent('A2')], 'no_stream'), store.append('model-a', [newEvent('B1')], 'no_stream'), store.append('model-c', [newEvent('C1')], 'no_stream')]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+      expect((await store.readStream('model-a')).map((e) => e.type)).toEqual(['A1', 'A2']);
+      expect((await store.readAll()).map((e) => e.type)).toEqual(['A1', 'A2', 'C1']);
+      // An append asked for just before close is committed, not lost.
+      const last = store.append('model-c', [newEvent('C2')], 0);
+      await store.close();
+      await expect(last).resolves.toMatchObject({ nextExpectedRevision: 1 });
+    } finally {
+      await store.close();
+    }
+    const reopened = new SqliteEventStore(join(dir, 'events.sqlite'));
+    try {
+      expect((await reopened.readStream('model-c')).map((e) => e.type)).toEqual(['C1', 'C2']);
+    } finally {
+      await reopened.close();
     }
   });
 
