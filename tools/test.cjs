@@ -11,13 +11,18 @@
 //   3. the MLflow conformance suite: `nx run testing-mlflow-conformance:test-conformance` (pytest,
 //      tools/mlflow/conformance.sh: the official MLflow client against the embedded server and the distributed
 //      topology; its venv is created in ~/.cache/mreg on first use)
+//   4. the OpenAPI contract run: `nx run mreg:test-contract` (schemathesis, tools/schemathesis/run.sh: every check
+//      with a fixed seed against the all-in-one server's published document; one test per API operation; its venv
+//      is created in ~/.cache/mreg on first use)
 //
 // The last line printed is `N passed, N failed, N skipped`, counted from the reports the targets write (declared
 // Nx outputs, so a cached target's report counts too): jest's JSON report per project and tier in reports/jest/,
-// pytest's JUnit report in reports/pytest/. A jest suite that fails to run counts as one failed test, pytest
-// errors count as failed, and a target that wrote no report or ran no test counts as one failure. The exit code
-// is non-zero when any target failed or did not report.
-// MREG_CONFORMANCE=0 leaves the Python suite out (said loudly; its tests are then not in the counts).
+// pytest's JUnit report in reports/pytest/, schemathesis's in reports/schemathesis/. A jest suite that fails to run
+// counts as one failed test, JUnit errors count as failed, and a target that wrote no report, ran no test or failed
+// without a failure in its report counts as one failure. The exit code is non-zero when any target failed or did
+// not report.
+// MREG_CONFORMANCE=0 leaves the Python suite out, MREG_CONTRACT=0 the schemathesis run (said loudly; their tests
+// are then not in the counts).
 // MREG_CONFORMANCE_JUNIT: where to copy pytest's JUnit report as well. MREG_TEST_PARALLEL: Nx's parallelism for
 // the unit tier (default 2).
 'use strict';
@@ -31,6 +36,7 @@ const NX = path.join(ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
 const REPORTS = path.join(ROOT, 'reports');
 const TIERS = ['unit', 'int', 'e2e'];
 const CONFORMANCE_PROJECT = 'testing-mlflow-conformance';
+const CONTRACT_PROJECT = 'mreg';
 
 /** @type {import('node:child_process').ChildProcess | null} */
 let current = null;
@@ -121,7 +127,7 @@ function jestCounts(/** @type {{ project: string, tier: string }[]} */ targets) 
   return { ok, counts };
 }
 
-/** Sums the <testsuite> counts of a JUnit XML report (pytest's xunit2). @param {string} xml @returns {Counts | undefined} */
+/** Sums the <testsuite> counts of a JUnit XML report (pytest's xunit2, schemathesis's). @param {string} xml @returns {Counts | undefined} */
 function junitCounts(xml) {
   const counts = { passed: 0, failed: 0, skipped: 0 };
   let suites = 0;
@@ -182,35 +188,51 @@ async function runJest(jestArgs) {
   return { ok: ok && orphans.length === 0 && unit.code === 0 && slow.code === 0 && !unit.signal && !slow.signal, counts, ran: true };
 }
 
-async function runConformance() {
+/**
+ * Runs one Nx target that writes a JUnit report and counts it: no report, no test, or a failed target whose
+ * report shows no failure each count as one failure.
+ * @param {{ label: string, target: string, report: string, skipVar: string }} suite
+ */
+async function runJunitTarget({ label, target, report, skipVar }) {
   /** @type {Counts} */
   const counts = { passed: 0, failed: 0, skipped: 0 };
-  if (process.env.MREG_CONFORMANCE === '0') {
-    process.stderr.write('\n*** SKIPPED the MLflow conformance suite (pytest): MREG_CONFORMANCE=0; its tests are not counted\n\n');
+  if (process.env[skipVar] === '0') {
+    process.stderr.write(`\n*** SKIPPED ${label}: ${skipVar}=0; its tests are not counted\n\n`);
     return { ok: true, counts, ran: false };
   }
-  const junit = path.join(REPORTS, 'pytest', `${CONFORMANCE_PROJECT}.xml`);
-  process.stderr.write(`\n[test] MLflow conformance suite (pytest): nx run ${CONFORMANCE_PROJECT}:test-conformance\n`);
-  const { code, signal } = await nx(['run', `${CONFORMANCE_PROJECT}:test-conformance`, '--outputStyle=static']);
+  const junit = path.join(REPORTS, report);
+  process.stderr.write(`\n[test] ${label}: nx run ${target}\n`);
+  const { code, signal } = await nx(['run', target, '--outputStyle=static']);
   let xml = '';
   try {
     xml = fs.readFileSync(junit, 'utf8');
-    if (process.env.MREG_CONFORMANCE_JUNIT) fs.copyFileSync(junit, path.resolve(ROOT, process.env.MREG_CONFORMANCE_JUNIT));
   } catch {
     // no report
   }
   const parsed = junitCounts(xml);
   if (!parsed) {
-    process.stderr.write('[test] pytest wrote no JUnit report: the MLflow conformance suite did not run\n');
-    return { ok: false, counts: { ...counts, failed: 1 }, ran: false };
+    process.stderr.write(`[test] ${label} wrote no JUnit report (${path.relative(ROOT, junit)}): it did not run; counted as one failure\n`);
+    return { ok: false, counts: { ...counts, failed: 1 }, ran: false, junit };
   }
   if (parsed.passed + parsed.failed + parsed.skipped === 0) {
-    process.stderr.write('[test] the MLflow conformance suite ran no test: counted as one failure\n');
-    return { ok: false, counts: { ...parsed, failed: 1 }, ran: true };
+    process.stderr.write(`[test] ${label} ran no test: counted as one failure\n`);
+    return { ok: false, counts: { ...parsed, failed: 1 }, ran: true, junit };
   }
   const ok = code === 0 && !signal && parsed.failed === 0;
-  return { ok, counts: parsed, ran: true };
+  if (!ok && parsed.failed === 0) {
+    process.stderr.write(`[test] ${label} failed (${signal ? `killed by ${signal}` : `exit code ${code}`}) with no failure in its report: counted as one failure\n`);
+    return { ok, counts: { ...parsed, failed: 1 }, ran: true, junit };
+  }
+  return { ok, counts: parsed, ran: true, junit };
 }
+
+async function runConformance() {
+  const result = await runJunitTarget({ label: 'the MLflow conformance suite (pytest)', target: `${CONFORMANCE_PROJECT}:test-conformance`, report: path.join('pytest', `${CONFORMANCE_PROJECT}.xml`), skipVar: 'MREG_CONFORMANCE' });
+  if (result.junit && process.env.MREG_CONFORMANCE_JUNIT && fs.existsSync(result.junit)) fs.copyFileSync(result.junit, path.resolve(ROOT, process.env.MREG_CONFORMANCE_JUNIT));
+  return result;
+}
+
+const runContract = () => runJunitTarget({ label: 'the OpenAPI contract run (schemathesis)', target: `${CONTRACT_PROJECT}:test-contract`, report: path.join('schemathesis', `${CONTRACT_PROJECT}.xml`), skipVar: 'MREG_CONTRACT' });
 
 async function main() {
   fs.rmSync(REPORTS, { recursive: true, force: true });
@@ -218,16 +240,23 @@ async function main() {
   const jest = await runJest(process.argv.slice(2));
   const py = await runConformance();
   if (stopServers) spawnSync('bash', [path.join(ROOT, 'tools', 'infra', 'all.sh'), 'stop'], { stdio: 'ignore' });
-  const total = {
-    passed: jest.counts.passed + py.counts.passed,
-    failed: jest.counts.failed + py.counts.failed,
-    skipped: jest.counts.skipped + py.counts.skipped,
-  };
+  const contract = await runContract();
+  const parts = /** @type {const} */ ([
+    ['jest', jest],
+    ['pytest (MLflow conformance)', py],
+    ['schemathesis (OpenAPI contract)', contract],
+  ]);
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  for (const [, r] of parts) {
+    total.passed += r.counts.passed;
+    total.failed += r.counts.failed;
+    total.skipped += r.counts.skipped;
+  }
   /** @param {string} label @param {{ ran: boolean, ok: boolean, counts: Counts }} r */
   const part = (label, r) => `${label}: ${r.ran ? `${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped` : 'did not run'}${r.ok ? '' : ' (FAILED)'}`;
-  process.stdout.write(`\n${part('jest', jest)}\n${part('pytest (MLflow conformance)', py)}\n`);
+  process.stdout.write(`\n${parts.map(([label, r]) => part(label, r)).join('\n')}\n`);
   process.stdout.write(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
-  process.exit(jest.ok && py.ok ? 0 : 1);
+  process.exit(parts.every(([, r]) => r.ok) ? 0 : 1);
 }
 
 main();

@@ -79,4 +79,8 @@ if [[ "$rc" -eq 0 && ! -s "$JUNIT" ]]; then
 fi
 [[ "$rc" -eq 0 ]] && exit 0
 echo "[schemathesis] exited with $rc" >&2
+if ! kill -0 "$SERVER" 2>/dev/null; then
+  echo '[schemathesis] the server is gone; the end of its log:' >&2
+  tail -40 "$SCRATCH/server.log" >&2
+fi
 exit 1
