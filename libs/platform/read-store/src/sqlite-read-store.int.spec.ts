@@ -1,3 +1,4 @@
+import { DatabaseSync } from 'node:sqlite';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,29 +74,49 @@ describe('SqliteReadStore', () => {
     }
   });
 
-  it('retries apply when another connection wrote the document in between', async () => {
+  it('applies atomically: another connection cannot write the document while an apply runs, and both changes are kept', async () => {
     const file = join(dir, 'read-models.db');
     const one = new SqliteReadStore(file);
-    const two = new SqliteReadStore(file);
+    const two = new SqliteReadStore(file, { busyTimeoutMs: 50 });
     try {
       const fromOne = one.collection<{ id: string; seen: string[] }>('models');
       const fromTwo = two.collection<{ id: string; seen: string[] }>('models');
       await fromOne.apply('m', 'a', 0, () => ({ id: 'm', seen: ['a0'] }));
 
-      let calls = 0;
+      let blocked: Promise<boolean> | undefined;
       const applied = await fromOne.apply('m', 'b', 0, (current) => {
-        calls++;
-        // Simulates a concurrent projector: it writes between this writer's read and its conditional update.
-        if (calls === 1) void fromTwo.apply('m', 'c', 0, (doc) => ({ id: 'm', seen: [...(doc?.seen ?? []), 'c0'] }));
+        // A concurrent projector on another connection: it cannot write between this apply's read and its write.
+        blocked = fromTwo.apply('m', 'c', 0, (doc) => ({ id: 'm', seen: [...(doc?.seen ?? []), 'c0'] }));
         return { id: 'm', seen: [...(current?.seen ?? []), 'b0'] };
       });
-
       expect(applied).toBe(true);
-      expect(calls).toBe(2);
-      await expect(fromTwo.get('m')).resolves.toEqual({ id: 'm', seen: ['a0', 'c0', 'b0'] });
+      await expect(blocked).rejects.toThrow(/locked|busy/i);
+      // Retried once the lock is free, its change lands on top of the first.
+      await expect(fromTwo.apply('m', 'c', 0, (doc) => ({ id: 'm', seen: [...(doc?.seen ?? []), 'c0'] }))).resolves.toBe(true);
+      await expect(fromOne.get('m')).resolves.toEqual({ id: 'm', seen: ['a0', 'b0', 'c0'] });
+      await expect(fromOne.appliedRevision('m', 'c')).resolves.toBe(0);
     } finally {
       await one.close();
       await two.close();
+    }
+  });
+
+  it('honours the applied marks of documents written in the earlier format (a map in the row)', async () => {
+    const file = join(dir, 'read-models.db');
+    const store = new SqliteReadStore(file);
+    try {
+      store.collection('models');
+      const raw = new DatabaseSync(file);
+      raw.prepare(`INSERT INTO "rm_models" (id, doc, revisions, v) VALUES ('old', '{"id":"old","n":1}', '{"model-1":4}', 1)`).run();
+      raw.close();
+      const models = store.collection<{ id: string; n: number }>('models');
+      await expect(models.appliedRevision('old', 'model-1')).resolves.toBe(4);
+      await expect(models.apply('old', 'model-1', 4, () => ({ id: 'old', n: 2 }))).resolves.toBe(false);
+      await expect(models.apply('old', 'model-1', 5, (doc) => ({ id: 'old', n: (doc?.n ?? 0) + 1 }))).resolves.toBe(true);
+      await expect(models.get('old')).resolves.toEqual({ id: 'old', n: 2 });
+      await expect(models.appliedRevision('old', 'model-1')).resolves.toBe(5);
+    } finally {
+      await store.close();
     }
   });
 

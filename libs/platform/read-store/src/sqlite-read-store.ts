@@ -71,21 +71,14 @@ function cpuMicros(): number {
 
 const COLLECTION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const TABLE_PREFIX = 'rm_';
-/** Optimistic-write attempts before apply gives up (only other processes on the same file can interfere). */
-const MAX_APPLY_ATTEMPTS = 20;
+/** Which revision of which stream each document has applied (see SqliteReadCollection.appliedNow). */
+const APPLIED_TABLE = 'mreg_applied';
 const STATEMENT_CACHE_SIZE = 256;
 
 /** A compiled piece of SQL with its bound parameters, in order. */
 interface Sql {
   readonly text: string;
   readonly params: SQLInputValue[];
-}
-
-interface DocRow {
-  readonly doc: string;
-  readonly v: number;
-  /** The revision of the stream being applied that the document has seen, if any. */
-  readonly applied: SQLOutputValue;
 }
 
 /**
@@ -110,6 +103,7 @@ export class SqliteReadStore implements ReadStore {
     this.turns = new ReadTurns(maxWaiting);
     // Read models are rebuilt by replaying the log, so NORMAL (consistent, maybe not the last commit) is enough.
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${APPLIED_TABLE} (tbl TEXT NOT NULL, id TEXT NOT NULL, stream TEXT NOT NULL, revision INTEGER NOT NULL, PRIMARY KEY (tbl, id, stream)) WITHOUT ROWID`);
     const size = options.queryWorkers ?? defaultQueryWorkers();
     // Workers open the file again, read-only: an in-memory database exists only in this connection.
     if (size > 0 && path !== ':memory:' && path !== '') this.workers = new SqliteQueryWorkers(path, { budgetMs, size, maxWaiting, busyTimeoutMs });
@@ -149,6 +143,7 @@ export class SqliteReadStore implements ReadStore {
     this.db.exec('BEGIN IMMEDIATE');
     try {
       for (const { name } of tables) this.db.exec(`DELETE FROM "${name.replace(/"/g, '""')}"`);
+      this.db.exec(`DELETE FROM ${APPLIED_TABLE}`);
       this.db.exec('COMMIT');
     } catch (error: unknown) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
@@ -194,27 +189,49 @@ class SqliteReadCollection<T extends object> implements ReadCollection<T> {
   }
 
   async apply(id: string, streamId: string, revision: number, change: (current: T | undefined) => T): Promise<boolean> {
-    // The applied-revision map grows with the streams a document follows (a model follows each of its versions):
-    // SQLite reads and updates the one entry in place, so an apply does not parse and rewrite the whole map in JS.
-    const entry = jsonPath([streamId]);
-    for (let attempt = 0; attempt < MAX_APPLY_ATTEMPTS; attempt++) {
-      const row = this.statement(`SELECT doc, v, json_extract(revisions, ?) AS applied FROM "${this.table}" WHERE id = ?`).get(entry, id) as DocRow | undefined;
-      if (row !== undefined && typeof row.applied === 'number' && row.applied >= revision) return false;
-
+    // One transaction: the revision check, the document and the applied mark change together, and no other
+    // connection writes in between (BEGIN IMMEDIATE takes the write lock up front).
+    return this.transaction(() => {
+      if (this.appliedNow(id, streamId) >= revision) return false;
+      const row = this.statement(`SELECT doc FROM "${this.table}" WHERE id = ?`).get(id) as { doc: string } | undefined;
       const doc = JSON.stringify(change(row === undefined ? undefined : (JSON.parse(row.doc) as T)));
-      // The version column makes the write conditional on nobody having written in between.
-      const result =
-        row === undefined
-          ? this.statement(`INSERT INTO "${this.table}" (id, doc, revisions, v) VALUES (?, ?, json_object(?, ?), 1) ON CONFLICT (id) DO NOTHING`).run(id, doc, streamId, revision)
-          : this.statement(`UPDATE "${this.table}" SET doc = ?, revisions = json_set(revisions, ?, ?), v = v + 1 WHERE id = ? AND v = ?`).run(doc, entry, revision, id, row.v);
-      if (Number(result.changes) === 1) return true;
-    }
-    throw new Error(`could not apply revision ${revision} of ${streamId} to ${id}: too many concurrent writes`);
+      if (row === undefined) this.statement(`INSERT INTO "${this.table}" (id, doc, revisions, v) VALUES (?, ?, '{}', 1)`).run(id, doc);
+      else this.statement(`UPDATE "${this.table}" SET doc = ?, v = v + 1 WHERE id = ?`).run(doc, id);
+      this.statement(`INSERT INTO ${APPLIED_TABLE} (tbl, id, stream, revision) VALUES (?, ?, ?, ?) ON CONFLICT (tbl, id, stream) DO UPDATE SET revision = excluded.revision`).run(this.table, id, streamId, revision);
+      return true;
+    });
   }
 
   async appliedRevision(id: string, streamId: string): Promise<number> {
-    const row = this.statement(`SELECT json_extract(revisions, ?) AS applied FROM "${this.table}" WHERE id = ?`).get(jsonPath([streamId]), id) as { applied: SQLOutputValue } | undefined;
-    return typeof row?.applied === 'number' ? row.applied : -1;
+    return this.appliedNow(id, streamId);
+  }
+
+  /**
+   * The revision of `streamId` the document has seen: one row of the applied table (a document such as a model
+   * follows one stream per version, so a map inside the document would grow, and be rewritten, with every
+   * version). Documents written before that table existed keep their marks in their `revisions` column.
+   */
+  private appliedNow(id: string, streamId: string): number {
+    const row = this.statement(`SELECT COALESCE((SELECT revision FROM ${APPLIED_TABLE} WHERE tbl = ? AND id = ? AND stream = ?), (SELECT json_extract(revisions, ?) FROM "${this.table}" WHERE id = ?)) AS applied`).get(
+      this.table,
+      id,
+      streamId,
+      jsonPath([streamId]),
+      id,
+    ) as { applied: SQLOutputValue };
+    return typeof row.applied === 'number' ? row.applied : -1;
+  }
+
+  private transaction<R>(work: () => R): R {
+    this.statement('BEGIN IMMEDIATE').run();
+    try {
+      const result = work();
+      this.statement('COMMIT').run();
+      return result;
+    } catch (error: unknown) {
+      this.statement('ROLLBACK').run();
+      throw error;
+    }
   }
 
   async find(query: FindQuery): Promise<Page<T>> {
