@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# All test servers at once: Kafka, FerretDB (MongoDB protocol) and S3.
+# All test servers at once: Kafka, FerretDB (MongoDB protocol), S3 and PostgreSQL.
 #
-#   tools/infra/all.sh install   install the three into the cache (in parallel)
-#   tools/infra/all.sh start     start the three (in parallel); prints their export lines (as env.sh)
-#   tools/infra/all.sh stop      stop the three
-#   tools/infra/all.sh status    exit 0 when all three run, 3 otherwise
+#   tools/infra/all.sh install   install the four into the cache (in parallel)
+#   tools/infra/all.sh start     start the four (in parallel); prints their export lines (as env.sh)
+#   tools/infra/all.sh stop      stop the four
+#   tools/infra/all.sh status    exit 0 when all four run, 3 otherwise
 #   tools/infra/all.sh env       = tools/infra/env.sh
 #
 # Typical use in CI:  eval "$(bash tools/infra/all.sh start)"  ...  bash tools/infra/all.sh stop
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-SERVERS=(kafka ferretdb s3)
+SERVERS=(kafka ferretdb s3 postgres)
 
 # run_all CMD: runs `SERVER.sh CMD` for each server in parallel; stderr passes through,
 # stdout is dropped; fails when any fails, naming them.

@@ -143,10 +143,11 @@ infra_wait_ready() {
   done
 }
 
-# infra_stop_pid PID: SIGTERM, wait up to INFRA_STOP_TIMEOUT, then SIGKILL.
+# infra_stop_pid PID: SIGTERM (INFRA_STOP_SIGNAL when a server wants another one), wait up to
+# INFRA_STOP_TIMEOUT, then SIGKILL.
 infra_stop_pid() {
   local pid="$1" start=$SECONDS
-  kill -TERM "$pid" 2>/dev/null || true
+  kill -"${INFRA_STOP_SIGNAL:-TERM}" "$pid" 2>/dev/null || true
   while kill -0 "$pid" 2>/dev/null; do
     if ((SECONDS - start >= INFRA_STOP_TIMEOUT)); then
       infra_log "pid $pid still alive after ${INFRA_STOP_TIMEOUT} s: SIGKILL"

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
  * engine (testcontainers) → the project's own tools/infra scripts → a loud skip with the reason.
  * Resolution runs once per jest run (global setup) and hands its results to test files through env vars.
  */
-export type ServerName = 'kafka' | 'mongo' | 's3' | 'kurrentdb';
+export type ServerName = 'kafka' | 'mongo' | 's3' | 'postgres' | 'kurrentdb';
 
 interface ServerSpec {
   /** Env var holding the address; set means "use it". */
@@ -22,6 +22,7 @@ export const SERVERS: Readonly<Record<ServerName, ServerSpec>> = {
   kafka: { urlVar: 'MREG_KAFKA_BROKERS', script: 'kafka.sh' },
   mongo: { urlVar: 'MREG_MONGO_URL', script: 'ferretdb.sh' },
   s3: { urlVar: 'MREG_S3_ENDPOINT', script: 's3.sh' },
+  postgres: { urlVar: 'MREG_POSTGRES_URL', script: 'postgres.sh' },
   kurrentdb: { urlVar: 'MREG_KURRENTDB_URL', noScript: 'no KurrentDB/EventStoreDB server binary can be obtained from the package registries this machine reaches' },
 };
 
