@@ -38,6 +38,8 @@
 //                 worst-case queries against a seeded all-in-one registry
 //   --contention  only the many-writers-on-one-model test (tools/bench/contention.cjs): versions/s and latency
 //                 for 1 and 16 clients registering versions of one model with read-your-writes
+//   --reads       only the growing-registry test (tools/bench/reads.cjs): every read route and sequential writes
+//                 timed at 100, 10,000 and 100,000 versions
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -50,8 +52,8 @@ const { envInt, freePort } = require('./lib.cjs');
 
 const FLAGS = new Set(process.argv.slice(2));
 for (const flag of FLAGS) {
-  if (!['--mlflow', '--no-mlflow', '--quick', '--hostile', '--contention'].includes(flag)) {
-    process.stderr.write(`usage: npm run bench [-- --mlflow | --no-mlflow | --hostile | --contention] [--quick]; unknown argument "${flag}"\n`);
+  if (!['--mlflow', '--no-mlflow', '--quick', '--hostile', '--contention', '--reads'].includes(flag)) {
+    process.stderr.write(`usage: npm run bench [-- --mlflow | --no-mlflow | --hostile | --contention | --reads] [--quick]; unknown argument "${flag}"\n`);
     process.exit(2);
   }
 }
@@ -622,6 +624,7 @@ async function distributed(workDir) {
 async function main() {
   if (FLAGS.has('--hostile')) return require('./hostile.cjs').main();
   if (FLAGS.has('--contention')) return require('./contention.cjs').main();
+  if (FLAGS.has('--reads')) return require('./reads.cjs').main();
   const result = await buildApps(['mreg', 'registration-service', 'governance-service', 'artifact-service', 'audit-service', 'gateway']);
   if (!result.ok) throw new Error('build failed (nx run-many -t build, output above)');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mreg-bench-'));

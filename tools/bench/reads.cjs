@@ -1,0 +1,243 @@
+#!/usr/bin/env node
+// `npm run bench -- --reads`: do reads and writes stay flat as the registry grows? Seeds the all-in-one registry
+// through its HTTP API (several clients, read-your-writes: the real write path) up to each size in turn and, at
+// each size, times every read route of the catalog and MLflow's registry reads, and sequential writes. Prints ONE
+// JSON document on stdout: per size and route, latency p50/p95, the server's CPU time per request and the
+// statuses, and each route's p50 as a ratio of the first (smallest) size. Progress goes to stderr.
+//
+// The data: one large model ("reads-large") gets every tenth version; the others go to small models of 100
+// versions each ("reads-00000", …; at least ten). Every version carries tags batch (0-9) and team (t0-t6), so a
+// two-tag filter matches one version in seventy. No version leaves development, so the stage filter matches
+// nothing: the worst case for a scan.
+//
+// Knobs (env): MREG_BENCH_READS_SIZES=100,10000,100000 (total versions at each measurement)
+// MREG_BENCH_READS_CLIENTS=8 (seeding clients)  MREG_BENCH_READS_SAMPLES=30 (requests per route and size)
+// MREG_BENCH_READS_WRITES=40 (sequential writes timed per size)  MREG_BENCH_READS_CAP_S=1800 (seeding, whole run)
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { buildApps } = require('../build/nx.cjs');
+const { envInt, percentiles, request, startEmbedded } = require('./lib.cjs');
+
+const OPTIONS = {
+  sizes: (process.env.MREG_BENCH_READS_SIZES || '100,10000,100000').split(',').map((n) => {
+    const size = Number(n);
+    if (!Number.isInteger(size) || size < 20) throw new Error(`MREG_BENCH_READS_SIZES: a list of integers >= 20, got "${n}"`);
+    return size;
+  }),
+  clients: envInt('MREG_BENCH_READS_CLIENTS', 8),
+  samples: envInt('MREG_BENCH_READS_SAMPLES', 30),
+  writes: envInt('MREG_BENCH_READS_WRITES', 40),
+  capS: envInt('MREG_BENCH_READS_CAP_S', 1800),
+};
+
+const TOKEN = 'reads-bench-token-0001';
+const LARGE = 'reads-large';
+const SMALL_MODEL_VERSIONS = 100;
+const log = (message) => process.stderr.write(`[reads] ${message}\n`);
+const smallName = (k) => `reads-${String(k).padStart(5, '0')}`;
+const round1 = (n) => Math.round(n * 10) / 10;
+
+/** CPU time (user + system, ms) the server process has used, threads included (Linux /proc). */
+function serverCpuMs(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The version bodies: tags for the filters, a metric and a parameter like a real registration. */
+function versionBody(i) {
+  return { description: `version ${i} of the reads bench`, tags: { batch: String(i % 10), team: `t${i % 7}` }, params: { lr: String(i % 100) }, metrics: { auc: 0.5 + (i % 500) / 1000 } };
+}
+
+/** The model version `i` (0-based, over the whole run) goes to. */
+function modelOf(i) {
+  if (i % 10 === 0) return LARGE;
+  const small = i - Math.floor(i / 10) - 1;
+  return smallName(Math.floor(small / SMALL_MODEL_VERSIONS));
+}
+
+class Seeder {
+  constructor(base) {
+    this.base = base;
+    this.next = 0;
+    this.models = new Set();
+    this.statuses = {};
+    this.latency = [];
+  }
+
+  async ensureModel(name) {
+    if (this.models.has(name)) return;
+    const reply = await request(this.base, TOKEN, 'POST', '/api/v1/models', { name }, 60_000);
+    if (reply.status !== 201 && reply.status !== 409) throw new Error(`creating ${name}: ${reply.status} ${JSON.stringify(reply.json)}`);
+    this.models.add(name);
+  }
+
+  /** Registers versions until `total` exist (or the deadline passes); the models come first. */
+  async seedTo(total, deadline) {
+    const started = performance.now();
+    const from = this.next;
+    for (let k = 0; k < 10; k++) await this.ensureModel(smallName(k));
+    await this.ensureModel(LARGE);
+    for (let i = from; i < total; i++) await this.ensureModel(modelOf(i));
+    const latency = [];
+    const writer = async () => {
+      while (this.next < total && Date.now() < deadline) {
+        const i = this.next++;
+        const reply = await request(this.base, TOKEN, 'POST', `/api/v1/models/${modelOf(i)}/versions`, versionBody(i), 60_000);
+        this.statuses[reply.status] = (this.statuses[reply.status] ?? 0) + 1;
+        if (reply.status !== 201) throw new Error(`version ${i}: ${reply.status} ${JSON.stringify(reply.json)}`);
+        latency.push(reply.ms);
+        if (this.next % 5000 === 0) log(`  ${this.next} versions`);
+      }
+    };
+    await Promise.all(Array.from({ length: OPTIONS.clients }, writer));
+    const seconds = (performance.now() - started) / 1000;
+    return { versions: this.next - from, seconds: round1(seconds), versionsPerSecond: round1((this.next - from) / seconds), latency: percentiles(latency) };
+  }
+}
+
+/** The routes timed at each size, as [name, path]. */
+function routes(seeded) {
+  const small = smallName(3);
+  const largeVersions = Math.ceil(seeded / 10);
+  const twoTags = encodeURIComponent("tags.batch = '3' AND tags.team = 't3'");
+  const q = encodeURIComponent;
+  return [
+    ['large model: versions (newest first)', `/api/v1/models/${LARGE}/versions`],
+    ['large model: versions in a stage', `/api/v1/models/${LARGE}/versions?filter=${q("stage = 'staging'")}`],
+    ['large model: versions with two tags', `/api/v1/models/${LARGE}/versions?filter=${twoTags}`],
+    ['large model: versions by createdAt', `/api/v1/models/${LARGE}/versions?orderBy=${q('createdAt desc')}`],
+    ['small model: versions', `/api/v1/models/${small}/versions`],
+    ['all versions (newest first)', '/api/v1/versions'],
+    ['all versions with two tags', `/api/v1/versions?filter=${twoTags}`],
+    ['models (by name)', '/api/v1/models'],
+    ['models by name prefix', `/api/v1/models?filter=${q("name LIKE 'reads-0000%'")}`],
+    ['model by name', `/api/v1/models/${LARGE}`],
+    ['version by number', `/api/v1/models/${LARGE}/versions/${Math.max(1, Math.floor(largeVersions / 2))}`],
+    ['large model: history', `/api/v1/models/${LARGE}/history`],
+    ['transitions', '/api/v1/transitions'],
+    ['mlflow: search versions by name', `/api/2.0/mlflow/model-versions/search?max_results=50&filter=${q(`name = '${LARGE}'`)}`],
+    ['mlflow: search versions by name and tag', `/api/2.0/mlflow/model-versions/search?max_results=50&filter=${q(`name = '${LARGE}' AND tags.batch = '3'`)}`],
+    ['mlflow: search models by prefix', `/api/2.0/mlflow/registered-models/search?filter=${q("name LIKE 'reads-0000%'")}`],
+    ['mlflow: latest versions', `/api/2.0/mlflow/registered-models/get-latest-versions?name=${LARGE}`],
+    ['mlflow: get model', `/api/2.0/mlflow/registered-models/get?name=${LARGE}`],
+  ];
+}
+
+/** Every route `samples` times, interleaved (one round visits each route once), after one unmeasured round. */
+async function measureReads(base, pid, seeded) {
+  const list = routes(seeded);
+  const results = list.map(() => ({ ms: [], cpuMs: 0, statuses: {} }));
+  for (let round = -1; round < OPTIONS.samples; round++) {
+    for (let r = 0; r < list.length; r++) {
+      const cpuBefore = serverCpuMs(pid);
+      const reply = await request(base, TOKEN, 'GET', list[r][1], undefined, 60_000);
+      const cpu = serverCpuMs(pid) - cpuBefore;
+      if (round < 0) continue;
+      results[r].ms.push(reply.ms);
+      results[r].cpuMs += cpu;
+      results[r].statuses[reply.status] = (results[r].statuses[reply.status] ?? 0) + 1;
+    }
+  }
+  return Object.fromEntries(
+    list.map(([name, urlPath], r) => {
+      const p = percentiles(results[r].ms);
+      const sorted = [...results[r].ms].sort((a, b) => a - b);
+      const p95 = round1(sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))]);
+      return [name, { path: urlPath, p50Ms: p.p50Ms, p95Ms: p95, serverCpuMsPerRequest: round1(results[r].cpuMs / OPTIONS.samples), statuses: results[r].statuses }];
+    }),
+  );
+}
+
+/** Sequential writes (one client), to the large model and to a small one: latency p50/p95 and server CPU. */
+async function measureWrites(seeder, pid) {
+  const out = {};
+  for (const [name, model] of [
+    ['version of the large model', LARGE],
+    ['version of a small model', smallName(3)],
+  ]) {
+    const ms = [];
+    const cpuBefore = serverCpuMs(pid);
+    for (let n = 0; n < OPTIONS.writes; n++) {
+      // Numbered after the seeded ones, so the seeding's tags stay as they were.
+      const reply = await request(seeder.base, TOKEN, 'POST', `/api/v1/models/${model}/versions`, versionBody(1_000_000 + n), 60_000);
+      if (reply.status !== 201) throw new Error(`write to ${model}: ${reply.status} ${JSON.stringify(reply.json)}`);
+      ms.push(reply.ms);
+    }
+    const sorted = [...ms].sort((a, b) => a - b);
+    out[name] = { p50Ms: percentiles(ms).p50Ms, p95Ms: round1(sorted[Math.floor(0.95 * sorted.length)]), serverCpuMsPerRequest: round1((serverCpuMs(pid) - cpuBefore) / OPTIONS.writes) };
+  }
+  return out;
+}
+
+async function main() {
+  const built = await buildApps(['mreg']);
+  if (!built.ok) throw new Error('build failed (nx run-many -t build, output above)');
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mreg-reads-'));
+  const { child, base } = await startEmbedded(workDir, { [TOKEN]: { user: 'reads-bench', roles: ['admin'] } });
+  const started = Date.now();
+  const deadline = started + OPTIONS.capS * 1000;
+  try {
+    const seeder = new Seeder(base);
+    const sizes = [];
+    for (const size of OPTIONS.sizes) {
+      if (Date.now() >= deadline) break;
+      log(`seeding up to ${size} versions`);
+      const seeding = await seeder.seedTo(size, deadline);
+      const reached = seeder.next;
+      log(`measuring at ${reached} versions (${seeder.models.size} models)`);
+      const loadAverage = Math.round(os.loadavg()[0] * 100) / 100;
+      const reads = await measureReads(base, child.pid, reached);
+      const writes = await measureWrites(seeder, child.pid);
+      sizes.push({ versions: reached, ...(reached < size ? { truncated: `seeding stopped at the cap of ${OPTIONS.capS} s` } : {}), models: seeder.models.size, loadAverage, seeding, reads, writes });
+      // Each size as it is done (one line), so a run stopped early still tells what it measured.
+      log(`size done: ${JSON.stringify(sizes[sizes.length - 1])}`);
+    }
+    const first = sizes[0];
+    const ratios = first
+      ? sizes.slice(1).map((s) => ({
+          versions: s.versions,
+          readP50: Object.fromEntries(Object.entries(s.reads).map(([name, r]) => [name, first.reads[name]?.p50Ms ? round1((r.p50Ms / first.reads[name].p50Ms) * 100) / 100 : null])),
+          writeP50: Object.fromEntries(Object.entries(s.writes).map(([name, w]) => [name, first.writes[name]?.p50Ms ? round1((w.p50Ms / first.writes[name].p50Ms) * 100) / 100 : null])),
+        }))
+      : [];
+    const report = {
+      benchmark: 'read and write latency as the registry grows, all-in-one registry, read-your-writes',
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageAfter: os.loadavg().map((l) => Math.round(l * 100) / 100) },
+      options: OPTIONS,
+      goal: 'every p50 within 1.2x of the smallest size',
+      sizes,
+      ratios,
+      statuses: seederStatuses(sizes),
+      wallSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    child.kill('SIGTERM');
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Routes that answered anything but 200 at some size (e.g. 400 when a query ran over its budget). */
+function seederStatuses(sizes) {
+  const odd = [];
+  for (const s of sizes) for (const [name, r] of Object.entries(s.reads)) if (Object.keys(r.statuses).some((code) => code !== '200')) odd.push({ versions: s.versions, route: name, statuses: r.statuses });
+  return odd;
+}
+
+module.exports = { main };
+
+if (require.main === module) {
+  main().catch((error) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}
