@@ -1,10 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { topicForStream } from '@mreg/shared/contracts';
 import { ApiError } from '../http/api-error';
 import type { ReadStore } from '@mreg/platform/read-store';
 import type { EventStore } from '@mreg/platform/event-store';
 import { PROGRESS_COLLECTION } from './projection-runner';
+import { progressSignal } from './progress-signal';
 import { telemetryMetrics } from '../telemetry/metrics';
 
 /** A write as the client may ask to see it: the stream and the revision it reached. */
@@ -108,7 +108,7 @@ export class Consistency {
         let delay = 1;
         while ((await this.progressOf(p.name, w.streamId)) < w.revision) {
           if (Date.now() > deadline) return false;
-          await sleep(delay);
+          await progressSignal.next(`${p.name}:${w.streamId}`, delay);
           delay = Math.min(delay * 2, 25);
         }
       }

@@ -5,6 +5,7 @@ import type { ReadStore } from '@mreg/platform/read-store';
 import { contextFromTraceparent, inSpan, messagingAttributes } from '../telemetry/trace-context';
 import { telemetryMetrics } from '../telemetry/metrics';
 import type { InboundConsumer, Projection, Reaction } from './projection';
+import { progressSignal } from './progress-signal';
 
 interface ProgressDoc {
   readonly revision: number;
@@ -61,6 +62,7 @@ export class ProjectionRunner {
         await this.bus.subscribe(p.topics, `mreg.projection.${p.name}`, async ({ topic, event, headers }) => {
           await this.process(topic, `mreg.projection.${p.name}`, headers['traceparent'] ?? event.metadata.traceparent, { 'mreg.projection': p.name, 'mreg.event.type': event.type }, () => p.handle(event));
           await progress.apply(`${p.name}:${event.streamId}`, event.streamId, event.streamRevision, () => ({ revision: event.streamRevision }));
+          progressSignal.notify(`${p.name}:${event.streamId}`);
           telemetryMetrics().projectionLag.record(Math.max(0, Date.now() - Date.parse(event.metadata.occurredAt)) / 1000, { 'mreg.projection': p.name });
         }),
       );
