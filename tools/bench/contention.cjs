@@ -8,11 +8,8 @@
 // Knobs (env): MREG_BENCH_CONTENTION_VERSIONS=2000  MREG_BENCH_CONTENTION_CLIENTS=1,16  MREG_BENCH_CONTENTION_BLOCK=500
 // MREG_BENCH_CONTENTION_CAP_S=300 (per client count)
 'use strict';
-const fs = require('node:fs');
 const os = require('node:os');
-const path = require('node:path');
-const { buildApps } = require('../build/nx.cjs');
-const { envInt, percentiles, request, startEmbedded } = require('./lib.cjs');
+const { envInt, percentiles, request, runIfMain, withEmbedded } = require('./lib.cjs');
 
 const OPTIONS = {
   versions: envInt('MREG_BENCH_CONTENTION_VERSIONS', 2000),
@@ -71,11 +68,7 @@ async function round(base, clients) {
 }
 
 async function main() {
-  const built = await buildApps(['mreg']);
-  if (!built.ok) throw new Error('build failed (nx run-many -t build, output above)');
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mreg-contention-'));
-  const { child, base } = await startEmbedded(workDir, { [TOKEN]: { user: 'sweep', roles: ['admin'] } });
-  try {
+  await withEmbedded('mreg-contention-', { [TOKEN]: { user: 'sweep', roles: ['admin'] } }, async (base) => {
     const rounds = [];
     for (const clients of OPTIONS.clients) {
       log(`${clients} client(s) registering ${OPTIONS.versions} versions of one model`);
@@ -88,17 +81,8 @@ async function main() {
       rounds,
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } finally {
-    child.kill('SIGTERM');
-    fs.rmSync(workDir, { recursive: true, force: true });
-  }
+  });
 }
 
 module.exports = { main };
-
-if (require.main === module) {
-  main().catch((error) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, main);

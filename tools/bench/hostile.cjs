@@ -9,12 +9,9 @@
 // Knobs (env): MREG_BENCH_HOSTILE_VERSIONS=1500  MREG_BENCH_HOSTILE_MODELS=10  MREG_BENCH_HOSTILE_QUERIES=100
 // MREG_BENCH_HOSTILE_PREDICATES=50  MREG_BENCH_HOSTILE_PRINCIPALS=10  MREG_BENCH_HOSTILE_CAP_S=180
 'use strict';
-const fs = require('node:fs');
 const os = require('node:os');
-const path = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
-const { buildApps } = require('../build/nx.cjs');
-const { envInt, percentiles, request, startEmbedded } = require('./lib.cjs');
+const { envInt, percentiles, request, runIfMain, withEmbedded } = require('./lib.cjs');
 
 const OPTIONS = {
   versions: envInt('MREG_BENCH_HOSTILE_VERSIONS', 1500),
@@ -60,14 +57,10 @@ function hostileFilter(seed) {
 }
 
 async function main() {
-  const built = await buildApps(['mreg']);
-  if (!built.ok) throw new Error('build failed (nx run-many -t build, output above)');
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mreg-hostile-'));
-  const { child, base } = await startEmbedded(workDir, tokens());
   const all = Object.keys(tokens());
   const admin = all[0];
   const readers = all.slice(1);
-  try {
+  await withEmbedded('mreg-hostile-', tokens(), async (base) => {
     log(`seeding ${OPTIONS.versions} versions over ${OPTIONS.models} models`);
     const seeded = await seed(base, admin);
 
@@ -118,17 +111,9 @@ async function main() {
       health: { ...percentiles(health), failures: healthFailures, targetP99Ms: 100 },
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } finally {
-    child.kill('SIGTERM');
-    fs.rmSync(workDir, { recursive: true, force: true });
-  }
+  });
 }
 
 module.exports = { main };
 
-if (require.main === module) {
-  main().catch((error) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, main);

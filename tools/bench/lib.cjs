@@ -81,4 +81,28 @@ async function startEmbedded(workDir, tokens, env = {}) {
   throw new Error(`the registry did not start; see ${logFile}`);
 }
 
-module.exports = { envInt, freePort, percentiles, request, startEmbedded };
+/** Builds the all-in-one registry, runs `fn(base)` against a fresh one on a scratch data dir, then stops it. */
+async function withEmbedded(prefix, tokens, fn) {
+  const { buildApps } = require('../build/nx.cjs');
+  const built = await buildApps(['mreg']);
+  if (!built.ok) throw new Error('build failed (nx run-many -t build, output above)');
+  const workDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), prefix));
+  const { child, base } = await startEmbedded(workDir, tokens);
+  try {
+    return await fn(base);
+  } finally {
+    child.kill('SIGTERM');
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Runs a bench script's `main` when the file is run directly: errors to stderr, exit code 1. */
+function runIfMain(module, main) {
+  if (require.main !== module) return;
+  main().catch((error) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}
+
+module.exports = { envInt, freePort, percentiles, request, runIfMain, startEmbedded, withEmbedded };
