@@ -88,7 +88,7 @@ const ADAPTER_IMPORTS = {
 
 // Domain libs are pure TypeScript: no framework, no adapter, no I/O (docs/style.md rule 1).
 const DOMAIN_BANNED = {
-  group: ['@nestjs/*', 'mongoose', 'kafkajs', '@kurrent/*', '@aws-sdk/*', 'class-validator', 'class-transformer', 'express', '@mreg/platform/*'],
+  group: ['@nestjs/*', 'mongoose', 'kafkajs', '@kurrent/*', 'pg', '@aws-sdk/*', 'class-validator', 'class-transformer', 'express', '@mreg/platform/*'],
   message: 'Domain libs import no framework and no adapter: keep this in a feature or platform lib.',
 };
 const DOMAIN_BANNED_PATHS = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'node:sqlite'].map((name) => ({

@@ -49,6 +49,7 @@ function probe(filePath: string, ...imports: string[]): LintCase {
 const cases = {
   frameworkInDomain: probe('libs/registration/domain/src/lint-probe.ts', `{ Injectable } from '@nestjs/common'`),
   fsInDomain: probe('libs/governance/domain/src/lint-probe.ts', `{ readFileSync } from 'node:fs'`),
+  databaseClientInDomain: probe('libs/governance/domain/src/lint-probe.ts', `{ Pool } from 'pg'`),
   platformInDomain: probe('libs/artifact/domain/src/lint-probe.ts', `* as eventStore from '@mreg/platform/event-store'`),
   clockInDomain: {
     filePath: 'libs/registration/domain/src/lint-probe.ts',
@@ -91,6 +92,7 @@ const cases = {
   mlflowDoorOverContexts: probe('libs/mlflow/feature/src/lint-probe.ts', `* as registration from '@mreg/registration/feature'`, `* as governance from '@mreg/governance/feature'`),
   serviceHostsOtherContext: probe('apps/registration-service/src/lint-probe.ts', `* as governance from '@mreg/governance/feature'`, `* as door from '@mreg/mlflow/feature'`),
   adapterInFeature: probe('libs/artifact/feature/src/lint-probe.ts', `{ S3ArtifactStorage } from '@mreg/platform/artifact-storage/s3'`),
+  postgresAdapterInFeature: probe('libs/registration/feature/src/lint-probe.ts', `{ PostgresEventStore } from '@mreg/platform/event-store/postgres'`),
   adapterInFeatureSpec: probe('libs/artifact/feature/src/lint-probe.int.spec.ts', `{ FsArtifactStorage } from '@mreg/platform/artifact-storage/fs'`),
   adapterInRuntime: probe('libs/platform/runtime/src/lint-probe.ts', `{ S3ArtifactStorage } from '@mreg/platform/artifact-storage/s3'`),
   deepImport: probe('libs/registration/feature/src/lint-probe.ts', `{ TOPICS } from '@mreg/shared/contracts/src/topics'`),
@@ -183,6 +185,7 @@ describe('eslint.config.mjs architecture rules', () => {
 
   it('keeps adapters out of feature libs: they use the port, the runtime (and tests) pick the adapter', () => {
     expectReported('adapterInFeature', 'no-restricted-imports', 'the runtime picks the adapter');
+    expectReported('postgresAdapterInFeature', 'no-restricted-imports', 'the runtime picks the adapter');
     expect(rulesIn('adapterInFeatureSpec')).not.toContain('no-restricted-imports');
     expect(rulesIn('adapterInRuntime')).not.toContain('no-restricted-imports');
   });
@@ -190,6 +193,7 @@ describe('eslint.config.mjs architecture rules', () => {
   // Probes that some rules must report and others must not: [what the rules are for, probe, rules].
   it.each<[string, CaseName, { readonly reported?: readonly string[]; readonly notReported?: readonly string[] }]>([
     ['rejects file-system access in a domain lib', 'fsInDomain', { reported: ['no-restricted-imports'] }],
+    ['rejects a database client in a domain lib', 'databaseClientInDomain', { reported: ['no-restricted-imports'] }],
     ['rejects a platform (type:infra) import in a domain lib through the Nx tags', 'platformInDomain', { reported: ['@nx/enforce-module-boundaries', 'no-restricted-imports'] }],
     ['rejects reading the clock in a domain lib', 'clockInDomain', { reported: ['no-restricted-syntax'] }],
     ["rejects importing another context's lib (contexts meet only through contracts)", 'otherContextInFeature', { reported: ['@nx/enforce-module-boundaries'] }],

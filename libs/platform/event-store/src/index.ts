@@ -1,4 +1,4 @@
-// The port only: adapters are their own entry points (`/sqlite`, `/kurrentdb`), so code that needs the token
+// The port only: adapters are their own entry points (`/sqlite`, `/kurrentdb`, `/postgres`), so code that needs the token
 // does not load a database client.
 export * from './event-store.port';
 export * from './event-chain';
