@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { compareReadModels, readModelCollections, readModelLag, replayReadModels } from '@mreg/audit/read-models';
 import type { OtherReadModels, ReadModelDifference } from '@mreg/audit/read-models';
 import { KurrentEventStore } from '@mreg/platform/event-store/kurrentdb';
+import { PostgresEventStore } from '@mreg/platform/event-store/postgres';
 import { SqliteEventStore } from '@mreg/platform/event-store/sqlite';
 import { UpcastingEventStore } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
@@ -37,6 +38,9 @@ export interface ReplayCommandResult {
 function openEventStore(config: MregConfig): { store: EventStore; describe: Record<string, string> } {
   // Read through the upcasters, as the services read it: projections see current shapes only.
   if (config.eventStore === 'kurrentdb') return { store: new UpcastingEventStore(new KurrentEventStore({ connectionString: config.kurrentdbUrl ?? '' })), describe: { eventStore: 'kurrentdb' } };
+  if (config.eventStore === 'postgres') {
+    return { store: new UpcastingEventStore(new PostgresEventStore({ connectionString: config.postgresUrl ?? '', schema: config.postgresSchema })), describe: { eventStore: 'postgres', schema: config.postgresSchema } };
+  }
   const path = config.eventStorePath ?? join(config.dataDir, 'events.sqlite');
   // Opening a missing file would create an empty log and "rebuild" nothing.
   if (!existsSync(path)) throw new Error(`no event store at ${path} (MREG_EVENT_STORE_PATH / MREG_DATA_DIR)`);

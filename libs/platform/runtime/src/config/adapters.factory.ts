@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ALL_EVENT_TOPICS, ALL_INBOUND_TOPICS } from '@mreg/shared/contracts';
 import { KurrentEventStore } from '@mreg/platform/event-store/kurrentdb';
+import { PostgresEventStore } from '@mreg/platform/event-store/postgres';
 import { SqliteEventStore } from '@mreg/platform/event-store/sqlite';
 import { UpcastingEventStore } from '@mreg/platform/event-store';
 import { NamespacedEventBus } from '@mreg/platform/event-bus';
@@ -10,6 +11,7 @@ import { MongoReadStore } from '@mreg/platform/read-store/mongo';
 import { SqliteReadStore } from '@mreg/platform/read-store/sqlite';
 import { FsArtifactStorage } from '@mreg/platform/artifact-storage/fs';
 import { S3ArtifactStorage } from '@mreg/platform/artifact-storage/s3';
+import type { EventStore } from '@mreg/platform/event-store';
 import type { MregConfig } from './mreg.config';
 import type { PlatformAdapters } from '../platform.module';
 
@@ -19,9 +21,7 @@ import type { PlatformAdapters } from '../platform.module';
  * built, is read through the upcasters (decision 19).
  */
 export function adaptersFromConfig(config: MregConfig, given: Partial<PlatformAdapters> = {}): PlatformAdapters {
-  const eventStore = new UpcastingEventStore(
-    given.eventStore ?? (config.eventStore === 'kurrentdb' ? new KurrentEventStore({ connectionString: config.kurrentdbUrl ?? '' }) : new SqliteEventStore(config.eventStorePath ?? join(config.dataDir, 'events.sqlite'))),
-  );
+  const eventStore = new UpcastingEventStore(given.eventStore ?? eventStoreFromConfig(config));
   const ns = config.kafkaNamespace ?? '';
   const consumer = { sessionTimeoutMs: config.kafkaSessionTimeoutMs, heartbeatIntervalMs: Math.min(3000, Math.floor(config.kafkaSessionTimeoutMs / 3)) };
   const kafka = () => new KafkaEventBus({ brokers: config.kafkaBrokers ?? '', clientId: 'mreg', topics: [...ALL_EVENT_TOPICS, ...ALL_INBOUND_TOPICS].map((t) => ns + t), partitions: config.kafkaPartitions, consumer });
@@ -46,4 +46,15 @@ export function adaptersFromConfig(config: MregConfig, given: Partial<PlatformAd
         })
       : new FsArtifactStorage(join(config.dataDir, 'artifacts')));
   return { eventStore, eventBus, readStore, artifactStorage };
+}
+
+function eventStoreFromConfig(config: MregConfig): EventStore {
+  switch (config.eventStore) {
+    case 'kurrentdb':
+      return new KurrentEventStore({ connectionString: config.kurrentdbUrl ?? '' });
+    case 'postgres':
+      return new PostgresEventStore({ connectionString: config.postgresUrl ?? '', schema: config.postgresSchema });
+    case 'sqlite':
+      return new SqliteEventStore(config.eventStorePath ?? join(config.dataDir, 'events.sqlite'));
+  }
 }

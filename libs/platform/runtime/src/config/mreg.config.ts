@@ -102,9 +102,9 @@ export class MregConfig {
   @Max(60000)
   consistencyTimeoutMs = 5000;
 
-  /** Event store adapter (MREG_EVENT_STORE): embedded SQLite, or KurrentDB/EventStoreDB. */
-  @IsIn(['sqlite', 'kurrentdb'])
-  eventStore: 'sqlite' | 'kurrentdb' = 'sqlite';
+  /** Event store adapter (MREG_EVENT_STORE): embedded SQLite, KurrentDB/EventStoreDB, or PostgreSQL. */
+  @IsIn(['sqlite', 'kurrentdb', 'postgres'])
+  eventStore: 'sqlite' | 'kurrentdb' | 'postgres' = 'sqlite';
 
   /** SQLite log file (MREG_EVENT_STORE_PATH); default <dataDir>/events.sqlite. Processes may share it. */
   @IsOptional()
@@ -115,6 +115,18 @@ export class MregConfig {
   @IsOptional()
   @IsString()
   kurrentdbUrl?: string;
+
+  /** Secret: PostgreSQL URL for the log (MREG_POSTGRES_URL), e.g. postgres://mreg:…@127.0.0.1:5432/mreg. */
+  @IsOptional()
+  @IsString()
+  postgresUrl?: string;
+
+  /**
+   * The schema of the log's tables in PostgreSQL (MREG_POSTGRES_SCHEMA), created on first use when missing; one per
+   * registry sharing a database.
+   */
+  @Matches(/^[a-z_][a-z0-9_]{0,55}$/, { message: 'must be a lower-case SQL name of at most 56 characters ([a-z_][a-z0-9_]*)' })
+  postgresSchema = 'mreg';
 
   /** Event bus adapter (MREG_EVENT_BUS). */
   @IsIn(['in-process', 'kafka'])
@@ -245,6 +257,8 @@ const ENV_KEYS: Readonly<Record<keyof MregConfig, string>> = {
   eventStore: 'MREG_EVENT_STORE',
   eventStorePath: 'MREG_EVENT_STORE_PATH',
   kurrentdbUrl: 'MREG_KURRENTDB_URL',
+  postgresUrl: 'MREG_POSTGRES_URL',
+  postgresSchema: 'MREG_POSTGRES_SCHEMA',
   eventBus: 'MREG_EVENT_BUS',
   kafkaBrokers: 'MREG_KAFKA_BROKERS',
   kafkaPartitions: 'MREG_KAFKA_PARTITIONS',
@@ -263,6 +277,7 @@ const ENV_KEYS: Readonly<Record<keyof MregConfig, string>> = {
 
 const REQUIRED_WITH: readonly [keyof MregConfig, string, keyof MregConfig][] = [
   ['eventStore', 'kurrentdb', 'kurrentdbUrl'],
+  ['eventStore', 'postgres', 'postgresUrl'],
   ['eventBus', 'kafka', 'kafkaBrokers'],
   ['readStore', 'mongo', 'mongoUrl'],
   ['artifactStorage', 's3', 's3Bucket'],

@@ -15,11 +15,14 @@ import { InProcessEventBus } from '@mreg/platform/event-bus/in-process';
 import { KafkaEventBus } from '@mreg/platform/event-bus/kafka';
 import { EVENT_STORE } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
+import { PostgresEventStore } from '@mreg/platform/event-store/postgres';
 import { SqliteEventStore } from '@mreg/platform/event-store/sqlite';
 import { READ_STORE } from '@mreg/platform/read-store';
 import type { ReadStore } from '@mreg/platform/read-store';
 import { SqliteReadStore } from '@mreg/platform/read-store/sqlite';
+import { uniqueSuffix } from '@mreg/testing/contracts';
 import { serverOrSkip } from '@mreg/testing/infra';
+import { Client } from 'pg';
 import { ErrorEnvelopeFilter } from '../http/error-envelope.filter';
 import { HealthModule } from './health.module';
 import { PROBE_TIMEOUT_MS } from './port-health.indicators';
@@ -165,6 +168,38 @@ describe('health and readiness (terminus, one indicator per port)', () => {
       expect((ready.body['details'] as Record<string, unknown>)['eventBus']).toEqual(UP);
     } finally {
       await bus.close();
+    }
+  });
+
+  it('answers 503 naming the event store when PostgreSQL refuses connections', async () => {
+    const store = new PostgresEventStore({ connectionString: `postgres://mreg:mreg@127.0.0.1:${await closedPort()}/mreg` });
+    try {
+      const served = await serve({ ...ports, eventStore: store });
+      app = served.app;
+      const ready = await get(`${served.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect((ready.body['error'] as { message: string }).message).toMatch(/^not ready: eventStore: .*ECONNREFUSED/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  const postgres = serverOrSkip('postgres', 'readiness against a real PostgreSQL');
+  (postgres === undefined || postgres === 'docker' ? it.skip : it)('is ready with a real PostgreSQL behind the event store', async () => {
+    const schema = `mreg_health_${uniqueSuffix()}`;
+    const store = new PostgresEventStore({ connectionString: postgres as string, schema });
+    try {
+      const served = await serve({ ...ports, eventStore: store });
+      app = served.app;
+      const ready = await get(`${served.url}/ready`);
+      expect(ready.status).toBe(200);
+      expect((ready.body['details'] as Record<string, unknown>)['eventStore']).toEqual(UP);
+    } finally {
+      await store.close();
+      const client = new Client({ connectionString: postgres as string });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
     }
   });
 });
