@@ -23,7 +23,7 @@ const base = {
   setupFiles: ['reflect-metadata'],
 };
 
-// Integration and e2e tiers find (or start) real Kafka, MongoDB-protocol and S3 servers once per run.
+// Integration and e2e tiers find (or start) real Kafka, MongoDB-protocol, S3 and PostgreSQL servers once per run.
 const servers = {
   globalSetup: '<rootDir>/libs/testing/infra/src/jest-global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/infra/src/jest-global-teardown.ts',

@@ -2,10 +2,10 @@
 // @ts-check
 // `npm test`: every test of the project through Nx, then one line with the combined counts.
 //
-//   1. the test servers, once for the whole run: when no MREG_KAFKA_BROKERS / MREG_MONGO_URL / MREG_S3_ENDPOINT
-//      is set, no Docker engine answers and MREG_START_SERVERS is not 0, tools/infra/all.sh starts Kafka, FerretDB
-//      and S3 (and stops them at the end if this run started them); otherwise each jest run's global setup
-//      (libs/testing/infra) finds them as before
+//   1. the test servers, once for the whole run: when no MREG_KAFKA_BROKERS / MREG_MONGO_URL / MREG_S3_ENDPOINT /
+//      MREG_POSTGRES_URL is set, no Docker engine answers and MREG_START_SERVERS is not 0, tools/infra/all.sh starts
+//      Kafka, FerretDB, S3 and PostgreSQL (and stops them at the end if this run started them); otherwise each jest
+//      run's global setup (libs/testing/infra) finds them as before
 //   2. `nx run-many -t test-unit` (parallel), then `nx run-many -t test-int test-e2e` (one at a time: they share
 //      the servers and measure time); arguments after `npm test --` go to every jest run (e.g. `--ci`)
 //   3. the MLflow conformance suite: `nx run testing-mlflow-conformance:test-conformance` (pytest,
@@ -84,11 +84,11 @@ function applyExports(text) {
 /** Starts the local test servers once for the whole run when nothing else provides them (see the header). */
 function prepareServers() {
   if (process.env.MREG_START_SERVERS === '0') return;
-  if (process.env.MREG_KAFKA_BROKERS || process.env.MREG_MONGO_URL || process.env.MREG_S3_ENDPOINT) return;
+  if (process.env.MREG_KAFKA_BROKERS || process.env.MREG_MONGO_URL || process.env.MREG_S3_ENDPOINT || process.env.MREG_POSTGRES_URL) return;
   if (process.env.MREG_NO_DOCKER !== '1' && spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 5000 }).status === 0) return;
   const all = path.join(ROOT, 'tools', 'infra', 'all.sh');
   const wasRunning = spawnSync('bash', [all, 'status'], { stdio: 'ignore' }).status === 0;
-  if (!wasRunning) process.stderr.write('[test] starting Kafka, FerretDB and S3 once for every test run (tools/infra/all.sh)\n');
+  if (!wasRunning) process.stderr.write('[test] starting Kafka, FerretDB, S3 and PostgreSQL once for every test run (tools/infra/all.sh)\n');
   const started = spawnSync('bash', [all, 'start'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 20 * 60 * 1000 });
   if (started.status === 0) applyExports(started.stdout);
   else process.stderr.write('[test] not every test server started: the jest global setup will try again and skip what it cannot find\n');
