@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { isDomainError, streams, trainingRunKey } from '@mreg/shared/contracts';
 import { trainingRunDecider } from '@mreg/registration/domain';
@@ -28,6 +29,9 @@ export interface TrainingRunRegistration {
  * a later delivery finds the claim and only makes sure the version stream exists (it may not, when a crash
  * came between the claim and the version).
  */
+/** How long a run waits for a model another delivery is registering (1 + 2 + 4 + … ms). */
+const REGISTERING_WAIT_MS = 1024;
+
 @Injectable()
 export class TrainingRunIntake {
   constructor(
@@ -77,8 +81,14 @@ export class TrainingRunIntake {
     try {
       return { modelId: await this.models.register({ name }, ctx), created: true };
     } catch (error) {
-      // Two runs of a new model at once: one registers it, the other uses it.
+      // Two runs of a new model at once: one registers it, the other uses it once it is registered (the name is
+      // reserved a moment before the model itself).
       if (!isDomainError(error) || error.code !== 'ALREADY_EXISTS') throw error;
+      for (let delayMs = 1; delayMs <= REGISTERING_WAIT_MS; delayMs *= 2) {
+        const registered = await this.lookup.resolve(name);
+        if (registered !== undefined) return { modelId: registered.modelId, created: false };
+        await sleep(delayMs);
+      }
       return { modelId: (await this.lookup.require(name)).modelId, created: false };
     }
   }
