@@ -112,6 +112,8 @@ describeWithServer('mongo', 'MongoReadStore', (url) => {
     const store = new MongoReadStore(server.url, database);
     return {
       store,
+      // As the registry runs it: its read models ask for indexes.
+      indexed: true,
       cleanup: async () => {
         await store.close();
         try {
@@ -383,9 +385,9 @@ describeWithServer('mongo', 'MongoReadStore', (url) => {
     describe('indexes', () => {
       it('ensureIndex creates a sort index once, ending in _id, and clear() keeps it', async () => {
         const auc = field('metrics.auc', ['metrics', 'auc'], 'number');
-        const name = await store.ensureIndex('models', [{ path: auc.path, direction: 'desc' }]);
-        await expect(store.ensureIndex('models', [{ path: auc.path, direction: 'desc' }])).resolves.toBe(name);
-        const team = await store.ensureIndex('models', [{ path: ['tags', 'team.name'] }]);
+        const name = await store.ensureIndex('models', [{ path: auc.path, type: 'number', direction: 'desc' }]);
+        await expect(store.ensureIndex('models', [{ path: auc.path, type: 'number', direction: 'desc' }])).resolves.toBe(name);
+        const team = await store.ensureIndex('models', [{ path: ['tags', 'team.name'], type: 'string' }]);
 
         const keysOf = async (): Promise<unknown[]> =>
           (await raw.collection('models').indexes())
@@ -411,7 +413,7 @@ describeWithServer('mongo', 'MongoReadStore', (url) => {
       });
 
       it('a unique index refuses a second document with the same value without retrying forever', async () => {
-        await store.ensureIndex('models', [{ path: ['name'] }], { unique: true });
+        await store.ensureIndex('models', [{ path: ['name'], type: 'string' }], { unique: true });
         const models = store.collection<{ id: string; name: string }>('models');
         await models.apply('a', 'model-a', 0, () => ({ id: 'a', name: 'fraud' }));
 

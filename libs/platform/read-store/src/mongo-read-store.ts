@@ -105,7 +105,7 @@ export class MongoReadStore implements ReadStore {
 
   /**
    * Creates (once; idempotent) an index on read-model fields of `collection`, e.g. for a common sort:
-   * `ensureIndex('models', [{ path: ['metrics', 'auc'], direction: 'desc' }])`. Unless unique, `_id` is
+   * `ensureIndex('models', [{ path: ['metrics', 'auc'], type: 'number', direction: 'desc' }])`. Unless unique, `_id` is
    * appended ascending, the order find() breaks ties in, so the index serves the keyset page query; a sort
    * used in both directions wants one index per direction. The index is re-created after clear().
    * Returns the index name.

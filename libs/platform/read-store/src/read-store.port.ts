@@ -1,4 +1,4 @@
-import type { BoundField, BoundFilter } from '@mreg/shared/query';
+import type { BoundField, BoundFilter, FieldType } from '@mreg/shared/query';
 
 export interface SortSpec {
   readonly field: BoundField;
@@ -43,9 +43,11 @@ export interface ReadCollection<T extends object> {
   count(filter?: BoundFilter): Promise<number>;
 }
 
-/** A field of the read-model documents to index, e.g. ['metrics', 'auc']. */
+/** A field of the read-model documents to index, e.g. ['metrics', 'auc'], as queries read it (a BoundField fits). */
 export interface IndexKey {
   readonly path: readonly string[];
+  /** The type queries compare and sort the field as: the embedded adapter indexes the values of that type. */
+  readonly type: FieldType;
   readonly direction?: 'asc' | 'desc';
 }
 
@@ -56,7 +58,10 @@ export interface EnsureIndexOptions {
 
 export interface ReadStore {
   collection<T extends object>(name: string): ReadCollection<T>;
-  /** Creates an index (idempotent) where the adapter benefits from one; optional for embedded adapters. */
+  /**
+   * Creates an index (idempotent) on fields of a collection, followed by the document id unless unique, so that
+   * filters on its leading fields and sorts in its order (ties by id) need not read every document.
+   */
   ensureIndex?(collection: string, keys: readonly IndexKey[], options?: EnsureIndexOptions): Promise<string>;
   /** Removes every document of every collection (used before a full replay). */
   clear(): Promise<void>;

@@ -3,14 +3,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeReadStoreContract } from '@mreg/testing/contracts';
-import type { BoundField } from '@mreg/shared/query';
+import type { BoundField, BoundFilter } from '@mreg/shared/query';
+import type { FindQuery } from './read-store.port';
 import { SqliteReadStore, jsonPath } from './sqlite-read-store';
 
-describeReadStoreContract('SqliteReadStore (file)', async () => {
+describeReadStoreContract('SqliteReadStore (file, indexed)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'mreg-read-store-'));
   const store = new SqliteReadStore(join(dir, 'read-models.db'));
   return {
     store,
+    indexed: true,
     cleanup: async () => {
       await store.close();
       await rm(dir, { recursive: true, force: true });
@@ -18,7 +20,7 @@ describeReadStoreContract('SqliteReadStore (file)', async () => {
   };
 });
 
-describeReadStoreContract('SqliteReadStore (:memory:)', async () => {
+describeReadStoreContract('SqliteReadStore (:memory:, no index)', async () => {
   const store = new SqliteReadStore(':memory:');
   return { store, cleanup: () => store.close() };
 });
@@ -140,5 +142,118 @@ describe('SqliteReadStore', () => {
     } finally {
       await store.close();
     }
+  });
+
+  describe('indexes', () => {
+    interface Doc {
+      readonly id: string;
+      readonly modelId: string;
+      readonly name: string;
+      readonly version: number;
+      readonly stage: string;
+      readonly tags: Record<string, string>;
+    }
+    const field = (name: string, path: readonly string[], type: BoundField['type'] = 'string'): BoundField => ({ name, path, type });
+    const modelId = field('modelId', ['modelId']);
+    const name = field('name', ['name']);
+    const version = field('version', ['version'], 'number');
+    const stage = field('stage', ['stage']);
+    const team = field("tags.team's", ['tags', 'team\'s "x" \\']);
+    const eq = (f: BoundField, value: string | number): BoundFilter => ({ kind: 'compare', field: f, op: '=', value });
+    const and = (left: BoundFilter, right: BoundFilter): BoundFilter => ({ kind: 'and', left, right });
+    const doc = (i: number): Doc => ({ id: `d${String(i).padStart(4, '0')}`, modelId: `m${i % 20}`, name: `model-${i % 20}`, version: i, stage: ['development', 'staging', 'production'][i % 3], tags: { 'team\'s "x" \\': `t${i % 7}` } });
+
+    let store: SqliteReadStore;
+    const seed = async (from: number, to: number) => {
+      const docs = store.collection<Doc>('versions');
+      for (let i = from; i < to; i++) await docs.apply(doc(i).id, `s${i}`, 0, () => doc(i));
+    };
+    /** The table reads of a plan: the lines saying how SQLite reaches the rows. */
+    const reads = (query: FindQuery) => store.queryPlan('versions', query).filter((line) => /^(SCAN|SEARCH) rm_/.test(line));
+
+    beforeEach(async () => {
+      store = new SqliteReadStore(join(dir, 'read-models.db'), { queryWorkers: 0 });
+      await seed(0, 300);
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('serves equality, order, a tag and a name prefix from expression indexes', async () => {
+      const byModel = await store.ensureIndex('versions', [
+        { path: modelId.path, type: 'string' },
+        { path: version.path, type: 'number', direction: 'desc' },
+      ]);
+      const byStage = await store.ensureIndex('versions', [
+        { path: modelId.path, type: 'string' },
+        { path: stage.path, type: 'string' },
+        { path: version.path, type: 'number', direction: 'desc' },
+      ]);
+      const byName = await store.ensureIndex('versions', [{ path: name.path, type: 'string' }]);
+      const byTeam = await store.ensureIndex('versions', [{ path: team.path, type: 'string' }]);
+
+      const newest: FindQuery = { filter: eq(modelId, 'm3'), sort: { field: version, direction: 'desc' }, limit: 5 };
+      expect(reads(newest)).toEqual([`SEARCH rm_versions USING INDEX ${byModel} (<expr>=?)`]);
+      expect(store.queryPlan('versions', newest).some((line) => line.includes('TEMP B-TREE'))).toBe(false);
+      const inStage: FindQuery = { filter: and(eq(modelId, 'm3'), eq(stage, 'production')), sort: { field: version, direction: 'desc' }, limit: 1 };
+      expect(reads(inStage)).toEqual([`SEARCH rm_versions USING INDEX ${byStage} (<expr>=? AND <expr>=?)`]);
+      expect(reads({ filter: eq(name, 'model-4'), sort: { field: name, direction: 'asc' }, limit: 5 })).toEqual([`SEARCH rm_versions USING INDEX ${byName} (<expr>=?)`]);
+      expect(reads({ filter: eq(team, 't3'), sort: { field: team, direction: 'asc' }, limit: 5 })).toEqual([`SEARCH rm_versions USING INDEX ${byTeam} (<expr>=?)`]);
+      const prefix: FindQuery = { filter: { kind: 'like', field: name, pattern: 'model-1%', caseInsensitive: false }, sort: { field: name, direction: 'asc' }, limit: 5 };
+      expect(reads(prefix)).toEqual([`SEARCH rm_versions USING INDEX ${byName} (<expr>>? AND <expr><?)`]);
+      // ILIKE folds case: no range of the index holds every match.
+      expect(reads({ ...prefix, filter: { kind: 'like', field: name, pattern: 'model-1%', caseInsensitive: true } })).toEqual([`SCAN rm_versions USING INDEX ${byName}`]);
+
+      // The answers are those of the evaluator.
+      const page = await store.collection<Doc>('versions').find(newest);
+      expect(page.items.map((d) => d.version)).toEqual([283, 263, 243, 223, 203]);
+      expect((await store.collection<Doc>('versions').find(inStage)).items.map((d) => d.version)).toEqual([263]);
+      await expect(store.collection<Doc>('versions').count(eq(team, 't3'))).resolves.toBe(43);
+      await expect(store.collection<Doc>('versions').count(prefix.filter)).resolves.toBe(165);
+      // A second page starts in the index where the first ended.
+      expect(reads({ ...newest, after: page.next })).toEqual([
+        `SEARCH rm_versions USING INDEX ${byModel} (<expr>=? AND <expr>=? AND id>?)`,
+        `SEARCH rm_versions USING INDEX ${byModel} (<expr>=? AND <expr><?)`,
+        `SEARCH rm_versions USING INDEX ${byModel} (<expr>=? AND <expr>=?)`,
+      ]);
+      expect((await store.collection<Doc>('versions').find({ ...newest, after: page.next })).items.map((d) => d.version)).toEqual([183, 163, 143, 123, 103]);
+    });
+
+    it('uses the indexes of the file, also those another connection built, and keeps them through clear()', async () => {
+      const other = new SqliteReadStore(join(dir, 'read-models.db'), { queryWorkers: 0 });
+      try {
+        // Not yet indexed: the path is a bound parameter, the table is read whole.
+        expect(reads({ filter: eq(team, 't1'), sort: { field: version, direction: 'asc' }, limit: 5 })).toEqual(['SCAN rm_versions']);
+        const byTeam = await other.ensureIndex('versions', [{ path: team.path, type: 'string' }]);
+        await expect(other.ensureIndex('versions', [{ path: team.path, type: 'string' }])).resolves.toBe(byTeam);
+        const fresh = new SqliteReadStore(join(dir, 'read-models.db'), { queryWorkers: 0 });
+        try {
+          expect(fresh.queryPlan('versions', { filter: eq(team, 't1'), sort: { field: version, direction: 'asc' }, limit: 5 }).filter((line) => line.includes('rm_versions'))).toEqual([`SEARCH rm_versions USING INDEX ${byTeam} (<expr>=?)`]);
+          await fresh.clear();
+          await expect(fresh.collection('versions').count()).resolves.toBe(0);
+          await fresh.collection<Doc>('versions').apply('x', 's', 0, () => ({ ...doc(1), id: 'x' }));
+          await expect(fresh.collection('versions').count(eq(team, 't1'))).resolves.toBe(1);
+          expect(fresh.queryPlan('versions', { filter: eq(team, 't1'), sort: { field: version, direction: 'asc' }, limit: 5 }).some((line) => line.includes(byTeam))).toBe(true);
+        } finally {
+          await fresh.close();
+        }
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('a unique index refuses a second document with the same value', async () => {
+      const models = store.collection<{ id: string; name: string }>('models');
+      await store.ensureIndex('models', [{ path: ['name'], type: 'string' }], { unique: true });
+      await models.apply('a', 'model-a', 0, () => ({ id: 'a', name: 'fraud' }));
+      await expect(models.apply('b', 'model-b', 0, () => ({ id: 'b', name: 'fraud' }))).rejects.toThrow(/UNIQUE/);
+      await expect(models.apply('a', 'model-a', 1, () => ({ id: 'a', name: 'fraud-2' }))).resolves.toBe(true);
+      await expect(models.apply('b', 'model-b', 0, () => ({ id: 'b', name: 'fraud' }))).resolves.toBe(true);
+    });
+
+    it('refuses an index without keys', async () => {
+      await expect(store.ensureIndex('versions', [])).rejects.toThrow('at least one key');
+    });
   });
 });

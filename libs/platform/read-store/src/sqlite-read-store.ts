@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
-import type { BoundField, BoundFilter } from '@mreg/shared/query';
-import { likeMatches, literalFor } from './in-memory-filter';
+import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+import type { BoundFilter } from '@mreg/shared/query';
+import { likeMatches } from './in-memory-filter';
 import { DEFAULT_MAX_QUEUED_READS, DEFAULT_QUERY_BUDGET_MS, QueryTooExpensiveError } from './read-store.port';
-import type { Cursor, FindQuery, Page, ReadBudget, ReadCollection, ReadStore } from './read-store.port';
+import type { EnsureIndexOptions, FindQuery, IndexKey, Page, ReadBudget, ReadCollection, ReadStore } from './read-store.port';
+import { compileFilter, compilePage, indexColumns, indexedPathsOf, jsonPath, type IndexedPaths, type Sql } from './sqlite-filter.compiler';
 import { ReadTurns } from './read-turns';
 import { SqliteQueryWorkers, type WorkerQuery } from './sqlite-query-workers';
 
@@ -75,20 +77,18 @@ const TABLE_PREFIX = 'rm_';
 const APPLIED_TABLE = 'mreg_applied';
 const STATEMENT_CACHE_SIZE = 256;
 
-/** A compiled piece of SQL with its bound parameters, in order. */
-interface Sql {
-  readonly text: string;
-  readonly params: SQLInputValue[];
-}
+export { jsonPath } from './sqlite-filter.compiler';
 
 /**
  * The embedded read-model store (docs/design.md §2): one SQLite table per collection, documents as JSON.
- * Filters compile to parameterised SQL over json_extract; LIKE/ILIKE run through a registered function that is
- * the very code of the in-memory evaluator, so both agree on every pattern.
+ * Filters compile to parameterised SQL over json_extract (sqlite-filter.compiler.ts); LIKE/ILIKE run through a
+ * registered function that is the very code of the in-memory evaluator, so both agree on every pattern.
+ * ensureIndex builds expression indexes on fields' typed values, which the compiled queries then use.
  */
 export class SqliteReadStore implements ReadStore {
   private readonly db: DatabaseSync;
-  private readonly tables = new Set<string>();
+  /** The tables this connection has seen, with the JSON paths their indexes read. */
+  private readonly tables = new Map<string, Set<string>>();
   private readonly statements = new Map<string, StatementSync>();
   private readonly clock: ReadClock;
   private readonly turns: ReadTurns;
@@ -119,6 +119,52 @@ export class SqliteReadStore implements ReadStore {
   }
 
   collection<T extends object>(name: string): ReadCollection<T> {
+    const table = this.table(name);
+    return new SqliteReadCollection<T>(
+      table,
+      this.tables.get(table) as IndexedPaths,
+      (sql) => this.statement(sql),
+      (query) => this.query(query),
+    );
+  }
+
+  /**
+   * Creates (once; idempotent) an expression index on fields of `collection`: each key's typed value (the value
+   * when it has the key's type, else NULL; see sqlite-filter.compiler.ts) in its direction, then the document id
+   * ascending unless unique, the order find() breaks ties in, so the index serves the keyset page query. A sort
+   * used in both directions wants one index per direction. From then on, queries on these fields spell them as the
+   * index does, which is what lets SQLite use it. Building it on a full table takes a while, once.
+   * Returns the index name.
+   */
+  async ensureIndex(collection: string, keys: readonly IndexKey[], options: EnsureIndexOptions = {}): Promise<string> {
+    if (keys.length === 0) throw new Error('an index needs at least one key');
+    const table = this.table(collection);
+    const unique = options.unique === true;
+    const columns = [...indexColumns(keys), ...(unique ? [] : ['id'])];
+    // A name derived from the definition: short whatever the paths, and stable, so a repeat call is a no-op.
+    const name = `mreg_${createHash('sha256')
+      .update(JSON.stringify([table, columns, unique]))
+      .digest('hex')
+      .slice(0, 16)}`;
+    // The table name is validated and every path is a quoted literal (sqlString), so the statement holds no input.
+    this.db.exec(`CREATE ${unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS "${name}" ON "${table}" (${columns.join(', ')})`);
+    const paths = this.tables.get(table) as Set<string>;
+    for (const key of keys) paths.add(jsonPath(key.path));
+    return name;
+  }
+
+  /**
+   * How SQLite would run find(query) on `collection`: the EXPLAIN QUERY PLAN lines (e.g. `SEARCH rm_models USING
+   * INDEX mreg_… (<expr>=?)`). For tests and for looking into a slow list; nothing is read.
+   */
+  queryPlan(collection: string, query: FindQuery): string[] {
+    const table = this.table(collection);
+    const page = pageSql(table, this.tables.get(table) as IndexedPaths, query);
+    return (this.db.prepare(`EXPLAIN QUERY PLAN ${page.text}`).all(...page.params) as { detail: string }[]).map((row) => row.detail);
+  }
+
+  /** The table of a collection, created if needed; the first time, the paths its indexes read are looked up. */
+  private table(name: string): string {
     if (!COLLECTION_NAME.test(name)) throw new Error(`invalid collection name ${JSON.stringify(name)}`);
     const table = `${TABLE_PREFIX}${name}`;
     if (!this.tables.has(table)) {
@@ -129,13 +175,11 @@ export class SqliteReadStore implements ReadStore {
         revisions TEXT NOT NULL,
         v INTEGER NOT NULL
       )`);
-      this.tables.add(table);
+      // Indexes another process (or an earlier run) built count too.
+      const indexes = this.db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`).all(table) as { sql: string }[];
+      this.tables.set(table, new Set(indexes.flatMap((index) => indexedPathsOf(index.sql))));
     }
-    return new SqliteReadCollection<T>(
-      table,
-      (sql) => this.statement(sql),
-      (query) => this.query(query),
-    );
+    return table;
   }
 
   async clear(): Promise<void> {
@@ -178,6 +222,8 @@ export class SqliteReadStore implements ReadStore {
 class SqliteReadCollection<T extends object> implements ReadCollection<T> {
   constructor(
     private readonly table: string,
+    /** The paths the table's indexes read (kept up to date by ensureIndex). */
+    private readonly indexed: IndexedPaths,
     private readonly statement: (sql: string) => StatementSync,
     /** Queries (find, count) run under the read budget, off the event loop where they can. */
     private readonly query: <R>(query: WorkerQuery) => Promise<R>,
@@ -235,14 +281,8 @@ class SqliteReadCollection<T extends object> implements ReadCollection<T> {
   }
 
   async find(query: FindQuery): Promise<Page<T>> {
-    if (!Number.isInteger(query.limit) || query.limit < 1) throw new RangeError(`limit must be a positive integer, got ${query.limit}`);
-    const key = sortKey(query.sort.field);
-    const where = query.filter === undefined ? { text: '1', params: [] } : compileFilter(query.filter);
-    const after = query.after === undefined ? { text: '1', params: [] } : compileCursor(query.sort.field, query.sort.direction, query.after);
-    const direction = query.sort.direction === 'desc' ? 'DESC' : 'ASC';
-    // SQLite orders NULL (a missing sort value) first ascending and last descending: missing is smallest.
-    const sql = `SELECT id, doc, sort_key FROM (SELECT id, doc, ${key.text} AS sort_key FROM "${this.table}")` + ` WHERE mreg_within_budget() AND (${where.text}) AND (${after.text}) ORDER BY sort_key ${direction}, id ASC LIMIT ?`;
-    const rows = await this.query<{ id: string; doc: string; sort_key: SQLOutputValue }[]>({ sql, params: [...key.params, ...where.params, ...after.params, query.limit + 1] });
+    const page = pageSql(this.table, this.indexed, query);
+    const rows = await this.query<{ id: string; doc: string; sort_key: SQLOutputValue }[]>({ sql: page.text, params: page.params });
 
     const more = rows.length > query.limit;
     const pageRows = more ? rows.slice(0, query.limit) : rows;
@@ -254,93 +294,21 @@ class SqliteReadCollection<T extends object> implements ReadCollection<T> {
   }
 
   async count(filter?: BoundFilter): Promise<number> {
-    const where = filter === undefined ? { text: '1', params: [] } : compileFilter(filter);
+    const where = filter === undefined ? { text: '1', params: [] } : compileFilter(filter, this.indexed);
     const row = await this.query<{ n: number }>({ sql: `SELECT COUNT(*) AS n FROM "${this.table}" WHERE mreg_within_budget() AND (${where.text})`, params: where.params, first: true });
     return Number(row.n);
   }
 }
 
-/**
- * A JSON path for json_extract with every key quoted and escaped: `$."tags"."team.name"`. SQLite reads the
- * quoted label like a JSON string, so JSON.stringify escapes quotes, backslashes and control characters.
- * The path is always bound as a parameter, never spliced into SQL.
- */
-export function jsonPath(path: readonly string[]): string {
-  return `$${path.map((key) => `.${JSON.stringify(key)}`).join('')}`;
-}
-
-/** SQL that is true only when the field holds a value of its type (see in-memory-filter for the semantics). */
-function typeGuard(field: BoundField, type = field.type): Sql {
-  const types = type === 'number' ? `('integer', 'real')` : `('text')`;
-  return { text: `json_type(doc, ?) IN ${types}`, params: [jsonPath(field.path)] };
-}
-
-function compileFilter(filter: BoundFilter): Sql {
-  switch (filter.kind) {
-    case 'and':
-    case 'or': {
-      const left = compileFilter(filter.left);
-      const right = compileFilter(filter.right);
-      return { text: `(${left.text}) ${filter.kind === 'and' ? 'AND' : 'OR'} (${right.text})`, params: [...left.params, ...right.params] };
-    }
-    case 'not': {
-      // A missing field makes the inner SQL NULL, and NOT NULL is NULL: coalesce so the complement matches it.
-      const inner = compileFilter(filter.filter);
-      return { text: `NOT COALESCE((${inner.text}), 0)`, params: inner.params };
-    }
-    case 'compare': {
-      const literal = literalFor(filter.field, filter.value);
-      if (literal === undefined) return { text: '0', params: [] };
-      const guard = typeGuard(filter.field);
-      // The operator comes from the closed CompareOp union, mapped to SQL here rather than spliced.
-      const op = SQL_OPERATORS[filter.op];
-      return { text: `${guard.text} AND json_extract(doc, ?) ${op} ?`, params: [...guard.params, jsonPath(filter.field.path), literal] };
-    }
-    case 'like': {
-      const guard = typeGuard(filter.field, 'string');
-      // The guard stays outside the negation: NOT LIKE must not match a missing value either.
-      return {
-        text: `${guard.text} AND ${filter.negated === true ? 'NOT ' : ''}mreg_like(json_extract(doc, ?), ?, ?)`,
-        params: [...guard.params, jsonPath(filter.field.path), filter.pattern, filter.caseInsensitive ? 1 : 0],
-      };
-    }
-    case 'in': {
-      const literals = filter.values.map((value) => literalFor(filter.field, value)).filter((value) => value !== undefined);
-      if (literals.length === 0) return { text: '0', params: [] };
-      const guard = typeGuard(filter.field);
-      return {
-        text: `${guard.text} AND json_extract(doc, ?) IN (${literals.map(() => '?').join(', ')})`,
-        params: [...guard.params, jsonPath(filter.field.path), ...literals],
-      };
-    }
-    default:
-      return assertNever(filter);
-  }
-}
-
-const SQL_OPERATORS = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' } as const;
-
-/** The sort value: the field's value when it has the field's type, else NULL. */
-function sortKey(field: BoundField): Sql {
-  const guard = typeGuard(field);
-  return { text: `CASE WHEN ${guard.text} THEN json_extract(doc, ?) END`, params: [...guard.params, jsonPath(field.path)] };
-}
-
-/** Rows strictly after the cursor in (sort_key direction, id ASC) order, NULL sort keys being the smallest. */
-function compileCursor(field: BoundField, direction: 'asc' | 'desc', cursor: Cursor): Sql {
-  const value = literalFor(field, cursor.value);
-  if (direction === 'asc') {
-    return value === undefined ? { text: '(sort_key IS NULL AND id > ?) OR sort_key IS NOT NULL', params: [cursor.id] } : { text: 'sort_key > ? OR (sort_key = ? AND id > ?)', params: [value, value, cursor.id] };
-  }
-  return value === undefined ? { text: 'sort_key IS NULL AND id > ?', params: [cursor.id] } : { text: 'sort_key < ? OR (sort_key = ? AND id > ?) OR sort_key IS NULL', params: [value, value, cursor.id] };
+/** The SELECT of find(query): one more row than the page, to know whether more follow. */
+function pageSql(table: string, indexed: IndexedPaths, query: FindQuery): Sql {
+  if (!Number.isInteger(query.limit) || query.limit < 1) throw new RangeError(`limit must be a positive integer, got ${query.limit}`);
+  const { filter, after } = query;
+  return compilePage({ table, field: query.sort.field, direction: query.sort.direction, limit: query.limit + 1, ...(filter ? { filter } : {}), ...(after ? { after } : {}) }, indexed);
 }
 
 function cursorValue(value: SQLOutputValue): string | number | null {
   if (typeof value === 'string' || typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
   return null;
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected filter node ${JSON.stringify(value)}`);
 }

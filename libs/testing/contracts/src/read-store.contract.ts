@@ -5,6 +5,11 @@ import { uniqueSuffix, withFixture } from './contract-helpers';
 export interface ReadStoreContractFixture {
   /** A store for this suite alone: the suite ends by calling clear(), which empties every collection. */
   readonly store: ReadStore;
+  /**
+   * Run the queries with an index on every field, in both directions (store.ensureIndex): indexes must change how
+   * fast a query is answered, never what it answers.
+   */
+  readonly indexed?: boolean;
   cleanup(): Promise<void>;
 }
 
@@ -125,6 +130,41 @@ const SORT_CASES: readonly (readonly [string, SortSpec, readonly string[]])[] = 
   ['name desc', { field: F.name, direction: 'desc' }, ['d06', 'd09', 'd08', 'd03', 'd01', 'd04', 'd02', 'd05', 'd07']],
   ['createdAt desc', { field: F.createdAt, direction: 'desc' }, ['d05', 'd04', 'd02', 'd01', 'd08', 'd07', 'd09', 'd03', 'd06']],
   ['code asc (text)', { field: F.code, direction: 'asc' }, ['d05', 'd06', 'd07', 'd08', 'd09', 'd01', 'd03', 'd02', 'd04']],
+  ['code desc (text, missing last)', { field: F.code, direction: 'desc' }, ['d04', 'd02', 'd03', 'd01', 'd05', 'd06', 'd07', 'd08', 'd09']],
+  ['stage asc (runs of ties, by id)', { field: F.stage, direction: 'asc' }, ['d05', 'd03', 'd06', 'd09', 'd01', 'd04', 'd08', 'd02', 'd07']],
+  ['stage desc (runs of ties, by id asc)', { field: F.stage, direction: 'desc' }, ['d02', 'd07', 'd01', 'd04', 'd08', 'd03', 'd06', 'd09', 'd05']],
+  ['createdAt asc (a tie)', { field: F.createdAt, direction: 'asc' }, ['d06', 'd03', 'd09', 'd07', 'd01', 'd08', 'd02', 'd04', 'd05']],
+  ["tags.'team.name' desc (most missing, one nested object)", { field: F.teamName, direction: 'desc' }, ['d06', 'd01', 'd02', 'd04', 'd03', 'd05', 'd07', 'd08', 'd09']],
+];
+
+/** [description, filter, sort, ids in expected order]: filtered sorts, also read page by page. */
+const FILTERED_SORT_CASES: readonly (readonly [string, BoundFilter, SortSpec, readonly string[]])[] = [
+  ["stage IN ('production', 'development') by metrics.auc desc (missing last)", anyOf(F.stage, ['production', 'development']), { field: F.auc, direction: 'desc' }, ['d01', 'd08', 'd03', 'd06', 'd04', 'd09']],
+  ["stage = 'production' by versions asc", cmp(F.stage, '=', 'production'), { field: F.versions, direction: 'asc' }, ['d04', 'd01', 'd08']],
+  ["name LIKE 'fraud%' by name desc", like(F.name, 'fraud%'), { field: F.name, direction: 'desc' }, ['d08', 'd03', 'd01']],
+  ['createdAt >= 2025-01-01 by createdAt desc', cmp(F.createdAt, '>=', '2025-01-01T00:00:00.000Z'), { field: F.createdAt, direction: 'desc' }, ['d05', 'd04', 'd02', 'd01', 'd08', 'd07', 'd09']],
+  ["NOT tags.'team.name' = 'risk' by code asc", not(cmp(F.teamName, '=', 'risk')), { field: F.code, direction: 'asc' }, ['d05', 'd06', 'd07', 'd08', 'd09', 'd03', 'd04']],
+];
+
+/** Values at the edges of a LIKE pattern's literal head, and of the code point range. */
+const PREFIX_VALUES: readonly string[] = ['a', 'ab', 'abc', 'ab%', 'ab_', 'abb', 'ac', 'AB', 'aB', 'ab\\', 'ab\u{10FFFF}x', 'a\u{10FFFF}', 'b', '\u{D7FF}x', '\u{E000}', '\u{FFFF}', '\u{10000}', "it's", ''];
+
+/** LIKE patterns over PREFIX_VALUES: every adapter must match exactly what the evaluator does. */
+const PREFIX_PATTERNS: readonly (readonly [string, boolean])[] = [
+  ['ab%', false],
+  ['ab', false],
+  ['ab_', false],
+  ['ab\\%%', false],
+  ['ab\\_', false],
+  ['ab\\\\', false],
+  ['a\u{10FFFF}%', false],
+  ['ab\u{10FFFF}%', false],
+  ['\u{D7FF}%', false],
+  ['\u{FFFF}%', false],
+  ["it's%", false],
+  ['%', false],
+  ['', false],
+  ['ab%', true],
 ];
 
 /**
@@ -134,8 +174,10 @@ const SORT_CASES: readonly (readonly [string, SortSpec, readonly string[]])[] = 
 export function describeReadStoreContract(name: string, factory: () => Promise<ReadStoreContractFixture>): void {
   describe(`ReadStore contract: ${name}`, () => {
     let store: ReadStore;
+    let indexed = false;
     withFixture(factory, (fixture) => {
       store = fixture.store;
+      indexed = fixture.indexed === true;
     });
 
     const newCollection = <T extends object>(): ReadCollection<T> => store.collection<T>(`contract_${uniqueSuffix()}`);
@@ -217,8 +259,21 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
       const all = CONTRACT_DOCS.map((d) => d.id);
 
       beforeAll(async () => {
-        models = newCollection<ContractDoc>();
-        for (const doc of CONTRACT_DOCS) await models.apply(doc.id, `model-${doc.id}`, 0, () => doc);
+        const name = `contract_${uniqueSuffix()}`;
+        models = store.collection<ContractDoc>(name);
+        // Half the documents before the indexes are built and half after: both must be in them.
+        for (const doc of CONTRACT_DOCS.slice(0, 4)) await models.apply(doc.id, `model-${doc.id}`, 0, () => doc);
+        if (indexed && store.ensureIndex !== undefined) {
+          for (const f of Object.values(F)) {
+            await store.ensureIndex(name, [{ path: f.path, type: f.type }]);
+            await store.ensureIndex(name, [{ path: f.path, type: f.type, direction: 'desc' }]);
+          }
+          await store.ensureIndex(name, [
+            { path: F.stage.path, type: F.stage.type },
+            { path: F.versions.path, type: F.versions.type, direction: 'desc' },
+          ]);
+        }
+        for (const doc of CONTRACT_DOCS.slice(4)) await models.apply(doc.id, `model-${doc.id}`, 0, () => doc);
       });
 
       /** Every id matching, in id order, reading pages of 100. */
@@ -257,6 +312,11 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
         expect(pages.slice(0, -1).every((p) => p.length === limit)).toBe(true);
       });
 
+      it.each(FILTERED_SORT_CASES)('filters and sorts: %s', async (_title, filter, sort, expected) => {
+        await expect(models.find({ filter, sort, limit: 100 }).then((page) => page.items.map((d) => d.id))).resolves.toEqual(expected);
+        for (const limit of [1, 2]) await expect(readAllPages(models, { filter, sort, limit }).then((items) => items.map((d) => d.id))).resolves.toEqual(expected);
+      });
+
       it('pages a filtered result', async () => {
         const filter = or(cmp(F.stage, '=', 'production'), cmp(F.stage, '=', 'development'));
         const sort: SortSpec = { field: F.versions, direction: 'desc' };
@@ -279,6 +339,21 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
         expect(page.items).toEqual(CONTRACT_DOCS.filter((d) => d.stage === 'production').sort((a, b) => (a.name < b.name ? -1 : 1)));
         await expect(models.get('d06')).resolves.toEqual(CONTRACT_DOCS[5]);
       });
+    });
+
+    it('LIKE with a literal head matches what the evaluator matches, at the edges of the code point range', async () => {
+      const name = `contract_${uniqueSuffix()}`;
+      const values = store.collection<{ id: string; name: string }>(name);
+      if (indexed && store.ensureIndex !== undefined) await store.ensureIndex(name, [{ path: F.name.path, type: F.name.type }]);
+      const docs = PREFIX_VALUES.map((value, i) => ({ id: `p${String(i).padStart(2, '0')}`, name: value }));
+      for (const doc of docs) await values.apply(doc.id, `model-${doc.id}`, 0, () => doc);
+      for (const [pattern, caseInsensitive] of PREFIX_PATTERNS) {
+        const filter = like(F.name, pattern, caseInsensitive);
+        const expected = docs.filter((d) => matchesFilter(d, filter)).map((d) => d.id);
+        const found = (await readAllPages(values, { filter, sort: { field: F.name, direction: 'asc' }, limit: 100 })).map((d) => d.id).sort();
+        expect({ pattern, caseInsensitive, found }).toEqual({ pattern, caseInsensitive, found: expected });
+        await expect(values.count(filter)).resolves.toBe(expected.length);
+      }
     });
 
     it('clear() removes every document and applied revision', async () => {
