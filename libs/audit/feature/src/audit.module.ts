@@ -1,6 +1,6 @@
 import { Inject, Module } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
-import { CatalogQueries, readModelProjections } from '@mreg/audit/read-models';
+import { CatalogQueries, ensureReadModelIndexes, readModelProjections } from '@mreg/audit/read-models';
 import { READ_STORE } from '@mreg/platform/read-store';
 import type { ReadStore } from '@mreg/platform/read-store';
 import { ProjectionRunner } from '@mreg/platform/runtime';
@@ -23,7 +23,9 @@ export class AuditModule implements OnModuleInit {
     @Inject(READ_STORE) private readonly store: ReadStore,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    // Before the projections start: the indexes every list and lookup of the catalog reads through.
+    await ensureReadModelIndexes(this.store);
     // The same list a replay applies (readModelProjections), so a rebuild means what the live models mean.
     for (const projection of readModelProjections(this.store)) this.runner.addProjection(projection);
   }

@@ -1,5 +1,6 @@
 export * from './audit-trail.projection';
 export * from './catalog.documents';
+export * from './catalog.indexes';
 export * from './catalog.queries';
 export * from './catalog.schemas';
 export * from './list-query';

@@ -7,6 +7,7 @@ import { PROGRESS_COLLECTION } from '@mreg/platform/runtime';
 import type { Projection } from '@mreg/platform/runtime';
 import { AuditTrailProjection } from './audit-trail.projection';
 import { COLLECTIONS } from './catalog.documents';
+import { ensureReadModelIndexes } from './catalog.indexes';
 import { ModelDetailsProjection } from './model-details.projection';
 import { READ_MODEL_PROJECTIONS } from './projection-catalog';
 import { TransitionInboxProjection } from './transition-inbox.projection';
@@ -82,6 +83,8 @@ export async function replayReadModels(eventStore: EventStore, target: ReadStore
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
   // Progress is recorded by name: two projections of one name would hide each other's.
   if (duplicate !== undefined) throw new Error(`two read-model projections are named ${duplicate}`);
+  // The projections query the read models too (a rename visits every version of its model).
+  await ensureReadModelIndexes(target);
   const progress = target.collection<{ revision: number }>(PROGRESS_COLLECTION);
   const applied: Record<string, number> = Object.fromEntries(projections.map((p) => [p.name, 0]));
   let after: bigint | undefined;

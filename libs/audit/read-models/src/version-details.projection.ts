@@ -228,9 +228,11 @@ export class VersionDetailsProjection implements Projection {
     const versions = this.store.collection<VersionDoc>(COLLECTIONS.versions);
     const ids: string[] = [];
     const field = { name: 'modelId', path: ['modelId'], type: 'string' as const };
+    // In the order of the index on (modelId, version desc): each page is read straight from it.
+    const sort = { field: { name: 'version', path: ['version'], type: 'number' as const }, direction: 'desc' as const };
     let after: { value: string | number | null; id: string } | undefined;
     for (;;) {
-      const page = await versions.find({ filter: { kind: 'compare', field, op: '=', value: modelId }, sort: { field, direction: 'asc' }, limit: 500, ...(after ? { after } : {}) });
+      const page = await versions.find({ filter: { kind: 'compare', field, op: '=', value: modelId }, sort, limit: 500, ...(after ? { after } : {}) });
       ids.push(...page.items.map((v) => v.id));
       if (!page.next) return ids;
       after = page.next;
