@@ -1,30 +1,40 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Client } from 'pg';
 import { DistributedTopology, runScenarios } from '@mreg/testing/e2e';
 import type { Target } from '@mreg/testing/e2e';
 import { announceSkip, serverOrSkip } from '@mreg/testing/infra';
 
 // The same scenario list as the embedded suite, against the production topology: four services and the
-// gateway as separate processes on real Kafka, a real MongoDB-protocol server (FerretDB) and a real S3 server.
+// gateway as separate processes on real Kafka, a real MongoDB-protocol server (FerretDB), a real S3 server and a
+// real PostgreSQL holding the log, which the processes reach over the network like any other server.
 const kafka = serverOrSkip('kafka', 'distributed e2e');
 const mongo = kafka ? serverOrSkip('mongo', 'distributed e2e') : undefined;
 const s3 = mongo ? serverOrSkip('s3', 'distributed e2e') : undefined;
-const available = [kafka, mongo, s3].every((s) => s !== undefined && s !== 'docker');
-if ([kafka, mongo, s3].includes('docker')) announceSkip('distributed e2e', 'a Docker engine is there but this suite needs server URLs (MREG_KAFKA_BROKERS, MREG_MONGO_URL, MREG_S3_ENDPOINT)');
+const postgres = s3 ? serverOrSkip('postgres', 'distributed e2e') : undefined;
+const available = [kafka, mongo, s3, postgres].every((s) => s !== undefined && s !== 'docker');
+if ([kafka, mongo, s3, postgres].includes('docker')) announceSkip('distributed e2e', 'a Docker engine is there but this suite needs server URLs (MREG_KAFKA_BROKERS, MREG_MONGO_URL, MREG_S3_ENDPOINT, MREG_POSTGRES_URL)');
 
 let topology: DistributedTopology | undefined;
 let target: Target | undefined;
 
-(available ? describe : describe.skip)('distributed topology (4 services + gateway, Kafka, FerretDB, S3)', () => {
+(available ? describe : describe.skip)('distributed topology (4 services + gateway, Kafka, FerretDB, S3, PostgreSQL)', () => {
   beforeAll(async () => {
-    topology = new DistributedTopology({ root: resolve(__dirname, '../../..'), workDir: mkdtempSync(join(tmpdir(), 'mreg-dist-')), env: process.env });
+    topology = new DistributedTopology({ root: resolve(__dirname, '../../..'), workDir: mkdtempSync(join(tmpdir(), 'mreg-dist-')), env: process.env, postgresUrl: postgres });
     await topology.start();
     target = topology.target;
   }, 180_000);
 
   afterAll(async () => {
     await topology?.stop();
+    // The run's log: its own schema, dropped like the run's processes.
+    if (topology && postgres) {
+      const client = new Client({ connectionString: postgres });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${topology.postgresSchema}" CASCADE`);
+      await client.end();
+    }
   });
 
   runScenarios(() => {

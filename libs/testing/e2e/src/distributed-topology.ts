@@ -32,18 +32,24 @@ async function freePort(): Promise<number> {
 export interface DistributedOptions {
   /** Workspace root (apps/ with their build output, and tools/). */
   readonly root: string;
-  /** Scratch folder for logs, the shared SQLite log and per-service data. */
+  /** Scratch folder for logs, the shared SQLite log (without `postgresUrl`) and per-service data. */
   readonly workDir: string;
   /** Real servers: MREG_KAFKA_BROKERS, MREG_MONGO_URL, MREG_S3_* (from the jest global setup). */
   readonly env: NodeJS.ProcessEnv;
   /** Settings that replace the topology's defaults for every process (e.g. MREG_CONSISTENCY_TIMEOUT_MS). */
   readonly overrides?: NodeJS.ProcessEnv;
+  /**
+   * The log on a PostgreSQL server, in a schema of the run's own (`postgresSchema`): a networked log, as in
+   * production (docs/decisions/0025). Without it, the SQLite event store file the processes share.
+   */
+  readonly postgresUrl?: string;
 }
 
 /**
  * Starts registration, governance, artifact and audit services plus the gateway. They share nothing but Kafka
- * (events), MongoDB (read models), S3 (blobs) and the log: EventStoreDB in production; here, where no
- * EventStoreDB can run, the SQLite event store file shared by the processes (docs/decisions/0011).
+ * (events), MongoDB (read models), S3 (blobs) and the log: EventStoreDB or PostgreSQL in production; here, where no
+ * EventStoreDB can run, PostgreSQL when given (docs/decisions/0025), else the SQLite event store file shared by the
+ * processes (docs/decisions/0011).
  */
 export class DistributedTopology {
   private readonly running = new Map<ServiceName, Running>();
@@ -55,8 +61,9 @@ export class DistributedTopology {
     this.common = {
       ...options.env,
       MREG_TOKENS: castTokensJson(),
-      MREG_EVENT_STORE: 'sqlite',
-      MREG_EVENT_STORE_PATH: join(options.workDir, 'events.sqlite'),
+      ...(options.postgresUrl
+        ? { MREG_EVENT_STORE: 'postgres', MREG_POSTGRES_URL: options.postgresUrl, MREG_POSTGRES_SCHEMA: this.postgresSchema }
+        : { MREG_EVENT_STORE: 'sqlite', MREG_EVENT_STORE_PATH: join(options.workDir, 'events.sqlite') }),
       MREG_EVENT_BUS: 'kafka',
       MREG_KAFKA_NAMESPACE: this.namespace,
       MREG_KAFKA_PARTITIONS: '3',
@@ -69,6 +76,11 @@ export class DistributedTopology {
       MREG_CONSISTENCY_TIMEOUT_MS: '15000',
       ...(options.overrides ?? {}),
     };
+  }
+
+  /** The PostgreSQL schema of the run's log (with `postgresUrl`): `mreg_` and the run's namespace. */
+  get postgresSchema(): string {
+    return `mreg_${this.namespace.replace(/[^a-z0-9]/g, '_').replace(/_+$/, '')}`;
   }
 
   get target(): Target {
