@@ -18,6 +18,7 @@ import { MregConfig, uriSchemesOf } from './config/mreg.config';
 import { allowUriSchemes } from './http/validators';
 import { adaptersFromConfig } from './config/adapters.factory';
 import { EventSourcedRepository } from './event-sourcing/event-sourced-repository';
+import { ConsumerStartup } from './messaging/consumer-startup';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { ConsistencyInterceptor } from './http/consistency.interceptor';
 import { AuthFailureLimiter, PrincipalCaps } from './http/request-limits';
@@ -69,15 +70,34 @@ class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(ADAPTERS) private readonly adapters: PlatformAdapters,
     @Inject(OPTIONS) private readonly options: PlatformOptions,
     private readonly runner: ProjectionRunner,
+    private readonly startup: ConsumerStartup,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.runner.start();
-    const relay = this.options.relay ?? true;
-    if (relay !== false) {
-      this.relay =
-        relay === true ? new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore) : new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore, relay.name, relay.contexts);
-      await this.relay.start();
+    const starting = this.startConsumers();
+    // Kafka: listen at once and let the consumers join in the background (a restarted service would otherwise
+    // not answer until its groups rebalance); /ready says when they are in. In-process: they are in at once.
+    if (this.options.config.eventBus !== 'kafka') return starting;
+    void starting.catch((error: unknown) => {
+      // A service whose consumers cannot start must not look alive: stop it, and let its supervisor restart it.
+      this.logger.error(`consumers failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      process.kill(process.pid, 'SIGTERM');
+    });
+  }
+
+  private async startConsumers(): Promise<void> {
+    try {
+      await this.runner.start();
+      const relay = this.options.relay ?? true;
+      if (relay !== false) {
+        this.relay =
+          relay === true ? new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore) : new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore, relay.name, relay.contexts);
+        await this.relay.start();
+      }
+      this.startup.started();
+    } catch (error: unknown) {
+      this.startup.failed(error instanceof Error ? error.message : String(error));
+      throw error;
     }
   }
 
@@ -113,6 +133,7 @@ export class PlatformModule {
       { provide: READ_STORE, useValue: adapters.readStore },
       { provide: ARTIFACT_STORAGE, useValue: adapters.artifactStorage },
       { provide: ProjectionRunner, useFactory: () => new ProjectionRunner(adapters.eventBus, adapters.readStore) },
+      { provide: ConsumerStartup, useValue: new ConsumerStartup() },
       {
         provide: Consistency,
         // The projections running here, plus the catalog of those running in other services (distributed).
@@ -140,7 +161,7 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [HealthModule],
       providers,
-      exports: [MregConfig, TokenRegistry, EVENT_STORE, StreamFolds, EVENT_BUS, READ_STORE, ARTIFACT_STORAGE, ProjectionRunner, Consistency, EventSourcedRepository, AuthGuard],
+      exports: [MregConfig, TokenRegistry, EVENT_STORE, StreamFolds, ConsumerStartup, EVENT_BUS, READ_STORE, ARTIFACT_STORAGE, ProjectionRunner, Consistency, EventSourcedRepository, AuthGuard],
     };
   }
 }

@@ -24,6 +24,7 @@ import { uniqueSuffix } from '@mreg/testing/contracts';
 import { serverOrSkip } from '@mreg/testing/infra';
 import { Client } from 'pg';
 import { ErrorEnvelopeFilter } from '../http/error-envelope.filter';
+import { ConsumerStartup } from '../messaging/consumer-startup';
 import { HealthModule } from './health.module';
 import { PROBE_TIMEOUT_MS } from './port-health.indicators';
 import type { PortKey } from './port-health.indicators';
@@ -35,8 +36,14 @@ interface Ports {
   artifactStorage: ArtifactStorage;
 }
 
+function startedConsumers(): ConsumerStartup {
+  const startup = new ConsumerStartup();
+  startup.started();
+  return startup;
+}
+
 /** The health module behind a Nest app whose ports are the given adapters, on a free port. */
-async function serve(ports: Ports): Promise<{ app: INestApplication; url: string }> {
+async function serve(ports: Ports, startup = startedConsumers()): Promise<{ app: INestApplication; url: string }> {
   @Global()
   @Module({
     providers: [
@@ -44,9 +51,10 @@ async function serve(ports: Ports): Promise<{ app: INestApplication; url: string
       { provide: EVENT_BUS, useValue: ports.eventBus },
       { provide: READ_STORE, useValue: ports.readStore },
       { provide: ARTIFACT_STORAGE, useValue: ports.artifactStorage },
+      { provide: ConsumerStartup, useValue: startup },
       { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
     ],
-    exports: [EVENT_STORE, EVENT_BUS, READ_STORE, ARTIFACT_STORAGE],
+    exports: [EVENT_STORE, EVENT_BUS, READ_STORE, ARTIFACT_STORAGE, ConsumerStartup],
   })
   class PortsModule {}
 
@@ -130,6 +138,18 @@ describe('health and readiness (terminus, one indicator per port)', () => {
     expect(Object.keys(error.details.error)).toEqual([key]);
     expect(error.details.error[key]).toEqual({ status: 'down', message: expect.any(String) as unknown });
     expect(Object.keys(error.details.info)).toHaveLength(3);
+  });
+
+  it('answers /health while the consumers join their groups, and /ready names the event bus until they are in', async () => {
+    const startup = new ConsumerStartup();
+    const served = await serve(ports, startup);
+    app = served.app;
+    expect((await get(`${served.url}/health`)).status).toBe(200);
+    const joining = await get(`${served.url}/ready`);
+    expect(joining.status).toBe(503);
+    expect((joining.body['error'] as { message: string }).message).toBe('not ready: eventBus: consumers are joining their groups');
+    startup.started();
+    expect((await get(`${served.url}/ready`)).status).toBe(200);
   });
 
   it('counts a port that does not answer within the probe timeout as down', async () => {

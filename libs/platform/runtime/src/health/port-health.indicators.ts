@@ -9,6 +9,7 @@ import { EVENT_STORE } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
 import { READ_STORE } from '@mreg/platform/read-store';
 import type { ReadStore } from '@mreg/platform/read-store';
+import { ConsumerStartup } from '../messaging/consumer-startup';
 
 /** The ports readiness checks, by the key each has in the health result. */
 export const PORT_KEYS = ['eventStore', 'eventBus', 'readStore', 'artifactStorage'] as const;
@@ -42,10 +43,15 @@ export class PortHealthIndicators {
     @Inject(EVENT_BUS) eventBus: EventBus,
     @Inject(READ_STORE) readStore: ReadStore,
     @Inject(ARTIFACT_STORAGE) artifactStorage: ArtifactStorage,
+    startup: ConsumerStartup,
   ) {
     this.probes = {
       eventStore: () => eventStore.readStream(PROBE_ID, { maxCount: 1 }),
-      eventBus: () => eventBus.probe(),
+      // The bus is up for this process once it answers and this process's consumers have joined it.
+      eventBus: async () => {
+        startup.assertStarted();
+        await eventBus.probe();
+      },
       readStore: () => readStore.collection('checkpoints').get(PROBE_ID),
       artifactStorage: () => artifactStorage.exists(PROBE_BLOB),
     };
