@@ -380,7 +380,8 @@ async function startApp(app, env, workDir) {
   while (Date.now() < until) {
     if (child.exitCode !== null || child.signalCode !== null) break;
     try {
-      const r = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
+      // Ready, not just alive: a Kafka service listens before its consumers have joined their groups.
+      const r = await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(2000) });
       if (r.ok) return { app, child, port, env, logFile };
     } catch {
       // not listening yet

@@ -84,7 +84,8 @@ async function waitHealthy(url, child, what, logFile, timeoutMs = 90_000) {
   while (Date.now() < deadline) {
     if (child && (child.exitCode !== null || child.signalCode !== null)) break;
     try {
-      const res = await fetch(`${url}/health`);
+      // Ready, not just alive: a Kafka service listens before its consumers have joined their groups.
+      const res = await fetch(`${url}/ready`);
       if (res.ok) return;
     } catch {
       // not listening yet

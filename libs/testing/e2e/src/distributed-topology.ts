@@ -137,7 +137,8 @@ export class DistributedTopology {
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) break;
       try {
-        const res = await fetch(`http://127.0.0.1:${port}/health`);
+        // Ready, not just alive: a Kafka service listens before its consumers have joined their groups.
+        const res = await fetch(`http://127.0.0.1:${port}/ready`);
         if (res.ok) return;
       } catch {
         // not listening yet
