@@ -81,7 +81,10 @@ async function startEmbedded(workDir, tokens, env = {}) {
   throw new Error(`the registry did not start; see ${logFile}`);
 }
 
-/** Builds the all-in-one registry, runs `fn(base)` against a fresh one on a scratch data dir, then stops it. */
+/**
+ * Builds the all-in-one registry, runs `fn(base, pid)` against a fresh one on a scratch data dir (pid: the server
+ * process, e.g. to read its CPU time), then stops it.
+ */
 async function withEmbedded(prefix, tokens, fn) {
   const { buildApps } = require('../build/nx.cjs');
   const built = await buildApps(['mreg']);
@@ -89,7 +92,7 @@ async function withEmbedded(prefix, tokens, fn) {
   const workDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), prefix));
   const { child, base } = await startEmbedded(workDir, tokens);
   try {
-    return await fn(base);
+    return await fn(base, child.pid);
   } finally {
     child.kill('SIGTERM');
     fs.rmSync(workDir, { recursive: true, force: true });

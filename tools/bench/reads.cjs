@@ -7,8 +7,8 @@
 //
 // The data: one large model ("reads-large") gets every tenth version; the others go to small models of 100
 // versions each ("reads-00000", …; at least ten). Every version carries tags batch (0-9) and team (t0-t6), so a
-// two-tag filter matches one version in seventy. No version leaves development, so the stage filter matches
-// nothing: the worst case for a scan.
+// two-tag filter matches one version in seventy, and a tag value no version has matches none. No version leaves
+// development, so the stage filter matches nothing.
 //
 // Knobs (env): MREG_BENCH_READS_SIZES=100,10000,100000 (total versions at each measurement)
 // MREG_BENCH_READS_CLIENTS=8 (seeding clients)  MREG_BENCH_READS_SAMPLES=30 (requests per route and size)
@@ -16,9 +16,7 @@
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
-const path = require('node:path');
-const { buildApps } = require('../build/nx.cjs');
-const { envInt, percentiles, request, startEmbedded } = require('./lib.cjs');
+const { envInt, percentiles, request, runIfMain, withEmbedded } = require('./lib.cjs');
 
 const OPTIONS = {
   sizes: (process.env.MREG_BENCH_READS_SIZES || '100,10000,100000').split(',').map((n) => {
@@ -52,9 +50,14 @@ function serverCpuMs(pid) {
   }
 }
 
-/** The version bodies: tags for the filters, a metric and a parameter like a real registration. */
+/**
+ * The version bodies: tags for the filters, a metric and a parameter like a real registration. The tags follow
+ * i / 10, so the versions of every model (the large one gets every tenth) take all their values: batch one in ten,
+ * batch and team together one in seventy.
+ */
 function versionBody(i) {
-  return { description: `version ${i} of the reads bench`, tags: { batch: String(i % 10), team: `t${i % 7}` }, params: { lr: String(i % 100) }, metrics: { auc: 0.5 + (i % 500) / 1000 } };
+  const k = Math.floor(i / 10);
+  return { description: `version ${i} of the reads bench`, tags: { batch: String(k % 10), team: `t${k % 7}` }, params: { lr: String(i % 100) }, metrics: { auc: 0.5 + (i % 500) / 1000 } };
 }
 
 /** The model version `i` (0-based, over the whole run) goes to. */
@@ -95,7 +98,7 @@ class Seeder {
         this.statuses[reply.status] = (this.statuses[reply.status] ?? 0) + 1;
         if (reply.status !== 201) throw new Error(`version ${i}: ${reply.status} ${JSON.stringify(reply.json)}`);
         latency.push(reply.ms);
-        if (this.next % 5000 === 0) log(`  ${this.next} versions`);
+        if ((i + 1) % 5000 === 0) log(`  ${i + 1} versions`);
       }
     };
     await Promise.all(Array.from({ length: OPTIONS.clients }, writer));
@@ -114,6 +117,7 @@ function routes(seeded) {
     ['large model: versions (newest first)', `/api/v1/models/${LARGE}/versions`],
     ['large model: versions in a stage', `/api/v1/models/${LARGE}/versions?filter=${q("stage = 'staging'")}`],
     ['large model: versions with two tags', `/api/v1/models/${LARGE}/versions?filter=${twoTags}`],
+    ['large model: versions with a tag none has', `/api/v1/models/${LARGE}/versions?filter=${q("tags.batch = 'none'")}`],
     ['large model: versions by createdAt', `/api/v1/models/${LARGE}/versions?orderBy=${q('createdAt desc')}`],
     ['small model: versions', `/api/v1/models/${small}/versions`],
     ['all versions (newest first)', '/api/v1/versions'],
@@ -179,13 +183,9 @@ async function measureWrites(seeder, pid) {
 }
 
 async function main() {
-  const built = await buildApps(['mreg']);
-  if (!built.ok) throw new Error('build failed (nx run-many -t build, output above)');
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mreg-reads-'));
-  const { child, base } = await startEmbedded(workDir, { [TOKEN]: { user: 'reads-bench', roles: ['admin'] } });
-  const started = Date.now();
-  const deadline = started + OPTIONS.capS * 1000;
-  try {
+  const report = await withEmbedded('mreg-reads-', { [TOKEN]: { user: 'reads-bench', roles: ['admin'] } }, async (base, pid) => {
+    const started = Date.now();
+    const deadline = started + OPTIONS.capS * 1000;
     const seeder = new Seeder(base);
     const sizes = [];
     for (const size of OPTIONS.sizes) {
@@ -195,39 +195,37 @@ async function main() {
       const reached = seeder.next;
       log(`measuring at ${reached} versions (${seeder.models.size} models)`);
       const loadAverage = Math.round(os.loadavg()[0] * 100) / 100;
-      const reads = await measureReads(base, child.pid, reached);
-      const writes = await measureWrites(seeder, child.pid);
+      const reads = await measureReads(base, pid, reached);
+      const writes = await measureWrites(seeder, pid);
       sizes.push({ versions: reached, ...(reached < size ? { truncated: `seeding stopped at the cap of ${OPTIONS.capS} s` } : {}), models: seeder.models.size, loadAverage, seeding, reads, writes });
       // Each size as it is done (one line), so a run stopped early still tells what it measured.
       log(`size done: ${JSON.stringify(sizes[sizes.length - 1])}`);
     }
     const first = sizes[0];
+    const ratio = (value, reference) => (reference ? Math.round((value / reference) * 100) / 100 : null);
     const ratios = first
       ? sizes.slice(1).map((s) => ({
           versions: s.versions,
-          readP50: Object.fromEntries(Object.entries(s.reads).map(([name, r]) => [name, first.reads[name]?.p50Ms ? round1((r.p50Ms / first.reads[name].p50Ms) * 100) / 100 : null])),
-          writeP50: Object.fromEntries(Object.entries(s.writes).map(([name, w]) => [name, first.writes[name]?.p50Ms ? round1((w.p50Ms / first.writes[name].p50Ms) * 100) / 100 : null])),
+          readP50: Object.fromEntries(Object.entries(s.reads).map(([name, r]) => [name, ratio(r.p50Ms, first.reads[name]?.p50Ms)])),
+          writeP50: Object.fromEntries(Object.entries(s.writes).map(([name, w]) => [name, ratio(w.p50Ms, first.writes[name]?.p50Ms)])),
         }))
       : [];
-    const report = {
+    return {
       benchmark: 'read and write latency as the registry grows, all-in-one registry, read-your-writes',
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageAfter: os.loadavg().map((l) => Math.round(l * 100) / 100) },
       options: OPTIONS,
       goal: 'every p50 within 1.2x of the smallest size',
       sizes,
       ratios,
-      statuses: seederStatuses(sizes),
+      notOk: notOk(sizes),
       wallSeconds: Math.round((Date.now() - started) / 1000),
     };
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } finally {
-    child.kill('SIGTERM');
-    fs.rmSync(workDir, { recursive: true, force: true });
-  }
+  });
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
 /** Routes that answered anything but 200 at some size (e.g. 400 when a query ran over its budget). */
-function seederStatuses(sizes) {
+function notOk(sizes) {
   const odd = [];
   for (const s of sizes) for (const [name, r] of Object.entries(s.reads)) if (Object.keys(r.statuses).some((code) => code !== '200')) odd.push({ versions: s.versions, route: name, statuses: r.statuses });
   return odd;
@@ -235,9 +233,4 @@ function seederStatuses(sizes) {
 
 module.exports = { main };
 
-if (require.main === module) {
-  main().catch((error) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, main);
