@@ -183,6 +183,7 @@ describe('the catalog read models in SQLite: every default list and lookup reads
     ['versions of one model, ordered by version', () => catalog.listVersions({}, MODEL), MODEL_VERSIONS, true],
     ['versions of one model, second page', () => catalog.listVersions({ pageSize: '5' }, MODEL).then((page) => catalog.listVersions({ pageSize: '5', pageToken: page.nextPageToken ?? '' }, MODEL)), MODEL_VERSIONS, true],
     ['versions of one model filtered by stage', () => catalog.listVersions({ filter: "stage = 'staging'" }, MODEL), IN_STAGE, true],
+    ['versions of one model, latest registered first', () => catalog.listVersions({ orderBy: 'createdAt desc' }, MODEL), "a model's versions, latest registered first (orderBy=createdAt desc)", true],
     // Oldest first, against the index's order: read backwards, ties of a version (none) are put in id order.
     ['versions of one model in a stage (transitions)', () => catalog.versionsInStage(MODEL, 'production'), IN_STAGE, true, ['USE TEMP B-TREE FOR LAST TERM OF ORDER BY']],
     ['the latest version per stage', () => catalog.latestInStages(MODEL, STAGES), IN_STAGE, true],

@@ -28,6 +28,7 @@ export const READ_MODEL_INDEXES: readonly ReadModelIndex[] = [
   { collection: COLLECTIONS.models, keys: [desc('deletedAt')], serves: 'deleted models, latest deletion first' },
   { collection: COLLECTIONS.versions, keys: [asc('modelId'), desc('version', 'number')], serves: "a model's versions, newest first (the default order); all ids of a model's versions (rename, deletion)" },
   { collection: COLLECTIONS.versions, keys: [asc('modelId'), asc('stage'), desc('version', 'number')], serves: "a model's versions in a stage; the latest version per stage" },
+  { collection: COLLECTIONS.versions, keys: [asc('modelId'), desc('createdAt', 'timestamp')], serves: "a model's versions, latest registered first (orderBy=createdAt desc)" },
   { collection: COLLECTIONS.versions, keys: [desc('createdAt', 'timestamp')], serves: 'versions of all models, newest first (the default order)' },
   { collection: COLLECTIONS.versions, keys: [asc('modelName'), asc('nameOrder')], serves: "MLflow's version search by model name, in its default order" },
   { collection: COLLECTIONS.versions, keys: [asc('nameOrder')], serves: "MLflow's version search without a name, in its default order" },
