@@ -139,6 +139,7 @@ function routes(seeded) {
 /** Every route `samples` times, interleaved (one round visits each route once), after one unmeasured round. */
 async function measureReads(base, pid, seeded) {
   const list = routes(seeded);
+  /** @type {{ ms: number[]; cpuMs: number; statuses: Record<string, number> }[]} */
   const results = list.map(() => ({ ms: [], cpuMs: 0, statuses: {} }));
   for (let round = -1; round < OPTIONS.samples; round++) {
     for (let r = 0; r < list.length; r++) {
