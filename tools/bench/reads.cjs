@@ -1,29 +1,33 @@
 #!/usr/bin/env node
-// `npm run bench -- --reads`: do reads and writes stay flat as the registry grows? Seeds the all-in-one registry
-// through its HTTP API (several clients, read-your-writes: the real write path) up to each size in turn and, at
-// each size, times every read route of the catalog and MLflow's registry reads, and sequential writes. Prints ONE
-// JSON document on stdout: per size and route, latency p50/p95, the server's CPU time per request and the
-// statuses, and each route's p50 as a ratio of the first (smallest) size. Progress goes to stderr.
+// `npm run bench -- --reads`: do reads and writes stay flat as the registry grows? Two all-in-one registries run
+// side by side: the reference, seeded once with MREG_BENCH_READS_REFERENCE versions (an "empty" registry), and the
+// one that grows, seeded through its HTTP API (several clients, read-your-writes: the real write path) up to each
+// size in turn. At each size every read route of the catalog and MLflow's registry reads, and sequential writes,
+// are timed on both, one request on each in turn (the order alternating), so both see the same machine: the ratio
+// of their p50s is the answer. Prints ONE JSON document on stdout: per size and route, p50/p95 on each, the servers'
+// CPU time per request, the statuses, and the ratios. Progress goes to stderr.
 //
 // The data: one large model ("reads-large") gets every tenth version; the others go to small models of 100
 // versions each ("reads-00000", …; at least ten). Every version carries tags batch (0-9) and team (t0-t6), so a
 // two-tag filter matches one version in seventy, and a tag value no version has matches none. No version leaves
 // development, so the stage filter matches nothing.
 //
-// Knobs (env): MREG_BENCH_READS_SIZES=100,10000,100000 (total versions at each measurement)
-// MREG_BENCH_READS_CLIENTS=8 (seeding clients)  MREG_BENCH_READS_SAMPLES=30 (requests per route and size)
-// MREG_BENCH_READS_WRITES=40 (sequential writes timed per size)  MREG_BENCH_READS_CAP_S=1800 (seeding, whole run)
+// Knobs (env): MREG_BENCH_READS_SIZES=10000,100000 (total versions at each measurement)
+// MREG_BENCH_READS_REFERENCE=100 (versions of the reference registry)  MREG_BENCH_READS_CLIENTS=8 (seeding clients)
+// MREG_BENCH_READS_SAMPLES=30 (requests per route, size and registry)  MREG_BENCH_READS_WRITES=40 (sequential writes
+// timed per model, size and registry)  MREG_BENCH_READS_CAP_S=1800 (seeding, whole run)
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
 const { envInt, percentiles, request, runIfMain, withEmbedded } = require('./lib.cjs');
 
 const OPTIONS = {
-  sizes: (process.env.MREG_BENCH_READS_SIZES || '100,10000,100000').split(',').map((n) => {
+  sizes: (process.env.MREG_BENCH_READS_SIZES || '10000,100000').split(',').map((n) => {
     const size = Number(n);
     if (!Number.isInteger(size) || size < 20) throw new Error(`MREG_BENCH_READS_SIZES: a list of integers >= 20, got "${n}"`);
     return size;
   }),
+  reference: envInt('MREG_BENCH_READS_REFERENCE', 100, 20),
   clients: envInt('MREG_BENCH_READS_CLIENTS', 8),
   samples: envInt('MREG_BENCH_READS_SAMPLES', 30),
   writes: envInt('MREG_BENCH_READS_WRITES', 40),
@@ -136,99 +140,133 @@ function routes(seeded) {
   ];
 }
 
-/** Every route `samples` times, interleaved (one round visits each route once), after one unmeasured round. */
-async function measureReads(base, pid, seeded) {
-  const list = routes(seeded);
-  /** @type {{ ms: number[]; cpuMs: number; statuses: Record<string, number> }[]} */
-  const results = list.map(() => ({ ms: [], cpuMs: 0, statuses: {} }));
+/** p50, p95 and statuses of one route on one registry, with its server's CPU time per request. */
+function summary(result) {
+  const sorted = [...result.ms].sort((a, b) => a - b);
+  const p95 = round1(sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))]);
+  return { p50Ms: percentiles(result.ms).p50Ms, p95Ms: p95, serverCpuMsPerRequest: round1(result.cpuMs / result.ms.length), statuses: result.statuses };
+}
+
+/** One request, timed, with the CPU time its server spent meanwhile. */
+async function timed(target, method, urlPath, body, into) {
+  const cpuBefore = serverCpuMs(target.pid);
+  const reply = await request(target.base, TOKEN, method, urlPath, body, 60_000);
+  if (into !== undefined) {
+    into.ms.push(reply.ms);
+    into.cpuMs += serverCpuMs(target.pid) - cpuBefore;
+    into.statuses[reply.status] = (into.statuses[reply.status] ?? 0) + 1;
+  }
+  return reply;
+}
+
+/** @returns {{ ms: number[]; cpuMs: number; statuses: Record<string, number> }} */
+const fresh = () => ({ ms: [], cpuMs: 0, statuses: {} });
+
+/**
+ * Every route `samples` times on the grown registry and on the reference, one request on each in turn (which goes
+ * first alternates), after one unmeasured round.
+ */
+async function measureReads(grown, reference) {
+  const list = routes(grown.seeded);
+  const referenceList = routes(reference.seeded);
+  const results = list.map(() => ({ grown: fresh(), reference: fresh() }));
   for (let round = -1; round < OPTIONS.samples; round++) {
     for (let r = 0; r < list.length; r++) {
-      const cpuBefore = serverCpuMs(pid);
-      const reply = await request(base, TOKEN, 'GET', list[r][1], undefined, 60_000);
-      const cpu = serverCpuMs(pid) - cpuBefore;
-      if (round < 0) continue;
-      results[r].ms.push(reply.ms);
-      results[r].cpuMs += cpu;
-      results[r].statuses[reply.status] = (results[r].statuses[reply.status] ?? 0) + 1;
+      const pair = [() => timed(grown, 'GET', list[r][1], undefined, round < 0 ? undefined : results[r].grown), () => timed(reference, 'GET', referenceList[r][1], undefined, round < 0 ? undefined : results[r].reference)];
+      if (round % 2 !== 0) pair.reverse();
+      for (const call of pair) await call();
     }
   }
   return Object.fromEntries(
     list.map(([name, urlPath], r) => {
-      const p = percentiles(results[r].ms);
-      const sorted = [...results[r].ms].sort((a, b) => a - b);
-      const p95 = round1(sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))]);
-      return [name, { path: urlPath, p50Ms: p.p50Ms, p95Ms: p95, serverCpuMsPerRequest: round1(results[r].cpuMs / OPTIONS.samples), statuses: results[r].statuses }];
+      const g = summary(results[r].grown);
+      const ref = summary(results[r].reference);
+      return [name, { path: urlPath, ratio: ratio(g.p50Ms, ref.p50Ms), cpuRatio: ratio(g.serverCpuMsPerRequest, ref.serverCpuMsPerRequest), grown: g, reference: ref }];
     }),
   );
 }
 
-/** Sequential writes (one client), to the large model and to a small one: latency p50/p95 and server CPU. */
-async function measureWrites(seeder, pid) {
+/** Sequential writes to the large model and to a small one, on both registries in turn: as measureReads. */
+async function measureWrites(grown, reference, size) {
   const out = {};
   for (const [name, model] of [
     ['version of the large model', LARGE],
     ['version of a small model', smallName(3)],
   ]) {
-    const ms = [];
-    const cpuBefore = serverCpuMs(pid);
+    const g = fresh();
+    const ref = fresh();
     for (let n = 0; n < OPTIONS.writes; n++) {
       // Numbered after the seeded ones, so the seeding's tags stay as they were.
-      const reply = await request(seeder.base, TOKEN, 'POST', `/api/v1/models/${model}/versions`, versionBody(1_000_000 + n), 60_000);
-      if (reply.status !== 201) throw new Error(`write to ${model}: ${reply.status} ${JSON.stringify(reply.json)}`);
-      ms.push(reply.ms);
+      const body = versionBody(1_000_000 + size + n);
+      const pair = [() => timed(grown, 'POST', `/api/v1/models/${model}/versions`, body, g), () => timed(reference, 'POST', `/api/v1/models/${model}/versions`, body, ref)];
+      if (n % 2 !== 0) pair.reverse();
+      for (const call of pair) {
+        const reply = await call();
+        if (reply.status !== 201) throw new Error(`write to ${model}: ${reply.status} ${JSON.stringify(reply.json)}`);
+      }
     }
-    const sorted = [...ms].sort((a, b) => a - b);
-    out[name] = { p50Ms: percentiles(ms).p50Ms, p95Ms: round1(sorted[Math.floor(0.95 * sorted.length)]), serverCpuMsPerRequest: round1((serverCpuMs(pid) - cpuBefore) / OPTIONS.writes) };
+    const gs = summary(g);
+    const rs = summary(ref);
+    out[name] = { ratio: ratio(gs.p50Ms, rs.p50Ms), cpuRatio: ratio(gs.serverCpuMsPerRequest, rs.serverCpuMsPerRequest), grown: gs, reference: rs };
   }
   return out;
 }
 
+function ratio(value, reference) {
+  return reference ? Math.round((value / reference) * 100) / 100 : null;
+}
+
 async function main() {
-  const report = await withEmbedded('mreg-reads-', { [TOKEN]: { user: 'reads-bench', roles: ['admin'] } }, async (base, pid) => {
-    const started = Date.now();
-    const deadline = started + OPTIONS.capS * 1000;
-    const seeder = new Seeder(base);
-    const sizes = [];
-    for (const size of OPTIONS.sizes) {
-      if (Date.now() >= deadline) break;
-      log(`seeding up to ${size} versions`);
-      const seeding = await seeder.seedTo(size, deadline);
-      const reached = seeder.next;
-      log(`measuring at ${reached} versions (${seeder.models.size} models)`);
-      const loadAverage = Math.round(os.loadavg()[0] * 100) / 100;
-      const reads = await measureReads(base, pid, reached);
-      const writes = await measureWrites(seeder, pid);
-      sizes.push({ versions: reached, ...(reached < size ? { truncated: `seeding stopped at the cap of ${OPTIONS.capS} s` } : {}), models: seeder.models.size, loadAverage, seeding, reads, writes });
-      // Each size as it is done (one line), so a run stopped early still tells what it measured.
-      log(`size done: ${JSON.stringify(sizes[sizes.length - 1])}`);
-    }
-    const first = sizes[0];
-    const ratio = (value, reference) => (reference ? Math.round((value / reference) * 100) / 100 : null);
-    const ratios = first
-      ? sizes.slice(1).map((s) => ({
-          versions: s.versions,
-          readP50: Object.fromEntries(Object.entries(s.reads).map(([name, r]) => [name, ratio(r.p50Ms, first.reads[name]?.p50Ms)])),
-          writeP50: Object.fromEntries(Object.entries(s.writes).map(([name, w]) => [name, ratio(w.p50Ms, first.writes[name]?.p50Ms)])),
-        }))
-      : [];
-    return {
-      benchmark: 'read and write latency as the registry grows, all-in-one registry, read-your-writes',
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageAfter: os.loadavg().map((l) => Math.round(l * 100) / 100) },
-      options: OPTIONS,
-      goal: 'every p50 within 1.2x of the smallest size',
-      sizes,
-      ratios,
-      notOk: notOk(sizes),
-      wallSeconds: Math.round((Date.now() - started) / 1000),
-    };
-  });
+  const tokens = { [TOKEN]: { user: 'reads-bench', roles: ['admin'] } };
+  const report = await withEmbedded('mreg-reads-', tokens, (base, pid) =>
+    withEmbedded('mreg-reads-reference-', tokens, async (referenceBase, referencePid) => {
+      const started = Date.now();
+      const deadline = started + OPTIONS.capS * 1000;
+      log(`seeding the reference registry with ${OPTIONS.reference} versions`);
+      const referenceSeeder = new Seeder(referenceBase);
+      await referenceSeeder.seedTo(OPTIONS.reference, deadline);
+      const reference = { base: referenceBase, pid: referencePid, seeded: referenceSeeder.next };
+      const seeder = new Seeder(base);
+      const sizes = [];
+      for (const size of OPTIONS.sizes) {
+        if (Date.now() >= deadline) break;
+        log(`seeding up to ${size} versions`);
+        const seeding = await seeder.seedTo(size, deadline);
+        const reached = seeder.next;
+        log(`measuring at ${reached} versions (${seeder.models.size} models) against the reference (${reference.seeded})`);
+        const loadAverage = Math.round(os.loadavg()[0] * 100) / 100;
+        const grown = { base, pid, seeded: reached };
+        const reads = await measureReads(grown, reference);
+        const writes = await measureWrites(grown, reference, reached);
+        sizes.push({ versions: reached, ...(reached < size ? { truncated: `seeding stopped at the cap of ${OPTIONS.capS} s` } : {}), models: seeder.models.size, loadAverage, seeding, reads, writes });
+        // Each size as it is done (one line), so a run stopped early still tells what it measured.
+        log(`size done: ${JSON.stringify(sizes[sizes.length - 1])}`);
+      }
+      return {
+        benchmark: 'read and write latency as the registry grows, against a reference registry measured alongside; all-in-one, read-your-writes',
+        machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageAfter: os.loadavg().map((l) => Math.round(l * 100) / 100) },
+        options: OPTIONS,
+        goal: `every p50 within 1.2x of the reference registry's (${reference.seeded} versions)`,
+        sizes,
+        overGoal: sizes.flatMap((s) =>
+          [...Object.entries(s.reads), ...Object.entries(s.writes)].filter(([, r]) => r.ratio === null || r.ratio > 1.2).map(([name, r]) => ({ versions: s.versions, route: name, ratio: r.ratio, cpuRatio: r.cpuRatio })),
+        ),
+        notOk: notOk(sizes),
+        wallSeconds: Math.round((Date.now() - started) / 1000),
+      };
+    }),
+  );
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
 /** Routes that answered anything but 200 at some size (e.g. 400 when a query ran over its budget). */
 function notOk(sizes) {
   const odd = [];
-  for (const s of sizes) for (const [name, r] of Object.entries(s.reads)) if (Object.keys(r.statuses).some((code) => code !== '200')) odd.push({ versions: s.versions, route: name, statuses: r.statuses });
+  for (const s of sizes) {
+    for (const [name, r] of Object.entries(s.reads)) {
+      for (const side of ['grown', 'reference']) if (Object.keys(r[side].statuses).some((code) => code !== '200')) odd.push({ versions: s.versions, route: name, registry: side, statuses: r[side].statuses });
+    }
+  }
   return odd;
 }
 
