@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `npm run bench -- --reads`: do reads and writes stay flat as the registry grows? Two all-in-one registries run
-// side by side: the reference, seeded once with MREG_BENCH_READS_REFERENCE versions (an "empty" registry), and the
-// one that grows, seeded through its HTTP API (several clients, read-your-writes: the real write path) up to each
-// size in turn. At each size every read route of the catalog and MLflow's registry reads, and sequential writes,
-// are timed on both, one request on each in turn (the order alternating), so both see the same machine: the ratio
-// of their p50s is the answer. Prints ONE JSON document on stdout: per size and route, p50/p95 on each, the servers'
-// CPU time per request, the statuses, and the ratios. Progress goes to stderr.
+// side by side: the reference, seeded once with MREG_BENCH_READS_REFERENCE versions (a nearly empty registry, just
+// large enough that every route fills the page it asks for, so both render as much), and one that grows, seeded
+// through its HTTP API (several clients, read-your-writes: the real write path) up to each size in turn. At each
+// size every read route of the catalog and MLflow's registry reads, and sequential writes, are timed on both, one
+// request on each in turn (the order alternating), so both see the same machine: the ratio of their p50s is the
+// answer. Prints ONE JSON document on stdout: per size and route, p50/p95 on each, the servers' CPU time per
+// request, the statuses, and the ratios. Progress goes to stderr.
 //
 // The data: one large model ("reads-large") gets every tenth version; the others go to small models of 100
 // versions each ("reads-00000", …; at least ten). Every version carries tags batch (0-9) and team (t0-t6), so a
@@ -13,7 +14,7 @@
 // development, so the stage filter matches nothing.
 //
 // Knobs (env): MREG_BENCH_READS_SIZES=10000,100000 (total versions at each measurement)
-// MREG_BENCH_READS_REFERENCE=100 (versions of the reference registry)  MREG_BENCH_READS_CLIENTS=8 (seeding clients)
+// MREG_BENCH_READS_REFERENCE=600 (versions of the reference registry)  MREG_BENCH_READS_CLIENTS=8 (seeding clients)
 // MREG_BENCH_READS_SAMPLES=30 (requests per route, size and registry)  MREG_BENCH_READS_WRITES=40 (sequential writes
 // timed per model, size and registry)  MREG_BENCH_READS_CAP_S=1800 (seeding, whole run)
 'use strict';
@@ -27,7 +28,7 @@ const OPTIONS = {
     if (!Number.isInteger(size) || size < 20) throw new Error(`MREG_BENCH_READS_SIZES: a list of integers >= 20, got "${n}"`);
     return size;
   }),
-  reference: envInt('MREG_BENCH_READS_REFERENCE', 100, 20),
+  reference: envInt('MREG_BENCH_READS_REFERENCE', 600, 20),
   clients: envInt('MREG_BENCH_READS_CLIENTS', 8),
   samples: envInt('MREG_BENCH_READS_SAMPLES', 30),
   writes: envInt('MREG_BENCH_READS_WRITES', 40),
@@ -113,7 +114,7 @@ class Seeder {
 
 /** The routes timed at each size, as [name, path]. */
 function routes(seeded) {
-  const small = smallName(3);
+  const small = smallName(0);
   const largeVersions = Math.ceil(seeded / 10);
   const twoTags = encodeURIComponent("tags.batch = '3' AND tags.team = 't3'");
   const q = encodeURIComponent;
@@ -126,7 +127,7 @@ function routes(seeded) {
     ['small model: versions', `/api/v1/models/${small}/versions`],
     ['all versions (newest first)', '/api/v1/versions'],
     ['all versions with two tags', `/api/v1/versions?filter=${twoTags}`],
-    ['models (by name)', '/api/v1/models'],
+    ['models (by name)', '/api/v1/models?pageSize=10'],
     ['models by name prefix', `/api/v1/models?filter=${q("name LIKE 'reads-0000%'")}`],
     ['model by name', `/api/v1/models/${LARGE}`],
     ['version by number', `/api/v1/models/${LARGE}/versions/${Math.max(1, Math.floor(largeVersions / 2))}`],
@@ -191,7 +192,7 @@ async function measureWrites(grown, reference, size) {
   const out = {};
   for (const [name, model] of [
     ['version of the large model', LARGE],
-    ['version of a small model', smallName(3)],
+    ['version of a small model', smallName(0)],
   ]) {
     const g = fresh();
     const ref = fresh();
