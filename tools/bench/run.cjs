@@ -4,10 +4,12 @@
 //
 //   embedded     the all-in-one registry (`npm start`): SQLite log and read models, in-process bus
 //   distributed  registration, governance, artifact and audit services + the gateway as separate processes
-//                on real Kafka, a MongoDB-protocol server and S3 (the log: KurrentDB when MREG_KURRENTDB_URL is
-//                set, else one SQLite file shared by the processes, as in the distributed e2e suite). The
-//                servers come from MREG_KAFKA_BROKERS / MREG_MONGO_URL / MREG_S3_* or are started with
-//                tools/infra/all.sh (and stopped again if the bench started them); otherwise it is skipped.
+//                on real Kafka, a MongoDB-protocol server and S3. The log: PostgreSQL when MREG_POSTGRES_URL is
+//                there (a fresh schema per run, dropped afterwards, as in the distributed e2e suite), else
+//                KurrentDB when MREG_KURRENTDB_URL is set, else one SQLite file shared by the processes. The
+//                servers come from MREG_KAFKA_BROKERS / MREG_MONGO_URL / MREG_S3_* / MREG_POSTGRES_URL or are
+//                started with tools/infra/all.sh (and stopped again if the bench started them); otherwise it is
+//                skipped. It runs with 16 clients (the distributed goal: 16 clients over 10 models).
 //
 // Every app runs as its own process from its build output, apps/<app>/dist (like `npm start`), so the load generator never shares an
 // event loop with a server. All traffic goes to 127.0.0.1; every loop is bounded by count and by time.
@@ -24,7 +26,7 @@
 //   4. throughput, no wait: N versions as fast as the log takes them (raw append throughput through HTTP),
 //      then how long the read models take to show them all, i.e. what the projections sustain.
 // Knobs (env): MREG_BENCH_TOPOLOGIES=embedded,distributed  MREG_BENCH_VERSIONS=300  MREG_BENCH_MODELS=10
-// MREG_BENCH_CONCURRENCY=8  MREG_BENCH_LAG_SAMPLES=200  MREG_BENCH_LAG_SEQUENTIAL=50  MREG_BENCH_POLL_MS=2
+// MREG_BENCH_CONCURRENCY=8 (embedded; distributed: 16)  MREG_BENCH_LAG_SAMPLES=200  MREG_BENCH_LAG_SEQUENTIAL=50  MREG_BENCH_POLL_MS=2
 // MREG_BENCH_WARMUP=40 (unmeasured writes after every (re)start)  MREG_BENCH_START_SERVERS=0 (never start servers)
 // MREG_BENCH_PRIVATE_MONGO=0 (use the shared tools/infra FerretDB)  MREG_BENCH_BUDGET_S=280 (whole run)
 // Time caps per phase, seconds: MREG_BENCH_CAP_THROUGHPUT_S=40 _LAG_SEQUENTIAL_S=15 _LAG_CONCURRENT_S=30
@@ -75,6 +77,8 @@ const OPTIONS = {
   versions: envInt('MREG_BENCH_VERSIONS', 300),
   models: envInt('MREG_BENCH_MODELS', 10),
   concurrency: envInt('MREG_BENCH_CONCURRENCY', 8),
+  // The distributed goal is stated for 16 clients over 10 models; MREG_BENCH_CONCURRENCY sets both when given.
+  distributedConcurrency: envInt('MREG_BENCH_CONCURRENCY', 16),
   lagSamples: envInt('MREG_BENCH_LAG_SAMPLES', 200),
   lagSequential: envInt('MREG_BENCH_LAG_SEQUENTIAL', 50),
   warmup: envInt('MREG_BENCH_WARMUP', 40, 0),
@@ -188,10 +192,10 @@ async function waitVisible(base, urlPath, predicate = (/** @type {unknown} */ _j
  * Unmeasured writes: JIT, connection pools, Kafka consumers and caches warm up before a measured phase; then
  * waits (bounded) until the read models show them, so no backlog leaks into the next measurement.
  */
-async function warmUp(base, prefix) {
+async function warmUp(base, prefix, concurrency) {
   if (OPTIONS.warmup === 0) return;
-  const models = await createModels(base, prefix, Math.min(OPTIONS.models, OPTIONS.concurrency));
-  const done = await throughput(base, models, { waitExpected: false, total: OPTIONS.warmup, capS: 20 });
+  const models = await createModels(base, prefix, Math.min(OPTIONS.models, concurrency));
+  const done = await throughput(base, models, { waitExpected: false, total: OPTIONS.warmup, capS: 20, concurrency });
   await readModelsShow(base, models, done.perModel, OPTIONS.capSettleS);
 }
 
@@ -202,7 +206,7 @@ const capMs = (capS) => Math.max(0, Math.min(capS * 1000, remainingMs() - 20_000
  * N version registrations spread over the models, C workers pulling from one queue; stops taking new work
  * when the phase's time cap is reached (then `completed` < `versions` and `truncated` says so).
  */
-async function throughput(base, models, { waitExpected, total = OPTIONS.versions, capS = OPTIONS.capThroughputS }) {
+async function throughput(base, models, { waitExpected, concurrency, total = OPTIONS.versions, capS = OPTIONS.capThroughputS }) {
   let next = 0;
   const latencies = [];
   const statuses = {};
@@ -226,7 +230,7 @@ async function throughput(base, models, { waitExpected, total = OPTIONS.versions
       if (!accepted && !firstError) firstError = `${r.status} ${r.text.slice(0, 300)}`;
     }
   };
-  await Promise.all(Array.from({ length: OPTIONS.concurrency }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker));
   const ended = nowMs();
   const seconds = (ended - started) / 1000;
   const completed = latencies.length;
@@ -238,7 +242,7 @@ async function throughput(base, models, { waitExpected, total = OPTIONS.versions
     completed,
     ...(completed < total ? { truncated: `time cap of ${round(capMs(capS) / 1000, 0)} s reached` } : {}),
     models: models.length,
-    concurrency: OPTIONS.concurrency,
+    concurrency,
     seconds: round(seconds, 2),
     versionsPerSecond: round((completed - errors) / seconds),
     latencyMs: summary(latencies),
@@ -318,28 +322,28 @@ async function lag(base, models, samples, capS) {
 
 const publicPart = ({ startedAt, endedAt, perModel, ...rest }) => rest;
 
-async function runPhases(base, restartWritePath, label) {
-  log(`${label}: throughput with read-your-writes (${OPTIONS.versions} versions, ${OPTIONS.models} models, ${OPTIONS.concurrency} clients, cap ${OPTIONS.capThroughputS} s)`);
-  await warmUp(base, 'bench-warm-a');
+async function runPhases(base, restartWritePath, label, concurrency) {
+  log(`${label}: throughput with read-your-writes (${OPTIONS.versions} versions, ${OPTIONS.models} models, ${concurrency} clients, cap ${OPTIONS.capThroughputS} s)`);
+  await warmUp(base, 'bench-warm-a', concurrency);
   const modelsA = await createModels(base, 'bench-rw', OPTIONS.models);
-  const readYourWrites = await throughput(base, modelsA, { waitExpected: true });
+  const readYourWrites = await throughput(base, modelsA, { waitExpected: true, concurrency });
   log(`${label}: ${readYourWrites.versionsPerSecond} versions/s (${readYourWrites.completed} in ${readYourWrites.seconds} s), p50 ${readYourWrites.latencyMs.p50} ms`);
   // Writes whose wait timed out may still be in flight: let the read models settle before the next phase.
   await readModelsShow(base, modelsA, readYourWrites.perModel, OPTIONS.capSettleS);
 
   log(`${label}: restarting the write path with MREG_CONSISTENCY_TIMEOUT_MS=0`);
   await restartWritePath({ MREG_CONSISTENCY_TIMEOUT_MS: '0' });
-  await warmUp(base, 'bench-warm-b');
+  await warmUp(base, 'bench-warm-b', concurrency);
 
   log(`${label}: lag, sequential (${OPTIONS.lagSequential} writes, 1 client, cap ${OPTIONS.capLagSequentialS} s)`);
   const sequential = await lag(base, await createModels(base, 'bench-lag-seq', 1), OPTIONS.lagSequential, OPTIONS.capLagSequentialS);
-  log(`${label}: lag, concurrent (${OPTIONS.lagSamples} writes, ${OPTIONS.concurrency} clients, cap ${OPTIONS.capLagConcurrentS} s)`);
-  const concurrent = await lag(base, await createModels(base, 'bench-lag-conc', OPTIONS.concurrency), OPTIONS.lagSamples, OPTIONS.capLagConcurrentS);
+  log(`${label}: lag, concurrent (${OPTIONS.lagSamples} writes, ${concurrency} clients, cap ${OPTIONS.capLagConcurrentS} s)`);
+  const concurrent = await lag(base, await createModels(base, 'bench-lag-conc', concurrency), OPTIONS.lagSamples, OPTIONS.capLagConcurrentS);
   log(`${label}: lag p50/p99 sequential ${sequential.lagMs.p50}/${sequential.lagMs.p99} ms, concurrent ${concurrent.lagMs.p50}/${concurrent.lagMs.p99} ms`);
 
   log(`${label}: burst without the wait (${OPTIONS.versions} versions, cap ${OPTIONS.capBurstS} s), then read-model catch-up (cap ${OPTIONS.capCatchUpS} s)`);
   const modelsB = await createModels(base, 'bench-nowait', OPTIONS.models);
-  const noWait = /** @type {Awaited<ReturnType<typeof throughput>> & { readModels?: any }} */ (await throughput(base, modelsB, { waitExpected: false, capS: OPTIONS.capBurstS }));
+  const noWait = /** @type {Awaited<ReturnType<typeof throughput>> & { readModels?: any }} */ (await throughput(base, modelsB, { waitExpected: false, capS: OPTIONS.capBurstS, concurrency }));
   const seen = await readModelsShow(base, modelsB, noWait.perModel, OPTIONS.capCatchUpS);
   noWait.readModels = {
     caughtUp: seen.caughtUp,
@@ -349,6 +353,11 @@ async function runPhases(base, restartWritePath, label) {
     // What the projections sustain: versions visible per second since the burst began.
     versionsPerSecond: round(seen.visible / ((seen.at - noWait.startedAt) / 1000)),
   };
+  // Catch-up rate against append rate. Read models that keep up trail the log by their lag only, so their
+  // rate is the append rate stretched by that lag (ratio just under 1 for a short burst); `keepsUp`: no
+  // backlog was left at the end of the burst beyond what a write takes to show (drained within 100 ms).
+  noWait.readModels.catchUpToAppendRatio = noWait.versionsPerSecond ? round(noWait.readModels.versionsPerSecond / noWait.versionsPerSecond, 2) : null;
+  noWait.readModels.keepsUp = seen.caughtUp && noWait.readModels.catchUpMs <= 100;
   log(
     `${label}: ${noWait.versionsPerSecond} versions/s accepted without the wait; read models ${seen.caughtUp ? `caught up ${noWait.readModels.catchUpMs} ms after the burst` : `showed ${seen.visible} of ${noWait.completed} within the cap`} (${noWait.readModels.versionsPerSecond} versions/s)`,
   );
@@ -434,6 +443,7 @@ async function embedded(workDir) {
         app = await restartApp(app, extra, workDir);
       },
       'embedded',
+      OPTIONS.concurrency,
     );
     return { topology: 'all-in-one process (apps/mreg): SQLite log + read models, in-process bus, fs artifacts', ...result };
   } finally {
@@ -546,23 +556,52 @@ async function cleanUpServers(env, database, namespace) {
   }
 }
 
+/** Where the distributed topology keeps its log: PostgreSQL (a schema of the run's own), else KurrentDB, else a shared SQLite file. */
+function eventLog(serverEnv, id, workDir) {
+  if (serverEnv.MREG_POSTGRES_URL) {
+    const schema = `mreg_${id}`;
+    return { env: { MREG_EVENT_STORE: 'postgres', MREG_POSTGRES_SCHEMA: schema }, schema, label: 'PostgreSQL', eventStore: `postgres (schema ${schema}, dropped afterwards)` };
+  }
+  if (serverEnv.MREG_KURRENTDB_URL) return { env: { MREG_EVENT_STORE: 'kurrentdb' }, label: 'KurrentDB', eventStore: 'kurrentdb' };
+  return {
+    env: { MREG_EVENT_STORE: 'sqlite', MREG_EVENT_STORE_PATH: path.join(workDir, 'distributed-events.sqlite') },
+    label: 'shared SQLite file (no PostgreSQL or KurrentDB server here)',
+    eventStore: 'sqlite (shared file)',
+  };
+}
+
+/** The run's log is a schema of its own on the shared PostgreSQL server: dropped like the run's processes. */
+async function dropPostgresSchema(url, schema) {
+  try {
+    const { Client } = require('pg');
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    } finally {
+      await client.end();
+    }
+  } catch (error) {
+    log(`could not drop PostgreSQL schema ${schema}: ${error.message}`);
+  }
+}
+
 async function distributed(workDir) {
   const servers = await resolveServers();
   if (servers.skipped) return { skipped: servers.skipped };
   /** @type {Record<string, string | undefined>} */
   const serverEnv = { ...servers.env };
-  for (const k of Object.keys(process.env)) if (/^MREG_(KAFKA_BROKERS|MONGO_URL|S3_|KURRENTDB_URL)/.test(k)) serverEnv[k] = process.env[k];
+  for (const k of Object.keys(process.env)) if (/^MREG_(KAFKA_BROKERS|MONGO_URL|S3_|KURRENTDB_URL|POSTGRES_URL)/.test(k)) serverEnv[k] = process.env[k];
   const id = `bench${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
   const namespace = `${id}.`;
-  const kurrent = Boolean(serverEnv.MREG_KURRENTDB_URL);
+  const logStore = eventLog(serverEnv, id, workDir);
   const common = {
     ...serverEnv,
     MREG_HOST: '127.0.0.1',
     MREG_TOKENS: TOKENS,
     MREG_LOG_LEVEL: 'warn',
     MREG_CONSISTENCY_TIMEOUT_MS: '5000',
-    MREG_EVENT_STORE: kurrent ? 'kurrentdb' : 'sqlite',
-    ...(kurrent ? {} : { MREG_EVENT_STORE_PATH: path.join(workDir, 'distributed-events.sqlite') }),
+    ...logStore.env,
     MREG_EVENT_BUS: 'kafka',
     MREG_KAFKA_NAMESPACE: namespace,
     MREG_KAFKA_PARTITIONS: '3',
@@ -589,7 +628,7 @@ async function distributed(workDir) {
     };
     running.set('gateway', await startApp('gateway', gatewayEnv, workDir));
     const bootSeconds = round((nowMs() - bootStarted) / 1000, 1);
-    log(`distributed: 4 services + gateway up in ${bootSeconds} s (log: ${kurrent ? 'KurrentDB' : 'shared SQLite file'})`);
+    log(`distributed: 4 services + gateway up in ${bootSeconds} s (log: ${logStore.label})`);
     const base = `http://127.0.0.1:${running.get('gateway').port}`;
     const result = await runPhases(
       base,
@@ -598,13 +637,14 @@ async function distributed(workDir) {
         running.set('registration-service', await restartApp(running.get('registration-service'), extra, workDir));
       },
       'distributed',
+      OPTIONS.distributedConcurrency,
     );
     return {
-      topology: `4 services + gateway as processes: ${kurrent ? 'KurrentDB log' : 'shared SQLite log file (no KurrentDB server here)'}, Kafka bus, MongoDB-protocol read models, S3 artifacts`,
+      topology: `4 services + gateway as processes: ${logStore.label} log, Kafka bus, MongoDB-protocol read models, S3 artifacts`,
       servers: {
         source: servers.source,
         readStore: servers.privateFerretDbPort ? 'FerretDB 1.24 (SQLite), private instance' : 'MongoDB protocol (MREG_MONGO_URL)',
-        eventStore: kurrent ? 'kurrentdb' : 'sqlite (shared file)',
+        eventStore: logStore.eventStore,
         kafka: serverEnv.MREG_KAFKA_BROKERS,
         mongo: String(serverEnv.MREG_MONGO_URL).replace(/\/\/[^@/]*@/, '//***@'),
         s3: serverEnv.MREG_S3_ENDPOINT,
@@ -615,6 +655,7 @@ async function distributed(workDir) {
   } finally {
     for (const name of ['gateway', ...SERVICES]) if (running.has(name)) await stopApp(running.get(name));
     await cleanUpServers(common, servers.privateFerretDbPort ? undefined : common.MREG_MONGO_DB, namespace);
+    if (logStore.schema) await dropPostgresSchema(serverEnv.MREG_POSTGRES_URL, logStore.schema);
     if (servers.privateFerretDbPort) cleanPrivateMongo(servers.privateFerretDbPort);
     if (servers.startedByBench) stopStartedServers();
   }
@@ -645,6 +686,7 @@ async function main() {
       versions: OPTIONS.versions,
       models: OPTIONS.models,
       concurrency: OPTIONS.concurrency,
+      distributedConcurrency: OPTIONS.distributedConcurrency,
       lagSamples: OPTIONS.lagSamples,
       lagSequential: OPTIONS.lagSequential,
       pollMs: OPTIONS.pollMs,
