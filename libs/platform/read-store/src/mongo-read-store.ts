@@ -30,7 +30,11 @@ function isOverBudget(error: unknown): boolean {
 /** A read model as stored: the adapter's bookkeeping beside the encoded document. */
 interface StoredDoc {
   _id: string;
-  /** Bumped by every write; a write is conditional on the version it read (optimistic concurrency). */
+  /**
+   * Bumped by every write; a write is conditional on the version it read (optimistic concurrency). A new document
+   * starts at a random value, so that a document dropped and created again never takes up a version a process
+   * may remember from before (see WrittenDocs).
+   */
   _v: number;
   /** Highest applied revision per stream, keyed by the encoded stream id. */
   _revisions: Record<string, number>;
@@ -50,6 +54,8 @@ const DATABASE_NAME = /^[A-Za-z0-9_-]{1,63}$/;
 /** Optimistic-write attempts before apply gives up; every failed attempt means another writer succeeded. */
 const MAX_APPLY_ATTEMPTS = 50;
 const DUPLICATE_KEY = 11000;
+/** Documents whose last write this process remembers (per store), so that the next apply need not read them. */
+const WRITTEN_CACHE_SIZE = 10_000;
 const NAMESPACE_NOT_FOUND = 26;
 
 // The schema types queries and lean reads; apply() writes whole stored documents through the driver. No
@@ -76,6 +82,7 @@ export class MongoReadStore implements ReadStore {
   private readonly models = new Map<string, Model<StoredDoc>>();
   private readonly indexes = new Map<string, IndexSpec>();
   private readonly writers = new KeyedQueue();
+  private readonly written = new WrittenDocs(WRITTEN_CACHE_SIZE);
   private readonly queryBudgetMs: number;
 
   /**
@@ -100,7 +107,7 @@ export class MongoReadStore implements ReadStore {
   }
 
   collection<T extends object>(name: string): ReadCollection<T> {
-    return new MongoReadCollection<T>(name, this.model(name), this.writers, this.queryBudgetMs);
+    return new MongoReadCollection<T>(name, this.model(name), this.writers, this.written, this.queryBudgetMs);
   }
 
   /**
@@ -130,6 +137,7 @@ export class MongoReadStore implements ReadStore {
 
   /** Drops every collection of the database, then re-creates the indexes ensured through this store. */
   async clear(): Promise<void> {
+    this.written.clear();
     const collections = await this.connection.listCollections();
     for (const { name } of collections) {
       if (name.startsWith('system.')) continue;
@@ -168,6 +176,7 @@ class MongoReadCollection<T extends object> implements ReadCollection<T> {
     private readonly name: string,
     private readonly model: Model<StoredDoc>,
     private readonly writers: KeyedQueue,
+    private readonly written: WrittenDocs,
     private readonly queryBudgetMs: number,
   ) {}
 
@@ -199,12 +208,21 @@ class MongoReadCollection<T extends object> implements ReadCollection<T> {
     return this.writers.run(`${this.name}\u0000${id}`, () => this.applyOptimistically(id, encodeKey(streamId), revision, change));
   }
 
+  /*
+   * The first attempt starts from the document as this process last wrote it, when it remembers it and
+   * the revision is new to it: a projection's next event for a document then costs one round trip, not two. The
+   * write stays conditional on the remembered `_v`, so a document another process wrote since (or dropped) fails
+   * it, and the attempts that follow read the document. "Already applied" is only ever decided on a fresh read.
+   */
   private async applyOptimistically(id: string, stream: string, revision: number, change: (current: T | undefined) => T): Promise<boolean> {
+    const key = `${this.name}\u0000${id}`;
     let duplicate: mongo.MongoServerError | undefined;
     for (let attempt = 0; attempt < MAX_APPLY_ATTEMPTS; attempt++) {
       // Jittered backoff, so that processes that keep colliding on one document spread out.
       if (attempt > 0) await sleep(Math.random() * Math.min(2 ** attempt, 100));
-      const row = await this.model.findOne({ _id: id }).lean<StoredDoc>();
+      const remembered = attempt === 0 ? this.written.get(key) : undefined;
+      const row = remembered !== undefined && appliedRevision(remembered, stream) < revision ? remembered : await this.model.findOne({ _id: id }).lean<StoredDoc>();
+      this.written.delete(key);
       // The insert failed on a duplicate key, yet there is no such document: a unique index refused it.
       if (row === null && duplicate !== undefined) throw duplicate;
       if (row !== null && appliedRevision(row, stream) >= revision) return false;
@@ -214,8 +232,10 @@ class MongoReadCollection<T extends object> implements ReadCollection<T> {
       // and the stored document is fully formed here anyway.
       const collection = this.model.db.collection<StoredDoc>(this.name);
       if (row === null) {
+        const created: StoredDoc = { _id: id, _v: firstVersion(), _revisions: { [stream]: revision }, doc };
         try {
-          await collection.insertOne({ _id: id, _v: 1, _revisions: { [stream]: revision }, doc });
+          await collection.insertOne({ ...created });
+          this.written.set(key, created);
           return true;
         } catch (error: unknown) {
           // Another process created the document first (unique _id): read it and try again.
@@ -225,8 +245,12 @@ class MongoReadCollection<T extends object> implements ReadCollection<T> {
         }
       }
       // Conditional on the version read: nobody may have written in between.
-      const result = await collection.replaceOne({ _id: id, _v: row._v }, { _v: row._v + 1, _revisions: { ...row._revisions, [stream]: revision }, doc });
-      if (result.matchedCount === 1) return true;
+      const stored = { _v: row._v + 1, _revisions: { ...row._revisions, [stream]: revision }, doc };
+      const result = await collection.replaceOne({ _id: id, _v: row._v }, stored);
+      if (result.matchedCount === 1) {
+        this.written.set(key, { _id: id, ...stored });
+        return true;
+      }
     }
     throw new Error(`could not apply revision ${revision} to ${id}: too many concurrent writes`);
   }
@@ -299,6 +323,35 @@ class MongoReadCollection<T extends object> implements ReadCollection<T> {
   }
 }
 
+/**
+ * The stored documents this process last wrote, by collection and id, least recently written dropped first. Only
+ * a starting point for the next write of the same document (which is conditional on its `_v`), never an answer
+ * to a read.
+ */
+class WrittenDocs {
+  private readonly docs = new Map<string, StoredDoc>();
+
+  constructor(private readonly size: number) {}
+
+  get(key: string): StoredDoc | undefined {
+    return this.docs.get(key);
+  }
+
+  set(key: string, doc: StoredDoc): void {
+    this.docs.delete(key);
+    this.docs.set(key, doc);
+    if (this.docs.size > this.size) this.docs.delete(this.docs.keys().next().value as string);
+  }
+
+  delete(key: string): void {
+    this.docs.delete(key);
+  }
+
+  clear(): void {
+    this.docs.clear();
+  }
+}
+
 /** Runs tasks with the same key one after another (in this process); tasks with different keys run freely. */
 class KeyedQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
@@ -316,6 +369,11 @@ class KeyedQueue {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
   }
+}
+
+/** A new document's `_v`: random, within the integers a double holds exactly however often it is bumped. */
+function firstVersion(): number {
+  return 1 + Math.floor(Math.random() * 2 ** 40);
 }
 
 function appliedRevision(row: Pick<StoredDoc, '_revisions'>, stream: string): number {
