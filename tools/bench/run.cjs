@@ -42,6 +42,8 @@
 //                 for 1 and 16 clients registering versions of one model with read-your-writes
 //   --reads       only the growing-registry test (tools/bench/reads.cjs): every read route and sequential writes
 //                 timed at 10,000 and 100,000 versions against a nearly empty registry running alongside
+//   --recovery    only the restart test (tools/bench/recovery.cjs): time from restarting a SIGKILLed all-in-one
+//                 registry or service to /health and /ready
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -54,8 +56,8 @@ const { envInt, freePort } = require('./lib.cjs');
 
 const FLAGS = new Set(process.argv.slice(2));
 for (const flag of FLAGS) {
-  if (!['--mlflow', '--no-mlflow', '--quick', '--hostile', '--contention', '--reads'].includes(flag)) {
-    process.stderr.write(`usage: npm run bench [-- --mlflow | --no-mlflow | --hostile | --contention | --reads] [--quick]; unknown argument "${flag}"\n`);
+  if (!['--mlflow', '--no-mlflow', '--quick', '--hostile', '--contention', '--reads', '--recovery'].includes(flag)) {
+    process.stderr.write(`usage: npm run bench [-- --mlflow | --no-mlflow | --hostile | --contention | --reads | --recovery] [--quick]; unknown argument "${flag}"\n`);
     process.exit(2);
   }
 }
@@ -667,6 +669,7 @@ async function main() {
   if (FLAGS.has('--hostile')) return require('./hostile.cjs').main();
   if (FLAGS.has('--contention')) return require('./contention.cjs').main();
   if (FLAGS.has('--reads')) return require('./reads.cjs').main();
+  if (FLAGS.has('--recovery')) return require('./recovery.cjs').main();
   const result = await buildApps(['mreg', 'registration-service', 'governance-service', 'artifact-service', 'audit-service', 'gateway']);
   if (!result.ok) throw new Error('build failed (nx run-many -t build, output above)');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mreg-bench-'));
