@@ -99,21 +99,31 @@ export class Consistency {
     return caughtUp;
   }
 
+  /*
+   * Every (projection, stream) a write must reach is asked at once, then only those still behind, until none is:
+   * a version registration waits on three projections of two streams, and asking them one after another made the
+   * wait at least six read-store round trips long even when every projection had caught up. The poll interval
+   * grows with the time waited (an eighth of it, 2 to 50 ms): the answer stays within ~12% of when the read models
+   * caught up, while waits behind a backlog do not add reads to the read store that is behind.
+   */
   private async waitUntilApplied(writes: readonly WrittenRevision[]): Promise<boolean> {
     const deadline = Date.now() + this.timeoutMs;
+    let behind: { readonly projection: string; readonly streamId: string; readonly revision: number }[] = [];
     for (const w of writes) {
       const topic = topicForStream(w.streamId);
       if (!topic) continue;
-      for (const p of this.projections().filter((d) => d.topics.includes(topic))) {
-        let delay = 1;
-        while ((await this.progressOf(p.name, w.streamId)) < w.revision) {
-          if (Date.now() > deadline) return false;
-          await progressSignal.next(`${p.name}:${w.streamId}`, delay);
-          delay = Math.min(delay * 2, 25);
-        }
-      }
+      for (const p of this.projections().filter((d) => d.topics.includes(topic))) behind.push({ projection: p.name, streamId: w.streamId, revision: w.revision });
     }
-    return true;
+    const started = Date.now();
+    for (;;) {
+      const applied = await Promise.all(behind.map((b) => this.progressOf(b.projection, b.streamId)));
+      behind = behind.filter((b, i) => (applied[i] ?? -1) < b.revision);
+      if (behind.length === 0) return true;
+      if (Date.now() > deadline) return false;
+      // Woken by the first of them to progress in this process, else polled (projections in other processes).
+      const delay = Math.min(50, Math.max(2, (Date.now() - started) / 8));
+      await Promise.race(behind.map((b) => progressSignal.next(`${b.projection}:${b.streamId}`, delay)));
+    }
   }
 }
 
