@@ -59,7 +59,9 @@ function patchLoadedModules(): void {
   const load = createRequire(__filename);
   for (const name of ['node:http', 'node:https', 'express', 'kafkajs']) {
     try {
-      load(name);
+      // Only what is loaded already: one not loaded yet is patched when it is first required, and loading it
+      // here would cost a process that never uses it (kafkajs in the all-in-one server) its start time.
+      if (name.startsWith('node:') || load.cache[load.resolve(name)]) load(name);
     } catch {
       // not installed in this process: nothing to patch
     }
