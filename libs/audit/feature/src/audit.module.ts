@@ -23,9 +23,9 @@ export class AuditModule implements OnModuleInit {
     @Inject(READ_STORE) private readonly store: ReadStore,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     // Before the projections start: the indexes every list and lookup of the catalog reads through.
-    await ensureReadModelIndexes(this.store);
+    this.runner.prepare(() => ensureReadModelIndexes(this.store));
     // The same list a replay applies (readModelProjections), so a rebuild means what the live models mean.
     for (const projection of readModelProjections(this.store)) this.runner.addProjection(projection);
   }

@@ -22,6 +22,7 @@ export class ProjectionRunner {
   private readonly reactions: Reaction[] = [];
   private readonly inbound: InboundConsumer[] = [];
   private readonly subscriptions: BusSubscription[] = [];
+  private readonly preparations: (() => Promise<void>)[] = [];
   private readonly logger = new Logger('ProjectionRunner');
   private started = false;
 
@@ -29,6 +30,15 @@ export class ProjectionRunner {
     private readonly bus: EventBus,
     private readonly readStore: ReadStore,
   ) {}
+
+  /**
+   * Work the projections need done before they consume (the catalog's indexes): `start` runs it first. With Kafka
+   * that is after the service listens, so a long index build keeps /ready down, not /health (decision 31).
+   */
+  prepare(step: () => Promise<void>): void {
+    if (this.started) throw new Error('preparations must be registered before start');
+    this.preparations.push(step);
+  }
 
   addProjection(projection: Projection): void {
     if (this.started) throw new Error('projections must be registered before start');
@@ -56,32 +66,41 @@ export class ProjectionRunner {
 
   async start(): Promise<void> {
     this.started = true;
+    for (const step of this.preparations) await step();
     const progress = this.readStore.collection<ProgressDoc>(PROGRESS_COLLECTION);
-    for (const p of this.projections) {
-      this.subscriptions.push(
-        await this.bus.subscribe(p.topics, `mreg.projection.${p.name}`, async ({ topic, event, headers }) => {
+    // Every subscription is a consumer group of its own, so they join side by side: after a crash each waits for
+    // the dead member's session to run out, and one after another they would wait in turn.
+    await this.subscribeAll([
+      ...this.projections.map((p) =>
+        this.bus.subscribe(p.topics, `mreg.projection.${p.name}`, async ({ topic, event, headers }) => {
           await this.process(topic, `mreg.projection.${p.name}`, headers['traceparent'] ?? event.metadata.traceparent, { 'mreg.projection': p.name, 'mreg.event.type': event.type }, () => p.handle(event));
           await progress.apply(`${p.name}:${event.streamId}`, event.streamId, event.streamRevision, () => ({ revision: event.streamRevision }));
           progressSignal.notify(`${p.name}:${event.streamId}`);
           telemetryMetrics().projectionLag.record(Math.max(0, Date.now() - Date.parse(event.metadata.occurredAt)) / 1000, { 'mreg.projection': p.name });
         }),
-      );
-    }
-    for (const r of this.reactions) {
-      this.subscriptions.push(
-        await this.bus.subscribe(r.topics, `mreg.reaction.${r.name}`, async ({ topic, event, headers }) => {
+      ),
+      ...this.reactions.map((r) =>
+        this.bus.subscribe(r.topics, `mreg.reaction.${r.name}`, async ({ topic, event, headers }) => {
           await this.process(topic, `mreg.reaction.${r.name}`, headers['traceparent'] ?? event.metadata.traceparent, { 'mreg.reaction': r.name, 'mreg.event.type': event.type }, () => r.handle(event));
         }),
-      );
-    }
-    for (const c of this.inbound) {
-      this.subscriptions.push(
-        await this.bus.subscribeRaw(c.topics, c.group, async (message) => {
+      ),
+    ]);
+    await this.subscribeAll(
+      this.inbound.map((c) =>
+        this.bus.subscribeRaw(c.topics, c.group, async (message) => {
           await this.process(message.topic, c.group, message.headers['traceparent'], {}, () => c.handle(message));
         }),
-      );
-    }
+      ),
+    );
     this.logger.log(`${this.projections.length} projections, ${this.reactions.length} reactions, ${this.inbound.length} inbound consumers subscribed`);
+  }
+
+  /** Keeps every subscription that was made (stop closes them), and fails with the first that was not. */
+  private async subscribeAll(subscribing: readonly Promise<BusSubscription>[]): Promise<void> {
+    const results = await Promise.allSettled(subscribing);
+    for (const result of results) if (result.status === 'fulfilled') this.subscriptions.push(result.value);
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   async progressOf(projection: string, streamId: string): Promise<number> {
@@ -95,7 +114,8 @@ export class ProjectionRunner {
     return inSpan(`process ${topic}`, SpanKind.CONSUMER, attributes, contextFromTraceparent(traceparent), fn);
   }
 
+  /** Closes every subscription at once: each consumer leaves its group, which rebalances without waiting. */
   async stop(): Promise<void> {
-    for (const s of this.subscriptions.splice(0)) await s.close();
+    await Promise.allSettled(this.subscriptions.splice(0).map((s) => s.close()));
   }
 }
