@@ -38,7 +38,10 @@ async function main() {
   if (!fs.existsSync(entry)) fail(`build produced no ${path.relative(ROOT, entry)}`);
 
   const args = [...process.execArgv, '--enable-source-maps', entry, ...process.argv.slice(2)];
-  const child = spawn(process.execPath, args, { stdio: 'inherit', env: process.env });
+  // V8's compiled code of the modules is kept on disk, so a restart loads them faster (decision 31); the
+  // standard NODE_COMPILE_CACHE / NODE_DISABLE_COMPILE_CACHE settings win.
+  const env = { NODE_COMPILE_CACHE: path.join(ROOT, 'node_modules', '.cache', 'node-compile-cache'), ...process.env };
+  const child = spawn(process.execPath, args, { stdio: 'inherit', env });
 
   const forward = (/** @type {NodeJS.Signals} */ signal) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
