@@ -152,13 +152,14 @@ export class MregConfig {
   /**
    * How long a consumer that stopped heartbeating (a crashed process) keeps its partitions before the group moves
    * them to the others or to its restarted successor (MREG_KAFKA_SESSION_TIMEOUT_MS). Heartbeats go at a third
-   * of it, at most every 3 s. Lower is faster failover, higher tolerates longer pauses.
+   * of it, at most every 3 s. Lower is faster failover, higher tolerates longer pauses. 10 s (decision 31): kafkajs
+   * has no static membership, so this is also how long a SIGKILLed service's successor waits for /ready.
    */
   @Type(() => Number)
   @IsInt()
   @Min(6000)
   @Max(300000)
-  kafkaSessionTimeoutMs = 30000;
+  kafkaSessionTimeoutMs = 10000;
 
   /** Read model adapter (MREG_READ_STORE). */
   @IsIn(['sqlite', 'mongo'])
