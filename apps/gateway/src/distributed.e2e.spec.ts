@@ -6,9 +6,10 @@ import { DistributedTopology, runScenarios } from '@mreg/testing/e2e';
 import type { Target } from '@mreg/testing/e2e';
 import { announceSkip, serverOrSkip } from '@mreg/testing/infra';
 
-// The same scenario list as the embedded suite, against the production topology: four services and the
-// gateway as separate processes on real Kafka, a real MongoDB-protocol server (FerretDB), a real S3 server and a
-// real PostgreSQL holding the log, which the processes reach over the network like any other server.
+// The same scenario list as the embedded suite, against the production topology: two replicas of each of the four
+// services and the gateway as separate processes on real Kafka, a real MongoDB-protocol server (FerretDB), a real
+// S3 server and a real PostgreSQL holding the log, which the processes reach over the network like any other
+// server. Requests go to either replica in turn, so every scenario also proves the replicas share nothing else.
 const kafka = serverOrSkip('kafka', 'distributed e2e');
 const mongo = kafka ? serverOrSkip('mongo', 'distributed e2e') : undefined;
 const s3 = mongo ? serverOrSkip('s3', 'distributed e2e') : undefined;
@@ -19,9 +20,9 @@ if ([kafka, mongo, s3, postgres].includes('docker')) announceSkip('distributed e
 let topology: DistributedTopology | undefined;
 let target: Target | undefined;
 
-(available ? describe : describe.skip)('distributed topology (4 services + gateway, Kafka, FerretDB, S3, PostgreSQL)', () => {
+(available ? describe : describe.skip)('distributed topology (4 services × 2 replicas + gateway, Kafka, FerretDB, S3, PostgreSQL)', () => {
   beforeAll(async () => {
-    topology = new DistributedTopology({ root: resolve(__dirname, '../../..'), workDir: mkdtempSync(join(tmpdir(), 'mreg-dist-')), env: process.env, postgresUrl: postgres });
+    topology = new DistributedTopology({ root: resolve(__dirname, '../../..'), workDir: mkdtempSync(join(tmpdir(), 'mreg-dist-')), env: process.env, postgresUrl: postgres, replicas: 2 });
     await topology.start();
     target = topology.target;
   }, 180_000);

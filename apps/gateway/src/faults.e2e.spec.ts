@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
 import type { Admin } from 'kafkajs';
 import type { RecordedEvent } from '@mreg/shared/contracts';
 import { ALL_EVENT_TOPICS, cloudEventHeaders, streamCategory, topicForStream } from '@mreg/shared/contracts';
-import { SqliteEventStore } from '@mreg/platform/event-store/sqlite';
+import { PostgresEventStore } from '@mreg/platform/event-store/postgres';
 import { NamespacedEventBus } from '@mreg/platform/event-bus';
 import { KafkaEventBus } from '@mreg/platform/event-bus/kafka';
 import { MongoReadStore } from '@mreg/platform/read-store/mongo';
@@ -18,15 +19,18 @@ import { API, DistributedTopology, RegistryClient, listAll, modelPath, runWriteL
 import type { LoadOutcome, ServiceName, Target, TransitionBody, VersionBody } from '@mreg/testing/e2e';
 import { announceSkip, serverOrSkip } from '@mreg/testing/infra';
 
-// Fault tests on the production topology (four services + gateway as OS processes on Kafka, FerretDB, S3 and
-// the shared SQLite log): a service killed with SIGKILL in the middle of a write load and restarted loses no
-// acknowledged write and leaves read models equal to a full replay of the log; every Kafka message delivered a
-// second time changes nothing; relays killed between publish and checkpoint leave no gap in the audit trail.
+// Fault tests on the production topology, replicated: two processes of each of the four services behind the
+// gateway, on Kafka, FerretDB, S3 and the log in PostgreSQL. A service killed with SIGKILL in the middle of a write
+// load loses no acknowledged write and leaves read models equal to a full replay of the log; every Kafka message
+// delivered a second time changes nothing; relays killed between publish and checkpoint leave no gap in the audit
+// trail; the replica whose relay publishes dies and the other takes over (decision 28).
 const kafka = serverOrSkip('kafka', 'fault e2e');
 const mongo = kafka ? serverOrSkip('mongo', 'fault e2e') : undefined;
 const s3 = mongo ? serverOrSkip('s3', 'fault e2e') : undefined;
-const available = [kafka, mongo, s3].every((s) => s !== undefined && s !== 'docker');
-if ([kafka, mongo, s3].includes('docker')) announceSkip('fault e2e', 'a Docker engine is there but this suite needs server URLs (MREG_KAFKA_BROKERS, MREG_MONGO_URL, MREG_S3_ENDPOINT)');
+const postgres = s3 ? serverOrSkip('postgres', 'fault e2e') : undefined;
+const available = [kafka, mongo, s3, postgres].every((s) => s !== undefined && s !== 'docker');
+if ([kafka, mongo, s3, postgres].includes('docker')) announceSkip('fault e2e', 'a Docker engine is there but this suite needs server URLs (MREG_KAFKA_BROKERS, MREG_MONGO_URL, MREG_S3_ENDPOINT, MREG_POSTGRES_URL)');
+const REPLICAS = 2;
 
 const log = (line: string) => process.stderr.write(`[faults] ${line}\n`);
 
@@ -39,11 +43,12 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
   }
 }
 
-(available ? describe : describe.skip)('faults (distributed topology: SIGKILL, redelivery, relay restarts)', () => {
+(available ? describe : describe.skip)('faults (distributed topology, two replicas per service: SIGKILL, redelivery, relay restarts, relay handover)', () => {
   let work = '';
   let topology: DistributedTopology;
   let target: Target;
-  let events: SqliteEventStore;
+  let events: PostgresEventStore;
+  let sql: Client;
   let live: MongoReadStore;
   let admin: Admin;
   let namespace = '';
@@ -57,6 +62,8 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
       root: resolve(__dirname, '../../..'),
       workDir: join(work, 'topology'),
       env: process.env,
+      postgresUrl: postgres,
+      replicas: REPLICAS,
       overrides: { MREG_CONSISTENCY_TIMEOUT_MS: '5000', MREG_KAFKA_SESSION_TIMEOUT_MS: process.env['MREG_FAULT_SESSION_TIMEOUT_MS'] ?? '6000' },
     });
     const started = Date.now();
@@ -65,7 +72,9 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
     target = topology.target;
     const env = topology.environment;
     namespace = env['MREG_KAFKA_NAMESPACE'] ?? '';
-    events = new SqliteEventStore(env['MREG_EVENT_STORE_PATH'] ?? '', { pollIntervalMs: 200 });
+    events = new PostgresEventStore({ connectionString: postgres ?? '', schema: topology.postgresSchema, poolSize: 2 });
+    sql = new Client({ connectionString: postgres });
+    await sql.connect();
     live = new MongoReadStore(env['MREG_MONGO_URL'] ?? '', env['MREG_MONGO_DB'] ?? '');
     admin = new Kafka({ clientId: 'mreg-faults', brokers: (env['MREG_KAFKA_BROKERS'] ?? '').split(','), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
@@ -78,6 +87,9 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
     await live?.close();
     await events?.close();
     await topology?.stop();
+    // The run's log: its own schema, dropped with the run's processes unless kept for a look.
+    if (sql && !keep) await sql.query(`DROP SCHEMA IF EXISTS "${topology.postgresSchema}" CASCADE`);
+    await sql?.end();
     // MREG_KEEP_FAULT_LOGS=1 keeps the services' logs and the log file for a look after the run.
     if (work && keep) log(`kept ${work} (and the MongoDB database ${topology.environment['MREG_MONGO_DB'] ?? ''})`);
     else if (work) rmSync(work, { recursive: true, force: true });
@@ -128,6 +140,22 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
   };
 
   const logged = () => events.readAll();
+
+  /** Which replica of `service` publishes its streams now: the one whose process holds the relay's lease. */
+  const relayLeader = async (service: ServiceName, relay: string): Promise<number | undefined> => {
+    const { rows } = await sql.query<{ holder: string }>(`SELECT holder FROM "${topology.postgresSchema}".leases WHERE name = $1 AND expires_at > clock_timestamp()`, [relay]);
+    const pid = Number(rows[0]?.holder.split(':')[1]);
+    return Array.from({ length: REPLICAS }, (_, i) => i).find((replica) => topology.isRunning(service, replica) && topology.pidOf(service, replica) === pid);
+  };
+
+  /** The members of a consumer group and the partitions each was given (`topic[partition]`). */
+  const groupMembers = async (group: string): Promise<string[][]> => {
+    const { groups } = await admin.describeGroups([namespace + group]);
+    return (groups[0]?.members ?? []).map((member) => {
+      const assignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+      return Object.entries(assignment?.assignment ?? {}).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}[${p}]`));
+    });
+  };
 
   /** Waits until the projections (audit-service) have applied every event of the log. */
   const projectionsCaughtUp = async (timeoutMs = 120_000) => {
@@ -241,7 +269,7 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
     );
   };
 
-  const loadWithCrash = async (victims: readonly ServiceName[], label: string): Promise<LoadOutcome> => {
+  const loadWithCrash = async (victims: readonly ServiceName[], label: string, crash: (victim: ServiceName) => Promise<void> = (victim) => topology.crashAndRestart(victim)): Promise<LoadOutcome> => {
     const clients = 8;
     const operationsPerClient = 9;
     let trigger: () => void = () => undefined;
@@ -257,8 +285,8 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
     await half;
     for (const victim of victims) {
       const t = Date.now();
-      await topology.crashAndRestart(victim);
-      log(`${label}: ${victim} killed (SIGKILL) and back in ${Date.now() - t} ms`);
+      await crash(victim);
+      log(`${label}: ${victim} killed (SIGKILL), ${Date.now() - t} ms`);
     }
     const outcome = await load;
     log(
@@ -360,5 +388,34 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
     const audit = await readCollection(live, COLLECTIONS.audit);
     const missing = all.filter((e) => streamCategory(e.streamId) !== undefined && !audit.has(e.metadata.eventId));
     expect(missing.map((e) => `${e.streamId}@${e.streamRevision}`)).toEqual([]);
+  }, 300_000);
+
+  it("the projections split each topic's partitions between the two audit-service replicas", async () => {
+    await eventually(async () => (await groupMembers('mreg.projection.model-details')).length === REPLICAS, 'both audit-service replicas to be in the projection groups', 60_000);
+    for (const group of ['mreg.projection.model-details', 'mreg.projection.version-details', 'mreg.projection.audit-trail']) {
+      const members = await groupMembers(group);
+      // Each member holds partitions; no partition is held twice.
+      expect({ group, members: members.length, idle: members.filter((p) => p.length === 0).length }).toEqual({ group, members: REPLICAS, idle: 0 });
+      const held = members.flat();
+      expect(new Set(held).size).toBe(held.length);
+    }
+  }, 120_000);
+
+  it('SIGKILL of the replica whose relay publishes, mid-load, not restarted: the other replica takes over; nothing lost, nothing doubled', async () => {
+    const leader = await relayLeader('registration-service', 'registration-relay');
+    expect(leader).toBeDefined();
+    const survivor = leader === 0 ? 1 : 0;
+    try {
+      const outcome = await loadWithCrash(['registration-service'], 'relay leader', () => topology.kill('registration-service', 'SIGKILL', leader));
+      await afterFault(outcome);
+      // The survivor publishes now: it holds the lease.
+      expect(await relayLeader('registration-service', 'registration-relay')).toBe(survivor);
+      const all = await logged();
+      const audit = await readCollection(live, COLLECTIONS.audit);
+      const missing = all.filter((e) => streamCategory(e.streamId) !== undefined && !audit.has(e.metadata.eventId));
+      expect(missing.map((e) => `${e.streamId}@${e.streamRevision}`)).toEqual([]);
+    } finally {
+      if (leader !== undefined && !topology.isRunning('registration-service', leader)) await topology.revive('registration-service', leader);
+    }
   }, 300_000);
 });

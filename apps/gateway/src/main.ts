@@ -4,6 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotFoundException } from '@nestjs/common';
 import { ApiError, HTTP_METHODS, answerMalformedRequestsWithJson, errorResponse, securityHeadersFor } from '@mreg/platform/runtime';
+import { Replicas } from './replicas';
 import { routeOf } from './routes';
 import type { Service } from './routes';
 
@@ -11,11 +12,12 @@ import type { Service } from './routes';
 // Read-your-writes holds across services because every write answers only after the read models (shared by
 // all services) reached it, and forwards X-Mreg-Consistency for reads that want to wait explicitly.
 
-const upstreams: Record<Service, string> = {
-  registration: process.env['MREG_REGISTRATION_URL'] ?? 'http://127.0.0.1:8081',
-  governance: process.env['MREG_GOVERNANCE_URL'] ?? 'http://127.0.0.1:8082',
-  artifact: process.env['MREG_ARTIFACT_URL'] ?? 'http://127.0.0.1:8083',
-  audit: process.env['MREG_AUDIT_URL'] ?? 'http://127.0.0.1:8084',
+// Each service's replicas, comma-separated in its variable (decision 28).
+const upstreams: Record<Service, Replicas> = {
+  registration: Replicas.parse('MREG_REGISTRATION_URL', process.env['MREG_REGISTRATION_URL'] ?? 'http://127.0.0.1:8081'),
+  governance: Replicas.parse('MREG_GOVERNANCE_URL', process.env['MREG_GOVERNANCE_URL'] ?? 'http://127.0.0.1:8082'),
+  artifact: Replicas.parse('MREG_ARTIFACT_URL', process.env['MREG_ARTIFACT_URL'] ?? 'http://127.0.0.1:8083'),
+  audit: Replicas.parse('MREG_AUDIT_URL', process.env['MREG_AUDIT_URL'] ?? 'http://127.0.0.1:8084'),
 };
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
@@ -37,29 +39,42 @@ function openapi(): string | undefined {
   return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 }
 
-/** The services that do not answer their own readiness probe within 2 s. */
-async function ready(): Promise<Service[]> {
-  const checks = (Object.keys(upstreams) as Service[]).map(async (service) => {
-    try {
-      const reply = await fetch(new URL('/ready', upstreams[service]), { signal: AbortSignal.timeout(2000) });
-      return reply.ok ? undefined : service;
-    } catch {
-      return service;
-    }
-  });
-  return (await Promise.all(checks)).filter((s): s is Service => s !== undefined);
+async function replicaReady(url: URL): Promise<boolean> {
+  try {
+    return (await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
 }
 
-function proxy(req: IncomingMessage, res: ServerResponse, service: Service): void {
+/** Which replicas do not answer their readiness probe within 2 s, and the services none of whose replicas do. */
+async function ready(): Promise<{ down: Service[]; replicasDown: string[] }> {
+  const services = Object.keys(upstreams) as Service[];
+  const probes = await Promise.all(services.map(async (service) => ({ service, urls: upstreams[service].urls, ready: await Promise.all(upstreams[service].urls.map(replicaReady)) })));
+  return {
+    down: probes.filter((p) => !p.ready.some(Boolean)).map((p) => p.service),
+    replicasDown: probes.flatMap((p) => p.urls.filter((_, i) => !p.ready[i]).map((url) => `${p.service} ${url.origin}`)),
+  };
+}
+
+const SAFE_TO_REPEAT = new Set(['GET', 'HEAD']);
+
+/**
+ * Streams the request to one replica of `service`, trying the next when a replica cannot be reached: before any
+ * of the body went out, or for a GET/HEAD before an answer came (repeating those changes nothing).
+ */
+function proxy(req: IncomingMessage, res: ServerResponse, service: Service, replicas: readonly URL[] = upstreams[service].order()): void {
+  const [upstream, ...others] = replicas;
+  if (upstream === undefined) return;
   // The raw request target goes through untouched: a URL parser would resolve "a/../x" before the service
   // could refuse it.
-  const upstream = new URL(upstreams[service]);
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
   if (req.headers['transfer-encoding']) headers['transfer-encoding'] = 'chunked';
   headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
   // The services compare a write's Origin with the host the client addressed (cross-site request forgery).
   if (req.headers.host !== undefined) headers['x-forwarded-host'] = req.headers.host;
+  let sent = false;
   const forward = httpRequest({ hostname: upstream.hostname, port: upstream.port, path: req.url ?? '/', method: req.method, headers }, (reply) => {
     const out: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(reply.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
@@ -67,10 +82,21 @@ function proxy(req: IncomingMessage, res: ServerResponse, service: Service): voi
     reply.pipe(res);
   });
   forward.on('error', () => {
+    upstreams[service].passOver(upstream);
+    if (others.length > 0 && !res.headersSent && (!sent || SAFE_TO_REPEAT.has(req.method ?? ''))) return proxy(req, res, service, others);
     if (!res.headersSent) sendError(res, (req.url ?? '/').split('?')[0] ?? '/', new ApiError('UNAVAILABLE', `the ${service} service is unavailable`));
     else res.destroy();
   });
-  req.pipe(forward);
+  // The body is piped once connected, so a refused connection leaves it unread for the next replica.
+  forward.on('socket', (socket) => {
+    const send = () => {
+      sent = true;
+      if (req.readableEnded) forward.end();
+      else req.pipe(forward);
+    };
+    if (socket.connecting) socket.once('connect', send);
+    else send();
+  });
 }
 
 const server = createServer((req, res) => {
@@ -84,7 +110,9 @@ const server = createServer((req, res) => {
   // out of rotation); /ready/upstreams tells which services answer their probes.
   if (req.method === 'GET' && (path === '/health' || path === '/ready')) return sendJson(res, 200, { status: 'ok' });
   if (req.method === 'GET' && path === '/ready/upstreams') {
-    void ready().then((down) => (down.length === 0 ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { error: { code: 'UNAVAILABLE', message: `not ready: ${down.join(', ')}` } })));
+    void ready().then(({ down, replicasDown }) =>
+      down.length === 0 ? sendJson(res, 200, { status: 'ready', replicasDown }) : sendJson(res, 503, { error: { code: 'UNAVAILABLE', message: `not ready: ${down.join(', ')}`, details: { replicasDown } } }),
+    );
     return;
   }
   if (req.method === 'GET' && path === '/api/openapi.json') {

@@ -260,6 +260,22 @@ if (brokers === undefined) {
         expect(latest.messages.map(seqOf).sort(byNumber)).toEqual(range(100, 106));
       });
 
+      it('puts all streams of one model on one partition (decision 28), and keeps the stream id as the record key', async () => {
+        const topic = newTopic();
+        const modelId = randomUUID();
+        const keys = [`model-${modelId}`, ...range(1, 9).map((n) => `version-${modelId}-${n}`), `artifacts-${modelId}-2`, `policy-${modelId}`];
+        await bus.publish(keys.map((key, i) => busMessage(topic, key, i)));
+
+        const offsets = await admin.fetchTopicOffsets(topic);
+        const used = offsets.filter((p) => Number(p.high) > 0);
+        expect(used).toHaveLength(1);
+        expect(Number(used[0]?.high)).toBe(keys.length);
+        const got = recorder();
+        await subscribe([topic], newGroup('keys'), got.handler);
+        await waitFor(() => got.messages.length >= keys.length, 'every message');
+        expect(got.messages.map((m) => m.key)).toEqual(keys);
+      });
+
       it('dead-letters a record that is not a bus message without calling the handler', async () => {
         const topic = newTopic();
         await ensureTopics(brokers, [topic], 1);

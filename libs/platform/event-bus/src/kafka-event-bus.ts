@@ -1,5 +1,7 @@
 import type { Admin, Consumer, EachBatchPayload, KafkaConfig, KafkaMessage, Producer } from 'kafkajs';
 import { Kafka, logLevel as KafkaLogLevel, Partitioners } from 'kafkajs';
+import type { ICustomPartitioner } from 'kafkajs';
+import { partitionKeyOf } from '@mreg/shared/contracts';
 import type { BusMessage, BusSubscription, EventBus, InboundMessage, InboundMessageHandler, MessageHandler, SubscribeOptions } from './event-bus.port';
 import { DLQ_HEADERS } from './in-process-event-bus';
 import type { KafkaLogSink } from './kafka-log';
@@ -60,6 +62,19 @@ export const KAFKA_DLQ_HEADERS = {
   partition: 'x-mreg-dlq-source-partition',
   offset: 'x-mreg-dlq-source-offset',
 } as const;
+
+/**
+ * murmur2 (the Java client's partitioner) over the record key's partition key: a stream's events always share a
+ * partition, and so do all streams of one model. The record key stays the stream id.
+ */
+const byPartitionKey: ICustomPartitioner = () => {
+  const murmur2 = Partitioners.DefaultPartitioner();
+  return (args) => {
+    const key = args.message.key;
+    if (key === null || key === undefined) return murmur2(args);
+    return murmur2({ ...args, message: { ...args.message, key: partitionKeyOf(key.toString()) } });
+  };
+};
 
 const DLQ_SUFFIX = '.dlq';
 const MAX_ERROR_HEADER_LENGTH = 1000;
@@ -124,8 +139,9 @@ export class KafkaEventBus implements EventBus {
       // kafkajs keeps an idempotent producer's sequence numbers right only with one request in flight.
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      // The Java client's murmur2 partitioner: other clients keyed by stream id land on the same partitions.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // The Java client's murmur2 partitioner, over the partition key: the model for every stream of a model
+      // (decision 28), so one member of a group applies all of a model's events.
+      createPartitioner: byPartitionKey,
     });
     this.partitions = Math.max(1, options.partitions ?? 3);
     this.replicationFactor = options.replicationFactor ?? -1;

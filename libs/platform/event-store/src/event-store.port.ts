@@ -65,6 +65,21 @@ export interface SubscribeAllOptions {
 }
 
 /**
+ * Time-bound leadership among the processes sharing a log (docs/decisions/0028): a named lease has at most one
+ * holder at a time; it is taken when free or expired and renewed by its holder. The store's clock decides expiry,
+ * so the hosts' clocks need not agree; a holder keeps a safety margin on its own clock (see LeaderLease).
+ */
+export interface Leases {
+  /**
+   * Takes the lease `name` for `holder` for the next `ttlMs` if it is free, expired or already `holder`'s (a
+   * renewal). Resolves whether `holder` holds it now.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Ends `holder`'s lease at once (a clean shutdown hands over without waiting); nothing if another holds it. */
+  releaseLease(name: string, holder: string): Promise<void>;
+}
+
+/**
  * The immutable log, one stream per aggregate (docs/design.md §2).
  * Appends are atomic per call and idempotent by event id: re-appending events whose ids are already
  * in the stream, in the same order at the same place, succeeds without writing anything.
@@ -77,6 +92,8 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Catch-up subscription: replays from `after`, then delivers live events in order, one at a time. */
   subscribeAll(handler: AllEventHandler, options?: SubscribeAllOptions): Subscription;
+  /** Leases beside the log, for work one process of many must do (relaying the log); absent where unsupported. */
+  readonly leases?: Leases;
   close(): Promise<void>;
 }
 

@@ -24,15 +24,19 @@ async function kurrentServer(url: string): Promise<{ connectionString: string; s
 }
 
 describeWithServer('kurrentdb', 'KurrentEventStore', (url) => {
-  describeEventStoreContract('KurrentEventStore', async () => {
-    const server = await kurrentServer(url);
-    const store = new KurrentEventStore({ connectionString: server.connectionString });
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        await server.stop();
-      },
-    };
-  });
+  describeEventStoreContract(
+    'KurrentEventStore',
+    async () => {
+      const server = await kurrentServer(url);
+      const store = new KurrentEventStore({ connectionString: server.connectionString });
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          await server.stop();
+        },
+      };
+    },
+    { leases: false },
+  );
 });

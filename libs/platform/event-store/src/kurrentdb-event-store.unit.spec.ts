@@ -199,15 +199,23 @@ function fakeStore(fake = new FakeKurrentDB(), pageSize?: number): KurrentEventS
   return new KurrentEventStore({ client: fake as unknown as KurrentDBClient, pageSize });
 }
 
-describeEventStoreContract('KurrentEventStore (in-memory client stand-in)', async () => {
-  const store = fakeStore();
-  return { store, cleanup: () => store.close() };
-});
+describeEventStoreContract(
+  'KurrentEventStore (in-memory client stand-in)',
+  async () => {
+    const store = fakeStore();
+    return { store, cleanup: () => store.close() };
+  },
+  { leases: false },
+);
 
-describeEventStoreContract('KurrentEventStore (stand-in, pages of 2)', async () => {
-  const store = fakeStore(new FakeKurrentDB({ positionGap: 1n }), 2);
-  return { store, cleanup: () => store.close() };
-});
+describeEventStoreContract(
+  'KurrentEventStore (stand-in, pages of 2)',
+  async () => {
+    const store = fakeStore(new FakeKurrentDB({ positionGap: 1n }), 2);
+    return { store, cleanup: () => store.close() };
+  },
+  { leases: false },
+);
 
 describe('KurrentEventStore', () => {
   it('maps a conflict to WrongExpectedRevisionError with the actual revision', async () => {

@@ -2,7 +2,7 @@ import { Client, Pool } from 'pg';
 import type { Notification, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import type { EventMetadata, RecordedEvent } from '@mreg/shared/contracts';
 import { WrongExpectedRevisionError } from './event-store.port';
-import type { AllEventHandler, AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, SubscribeAllOptions, Subscription } from './event-store.port';
+import type { AllEventHandler, AppendResult, EventStore, ExpectedRevision, Leases, NewEvent, ReadAllOptions, ReadStreamOptions, SubscribeAllOptions, Subscription } from './event-store.port';
 import { LiveSubscriptions } from './live-subscriptions';
 
 export interface PostgresEventStoreOptions {
@@ -120,6 +120,28 @@ export class PostgresEventStore implements EventStore {
       this.commitNext();
     });
   }
+
+  /** Expiry on the server's clock, so the hosts' clocks need not agree (decision 28). */
+  readonly leases: Leases = {
+    acquireLease: async (name, holder, ttlMs) => {
+      this.assertOpen();
+      await this.migrated();
+      // Taken when free, expired or already the holder's; otherwise the update's condition fails and no row returns.
+      const { rows } = await this.pool.query(
+        `INSERT INTO ${this.table('leases')} AS l (name, holder, expires_at) VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3::double precision / 1000))
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE l.holder = excluded.holder OR l.expires_at <= clock_timestamp()
+         RETURNING holder`,
+        [name, holder, Math.max(0, Math.floor(ttlMs))],
+      );
+      return rows.length > 0;
+    },
+    releaseLease: async (name, holder) => {
+      this.assertOpen();
+      await this.migrated();
+      await this.pool.query(`DELETE FROM ${this.table('leases')} WHERE name = $1 AND holder = $2`, [name, holder]);
+    },
+  };
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
@@ -326,7 +348,11 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async migrate(): Promise<void> {
-    const { rows } = await this.pool.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS present', [this.table('events'), this.table('log_head')]);
+    const { rows } = await this.pool.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL AS present', [
+      this.table('events'),
+      this.table('log_head'),
+      this.table('leases'),
+    ]);
     // Present: no DDL, so a role without CREATE rights can run against tables made for it.
     if (rows[0]?.present) return;
     const client = await this.pool.connect();
@@ -353,6 +379,13 @@ export class PostgresEventStore implements EventStore {
           position bigint NOT NULL
         )`);
       await client.query(`INSERT INTO ${this.table('log_head')} (position) SELECT coalesce(max(position), 0) FROM ${this.table('events')} ON CONFLICT DO NOTHING`);
+      // Leases of the processes sharing the log (decision 28): who relays which streams.
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS ${this.table('leases')} (
+          name text PRIMARY KEY,
+          holder text NOT NULL,
+          expires_at timestamptz NOT NULL
+        )`);
       await client.query('COMMIT');
     } catch (error: unknown) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -362,7 +395,7 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private table(name: 'events' | 'log_head'): string {
+  private table(name: 'events' | 'log_head' | 'leases'): string {
     return `"${this.schema}".${name}`;
   }
 

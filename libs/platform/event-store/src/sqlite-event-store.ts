@@ -1,7 +1,7 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { EventMetadata, RecordedEvent } from '@mreg/shared/contracts';
 import { WrongExpectedRevisionError } from './event-store.port';
-import type { AllEventHandler, AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, SubscribeAllOptions, Subscription } from './event-store.port';
+import type { AllEventHandler, AppendResult, EventStore, ExpectedRevision, Leases, NewEvent, ReadAllOptions, ReadStreamOptions, SubscribeAllOptions, Subscription } from './event-store.port';
 import { LiveSubscriptions } from './live-subscriptions';
 
 export interface SqliteEventStoreOptions {
@@ -66,8 +66,34 @@ export class SqliteEventStore implements EventStore {
         metadata TEXT NOT NULL,
         UNIQUE (stream_id, revision)
       );
+      -- Leases of the processes sharing this file (decision 28); expiry in ms of the epoch, on the host's clock.
+      CREATE TABLE IF NOT EXISTS leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
     `);
   }
+
+  /** One file, one host: the processes sharing it share its clock too. */
+  readonly leases: Leases = {
+    acquireLease: async (name, holder, ttlMs) => {
+      this.assertOpen();
+      const now = Date.now();
+      // Taken when free, expired or already the holder's; otherwise the update's condition fails and no row returns.
+      const row = this.statement(
+        `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE leases.holder = excluded.holder OR leases.expires_at <= ?
+         RETURNING holder`,
+      ).get(name, holder, now + Math.max(0, Math.floor(ttlMs)), now);
+      return row !== undefined;
+    },
+    releaseLease: async (name, holder) => {
+      this.assertOpen();
+      this.statement('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, holder);
+    },
+  };
 
   /**
    * Group commit: appends asked for in one turn of the event loop share one transaction, so concurrent writers

@@ -1,4 +1,4 @@
-import type { AppendResult, AllEventHandler, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, SubscribeAllOptions, Subscription } from './event-store.port';
+import type { AppendResult, AllEventHandler, EventStore, ExpectedRevision, Leases, NewEvent, ReadAllOptions, ReadStreamOptions, SubscribeAllOptions, Subscription } from './event-store.port';
 import type { RecordedEvent } from '@mreg/shared/contracts';
 import { upcast } from '@mreg/shared/contracts';
 
@@ -25,6 +25,10 @@ export class UpcastingEventStore implements EventStore {
 
   subscribeAll(handler: AllEventHandler, options?: SubscribeAllOptions): Subscription {
     return this.inner.subscribeAll((event) => handler(upcast(event)), options);
+  }
+
+  get leases(): Leases | undefined {
+    return this.inner.leases;
   }
 
   close(): Promise<void> {

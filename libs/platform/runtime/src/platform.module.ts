@@ -90,8 +90,9 @@ class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
       await this.runner.start();
       const relay = this.options.relay ?? true;
       if (relay !== false) {
-        this.relay =
-          relay === true ? new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore) : new LogRelay(this.adapters.eventStore, this.adapters.eventBus, this.adapters.readStore, relay.name, relay.contexts);
+        const { eventStore, eventBus, readStore } = this.adapters;
+        const leaseTtlMs = this.options.config.relayLeaseMs;
+        this.relay = relay === true ? new LogRelay(eventStore, eventBus, readStore, 'relay', { leaseTtlMs }) : new LogRelay(eventStore, eventBus, readStore, relay.name, { contexts: relay.contexts, leaseTtlMs });
         await this.relay.start();
       }
       this.startup.started();

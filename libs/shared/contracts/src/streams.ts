@@ -64,6 +64,23 @@ export function categoriesOf(contexts: readonly OwningContext[]): StreamCategory
   return (Object.keys(STREAM_CATEGORIES) as StreamCategory[]).filter((c) => contexts.includes(STREAM_CATEGORIES[c]));
 }
 
+/** Categories whose stream ids carry the model id right after the prefix (`version-<modelId>-3`). */
+const MODEL_SCOPED: ReadonlySet<StreamCategory> = new Set(['model', 'version', 'artifacts', 'policy', 'version-transitions', 'training-run']);
+const MODEL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/**
+ * What the bus partitions a stream's events by (decision 28): `model-<id>` for every stream of one model, so all of
+ * a model's events share a partition and one consumer of a group applies them (a model's read-model documents
+ * gather events of several of its streams); the stream id for the rest. One stream always maps to one key, so its
+ * events stay in order.
+ */
+export function partitionKeyOf(streamId: string): string {
+  const category = streamCategory(streamId);
+  if (category === undefined || !MODEL_SCOPED.has(category)) return streamId;
+  const modelId = MODEL_ID.exec(streamId.slice(category.length + 1))?.[0];
+  return modelId === undefined ? streamId : `model-${modelId}`;
+}
+
 /** Key of a name's reservation stream: a hash of the normalised (lower-case) name, safe and fixed-length. */
 export function modelNameKey(name: string): string {
   return createHash('sha256').update(name.toLowerCase()).digest('hex').slice(0, 40);

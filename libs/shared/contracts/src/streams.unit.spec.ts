@@ -1,4 +1,4 @@
-import { categoriesOf, modelNameKey, streamCategory, streamContext, streams } from './streams';
+import { categoriesOf, modelNameKey, partitionKeyOf, streamCategory, streamContext, streams, trainingRunKey } from './streams';
 import { EVENT_TOPICS, TOPICS, topicForStream } from './topics';
 import { cloudEventHeaders } from './integration';
 
@@ -24,6 +24,22 @@ describe('the stream table', () => {
     const headers = cloudEventHeaders({ streamId: streams.run('r1'), streamRevision: 0, position: 1n, type: 'RunCreated', data: {}, metadata });
     expect(headers.ce_source).toBe('/mreg/tracking');
     expect(headers.ce_type).toBe('io.mreg.tracking.RunCreated.v1');
+  });
+});
+
+describe('partition keys', () => {
+  const modelId = '0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10';
+
+  it("are the model's for every stream of one model, so one consumer of a group applies all of a model's events", () => {
+    const keys = [streams.model(modelId), streams.version(modelId, 12), streams.artifacts(modelId, 3), streams.policy(modelId), streams.versionTransitions(modelId, 3), streams.trainingRun(modelId, trainingRunKey('run-1'))].map(
+      partitionKeyOf,
+    );
+
+    expect(new Set(keys)).toEqual(new Set([`model-${modelId}`]));
+  });
+
+  it('are the stream id for streams of no one model, and for ids that carry no model id', () => {
+    for (const id of [streams.transition('t-1'), streams.modelName(modelNameKey('m')), streams.run('r-1'), streams.experiment('7'), 'version-m1-1', 'unknown-1']) expect(partitionKeyOf(id)).toBe(id);
   });
 });
 

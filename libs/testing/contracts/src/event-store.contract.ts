@@ -15,7 +15,7 @@ const QUIET_MS = 400;
  * The behaviour every EventStore adapter must show (docs/design.md §2). Uses only the port and fresh,
  * unique stream ids, so it runs against a store that already holds other data (a shared KurrentDB).
  */
-export function describeEventStoreContract(name: string, factory: () => Promise<EventStoreContractFixture>): void {
+export function describeEventStoreContract(name: string, factory: () => Promise<EventStoreContractFixture>, options: { readonly leases?: boolean } = {}): void {
   describe(`EventStore contract: ${name}`, () => {
     let store: EventStore;
     withFixture(factory, (fixture) => {
@@ -358,6 +358,73 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         expect(received).toEqual(['A']);
       });
     });
+
+    // Decision 28: the relays of several replicas elect one publisher through these.
+    // Adapters without leases (KurrentDB, so far) leave these out: nothing to test, not a skip.
+    if (options.leases !== false)
+      describe('leases', () => {
+        const leasesOf = () => {
+          if (!store.leases) throw new Error(`${name} offers no leases (pass { leases: false } to say so)`);
+          return store.leases;
+        };
+        const newLease = (): string => `lease-${uniqueSuffix()}`;
+
+        it('has one holder at a time, and the holder renews it', async () => {
+          const leases = leasesOf();
+          const lease = newLease();
+
+          expect(await leases.acquireLease(lease, 'a', 60_000)).toBe(true);
+          expect(await leases.acquireLease(lease, 'b', 60_000)).toBe(false);
+          expect(await leases.acquireLease(lease, 'a', 60_000)).toBe(true);
+          expect(await leases.acquireLease(lease, 'b', 60_000)).toBe(false);
+        });
+
+        it('goes to another holder once it expired, and its former holder can no longer renew it', async () => {
+          const leases = leasesOf();
+          const lease = newLease();
+          expect(await leases.acquireLease(lease, 'a', 200)).toBe(true);
+
+          let taken = false;
+          for (let attempt = 0; attempt < 50 && !taken; attempt++) {
+            taken = await leases.acquireLease(lease, 'b', 60_000);
+            if (!taken) await sleep(100);
+          }
+
+          expect(taken).toBe(true);
+
+          expect(await leases.acquireLease(lease, 'a', 60_000)).toBe(false);
+          expect(await leases.acquireLease(lease, 'b', 60_000)).toBe(true);
+        });
+
+        it('is free at once when its holder releases it; a release by another changes nothing', async () => {
+          const leases = leasesOf();
+          const lease = newLease();
+          expect(await leases.acquireLease(lease, 'a', 60_000)).toBe(true);
+
+          await leases.releaseLease(lease, 'b');
+          expect(await leases.acquireLease(lease, 'b', 60_000)).toBe(false);
+          await leases.releaseLease(lease, 'a');
+
+          expect(await leases.acquireLease(lease, 'b', 60_000)).toBe(true);
+        });
+
+        it('goes to exactly one of many holders asking at once', async () => {
+          const leases = leasesOf();
+          const lease = newLease();
+
+          const taken = await Promise.all(Array.from({ length: 12 }, (_, i) => leases.acquireLease(lease, `holder-${i}`, 60_000)));
+
+          expect(taken.filter(Boolean)).toHaveLength(1);
+        });
+
+        it('keeps leases of different names apart', async () => {
+          const leases = leasesOf();
+          const [first, second] = [newLease(), newLease()];
+
+          expect(await leases.acquireLease(first, 'a', 60_000)).toBe(true);
+          expect(await leases.acquireLease(second, 'b', 60_000)).toBe(true);
+        });
+      });
 
     describe('stored form', () => {
       it('returns data and metadata unchanged, so the hash chain verifies', async () => {

@@ -17,6 +17,9 @@ interface Running {
   process: ChildProcess;
 }
 
+/** A service's replica: 0 is the first (and only one without `replicas`). */
+export type Replica = number;
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -43,6 +46,11 @@ export interface DistributedOptions {
    * production (docs/decisions/0025). Without it, the SQLite event store file the processes share.
    */
   readonly postgresUrl?: string;
+  /**
+   * Processes per service (default 1; the gateway is always one): with 2, every service runs twice behind the
+   * gateway, the relays elect one publisher each and the projections split the partitions (docs/decisions/0028).
+   */
+  readonly replicas?: number;
 }
 
 /**
@@ -52,7 +60,8 @@ export interface DistributedOptions {
  * processes (docs/decisions/0011).
  */
 export class DistributedTopology {
-  private readonly running = new Map<ServiceName, Running>();
+  /** By `service#replica`. */
+  private readonly running = new Map<string, Running>();
   private readonly namespace = `e2e-${randomBytes(4).toString('hex')}.`;
   private readonly common: NodeJS.ProcessEnv;
 
@@ -87,10 +96,28 @@ export class DistributedTopology {
     return castTarget(`http://127.0.0.1:${this.portOf('gateway')}`);
   }
 
-  portOf(service: ServiceName): number {
-    const r = this.running.get(service);
-    if (!r) throw new Error(`${service} is not started`);
+  /** Processes per service (the gateway: one). */
+  get replicas(): number {
+    return Math.max(1, Math.floor(this.options.replicas ?? 1));
+  }
+
+  private replicasOf(service: ServiceName): Replica[] {
+    return Array.from({ length: service === 'gateway' ? 1 : this.replicas }, (_, i) => i);
+  }
+
+  private static key(service: ServiceName, replica: Replica): string {
+    return `${service}#${replica}`;
+  }
+
+  portOf(service: ServiceName, replica: Replica = 0): number {
+    const r = this.running.get(DistributedTopology.key(service, replica));
+    if (!r) throw new Error(`${service} (replica ${replica}) is not started`);
     return r.port;
+  }
+
+  /** The process id of a running replica (to find the one holding a lease, say). */
+  pidOf(service: ServiceName, replica: Replica = 0): number | undefined {
+    return this.running.get(DistributedTopology.key(service, replica))?.process.pid;
   }
 
   async start(): Promise<void> {
@@ -100,39 +127,49 @@ export class DistributedTopology {
     const { buildApps } = require(join(this.options.root, 'tools', 'build', 'nx.cjs')) as { buildApps(apps: readonly string[]): Promise<{ ok: boolean }> };
     const result = await buildApps([...SERVICES, 'gateway']);
     if (!result.ok) throw new Error('build failed (nx run-many -t build, output above)');
-    for (const service of SERVICES) await this.startService(service, await freePort());
+    // Replicas of a service start together (they join their consumer groups together: one rebalance, not two).
+    for (const service of SERVICES) await Promise.all(this.replicasOf(service).map(async (replica) => this.startService(service, await freePort(), replica)));
     await this.startService('gateway', await freePort());
   }
 
-  private envFor(service: ServiceName, port: number): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...this.common, PORT: String(port), MREG_DATA_DIR: join(this.options.workDir, service) };
+  private envFor(service: ServiceName, port: number, replica: Replica): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...this.common, PORT: String(port), MREG_DATA_DIR: join(this.options.workDir, this.instanceName(service, replica)) };
     if (service === 'gateway') {
-      env['MREG_REGISTRATION_URL'] = `http://127.0.0.1:${this.portOf('registration-service')}`;
-      env['MREG_GOVERNANCE_URL'] = `http://127.0.0.1:${this.portOf('governance-service')}`;
-      env['MREG_ARTIFACT_URL'] = `http://127.0.0.1:${this.portOf('artifact-service')}`;
-      env['MREG_AUDIT_URL'] = `http://127.0.0.1:${this.portOf('audit-service')}`;
+      const urls = (upstream: ServiceName) =>
+        this.replicasOf(upstream)
+          .map((r) => `http://127.0.0.1:${this.portOf(upstream, r)}`)
+          .join(',');
+      env['MREG_REGISTRATION_URL'] = urls('registration-service');
+      env['MREG_GOVERNANCE_URL'] = urls('governance-service');
+      env['MREG_ARTIFACT_URL'] = urls('artifact-service');
+      env['MREG_AUDIT_URL'] = urls('audit-service');
     }
     return env;
   }
 
-  private logFile(service: ServiceName): string {
-    return join(this.options.workDir, `${service}.log`);
+  /** `registration-service`, `registration-service-2`, …: its log file and data folder. */
+  private instanceName(service: ServiceName, replica: Replica): string {
+    return replica === 0 ? service : `${service}-${replica + 1}`;
   }
 
-  async startService(service: ServiceName, port: number): Promise<void> {
+  private logFile(service: ServiceName, replica: Replica): string {
+    return join(this.options.workDir, `${this.instanceName(service, replica)}.log`);
+  }
+
+  async startService(service: ServiceName, port: number, replica: Replica = 0): Promise<void> {
     const entry = join(this.options.root, 'apps', service, 'dist', 'main.js');
-    const log = createWriteStream(this.logFile(service), { flags: 'a' });
+    const log = createWriteStream(this.logFile(service, replica), { flags: 'a' });
     const child = spawn(process.execPath, ['--enable-source-maps', entry], {
-      env: this.envFor(service, port),
+      env: this.envFor(service, port, replica),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    this.running.set(service, { port, process: child });
-    await this.waitHealthy(service, port, child);
+    this.running.set(DistributedTopology.key(service, replica), { port, process: child });
+    await this.waitHealthy(service, port, child, replica);
   }
 
-  private async waitHealthy(service: ServiceName, port: number, child: ChildProcess): Promise<void> {
+  private async waitHealthy(service: ServiceName, port: number, child: ChildProcess, replica: Replica): Promise<void> {
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) break;
@@ -145,20 +182,20 @@ export class DistributedTopology {
       }
       await sleep(100);
     }
-    throw new Error(`${service} did not become healthy; log tail:\n${this.logTail(service)}`);
+    throw new Error(`${this.instanceName(service, replica)} did not become healthy; log tail:\n${this.logTail(service, 40, replica)}`);
   }
 
-  logTail(service: ServiceName, lines = 40): string {
+  logTail(service: ServiceName, lines = 40, replica: Replica = 0): string {
     try {
-      return readFileSync(this.logFile(service), 'utf8').split('\n').slice(-lines).join('\n');
+      return readFileSync(this.logFile(service, replica), 'utf8').split('\n').slice(-lines).join('\n');
     } catch {
       return '(no log)';
     }
   }
 
   /** Kills a service the hard way (SIGKILL: no shutdown hooks) and waits until it is gone. */
-  async kill(service: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const r = this.running.get(service);
+  async kill(service: ServiceName, signal: NodeJS.Signals = 'SIGKILL', replica: Replica = 0): Promise<void> {
+    const r = this.running.get(DistributedTopology.key(service, replica));
     if (!r || r.process.exitCode !== null || r.process.signalCode !== null) return;
     const gone = new Promise<void>((resolve) => r.process.once('exit', () => resolve()));
     r.process.kill(signal);
@@ -166,8 +203,8 @@ export class DistributedTopology {
   }
 
   /** Whether the service's process is alive. */
-  isRunning(service: ServiceName): boolean {
-    const r = this.running.get(service);
+  isRunning(service: ServiceName, replica: Replica = 0): boolean {
+    const r = this.running.get(DistributedTopology.key(service, replica));
     return r !== undefined && r.process.exitCode === null && r.process.signalCode === null;
   }
 
@@ -175,31 +212,31 @@ export class DistributedTopology {
    * A crash and a restart: SIGKILL (no shutdown hooks, nothing flushed, consumer group members left to time out),
    * then the same service again on the same port, with the same environment and data.
    */
-  async crashAndRestart(service: ServiceName): Promise<void> {
-    const port = this.portOf(service);
-    await this.kill(service, 'SIGKILL');
-    await this.startService(service, port);
+  async crashAndRestart(service: ServiceName, replica: Replica = 0): Promise<void> {
+    const port = this.portOf(service, replica);
+    await this.kill(service, 'SIGKILL', replica);
+    await this.startService(service, port, replica);
   }
 
   /** Starts a service that was killed again, on its port (see {@link kill}). */
-  async revive(service: ServiceName): Promise<void> {
-    if (this.isRunning(service)) throw new Error(`${service} is running`);
-    await this.startService(service, this.portOf(service));
+  async revive(service: ServiceName, replica: Replica = 0): Promise<void> {
+    if (this.isRunning(service, replica)) throw new Error(`${service} (replica ${replica}) is running`);
+    await this.startService(service, this.portOf(service, replica), replica);
   }
 
   /** The environment a service runs with (its port and data dir included). */
-  envOf(service: ServiceName): NodeJS.ProcessEnv {
-    return this.envFor(service, this.portOf(service));
+  envOf(service: ServiceName, replica: Replica = 0): NodeJS.ProcessEnv {
+    return this.envFor(service, this.portOf(service, replica), replica);
   }
 
-  async restart(service: ServiceName): Promise<void> {
-    const port = this.portOf(service);
-    await this.kill(service, 'SIGTERM');
-    await this.startService(service, port);
+  async restart(service: ServiceName, replica: Replica = 0): Promise<void> {
+    const port = this.portOf(service, replica);
+    await this.kill(service, 'SIGTERM', replica);
+    await this.startService(service, port, replica);
   }
 
   async stop(): Promise<void> {
-    for (const service of ['gateway', ...SERVICES] as ServiceName[]) await this.kill(service, 'SIGTERM').catch(() => undefined);
+    for (const service of ['gateway', ...SERVICES] as ServiceName[]) for (const replica of this.replicasOf(service)) await this.kill(service, 'SIGTERM', replica).catch(() => undefined);
   }
 
   get environment(): NodeJS.ProcessEnv {

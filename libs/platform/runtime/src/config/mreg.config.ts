@@ -161,6 +161,16 @@ export class MregConfig {
   @Max(300000)
   kafkaSessionTimeoutMs = 10000;
 
+  /**
+   * How long a relay's lease lasts without renewal (MREG_RELAY_LEASE_MS; decision 28): among replicas of a service,
+   * the one holding it publishes the log; when it dies, another takes over within this time. Renewed at a third of it.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(300000)
+  relayLeaseMs = 5000;
+
   /** Read model adapter (MREG_READ_STORE). */
   @IsIn(['sqlite', 'mongo'])
   readStore: 'sqlite' | 'mongo' = 'sqlite';
@@ -265,6 +275,7 @@ const ENV_KEYS: Readonly<Record<keyof MregConfig, string>> = {
   kafkaPartitions: 'MREG_KAFKA_PARTITIONS',
   kafkaNamespace: 'MREG_KAFKA_NAMESPACE',
   kafkaSessionTimeoutMs: 'MREG_KAFKA_SESSION_TIMEOUT_MS',
+  relayLeaseMs: 'MREG_RELAY_LEASE_MS',
   readStore: 'MREG_READ_STORE',
   mongoUrl: 'MREG_MONGO_URL',
   mongoDatabase: 'MREG_MONGO_DB',

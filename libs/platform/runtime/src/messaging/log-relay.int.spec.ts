@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { OwningContext, RecordedEvent } from '@mreg/shared/contracts';
 import { ALL_EVENT_TOPICS, streamContext, topicForStream } from '@mreg/shared/contracts';
 import { SqliteEventStore } from '@mreg/platform/event-store/sqlite';
-import type { EventStore } from '@mreg/platform/event-store';
+import type { AllEventHandler, EventStore, Leases, SubscribeAllOptions, Subscription } from '@mreg/platform/event-store';
 import { InProcessEventBus } from '@mreg/platform/event-bus/in-process';
 import type { BusMessage, BusSubscription, EventBus, InboundMessage, InboundMessageHandler, MessageHandler, SubscribeOptions } from '@mreg/platform/event-bus';
 import { SqliteReadStore } from '@mreg/platform/read-store/sqlite';
@@ -46,6 +46,52 @@ class CrashAfterPublishBus implements EventBus {
   }
   probe(): Promise<void> {
     return this.inner.probe();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/**
+ * The log as one replica's process sees it: `kill()` is its SIGKILL — from then on it reaches no server (no lease
+ * renewal, no release, no read), and whatever it still had in flight fails.
+ */
+class ReplicaLog implements EventStore {
+  dead = false;
+  constructor(private readonly inner: EventStore) {}
+  private alive(): void {
+    if (this.dead) throw new Error('process is dead');
+  }
+  kill(): void {
+    this.dead = true;
+  }
+  readonly leases: Leases = {
+    acquireLease: async (name, holder, ttlMs) => {
+      this.alive();
+      return (await this.inner.leases?.acquireLease(name, holder, ttlMs)) ?? false;
+    },
+    releaseLease: async (name, holder) => {
+      this.alive();
+      await this.inner.leases?.releaseLease(name, holder);
+    },
+  };
+  append(...args: Parameters<EventStore['append']>) {
+    this.alive();
+    return this.inner.append(...args);
+  }
+  readStream(...args: Parameters<EventStore['readStream']>) {
+    this.alive();
+    return this.inner.readStream(...args);
+  }
+  readAll(...args: Parameters<EventStore['readAll']>) {
+    this.alive();
+    return this.inner.readAll(...args);
+  }
+  subscribeAll(handler: AllEventHandler, options?: SubscribeAllOptions): Subscription {
+    return this.inner.subscribeAll(async (event) => {
+      this.alive();
+      await handler(event);
+    }, options);
   }
   close(): Promise<void> {
     return Promise.resolve();
@@ -152,8 +198,8 @@ describe('LogRelay: restarted between publish and checkpoint', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const relay = (eventBus: EventBus, checkpoints: ReadStore, options: { name?: string; contexts?: readonly OwningContext[] } = {}) => {
-    const r = new LogRelay(log, eventBus, checkpoints, options.name ?? 'relay', options.contexts);
+  const relay = (eventBus: EventBus, checkpoints: ReadStore, options: { name?: string; contexts?: readonly OwningContext[]; store?: EventStore; leaseTtlMs?: number } = {}) => {
+    const r = new LogRelay(options.store ?? log, eventBus, checkpoints, options.name ?? 'relay', { contexts: options.contexts, leaseTtlMs: options.leaseTtlMs ?? 600 });
     relays.push(r);
     return r;
   };
@@ -294,5 +340,110 @@ describe('LogRelay: restarted between publish and checkpoint', () => {
     // Each relay republished its victim once (3 duplicates at most), nothing was published by the wrong relay.
     expect([...counts.values()].filter((n) => n > 1).length).toBe(3);
     await expectFoldEqualsReplay(all);
+  });
+});
+
+// Decision 28: replicas of a service each run the relay; the lease beside the log lets one of them publish.
+describe('LogRelay: replicas of a service', () => {
+  let dir: string;
+  let log: SqliteEventStore;
+  let readStore: SqliteReadStore;
+  let bus: InProcessEventBus;
+  let received: RecordedEvent[];
+  const relays: LogRelay[] = [];
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mreg-relay-replicas-'));
+    log = new SqliteEventStore(join(dir, 'events.sqlite'), { pollIntervalMs: 20 });
+    readStore = new SqliteReadStore(join(dir, 'read-models.sqlite'));
+    bus = new InProcessEventBus();
+    received = [];
+    await bus.subscribe(ALL_EVENT_TOPICS, 'recorder', async ({ event }) => void received.push(event));
+  });
+
+  afterEach(async () => {
+    for (const r of relays.splice(0)) await r.stop();
+    await bus.close();
+    await readStore.close();
+    await log.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const replica = (store: EventStore, eventBus: EventBus = bus) => {
+    const r = new LogRelay(store, eventBus, readStore, 'registration-relay', { contexts: ['registration'], leaseTtlMs: 600 });
+    relays.push(r);
+    return r;
+  };
+  const own = async () => (await log.readAll()).filter((e) => streamContext(e.streamId) === 'registration');
+  const countsOf = (events: readonly RecordedEvent[]) => {
+    const counts = new Map<string, number>();
+    for (const e of events) counts.set(e.metadata.eventId, (counts.get(e.metadata.eventId) ?? 0) + 1);
+    return counts;
+  };
+  const allDelivered = async (events: readonly RecordedEvent[]) => {
+    await eventually(() => {
+      const got = new Set(received.map((e) => e.metadata.eventId));
+      return events.every((e) => got.has(e.metadata.eventId));
+    }, 'every event of the relayed streams to be delivered');
+    await bus.drain();
+  };
+
+  it('two replicas running side by side publish every event exactly once, and only one of them publishes', async () => {
+    const [a, b] = [replica(log), replica(log)];
+    await Promise.all([a.start(), b.start()]);
+    await generateRegistryHistory(log, { models: 4, seed: 31 });
+    const events = await own();
+
+    await allDelivered(events);
+
+    expect([a.publishing, b.publishing].filter(Boolean)).toHaveLength(1);
+    const counts = countsOf(received);
+    expect(counts.size).toBe(events.length);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(gapsAndDisorder(received)).toEqual([]);
+  });
+
+  it('the publishing replica dies in the middle: the other takes over from the checkpoint, with no gap', async () => {
+    const [dyingLog, survivingLog] = [new ReplicaLog(log), new ReplicaLog(log)];
+    const first = replica(dyingLog);
+    await first.start();
+    const second = replica(survivingLog);
+    await second.start();
+    expect(first.publishing).toBe(true);
+    expect(second.publishing).toBe(false);
+    await generateRegistryHistory(log, { models: 3, seed: 32 });
+    await eventually(() => received.length > 10, 'some events to be relayed by the first replica');
+
+    dyingLog.kill();
+    await generateRegistryHistory(log, { models: 3, seed: 33 });
+    const events = await own();
+    await allDelivered(events);
+
+    expect(second.publishing).toBe(true);
+    expect(first.publishing).toBe(false);
+    // At least once across the handover: nothing missing, in order; at most the events in flight when it died twice.
+    expect(countsOf(received).size).toBe(events.length);
+    expect(gapsAndDisorder(received)).toEqual([]);
+    expect([...countsOf(received).values()].filter((n) => n > 1).length).toBeLessThanOrEqual(1);
+  });
+
+  it('a replica that stops cleanly releases the lease: the other publishes without waiting for it to expire', async () => {
+    // The first one's lease would last a minute unrenewed; the second asks every 0.2 s.
+    const first = new LogRelay(log, bus, readStore, 'registration-relay', { contexts: ['registration'], leaseTtlMs: 60_000 });
+    relays.push(first);
+    await first.start();
+    const second = replica(log);
+    await second.start();
+    await generateRegistryHistory(log, { models: 2, seed: 34 });
+    await allDelivered(await own());
+    expect(first.publishing).toBe(true);
+
+    await first.stop();
+    await generateRegistryHistory(log, { models: 2, seed: 35 });
+    const events = await own();
+    await allDelivered(events);
+
+    expect(second.publishing).toBe(true);
+    expect(countsOf(received).size).toBe(events.length);
   });
 });

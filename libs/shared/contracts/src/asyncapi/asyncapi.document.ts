@@ -44,7 +44,7 @@ const INBOUND_CHANNEL_TOPICS: Readonly<Record<keyof typeof INBOUND_CHANNELS, str
 
 const INFO_DESCRIPTION = `What the model registry publishes and consumes on Kafka (docs/design.md §5; docs/architecture.md, "Integration over Kafka"; decision 19).
 
-- **Public events** (\`mreg.<context>.events.v1\`): every state change as a versioned integration event, CloudEvents 1.0 in binary content mode. The value is the event's public payload (\`<Type>V<n>\` below), never the record the log stores; \`ce_type\` names type and version (\`io.mreg.<context>.<Type>.v<n>\`), \`ce_subject\` the stream, and extension attributes carry log position (\`ce_sequence\`), stream revision, actor, correlation and the hash chain link. Record key = stream id, so one aggregate's events stay in order. At least once: deduplicate by \`ce_id\`.
+- **Public events** (\`mreg.<context>.events.v1\`): every state change as a versioned integration event, CloudEvents 1.0 in binary content mode. The value is the event's public payload (\`<Type>V<n>\` below), never the record the log stores; \`ce_type\` names type and version (\`io.mreg.<context>.<Type>.v<n>\`), \`ce_subject\` the stream, and extension attributes carry log position (\`ce_sequence\`), stream revision, actor, correlation and the hash chain link. Record key = stream id; the partition follows the model (murmur2 of \`model-<modelId>\` for every stream of a model, of the stream id otherwise), so one aggregate's events, and all events of one model, stay in order on one partition. At least once: deduplicate by \`ce_id\`.
 - **Inbound**: training pipelines' \`TrainingRunCompleted\` events and governance tooling's \`ApprovalCommand\`s, CloudEvents 1.0 in binary or structured mode, authenticated with an \`authorization: Bearer <token>\` header exactly like an HTTP call (same tokens, same roles). Nothing in a payload names the actor.
 - **Rejections**: a refused inbound message changes nothing and is answered on the matching rejections topic with the HTTP error envelope's code.
 
@@ -145,7 +145,7 @@ function publicEventParts(): { channels: object; operations: object; messages: o
         correlationId: { $ref: '#/components/correlationIds/eventCorrelation' },
         bindings: {
           kafka: {
-            key: { type: 'string', description: `The stream id (\`${stream}\`): one aggregate's events stay in order on one partition.` },
+            key: { type: 'string', description: `The stream id (\`${stream}\`); the partition follows the model, so one aggregate's events stay in order on one partition.` },
             bindingVersion: KAFKA_BINDING,
           },
         },
