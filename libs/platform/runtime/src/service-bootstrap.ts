@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { flushCompileCache } from 'node:module';
 import { Module } from '@nestjs/common';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
@@ -55,6 +56,9 @@ export async function startService(spec: ServiceSpec, config: MregConfig, adapte
     await app.close().catch(() => undefined);
     throw error;
   }
+  // The launchers keep compiled code on disk (decision 31); Node writes it at exit, which a SIGKILLed process never
+  // reaches, so it is written once the process serves.
+  flushCompileCache?.();
   const address = (app.getHttpServer() as Server).address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   return { app, openapi, url: `http://${host}:${address.port}`, ...(adminToken ? { adminToken } : {}) };
