@@ -28,7 +28,8 @@
 // Knobs (env): MREG_BENCH_TOPOLOGIES=embedded,distributed  MREG_BENCH_VERSIONS=300  MREG_BENCH_MODELS=10
 // MREG_BENCH_CONCURRENCY=8 (embedded; distributed: 16)  MREG_BENCH_LAG_SAMPLES=200  MREG_BENCH_LAG_SEQUENTIAL=50  MREG_BENCH_POLL_MS=2
 // MREG_BENCH_WARMUP=40 (unmeasured writes after every (re)start)  MREG_BENCH_START_SERVERS=0 (never start servers)
-// MREG_BENCH_PRIVATE_MONGO=0 (use the shared tools/infra FerretDB)  MREG_BENCH_BUDGET_S=280 (whole run)
+// MREG_BENCH_PRIVATE_MONGO=0 (use the shared tools/infra FerretDB)  MREG_FERRETDB_BACKEND=postgresql (the private
+// FerretDB's backend, postgresql or sqlite, as for tools/infra/ferretdb.sh)  MREG_BENCH_BUDGET_S=280 (whole run)
 // Time caps per phase, seconds: MREG_BENCH_CAP_THROUGHPUT_S=40 _LAG_SEQUENTIAL_S=15 _LAG_CONCURRENT_S=30
 // _BURST_S=10 _CATCH_UP_S=40 _SETTLE_S=20 (each MREG_BENCH_CAP_<name>).
 //
@@ -106,6 +107,8 @@ const TOKEN = 'bench-admin-token-000000000001';
 const TOKENS = JSON.stringify({ [TOKEN]: { user: 'bench', roles: ['admin'] } });
 const REQUEST_TIMEOUT_MS = 30_000;
 const VISIBLE_TIMEOUT_MS = 60_000;
+/** The private FerretDB instance's backend (tools/infra/ferretdb.sh's MREG_FERRETDB_BACKEND). */
+const FERRETDB_BACKEND = process.env.MREG_FERRETDB_BACKEND || 'postgresql';
 const SERVICES = ['registration-service', 'governance-service', 'artifact-service', 'audit-service'];
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
@@ -492,7 +495,8 @@ async function resolveServers() {
       const port = await freePort();
       const url = execFileSync('bash', [path.join(ROOT, 'tools', 'infra', 'ferretdb.sh'), 'start'], {
         encoding: 'utf8',
-        env: { ...process.env, MREG_FERRETDB_PORT: String(port), MREG_FERRETDB_LOG_LEVEL: 'warn' },
+        // On PostgreSQL unless told otherwise: it served the read models better here (docs/decisions/0030).
+        env: { ...process.env, MREG_FERRETDB_PORT: String(port), MREG_FERRETDB_LOG_LEVEL: 'warn', MREG_FERRETDB_BACKEND: FERRETDB_BACKEND },
         stdio: ['ignore', 'pipe', 'ignore'],
         timeout: 120_000,
       }).trim();
@@ -514,7 +518,8 @@ async function resolveServers() {
 function cleanPrivateMongo(port) {
   try {
     execFileSync('bash', [path.join(ROOT, 'tools', 'infra', 'ferretdb.sh'), 'clean'], {
-      env: { ...process.env, MREG_FERRETDB_PORT: String(port) },
+      // Its PostgreSQL database goes too (ferretdb.sh clean).
+      env: { ...process.env, MREG_FERRETDB_PORT: String(port), MREG_FERRETDB_BACKEND: FERRETDB_BACKEND },
       stdio: 'ignore',
       timeout: 120_000,
     });
@@ -645,7 +650,7 @@ async function distributed(workDir) {
       topology: `4 services + gateway as processes: ${logStore.label} log, Kafka bus, MongoDB-protocol read models, S3 artifacts`,
       servers: {
         source: servers.source,
-        readStore: servers.privateFerretDbPort ? 'FerretDB 1.24 (SQLite), private instance' : 'MongoDB protocol (MREG_MONGO_URL)',
+        readStore: servers.privateFerretDbPort ? `FerretDB 1.24 (${FERRETDB_BACKEND === 'postgresql' ? 'PostgreSQL' : 'SQLite'} backend), private instance` : 'MongoDB protocol (MREG_MONGO_URL)',
         eventStore: logStore.eventStore,
         kafka: serverEnv.MREG_KAFKA_BROKERS,
         mongo: String(serverEnv.MREG_MONGO_URL).replace(/\/\/[^@/]*@/, '//***@'),

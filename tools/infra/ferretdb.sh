@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# FerretDB v1 (MongoDB wire protocol over SQLite) on 127.0.0.1, built from the Go module proxy.
+# FerretDB v1 (MongoDB wire protocol) on 127.0.0.1, built from the Go module proxy, its data in SQLite files or,
+# with MREG_FERRETDB_BACKEND=postgresql, in PostgreSQL (a database of its own, ferretdb_<port>, on the server of
+# tools/infra/postgres.sh, which it starts when needed). docs/decisions/0030 compares the two.
 #
 #   tools/infra/ferretdb.sh install     go build tools/infra/ferretdb into the cache (once per source change)
 #   tools/infra/ferretdb.sh start       start it; prints the mongodb:// URL
@@ -7,9 +9,10 @@
 #   tools/infra/ferretdb.sh status      exit 0 when running, 3 when not
 #   tools/infra/ferretdb.sh env         export lines for a running server
 #   tools/infra/ferretdb.sh ping        a MongoDB `hello` round trip to it (exit 0 when it answers)
-#   tools/infra/ferretdb.sh clean       stop it and delete its data
+#   tools/infra/ferretdb.sh clean       stop it and delete its data (and its PostgreSQL database, if any)
 #
-# Env: MREG_FERRETDB_PORT (27017), MREG_FERRETDB_LOG_LEVEL (info), MREG_CACHE_DIR, MREG_INFRA_DATA,
+# Env: MREG_FERRETDB_PORT (27017), MREG_FERRETDB_BACKEND (sqlite | postgresql; sqlite),
+#      MREG_FERRETDB_LOG_LEVEL (info), MREG_CACHE_DIR, MREG_INFRA_DATA, the MREG_POSTGRES_* of postgres.sh,
 #      and the usual Go variables (GOMODCACHE, GOCACHE, GOPROXY). See docs/operations/infra.md.
 # shellcheck source=tools/infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" ferretdb
@@ -18,6 +21,9 @@ FERRET_PORT="${MREG_FERRETDB_PORT:-27017}"
 FERRET_LOG_LEVEL="${MREG_FERRETDB_LOG_LEVEL:-info}"
 FERRET_SRC="$INFRA_SRC_DIR/ferretdb"
 FERRET_URL="mongodb://$INFRA_HOST:$FERRET_PORT/"
+FERRET_BACKEND="${MREG_FERRETDB_BACKEND:-sqlite}"
+FERRET_PG_DB="ferretdb_$FERRET_PORT"
+[[ "$FERRET_BACKEND" == postgresql || "$FERRET_BACKEND" == sqlite ]] || infra_die "MREG_FERRETDB_BACKEND must be postgresql or sqlite, not '$FERRET_BACKEND'"
 
 infra_check_port_number "$FERRET_PORT"
 infra_instance ferretdb "$FERRET_PORT"
@@ -64,6 +70,25 @@ ferret_ready() {
   infra_port_open "$FERRET_PORT" && "$FERRET_BIN" -ping "$FERRET_URL" >/dev/null 2>>"$INSTANCE_DIR/ready-check.log"
 }
 
+# Sets FERRET_PG_URL to this instance's own database on the tools/infra PostgreSQL server (started when it is
+# not running, created when missing): one database per port, so instances and the event store's schemas never meet.
+ferret_postgres() {
+  local pg="$INFRA_SRC_DIR/postgres.sh" base
+  base="$(bash "$pg" start)" || infra_die "PostgreSQL (tools/infra/postgres.sh) did not start; FerretDB keeps its data there"
+  if [[ "$(bash "$pg" psql -tAc "SELECT 1 FROM pg_database WHERE datname = '$FERRET_PG_DB'")" != 1 ]]; then
+    bash "$pg" psql -qc "CREATE DATABASE $FERRET_PG_DB" >/dev/null || infra_die "CREATE DATABASE $FERRET_PG_DB failed"
+  fi
+  FERRET_PG_URL="${base%/*}/$FERRET_PG_DB"
+}
+
+# clean: the instance's PostgreSQL database goes with its folder (when the server is there to ask).
+ferret_drop_postgres() {
+  local pg="$INFRA_SRC_DIR/postgres.sh"
+  bash "$pg" status >/dev/null 2>&1 || return 0
+  [[ "$(bash "$pg" psql -tAc "SELECT 1 FROM pg_database WHERE datname = '$FERRET_PG_DB'")" == 1 ]] || return 0
+  bash "$pg" psql -qc "DROP DATABASE $FERRET_PG_DB WITH (FORCE)" >/dev/null && infra_log "dropped PostgreSQL database $FERRET_PG_DB"
+}
+
 ferret_start() {
   infra_lock
   ferret_install
@@ -75,9 +100,18 @@ ferret_start() {
   infra_refuse_busy_port "$FERRET_PORT"
   mkdir -p "$INSTANCE_DIR/state"
   rm -f "$INSTANCE_DIR/ready-check.log"
-  infra_log "starting FerretDB (SQLite handler) on $INFRA_HOST:$FERRET_PORT, state in $INSTANCE_DIR/state"
-  infra_launch "$FERRET_BIN" -listen "$INFRA_HOST:$FERRET_PORT" -state-dir "$INSTANCE_DIR/state" \
-    -log-level "$FERRET_LOG_LEVEL"
+  if [[ "$FERRET_BACKEND" == postgresql ]]; then
+    ferret_postgres
+    infra_log "starting FerretDB (PostgreSQL handler) on $INFRA_HOST:$FERRET_PORT, data in PostgreSQL database $FERRET_PG_DB"
+    # The URL holds the password: it reaches the process through its environment, not its command line.
+    # -state-dir names the instance on the command line, which is how a running instance is recognised.
+    MREG_FERRETDB_POSTGRESQL_URL="$FERRET_PG_URL" infra_launch "$FERRET_BIN" -listen "$INFRA_HOST:$FERRET_PORT" -handler postgresql \
+      -state-dir "$INSTANCE_DIR/state" -log-level "$FERRET_LOG_LEVEL"
+  else
+    infra_log "starting FerretDB (SQLite handler) on $INFRA_HOST:$FERRET_PORT, state in $INSTANCE_DIR/state"
+    infra_launch "$FERRET_BIN" -listen "$INFRA_HOST:$FERRET_PORT" -state-dir "$INSTANCE_DIR/state" \
+      -log-level "$FERRET_LOG_LEVEL"
+  fi
   infra_wait_ready ferret_ready "ready: hello answered"
   printf '%s\n' "$FERRET_URL"
 }
@@ -113,6 +147,9 @@ ping)
   [[ -x "$FERRET_BIN" ]] || infra_die "FerretDB is not built (run: tools/infra/ferretdb.sh install)"
   "$FERRET_BIN" -ping "$FERRET_URL"
   ;;
-clean) infra_clean ;;
+clean)
+  infra_clean
+  ferret_drop_postgres
+  ;;
 *) infra_usage "install|start|stop|status|env|ping|clean" ;;
 esac

@@ -1,5 +1,8 @@
-// Command mreg-ferretdb runs FerretDB v1 (MongoDB wire protocol) embedded,
-// with the SQLite handler, for mreg's tests and CI (see tools/infra/ferretdb.sh).
+// Command mreg-ferretdb runs FerretDB v1 (MongoDB wire protocol) embedded, for
+// mreg's tests and CI (see tools/infra/ferretdb.sh): with -handler postgresql on
+// the PostgreSQL database named by $MREG_FERRETDB_POSTGRESQL_URL (in the
+// environment, not the command line: it holds a password), with -handler sqlite
+// on SQLite files in -state-dir.
 //
 // It is built from the Go module proxy because no mongod binary can be had on
 // our machines. The upstream cmd/ferretdb binary needs generated version files,
@@ -25,7 +28,8 @@ import (
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on (host:port)")
-	stateDir := flag.String("state-dir", "", "directory for the SQLite databases (required)")
+	handler := flag.String("handler", "sqlite", "where the data lives: sqlite (files in -state-dir) or postgresql ($MREG_FERRETDB_POSTGRESQL_URL)")
+	stateDir := flag.String("state-dir", "", "directory for the SQLite databases (required with -handler sqlite)")
 	logLevel := flag.String("log-level", "info", "log level: debug, info, warn or error")
 	ping := flag.String("ping", "", "instead of serving, send `hello` to this mongodb:// URI and exit 0 when it answers")
 	flag.Parse()
@@ -34,8 +38,16 @@ func main() {
 		os.Exit(pingServer(*ping))
 	}
 
-	if *stateDir == "" {
-		fmt.Fprintln(os.Stderr, "mreg-ferretdb: -state-dir is required")
+	postgresqlURL := os.Getenv("MREG_FERRETDB_POSTGRESQL_URL")
+	switch {
+	case *handler != "sqlite" && *handler != "postgresql":
+		fmt.Fprintf(os.Stderr, "mreg-ferretdb: -handler must be sqlite or postgresql, not %q\n", *handler)
+		os.Exit(2)
+	case *handler == "sqlite" && *stateDir == "":
+		fmt.Fprintln(os.Stderr, "mreg-ferretdb: -state-dir is required with -handler sqlite")
+		os.Exit(2)
+	case *handler == "postgresql" && postgresqlURL == "":
+		fmt.Fprintln(os.Stderr, "mreg-ferretdb: -handler postgresql needs MREG_FERRETDB_POSTGRESQL_URL in the environment")
 		os.Exit(2)
 	}
 
@@ -47,22 +59,28 @@ func main() {
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	dir, err := filepath.Abs(*stateDir)
-	if err != nil {
-		logger.Error("bad state dir", "err", err)
-		os.Exit(1)
-	}
-	if err = os.MkdirAll(dir, 0o755); err != nil {
-		logger.Error("cannot create state dir", "err", err)
-		os.Exit(1)
+	config := ferretdb.Config{Listener: ferretdb.ListenerConfig{TCP: *listen}, Logger: logger}
+	var where string
+	if *handler == "postgresql" {
+		config.Handler = "postgresql"
+		config.PostgreSQLURL = postgresqlURL
+		where = "postgresql"
+	} else {
+		dir, err := filepath.Abs(*stateDir)
+		if err != nil {
+			logger.Error("bad state dir", "err", err)
+			os.Exit(1)
+		}
+		if err = os.MkdirAll(dir, 0o755); err != nil {
+			logger.Error("cannot create state dir", "err", err)
+			os.Exit(1)
+		}
+		config.Handler = "sqlite"
+		config.SQLiteURL = "file:" + dir + "/"
+		where = dir
 	}
 
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/",
-	})
+	f, err := ferretdb.New(&config)
 	if err != nil {
 		logger.Error("cannot start FerretDB", "err", err)
 		os.Exit(1)
@@ -79,7 +97,7 @@ func main() {
 		}
 	}()
 
-	logger.Info("mreg-ferretdb listening", "uri", f.MongoDBURI(), "state_dir", dir)
+	logger.Info("mreg-ferretdb listening", "uri", f.MongoDBURI(), "handler", config.Handler, "data", where)
 
 	<-done
 	logger.Info("mreg-ferretdb stopped")
