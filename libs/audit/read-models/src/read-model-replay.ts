@@ -6,6 +6,7 @@ import type { ReadStore } from '@mreg/platform/read-store';
 import { PROGRESS_COLLECTION } from '@mreg/platform/runtime';
 import type { Projection } from '@mreg/platform/runtime';
 import { AuditTrailProjection } from './audit-trail.projection';
+import { BatchingReadStore } from './batching-read-store';
 import { COLLECTIONS } from './catalog.documents';
 import { ensureReadModelIndexes } from './catalog.indexes';
 import { ModelDetailsProjection } from './model-details.projection';
@@ -46,11 +47,11 @@ export interface OtherReadModels {
 export interface ReplayOptions {
   /** Also rebuild these (the catalog projections are always rebuilt). */
   readonly others?: readonly OtherReadModels[];
-  /** Events read per page of the log (default 500). */
+  /** Events read per page of the log, and applied to the target in one batch (default 1000). */
   readonly pageSize?: number;
   /**
    * Also record per-projection stream progress, as the projection runner does, so the rebuilt store can serve
-   * read-your-writes waits (default true).
+   * read-your-writes waits (default true). Written once per page, with the page's changes.
    */
   readonly recordProgress?: boolean;
   /** Called after each page with the number of events replayed so far. */
@@ -77,20 +78,24 @@ export interface ReplaySummary {
  * documents already there are updated only where the log is ahead of them.
  */
 export async function replayReadModels(eventStore: EventStore, target: ReadStore, options: ReplayOptions = {}): Promise<ReplaySummary> {
-  const pageSize = Math.max(1, options.pageSize ?? 500);
-  const projections = [...readModelProjections(target), ...(options.others ?? []).flatMap((o) => o.projections(target))];
+  const pageSize = Math.max(1, options.pageSize ?? 1000);
+  // The projections' changes are queued and written a page at a time (decision 0029).
+  const batched = new BatchingReadStore(target);
+  const projections = [...readModelProjections(batched), ...(options.others ?? []).flatMap((o) => o.projections(batched))];
   const names = projections.map((p) => p.name);
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
   // Progress is recorded by name: two projections of one name would hide each other's.
   if (duplicate !== undefined) throw new Error(`two read-model projections are named ${duplicate}`);
   // The projections query the read models too (a rename visits every version of its model).
   await ensureReadModelIndexes(target);
-  const progress = target.collection<{ revision: number }>(PROGRESS_COLLECTION);
+  const progress = batched.collection<{ revision: number }>(PROGRESS_COLLECTION);
   const applied: Record<string, number> = Object.fromEntries(projections.map((p) => [p.name, 0]));
   let after: bigint | undefined;
   let events = 0;
   for (;;) {
     const page: RecordedEvent[] = await eventStore.readAll({ maxCount: pageSize, ...(after !== undefined ? { after } : {}) });
+    // Where each projection got to in each stream on this page: the last revision is all the progress needs.
+    const reached = new Map<string, { streamId: string; revision: number }>();
     for (const event of page) {
       // The bus carries only events with a topic (what the relays publish); the replay sees the same ones.
       const topic = topicForStream(event.streamId);
@@ -99,15 +104,17 @@ export async function replayReadModels(eventStore: EventStore, target: ReadStore
           if (!projection.topics.includes(topic)) continue;
           await projection.handle(event);
           applied[projection.name] = (applied[projection.name] ?? 0) + 1;
-          if (options.recordProgress !== false) {
-            await progress.apply(`${projection.name}:${event.streamId}`, event.streamId, event.streamRevision, () => ({ revision: event.streamRevision }));
-          }
+          reached.set(`${projection.name}:${event.streamId}`, { streamId: event.streamId, revision: event.streamRevision });
         }
       }
       if (after !== undefined && event.position <= after) throw new Error(`the log went backwards at position ${event.position}`);
       after = event.position;
       events += 1;
     }
+    if (options.recordProgress !== false) {
+      for (const [id, { streamId, revision }] of reached) await progress.apply(id, streamId, revision, () => ({ revision }));
+    }
+    await batched.flush();
     if (after !== undefined) options.onPage?.(events, after);
     if (page.length < pageSize) break;
   }

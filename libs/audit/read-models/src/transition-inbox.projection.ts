@@ -60,10 +60,12 @@ export class TransitionInboxProjection implements Projection {
   async handle(event: RecordedEvent): Promise<void> {
     if (streamCategory(event.streamId) !== 'transition') return;
     const id = (event.data as { transitionId: string }).transitionId;
-    const transitions = this.store.collection<TransitionDoc>(COLLECTIONS.transitions);
-    const current = await transitions.get(id);
-    const next = evolveTransitionDoc(current, event);
-    if (!next) throw new Error(`transition ${id} not projected yet`);
-    await transitions.apply(id, event.streamId, event.streamRevision, (doc) => evolveTransitionDoc(doc, event) ?? next);
+    // A decision on a request not projected yet fails (the bus delivers it again). Checked in the change itself,
+    // so applying an event costs no read of its own (and a replay can queue it).
+    await this.store.collection<TransitionDoc>(COLLECTIONS.transitions).apply(id, event.streamId, event.streamRevision, (doc) => {
+      const next = evolveTransitionDoc(doc, event);
+      if (!next) throw new Error(`transition ${id} not projected yet`);
+      return next;
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Mongoose, Schema, mongo, type Connection, type Model } from 'mongoose';
 import type { BoundFilter } from '@mreg/shared/query';
@@ -6,7 +7,7 @@ import { fieldValue, literalFor } from './in-memory-filter';
 import { DOC_FIELD, decodeDocument, documentPath, encodeDocument, encodeKey } from './mongo-document.codec';
 import { afterValue, compileFilter, typed, untyped, type MongoQuery } from './mongo-filter.compiler';
 import { QueryTooExpensiveError } from './read-store.port';
-import type { Cursor, EnsureIndexOptions, FindQuery, IndexKey, Page, ReadCollection, ReadStore } from './read-store.port';
+import type { BatchedChange, Cursor, EnsureIndexOptions, FindQuery, IndexKey, Page, ReadCollection, ReadStore } from './read-store.port';
 
 export interface MongoReadStoreOptions {
   /** How long an operation waits for a reachable server before failing, in ms (default 10000). */
@@ -108,6 +109,103 @@ export class MongoReadStore implements ReadStore {
 
   collection<T extends object>(name: string): ReadCollection<T> {
     return new MongoReadCollection<T>(name, this.model(name), this.writers, this.written, this.queryBudgetMs);
+  }
+
+  /**
+   * Per collection, one read of every document the batch touches, the changes applied to them in memory, and one
+   * bulk write; the documents are held (in this process, as apply holds one) from the read to the write. Each
+   * write is conditional on the version read, as apply's are: the changes of a document another process wrote
+   * meanwhile are applied again, one by one, through apply.
+   */
+  async applyBatch(changes: readonly BatchedChange[]): Promise<boolean[]> {
+    const results = changes.map(() => false);
+    const groups = new Map<string, Map<string, number[]>>();
+    changes.forEach((change, i) => {
+      this.model(change.collection);
+      const docs = groups.get(change.collection) ?? new Map<string, number[]>();
+      groups.set(change.collection, docs);
+      docs.set(change.id, [...(docs.get(change.id) ?? []), i]);
+    });
+    const lost: number[] = [];
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const held = [...groups].flatMap(([name, docs]) => [...docs.keys()].map((id) => new Promise<void>((resolve) => void this.writers.run(`${name}\u0000${id}`, () => (resolve(), released)))));
+    try {
+      await Promise.all(held);
+      // Every change is applied in memory before anything is written: a change that throws writes nothing.
+      const planned: { name: string; docs: ReadonlyMap<string, readonly number[]>; writes: PlannedWrites }[] = [];
+      for (const [name, docs] of groups) planned.push({ name, docs, writes: await this.planWrites(name, docs, changes, results) });
+      for (const { name, docs, writes } of planned) lost.push(...(await this.write(name, docs, writes, results)));
+    } finally {
+      release();
+    }
+    for (const i of lost.sort((a, b) => a - b)) {
+      const { collection, id, streamId, revision, change } = changes[i];
+      results[i] = await this.collection(collection).apply(id, streamId, revision, change);
+    }
+    return results;
+  }
+
+  /** applyBatch's changes of one collection applied to its documents as read, in memory: the writes to make. */
+  private async planWrites(name: string, docs: ReadonlyMap<string, readonly number[]>, changes: readonly BatchedChange[], results: boolean[]): Promise<PlannedWrites> {
+    const collection = this.model(name).db.collection<StoredDoc>(name);
+    const rows = await storedDocs(collection, [...docs.keys()]);
+    const planned = new Map<string, StoredDoc>();
+    const writes: mongo.AnyBulkWriteOperation<StoredDoc>[] = [];
+    for (const [id, indexes] of docs) {
+      const row = rows.get(id);
+      const revisions: Record<string, number> = { ...row?._revisions };
+      let doc: object | undefined = row === undefined ? undefined : (decodeDocument(row.doc) as object);
+      let changed = false;
+      for (const i of indexes) {
+        const { streamId, revision, change } = changes[i];
+        const stream = encodeKey(streamId);
+        if (appliedRevision({ _revisions: revisions }, stream) >= revision) continue;
+        doc = change(doc);
+        // Defined, not assigned: a stream id such as "__proto__" is an ordinary key.
+        Object.defineProperty(revisions, stream, { value: revision, enumerable: true, writable: true, configurable: true });
+        results[i] = true;
+        changed = true;
+      }
+      if (!changed) continue;
+      const stored: StoredDoc = { _id: id, _v: row === undefined ? firstVersion() : row._v + 1, _revisions: revisions, doc: encodeDocument(doc as object) };
+      planned.set(id, stored);
+      if (row === undefined) writes.push({ insertOne: { document: stored } });
+      else writes.push({ replaceOne: { filter: { _id: id, _v: row._v }, replacement: { _v: stored._v, _revisions: stored._revisions, doc: stored.doc } } });
+    }
+    return { planned, writes };
+  }
+
+  /** Makes the planned writes of one collection; returns the changes (indexes) another process got in ahead of. */
+  private async write(name: string, docs: ReadonlyMap<string, readonly number[]>, { planned, writes }: PlannedWrites, results: boolean[]): Promise<number[]> {
+    const collection = this.model(name).db.collection<StoredDoc>(name);
+    if (writes.length === 0) return [];
+    const remember = (id: string, stored: StoredDoc) => this.written.set(`${name}\u0000${id}`, stored);
+    for (const id of planned.keys()) this.written.delete(`${name}\u0000${id}`);
+    try {
+      const result = await collection.bulkWrite(writes, { ordered: false });
+      if (result.insertedCount + result.matchedCount === writes.length) {
+        for (const [id, stored] of planned) remember(id, stored);
+        return [];
+      }
+    } catch (error: unknown) {
+      // Some writes failed (a duplicate key: created meanwhile); which ones is read back below.
+      if (!(error instanceof mongo.MongoBulkWriteError)) throw error;
+    }
+    const now = await storedDocs(collection, [...planned.keys()]);
+    const lost: number[] = [];
+    for (const [id, stored] of planned) {
+      const found = now.get(id);
+      if (found !== undefined && found._v === stored._v && isDeepStrictEqual(found._revisions, stored._revisions)) {
+        remember(id, stored);
+        continue;
+      }
+      for (const i of docs.get(id) ?? []) {
+        results[i] = false;
+        lost.push(i);
+      }
+    }
+    return lost;
   }
 
   /**
@@ -350,6 +448,21 @@ class WrittenDocs {
   clear(): void {
     this.docs.clear();
   }
+}
+
+/** What applyBatch writes to one collection: each document as planned, and the bulk write that stores them. */
+interface PlannedWrites {
+  readonly planned: ReadonlyMap<string, StoredDoc>;
+  readonly writes: mongo.AnyBulkWriteOperation<StoredDoc>[];
+}
+
+/** The stored documents with these ids, by id (read in slices, so a large batch stays within one reply). */
+async function storedDocs(collection: mongo.Collection<StoredDoc>, ids: readonly string[]): Promise<Map<string, StoredDoc>> {
+  const rows = new Map<string, StoredDoc>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    for (const row of await collection.find({ _id: { $in: ids.slice(i, i + 1000) } }).toArray()) rows.set(row._id, row);
+  }
+  return rows;
 }
 
 /** Runs tasks with the same key one after another (in this process); tasks with different keys run freely. */

@@ -56,6 +56,15 @@ export interface EnsureIndexOptions {
   readonly unique?: boolean;
 }
 
+/** One change of {@link ReadStore.applyBatch}: what `collection(collection).apply(id, streamId, revision, change)` takes. */
+export interface BatchedChange<T extends object = object> {
+  readonly collection: string;
+  readonly id: string;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly change: (current: T | undefined) => T;
+}
+
 export interface ReadStore {
   collection<T extends object>(name: string): ReadCollection<T>;
   /**
@@ -63,6 +72,13 @@ export interface ReadStore {
    * filters on its leading fields and sorts in its order (ties by id) need not read every document.
    */
   ensureIndex?(collection: string, keys: readonly IndexKey[], options?: EnsureIndexOptions): Promise<string>;
+  /**
+   * Applies many changes, in order, each exactly as `collection(c).apply(...)` would (revision guard included),
+   * the way bulk work wants them: the embedded adapter in one transaction, reading and writing each document once;
+   * the MongoDB adapter with one read and one bulk write per collection. Later changes of a document see the
+   * earlier ones. Returns, per change, whether it applied. Optional: callers fall back to apply() one by one.
+   */
+  applyBatch?(changes: readonly BatchedChange[]): Promise<boolean[]>;
   /** Removes every document of every collection (used before a full replay). */
   clear(): Promise<void>;
   close(): Promise<void>;

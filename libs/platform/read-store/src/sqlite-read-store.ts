@@ -4,7 +4,7 @@ import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqli
 import type { BoundFilter } from '@mreg/shared/query';
 import { likeMatches } from './in-memory-filter';
 import { DEFAULT_MAX_QUEUED_READS, DEFAULT_QUERY_BUDGET_MS, QueryTooExpensiveError } from './read-store.port';
-import type { EnsureIndexOptions, FindQuery, IndexKey, Page, ReadBudget, ReadCollection, ReadStore } from './read-store.port';
+import type { BatchedChange, EnsureIndexOptions, FindQuery, IndexKey, Page, ReadBudget, ReadCollection, ReadStore } from './read-store.port';
 import { compileFilter, compilePage, indexColumns, indexedPathsOf, jsonPath, type IndexedPaths, type Sql } from './sqlite-filter.compiler';
 import { ReadTurns } from './read-turns';
 import { SqliteQueryWorkers, type WorkerQuery } from './sqlite-query-workers';
@@ -119,6 +119,56 @@ export class SqliteReadStore implements ReadStore {
   }
 
   collection<T extends object>(name: string): ReadCollection<T> {
+    return this.sqliteCollection<T>(name);
+  }
+
+  /**
+   * One transaction for the whole batch. A document several changes touch is read (and parsed) once, changed in
+   * memory and written (serialised) once at the end, with one applied mark per stream: what a rebuild does to a
+   * model document that every one of its versions' events touches.
+   */
+  async applyBatch(changes: readonly BatchedChange[]): Promise<boolean[]> {
+    if (changes.length === 0) return [];
+    const collections = new Map<string, SqliteReadCollection<object>>();
+    const docs = new Map<string, { collection: SqliteReadCollection<object>; id: string; doc: object | undefined; stored: boolean; changed: boolean }>();
+    const marks = new Map<string, { collection: SqliteReadCollection<object>; id: string; streamId: string; revision: number; changed: boolean }>();
+    const results: boolean[] = [];
+    // Tables are created before the transaction: one its rollback dropped would still be taken for existing.
+    for (const { collection: name } of changes) if (!collections.has(name)) collections.set(name, this.sqliteCollection<object>(name));
+    this.statement('BEGIN IMMEDIATE').run();
+    try {
+      for (const { collection: name, id, streamId, revision, change } of changes) {
+        const collection = collections.get(name) as SqliteReadCollection<object>;
+        const key = `${name}\u0000${id}`;
+        const markKey = `${key}\u0000${streamId}`;
+        const mark = marks.get(markKey);
+        if ((mark?.revision ?? collection.appliedNow(id, streamId)) >= revision) {
+          results.push(false);
+          continue;
+        }
+        let entry = docs.get(key);
+        if (entry === undefined) {
+          const doc = collection.readNow(id);
+          entry = { collection, id, doc, stored: doc !== undefined, changed: false };
+          docs.set(key, entry);
+        }
+        entry.doc = change(entry.doc);
+        entry.changed = true;
+        if (mark === undefined) marks.set(markKey, { collection, id, streamId, revision, changed: true });
+        else Object.assign(mark, { revision, changed: true });
+        results.push(true);
+      }
+      for (const entry of docs.values()) if (entry.changed) entry.collection.writeNow(entry.id, entry.doc as object, entry.stored);
+      for (const mark of marks.values()) if (mark.changed) mark.collection.markNow(mark.id, mark.streamId, mark.revision);
+      this.statement('COMMIT').run();
+      return results;
+    } catch (error: unknown) {
+      if (this.db.isTransaction) this.statement('ROLLBACK').run();
+      throw error;
+    }
+  }
+
+  private sqliteCollection<T extends object>(name: string): SqliteReadCollection<T> {
     const table = this.table(name);
     return new SqliteReadCollection<T>(
       table,
@@ -239,13 +289,29 @@ class SqliteReadCollection<T extends object> implements ReadCollection<T> {
     // connection writes in between (BEGIN IMMEDIATE takes the write lock up front).
     return this.transaction(() => {
       if (this.appliedNow(id, streamId) >= revision) return false;
-      const row = this.statement(`SELECT doc FROM "${this.table}" WHERE id = ?`).get(id) as { doc: string } | undefined;
-      const doc = JSON.stringify(change(row === undefined ? undefined : (JSON.parse(row.doc) as T)));
-      if (row === undefined) this.statement(`INSERT INTO "${this.table}" (id, doc, revisions, v) VALUES (?, ?, '{}', 1)`).run(id, doc);
-      else this.statement(`UPDATE "${this.table}" SET doc = ?, v = v + 1 WHERE id = ?`).run(doc, id);
-      this.statement(`INSERT INTO ${APPLIED_TABLE} (tbl, id, stream, revision) VALUES (?, ?, ?, ?) ON CONFLICT (tbl, id, stream) DO UPDATE SET revision = excluded.revision`).run(this.table, id, streamId, revision);
+      const current = this.readNow(id);
+      this.writeNow(id, change(current), current !== undefined);
+      this.markNow(id, streamId, revision);
       return true;
     });
+  }
+
+  /** The document as stored (inside the caller's transaction). */
+  readNow(id: string): T | undefined {
+    const row = this.statement(`SELECT doc FROM "${this.table}" WHERE id = ?`).get(id) as { doc: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.doc) as T);
+  }
+
+  /** Stores the document (inside the caller's transaction); `stored`: whether a row for it exists. */
+  writeNow(id: string, doc: T, stored: boolean): void {
+    const json = JSON.stringify(doc);
+    if (!stored) this.statement(`INSERT INTO "${this.table}" (id, doc, revisions, v) VALUES (?, ?, '{}', 1)`).run(id, json);
+    else this.statement(`UPDATE "${this.table}" SET doc = ?, v = v + 1 WHERE id = ?`).run(json, id);
+  }
+
+  /** Records that the document has applied `revision` of `streamId` (inside the caller's transaction). */
+  markNow(id: string, streamId: string, revision: number): void {
+    this.statement(`INSERT INTO ${APPLIED_TABLE} (tbl, id, stream, revision) VALUES (?, ?, ?, ?) ON CONFLICT (tbl, id, stream) DO UPDATE SET revision = excluded.revision`).run(this.table, id, streamId, revision);
   }
 
   async appliedRevision(id: string, streamId: string): Promise<number> {
@@ -257,7 +323,7 @@ class SqliteReadCollection<T extends object> implements ReadCollection<T> {
    * follows one stream per version, so a map inside the document would grow, and be rewritten, with every
    * version). Documents written before that table existed keep their marks in their `revisions` column.
    */
-  private appliedNow(id: string, streamId: string): number {
+  appliedNow(id: string, streamId: string): number {
     const row = this.statement(`SELECT COALESCE((SELECT revision FROM ${APPLIED_TABLE} WHERE tbl = ? AND id = ? AND stream = ?), (SELECT json_extract(revisions, ?) FROM "${this.table}" WHERE id = ?)) AS applied`).get(
       this.table,
       id,

@@ -1,4 +1,4 @@
-import { matchesFilter, type Cursor, type FindQuery, type ReadCollection, type ReadStore, type SortSpec } from '@mreg/platform/read-store';
+import { matchesFilter, type BatchedChange, type Cursor, type FindQuery, type ReadCollection, type ReadStore, type SortSpec } from '@mreg/platform/read-store';
 import type { BoundField, BoundFilter, CompareOp, Literal } from '@mreg/shared/query';
 import { uniqueSuffix, withFixture } from './contract-helpers';
 
@@ -251,6 +251,94 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
 
         await expect(models.appliedRevision('m1', 'model-m1')).resolves.toBe(7);
         await expect(models.get('m1')).resolves.toEqual({ id: 'm1', revision: 7 });
+      });
+    });
+
+    describe('batched applies', () => {
+      interface Tally {
+        readonly id: string;
+        readonly seen: readonly string[];
+      }
+      const see =
+        (id: string, label: string) =>
+        (current: Tally | undefined): Tally => ({ id, seen: [...(current?.seen ?? []), label] });
+      const change = (collection: string, id: string, streamId: string, revision: number) => ({ collection, id, streamId, revision, change: see(id, `${streamId}@${revision}`) as BatchedChange['change'] });
+      const applyBatch = (changes: readonly BatchedChange[]): Promise<boolean[]> => {
+        if (store.applyBatch === undefined) throw new Error('the adapter has no applyBatch');
+        return store.applyBatch(changes);
+      };
+      /** Changes of two collections, several per document and per stream, with duplicates and a late revision. */
+      const mixed = (a: string, b: string): BatchedChange[] => [
+        change(a, 'm1', 'model-m1', 0),
+        change(b, 'v1', 'version-m1-1', 0),
+        change(a, 'm1', 'version-m1-1', 0),
+        change(a, 'm1', 'model-m1', 1),
+        change(a, 'm1', 'model-m1', 1),
+        change(b, 'v1', 'version-m1-1', 2),
+        change(a, 'm2', 'model-m2', 0),
+        change(b, 'v1', 'version-m1-1', 1),
+        change(a, 'm1', 'model-m1', 3),
+      ];
+
+      it('applies the changes in order, each under the revision guard, and says which applied', async () => {
+        const [a, b] = [`contract_${uniqueSuffix()}`, `contract_${uniqueSuffix()}`];
+        await store.collection<Tally>(a).apply('m1', 'model-m1', 0, see('m1', 'before'));
+
+        await expect(applyBatch(mixed(a, b))).resolves.toEqual([false, true, true, true, false, true, true, false, true]);
+
+        await expect(store.collection<Tally>(a).get('m1')).resolves.toEqual({ id: 'm1', seen: ['before', 'version-m1-1@0', 'model-m1@1', 'model-m1@3'] });
+        await expect(store.collection<Tally>(a).get('m2')).resolves.toEqual({ id: 'm2', seen: ['model-m2@0'] });
+        await expect(store.collection<Tally>(b).get('v1')).resolves.toEqual({ id: 'v1', seen: ['version-m1-1@0', 'version-m1-1@2'] });
+        await expect(store.collection<Tally>(a).appliedRevision('m1', 'model-m1')).resolves.toBe(3);
+        await expect(store.collection<Tally>(a).appliedRevision('m1', 'version-m1-1')).resolves.toBe(0);
+        await expect(store.collection<Tally>(b).appliedRevision('v1', 'version-m1-1')).resolves.toBe(2);
+      });
+
+      it('leaves the documents as the same changes applied one by one do', async () => {
+        const batched = [`contract_${uniqueSuffix()}`, `contract_${uniqueSuffix()}`] as const;
+        const single = [`contract_${uniqueSuffix()}`, `contract_${uniqueSuffix()}`] as const;
+        await applyBatch(mixed(...batched));
+        for (const c of mixed(...single)) await store.collection<Tally>(c.collection).apply(c.id, c.streamId, c.revision, c.change as (t: Tally | undefined) => Tally);
+
+        for (const [i, id] of [
+          [0, 'm1'],
+          [0, 'm2'],
+          [1, 'v1'],
+        ] as const) {
+          await expect(store.collection<Tally>(batched[i]).get(id)).resolves.toEqual(await store.collection<Tally>(single[i]).get(id));
+        }
+      });
+
+      it('changes nothing when applied again (idempotent, like apply)', async () => {
+        const [a, b] = [`contract_${uniqueSuffix()}`, `contract_${uniqueSuffix()}`];
+        await applyBatch(mixed(a, b));
+        const before = [await store.collection<Tally>(a).get('m1'), await store.collection<Tally>(a).get('m2'), await store.collection<Tally>(b).get('v1')];
+
+        await expect(applyBatch(mixed(a, b))).resolves.toEqual(mixed(a, b).map(() => false));
+
+        await expect(Promise.all([store.collection<Tally>(a).get('m1'), store.collection<Tally>(a).get('m2'), store.collection<Tally>(b).get('v1')])).resolves.toEqual(before);
+      });
+
+      it('writes nothing of a batch whose change throws', async () => {
+        const a = `contract_${uniqueSuffix()}`;
+        const failing: BatchedChange = {
+          collection: a,
+          id: 'm2',
+          streamId: 'model-m2',
+          revision: 0,
+          change: () => {
+            throw new Error('not projected yet');
+          },
+        };
+
+        await expect(applyBatch([change(a, 'm1', 'model-m1', 0), failing])).rejects.toThrow('not projected yet');
+
+        await expect(store.collection<Tally>(a).get('m1')).resolves.toBeUndefined();
+        await expect(store.collection<Tally>(a).appliedRevision('m1', 'model-m1')).resolves.toBe(-1);
+      });
+
+      it('an empty batch does nothing', async () => {
+        await expect(applyBatch([])).resolves.toEqual([]);
       });
     });
 
