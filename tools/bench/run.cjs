@@ -43,6 +43,8 @@
 //                 for 1 and 16 clients registering versions of one model with read-your-writes
 //   --reads       only the growing-registry test (tools/bench/reads.cjs): every read route and sequential writes
 //                 timed at 10,000 and 100,000 versions against a nearly empty registry running alongside
+//   --rebuild     only the rebuild test (tools/bench/rebuild.cjs): a full replay of the read models from a log of
+//                 1,000,000 events into fresh SQLite read models, and of a PostgreSQL log into MongoDB when they are set
 //   --recovery    only the restart test (tools/bench/recovery.cjs): time from restarting a SIGKILLed all-in-one
 //                 registry or service to /health and /ready
 'use strict';
@@ -57,8 +59,8 @@ const { envInt, freePort } = require('./lib.cjs');
 
 const FLAGS = new Set(process.argv.slice(2));
 for (const flag of FLAGS) {
-  if (!['--mlflow', '--no-mlflow', '--quick', '--hostile', '--contention', '--reads', '--recovery'].includes(flag)) {
-    process.stderr.write(`usage: npm run bench [-- --mlflow | --no-mlflow | --hostile | --contention | --reads | --recovery] [--quick]; unknown argument "${flag}"\n`);
+  if (!['--mlflow', '--no-mlflow', '--quick', '--hostile', '--contention', '--reads', '--rebuild', '--recovery'].includes(flag)) {
+    process.stderr.write(`usage: npm run bench [-- --mlflow | --no-mlflow | --hostile | --contention | --reads | --rebuild | --recovery] [--quick]; unknown argument "${flag}"\n`);
     process.exit(2);
   }
 }
@@ -674,6 +676,7 @@ async function main() {
   if (FLAGS.has('--hostile')) return require('./hostile.cjs').main();
   if (FLAGS.has('--contention')) return require('./contention.cjs').main();
   if (FLAGS.has('--reads')) return require('./reads.cjs').main();
+  if (FLAGS.has('--rebuild')) return require('./rebuild.cjs').main();
   if (FLAGS.has('--recovery')) return require('./recovery.cjs').main();
   const result = await buildApps(['mreg', 'registration-service', 'governance-service', 'artifact-service', 'audit-service', 'gateway']);
   if (!result.ok) throw new Error('build failed (nx run-many -t build, output above)');
