@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench -- --rebuild`: a full rebuild (replay) of the read models, the code behind `npm run replay`
 // (replayReadModels with the tracking index beside the catalog), timed on a log of known size. Prints ONE JSON
-// document on stdout: per store, events, seconds, events/s and the documents written; progress goes to stderr.
+// document on stdout: per store, events, seconds, events/s, the CPU time it took and the documents written, with the
+// load average; progress goes to stderr.
 //
 //   embedded     a SQLite log of MREG_BENCH_REBUILD_EVENTS events rebuilt into a fresh SQLite read store
 //   distributed  a PostgreSQL log (a schema of its own) of MREG_BENCH_REBUILD_DISTRIBUTED_EVENTS events rebuilt
@@ -120,6 +121,7 @@ async function rebuild(eventStore, readStore) {
   const { TRACKING_READ_MODELS } = require('@mreg/tracking/feature');
   const others = [TRACKING_READ_MODELS];
   const loadBefore = load();
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   let reported = 0;
   const summary = await replayReadModels(new UpcastingEventStore(eventStore), readStore, {
@@ -132,10 +134,15 @@ async function rebuild(eventStore, readStore) {
     },
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  // The CPU time of this process (its query threads included) does not grow with the machine's load, the wall time does.
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   return {
     events: summary.events,
     seconds: round(seconds, 2),
     eventsPerSecond: round(summary.events / seconds, 0),
+    cpuSeconds: round(cpuSeconds, 1),
+    eventsPerCpuSecond: round(summary.events / cpuSeconds, 0),
     loadAverageBefore: loadBefore,
     loadAverageAfter: load(),
     documents: await documentCounts(readStore, readModelCollections(others)),
