@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -19,10 +19,12 @@ if ([kafka, mongo, s3, postgres].includes('docker')) announceSkip('distributed e
 
 let topology: DistributedTopology | undefined;
 let target: Target | undefined;
+let work = '';
 
 (available ? describe : describe.skip)('distributed topology (4 services × 2 replicas + gateway, Kafka, FerretDB, S3, PostgreSQL)', () => {
   beforeAll(async () => {
-    topology = new DistributedTopology({ root: resolve(__dirname, '../../..'), workDir: mkdtempSync(join(tmpdir(), 'mreg-dist-')), env: process.env, postgresUrl: postgres, replicas: 2 });
+    work = mkdtempSync(join(tmpdir(), 'mreg-dist-'));
+    topology = new DistributedTopology({ root: resolve(__dirname, '../../..'), workDir: work, env: process.env, postgresUrl: postgres, replicas: 2 });
     await topology.start();
     target = topology.target;
   }, 180_000);
@@ -36,6 +38,8 @@ let target: Target | undefined;
       await client.query(`DROP SCHEMA IF EXISTS "${topology.postgresSchema}" CASCADE`);
       await client.end();
     }
+    // The processes' logs and data: kept only when asked for (MREG_KEEP_E2E_LOGS=1), for a look after a failure.
+    if (work && process.env['MREG_KEEP_E2E_LOGS'] !== '1') rmSync(work, { recursive: true, force: true });
   });
 
   runScenarios(() => {

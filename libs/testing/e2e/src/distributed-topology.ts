@@ -5,6 +5,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { NetworkNamespaces } from './network-namespaces';
 import { castTarget, castTokensJson } from './registry-client';
 import type { Target } from './registry-client';
 
@@ -14,6 +15,8 @@ export type ServiceName = (typeof SERVICES)[number] | 'gateway';
 
 interface Running {
   readonly port: number;
+  /** Where it listens: 127.0.0.1, or its network namespace's address. */
+  readonly host: string;
   process: ChildProcess;
 }
 
@@ -51,6 +54,11 @@ export interface DistributedOptions {
    * gateway, the relays elect one publisher each and the projections split the partitions (docs/decisions/0028).
    */
   readonly replicas?: number;
+  /**
+   * Runs every service process in a network namespace of its own (the gateway stays on the host), joined to the
+   * host by a bridge that carries the servers' ports and nothing else; all services then listen on port 8080.
+   */
+  readonly networkNamespaces?: NetworkNamespaces;
 }
 
 /**
@@ -115,6 +123,13 @@ export class DistributedTopology {
     return r.port;
   }
 
+  /** The address a replica listens on (its namespace's, with `networkNamespaces`). */
+  hostOf(service: ServiceName, replica: Replica = 0): string {
+    const r = this.running.get(DistributedTopology.key(service, replica));
+    if (!r) throw new Error(`${service} (replica ${replica}) is not started`);
+    return r.host;
+  }
+
   /** The process id of a running replica (to find the one holding a lease, say). */
   pidOf(service: ServiceName, replica: Replica = 0): number | undefined {
     return this.running.get(DistributedTopology.key(service, replica))?.process.pid;
@@ -128,16 +143,23 @@ export class DistributedTopology {
     const result = await buildApps([...SERVICES, 'gateway']);
     if (!result.ok) throw new Error('build failed (nx run-many -t build, output above)');
     // Replicas of a service start together (they join their consumer groups together: one rebalance, not two).
-    for (const service of SERVICES) await Promise.all(this.replicasOf(service).map(async (replica) => this.startService(service, await freePort(), replica)));
+    const portFor = async () => (this.options.networkNamespaces ? 8080 : freePort());
+    for (const service of SERVICES) await Promise.all(this.replicasOf(service).map(async (replica) => this.startService(service, await portFor(), replica)));
     await this.startService('gateway', await freePort());
+  }
+
+  private isolated(service: ServiceName): boolean {
+    return this.options.networkNamespaces !== undefined && service !== 'gateway';
   }
 
   private envFor(service: ServiceName, port: number, replica: Replica): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...this.common, PORT: String(port), MREG_DATA_DIR: join(this.options.workDir, this.instanceName(service, replica)) };
+    // In its own namespace a service listens on its namespace's address too, where the gateway reaches it.
+    if (this.isolated(service)) env['MREG_HOST'] = '0.0.0.0';
     if (service === 'gateway') {
       const urls = (upstream: ServiceName) =>
         this.replicasOf(upstream)
-          .map((r) => `http://127.0.0.1:${this.portOf(upstream, r)}`)
+          .map((r) => `http://${this.hostOf(upstream, r)}:${this.portOf(upstream, r)}`)
           .join(',');
       env['MREG_REGISTRATION_URL'] = urls('registration-service');
       env['MREG_GOVERNANCE_URL'] = urls('governance-service');
@@ -159,23 +181,28 @@ export class DistributedTopology {
   async startService(service: ServiceName, port: number, replica: Replica = 0): Promise<void> {
     const entry = join(this.options.root, 'apps', service, 'dist', 'main.js');
     const log = createWriteStream(this.logFile(service, replica), { flags: 'a' });
-    const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+    const namespaces = this.isolated(service) ? this.options.networkNamespaces : undefined;
+    const namespace = namespaces ? await namespaces.namespaceFor(this.instanceName(service, replica)) : undefined;
+    // `ip netns exec` enters the namespace and then runs node in the same process, so signals reach node itself.
+    const [command, ...args] = [...(namespace ? ['ip', 'netns', 'exec', namespace.name] : []), process.execPath, '--enable-source-maps', entry];
+    const child = spawn(command ?? process.execPath, args, {
       env: this.envFor(service, port, replica),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    this.running.set(DistributedTopology.key(service, replica), { port, process: child });
-    await this.waitHealthy(service, port, child, replica);
+    const host = namespace?.address ?? '127.0.0.1';
+    this.running.set(DistributedTopology.key(service, replica), { port, host, process: child });
+    await this.waitHealthy(service, host, port, child, replica);
   }
 
-  private async waitHealthy(service: ServiceName, port: number, child: ChildProcess, replica: Replica): Promise<void> {
+  private async waitHealthy(service: ServiceName, host: string, port: number, child: ChildProcess, replica: Replica): Promise<void> {
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) break;
       try {
         // Ready, not just alive: a Kafka service listens before its consumers have joined their groups.
-        const res = await fetch(`http://127.0.0.1:${port}/ready`);
+        const res = await fetch(`http://${host}:${port}/ready`);
         if (res.ok) return;
       } catch {
         // not listening yet
