@@ -6,7 +6,7 @@ import type { Leases } from '@mreg/platform/event-store';
 export interface LeaderLeaseOptions {
   /** How long a taken lease lasts without renewal, in ms: how long a replica that died keeps it. */
   readonly ttlMs: number;
-  /** Called when this process became the holder; the work starts here. */
+  /** Called when this process became the holder, or holds it again after its margin ran out; the work (re)starts here. */
   readonly onGained: () => Promise<void> | void;
   /** Called when this process is no longer the holder (lost, expired or stopped); the work stops here. */
   readonly onLost: () => Promise<void> | void;
@@ -75,8 +75,11 @@ export class LeaderLease {
     }
     if (this.stopped) return;
     if (answer === true) {
+      // A renewal that came after the margin ran out (a slow store, a stalled process) is a new term: the work may
+      // have stopped meanwhile (the relay refuses to publish without the lease), so it starts again.
+      const lapsed = !this.leading || performance.now() >= this.heldUntil;
       this.heldUntil = asked + this.options.ttlMs * 0.8;
-      if (!this.leading) {
+      if (lapsed) {
         this.leading = true;
         await this.options.onGained();
       }
