@@ -5,3 +5,5 @@ export * from './iso-time';
 export * from './text-checks';
 export * from './uri';
 export * from './json-duplicates';
+export * from './network-ranges';
+export * from './standard-webhooks';
