@@ -14,6 +14,9 @@ import type { ArtifactStorage } from '@mreg/platform/artifact-storage';
 import { AuthGuard } from './auth/auth.guard';
 import { HealthModule } from './health/health.module';
 import { TokenRegistry } from './auth/token-registry';
+import { ApiTokenCredentials } from './auth/api-token-credentials';
+import { Authenticator } from './auth/authenticator';
+import { OidcIdentity, oidcSettingsOf } from './auth/oidc-identity';
 import { MregConfig, uriSchemesOf } from './config/mreg.config';
 import { allowUriSchemes } from './http/validators';
 import { adaptersFromConfig } from './config/adapters.factory';
@@ -51,6 +54,11 @@ export interface PlatformOptions {
 export function configuredAdapters(config: MregConfig, given: Partial<PlatformAdapters> = {}): PlatformAdapters {
   mkdirSync(config.dataDir, { recursive: true });
   return adaptersFromConfig(config, given);
+}
+
+function oidcOf(config: MregConfig): OidcIdentity | undefined {
+  const settings = oidcSettingsOf(config);
+  return settings === undefined ? undefined : new OidcIdentity(settings);
 }
 
 function uniqueByName<T extends { readonly name: string }>(descriptors: readonly T[]): T[] {
@@ -127,6 +135,8 @@ export class PlatformModule {
       { provide: ADAPTERS, useValue: adapters },
       { provide: MregConfig, useValue: options.config },
       { provide: TokenRegistry, useValue: options.tokens },
+      // MREG_TOKENS, API tokens (read from the log), and the OpenID provider's tokens when one is configured.
+      { provide: Authenticator, useFactory: () => new Authenticator(options.tokens, new ApiTokenCredentials(adapters.eventStore), oidcOf(options.config)) },
       { provide: EVENT_STORE, useValue: adapters.eventStore },
       // One fold cache per process, shared by the repository and the lookups.
       { provide: StreamFolds, useValue: new StreamFolds(adapters.eventStore) },
@@ -162,7 +172,7 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [HealthModule],
       providers,
-      exports: [MregConfig, TokenRegistry, EVENT_STORE, StreamFolds, ConsumerStartup, EVENT_BUS, READ_STORE, ARTIFACT_STORAGE, ProjectionRunner, Consistency, EventSourcedRepository, AuthGuard],
+      exports: [MregConfig, TokenRegistry, Authenticator, EVENT_STORE, StreamFolds, ConsumerStartup, EVENT_BUS, READ_STORE, ARTIFACT_STORAGE, ProjectionRunner, Consistency, EventSourcedRepository, AuthGuard],
     };
   }
 }

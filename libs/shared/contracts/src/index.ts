@@ -9,3 +9,5 @@ export * from './messages';
 export * from './decider';
 export * from './schema';
 export * from './integration';
+export * from './roles';
+export * from './api-token';

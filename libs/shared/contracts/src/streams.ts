@@ -18,6 +18,8 @@ export const streams = {
   experiment: (experimentId: string) => `experiment-${experimentId}`,
   run: (runId: string) => `run-${runId}`,
   loggedModel: (loggedModelId: string) => `logged-model-${loggedModelId}`,
+  /** An API token for machines (decision 33). */
+  apiToken: (tokenId: string) => `api-token-${tokenId}`,
 } as const;
 
 /** The bounded contexts that own streams; each publishes its streams' events on its own topic. */
@@ -36,6 +38,7 @@ export const STREAM_CATEGORIES = {
   policy: 'governance',
   transition: 'governance',
   'version-transitions': 'governance',
+  'api-token': 'governance',
   artifacts: 'artifact',
   'artifact-tree': 'artifact',
   'experiment-name': 'tracking',

@@ -81,7 +81,23 @@ export class OidcKeys {
 /** An https URL, or http on the loopback when the issuer itself is there (a provider run by the tests). */
 function checkedUrl(value: string, issuer: string): URL {
   const url = new URL(value);
-  const loopback = (u: URL) => u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
   if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback(url) && loopback(new URL(issuer)))) return url;
   throw new Error(`${value}: an OpenID provider is reached over https`);
+}
+
+function loopback(url: URL): boolean {
+  return url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+}
+
+/** Why `issuer` cannot be an OpenID provider's identifier (MREG_OIDC_ISSUER), or undefined when it can. */
+export function issuerProblem(issuer: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    return 'must be a URL (the provider\'s issuer identifier)';
+  }
+  if (url.search !== '' || url.hash !== '') return 'must have no query or fragment';
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback(url))) return undefined;
+  return 'must be https (plain http only on the loopback)';
 }

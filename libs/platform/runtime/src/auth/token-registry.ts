@@ -1,20 +1,11 @@
 import { createHash } from 'node:crypto';
-import { ROLES } from '@mreg/shared/contracts';
+import { ROLES, effectiveRoles } from '@mreg/shared/contracts';
 import type { Principal, Role } from '@mreg/shared/contracts';
 
 const USER = /^[A-Za-z0-9][A-Za-z0-9._@:-]{0,127}$/;
 
-/** Roles that imply others: an approver and a contributor can also read. */
-const IMPLIED: Readonly<Record<Role, readonly Role[]>> = {
-  reader: ['reader'],
-  contributor: ['contributor', 'reader'],
-  approver: ['approver', 'reader'],
-  admin: ['admin', 'approver', 'contributor', 'reader'],
-};
-
-export function effectiveRoles(roles: readonly Role[]): Set<Role> {
-  return new Set(roles.flatMap((r) => IMPLIED[r]));
-}
+/** Every role `roles` hold, the implied ones included (the one table is in the contracts). */
+export { effectiveRoles };
 
 export function hasAnyRole(principal: Principal, required: readonly Role[]): boolean {
   const held = effectiveRoles(principal.roles);

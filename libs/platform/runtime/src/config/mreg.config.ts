@@ -1,6 +1,10 @@
 import { Type, plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
 import { DEFAULT_URI_SCHEMES, parseUriSchemes } from '@mreg/shared/util';
+import { ROLES } from '@mreg/shared/contracts';
+import type { Role } from '@mreg/shared/contracts';
+import { issuerProblem } from '../auth/oidc-keys';
+import { parseGroupRoles, parseJwtAlgorithms } from '../auth/oidc-identity';
 import { Satisfies } from '../http/validators';
 
 /** The registry's configuration, from the environment, validated at boot (STYLE rule 12). */
@@ -27,6 +31,79 @@ export class MregConfig {
   @IsOptional()
   @IsString()
   tokens?: string;
+
+  /**
+   * Single sign-on (README "Single sign-on"): the OpenID provider whose access tokens (JWTs) are accepted as bearer
+   * tokens (MREG_OIDC_ISSUER), exactly as its tokens' `iss` spells it; https, or http on the loopback. Unset: none.
+   */
+  @IsOptional()
+  @Satisfies('isIssuer', issuerProblem)
+  oidcIssuer?: string;
+
+  /** The audience mreg is to the provider (MREG_OIDC_AUDIENCE): a token's `aud` must name it. Required with the issuer. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  oidcAudience?: string;
+
+  /** Signature algorithms accepted (MREG_OIDC_ALGORITHMS), comma separated; asymmetric only. */
+  @Satisfies('isJwtAlgorithmList', (list) => {
+    const parsed = parseJwtAlgorithms(list);
+    return typeof parsed === 'string' ? parsed : undefined;
+  })
+  oidcAlgorithms = 'RS256,PS256,ES256';
+
+  /** The claim naming the user (MREG_OIDC_USER_CLAIM); a token without it is named by `sub`. */
+  @Matches(/^[^\s]{1,200}$/)
+  oidcUserClaim = 'preferred_username';
+
+  /** The claim listing the user's groups (MREG_OIDC_GROUPS_CLAIM); a dotted path reaches into nested claims. */
+  @Matches(/^[^\s]{1,200}$/)
+  oidcGroupsClaim = 'groups';
+
+  /** A claim listing mreg role names the provider assigns (MREG_OIDC_ROLES_CLAIM), e.g. `mreg_roles` or `realm_access.roles`. */
+  @IsOptional()
+  @Matches(/^[^\s]{1,200}$/)
+  oidcRolesClaim?: string;
+
+  /** Roles by group (MREG_OIDC_GROUP_ROLES): JSON {"<group>": "<role>" | ["<role>", …]}. */
+  @IsOptional()
+  @MaxLength(65536)
+  @Satisfies('isGroupRoles', (json) => {
+    const parsed = parseGroupRoles(json);
+    return typeof parsed === 'string' ? parsed : undefined;
+  })
+  oidcGroupRoles?: string;
+
+  /** The role every user the provider vouches for gets (MREG_OIDC_DEFAULT_ROLE); unset: only what claims and groups give. */
+  @IsOptional()
+  @IsIn(ROLES)
+  oidcDefaultRole?: Role;
+
+  /** Clock skew allowed on a token's exp, nbf and iat, in seconds (MREG_OIDC_CLOCK_SKEW_SECONDS). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600)
+  oidcClockSkewSeconds = 60;
+
+  /** How long the provider's keys are used before they are fetched again, in seconds (MREG_OIDC_KEYS_CACHE_SECONDS). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  oidcKeysCacheSeconds = 600;
+
+  /**
+   * The least time between two fetches of the keys caused by tokens naming an unknown key (a rotation), in seconds
+   * (MREG_OIDC_KEYS_MIN_REFRESH_SECONDS): a flood of made-up key ids costs one fetch per interval.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  oidcKeysMinRefreshSeconds = 30;
 
   /** Largest JSON request body in bytes (MREG_MAX_JSON_BYTES). */
   @Type(() => Number)
@@ -252,6 +329,17 @@ const ENV_KEYS: Readonly<Record<keyof MregConfig, string>> = {
   host: 'MREG_HOST',
   dataDir: 'MREG_DATA_DIR',
   tokens: 'MREG_TOKENS',
+  oidcIssuer: 'MREG_OIDC_ISSUER',
+  oidcAudience: 'MREG_OIDC_AUDIENCE',
+  oidcAlgorithms: 'MREG_OIDC_ALGORITHMS',
+  oidcUserClaim: 'MREG_OIDC_USER_CLAIM',
+  oidcGroupsClaim: 'MREG_OIDC_GROUPS_CLAIM',
+  oidcRolesClaim: 'MREG_OIDC_ROLES_CLAIM',
+  oidcGroupRoles: 'MREG_OIDC_GROUP_ROLES',
+  oidcDefaultRole: 'MREG_OIDC_DEFAULT_ROLE',
+  oidcClockSkewSeconds: 'MREG_OIDC_CLOCK_SKEW_SECONDS',
+  oidcKeysCacheSeconds: 'MREG_OIDC_KEYS_CACHE_SECONDS',
+  oidcKeysMinRefreshSeconds: 'MREG_OIDC_KEYS_MIN_REFRESH_SECONDS',
   maxJsonBytes: 'MREG_MAX_JSON_BYTES',
   maxArtifactBytes: 'MREG_MAX_ARTIFACT_BYTES',
   consistencyTimeoutMs: 'MREG_CONSISTENCY_TIMEOUT_MS',
@@ -308,6 +396,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   for (const [key, value, needs] of REQUIRED_WITH) {
     if (config[key] === value && !config[needs]) lines.push(`${ENV_KEYS[needs]}: required when ${ENV_KEYS[key]}=${value}`);
   }
+  if (config.oidcIssuer !== undefined && config.oidcAudience === undefined) lines.push(`${ENV_KEYS.oidcAudience}: required with ${ENV_KEYS.oidcIssuer} (the audience its tokens must name)`);
   if (lines.length > 0) {
     throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }

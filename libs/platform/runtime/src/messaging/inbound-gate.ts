@@ -8,8 +8,8 @@ import { READ_STORE } from '@mreg/platform/read-store';
 import type { ReadStore } from '@mreg/platform/read-store';
 import { REJECTION_CODES, cloudEventIdOf, headerOf, parseCloudEvent } from '@mreg/shared/contracts';
 import type { MessageRejectedV1, Principal, ReceivedCloudEvent, RejectionCode, Role } from '@mreg/shared/contracts';
-import { authenticateCaller } from '../auth/auth.guard';
-import { TokenRegistry, hasAnyRole } from '../auth/token-registry';
+import { Authenticator } from '../auth/authenticator';
+import { hasAnyRole } from '../auth/token-registry';
 import { MregConfig } from '../config/mreg.config';
 import type { CommandContext } from '../event-sourcing/command-context';
 import { ApiError } from '../http/api-error';
@@ -60,7 +60,7 @@ const MAX_REASON = 1000;
 
 /**
  * The way in for integration traffic (docs/design.md §5): the HTTP rules applied to a Kafka message. The
- * `authorization: Bearer <token>` header is resolved by the same TokenRegistry and rule as the HTTP guard
+ * `authorization: Bearer <token>` header is resolved by the same Authenticator as the HTTP guard
  * (nothing in the payload names the actor), the endpoint's roles are checked like a route's, the value must
  * be a CloudEvent of the endpoint's type within the HTTP body limit, and the data is validated by the HTTP
  * validation pipe. A client mistake — there, or a 4xx the handler raises (DomainError, ApiError) — becomes a
@@ -74,7 +74,7 @@ export class InboundGate {
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
-    private readonly tokens: TokenRegistry,
+    private readonly authenticator: Authenticator,
     private readonly config: MregConfig,
   ) {}
 
@@ -88,8 +88,10 @@ export class InboundGate {
     }
     let principal: Principal;
     try {
-      principal = authenticateCaller(this.tokens, headerOf(message.headers, 'authorization'));
+      principal = await this.authenticator.authenticate(headerOf(message.headers, 'authorization'));
     } catch (error: unknown) {
+      // The identity provider out of reach is no mistake of the sender's: the bus retries the message.
+      if (!isClientMistake(error)) throw error;
       // Never remembered: an anonymous sender must not be able to use up someone's message ids.
       return refuse(error);
     }

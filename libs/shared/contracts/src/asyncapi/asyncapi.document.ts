@@ -20,6 +20,7 @@ const STREAM_TEMPLATES: Readonly<Record<StreamCategory, string>> = {
   policy: 'policy-<modelId>',
   transition: 'transition-<transitionId>',
   'version-transitions': 'version-transitions-<modelId>-<n>',
+  'api-token': 'api-token-<tokenId>',
   artifacts: 'artifacts-<modelId>-<n>',
   'artifact-tree': 'artifact-tree-<sha256(root)[0..40]>',
   'experiment-name': 'experiment-name-<sha256(name)[0..40]>',
@@ -30,7 +31,7 @@ const STREAM_TEMPLATES: Readonly<Record<StreamCategory, string>> = {
 
 const CONTEXT_PROSE: Readonly<Record<keyof typeof PUBLIC_EVENTS, string>> = {
   registration: 'Models, versions, stages, aliases, training-run claims.',
-  governance: 'Approval policies and transition requests.',
+  governance: 'Approval policies, transition requests and API tokens.',
   artifact: 'Artifact manifests and the MLflow artifact tree.',
   tracking: "MLflow's experiments, runs and logged models.",
 };

@@ -1,6 +1,7 @@
 import type { EventMetadata, RecordedEvent } from '../events/event';
 import type { ArtifactEvent, ArtifactTreeEvent } from '../events/artifact';
 import type { PolicyEvent, TransitionEvent, VersionTransitionsEvent } from '../events/governance';
+import type { ApiTokenEvent } from '../events/api-token';
 import type { ModelEvent, ModelNameEvent, ModelVersionEvent, TrainingRunEvent } from '../events/model';
 import type { TrackingEvent } from '../events/tracking';
 import { currentSchemaVersion } from '../events/upcasters';
@@ -31,7 +32,7 @@ export type PublicEventData<T extends PublicEventType> = Shape<Definitions[T]['d
 // ---- compile-time: every stored event type has a public definition whose payload is its stored data ---------
 // The mapping below is the identity on data while this holds; when a stored shape changes (a new schema version
 // with its upcaster) and this check fails, the definition gets a mapping or the public event a new version.
-type StoredEvent = ModelNameEvent | ModelEvent | ModelVersionEvent | TrainingRunEvent | PolicyEvent | TransitionEvent | VersionTransitionsEvent | ArtifactEvent | ArtifactTreeEvent | TrackingEvent;
+type StoredEvent = ModelNameEvent | ModelEvent | ModelVersionEvent | TrainingRunEvent | PolicyEvent | TransitionEvent | VersionTransitionsEvent | ApiTokenEvent | ArtifactEvent | ArtifactTreeEvent | TrackingEvent;
 type StoredData = { [E in StoredEvent as E['type']]: E['data'] };
 type Mismatch<Stored, Public> = [Stored] extends [Public] ? ([Public] extends [Stored] ? (SameKeys<Stored, Public> extends true ? never : 'other fields') : 'public data is not stored data') : 'stored data is not public data';
 type Problems = { [T in keyof StoredData]: T extends PublicEventType ? Mismatch<StoredData[T], PublicEventData<T>> : 'no public definition' };
