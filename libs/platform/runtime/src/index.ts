@@ -13,6 +13,7 @@ export * from './http/api-error';
 export * from './http/consistency.interceptor';
 export * from './http/error-envelope.filter';
 export * from './messaging/log-relay';
+export * from './messaging/leader-lease';
 export * from './messaging/inbound-gate';
 export * from './platform.module';
 export * from './projection/consistency';

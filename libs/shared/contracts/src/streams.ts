@@ -18,6 +18,8 @@ export const streams = {
   experiment: (experimentId: string) => `experiment-${experimentId}`,
   run: (runId: string) => `run-${runId}`,
   loggedModel: (loggedModelId: string) => `logged-model-${loggedModelId}`,
+  /** A webhook subscription (decision 34). */
+  webhook: (subscriptionId: string) => `webhook-${subscriptionId}`,
   /** An API token for machines (decision 33). */
   apiToken: (tokenId: string) => `api-token-${tokenId}`,
 } as const;
@@ -38,6 +40,7 @@ export const STREAM_CATEGORIES = {
   policy: 'governance',
   transition: 'governance',
   'version-transitions': 'governance',
+  webhook: 'governance',
   'api-token': 'governance',
   artifacts: 'artifact',
   'artifact-tree': 'artifact',

@@ -5,7 +5,7 @@ import { cloudEventHeaders } from './integration';
 describe('the stream table', () => {
   it('gives each context its categories, so a relay takes what it owns and nothing more', () => {
     expect(categoriesOf(['registration'])).toEqual(['model-name', 'model', 'version', 'training-run']);
-    expect(categoriesOf(['governance'])).toEqual(['policy', 'transition', 'version-transitions', 'api-token']);
+    expect(categoriesOf(['governance'])).toEqual(['policy', 'transition', 'version-transitions', 'webhook', 'api-token']);
     expect(categoriesOf(['artifact'])).toEqual(['artifacts', 'artifact-tree']);
     expect(categoriesOf(['tracking'])).toEqual(['experiment-name', 'experiment', 'run', 'logged-model']);
   });

@@ -61,3 +61,22 @@ export function refusedRange(address: string, allowed?: BlockList): string | und
   if (allowed?.check(canonical, family)) return undefined;
   return REFUSED.find(({ list }) => list.check(canonical, family))?.name;
 }
+
+/**
+ * An admin's allow-list, comma-separated CIDRs (`10.20.0.0/16, fd12::/64`; a bare address is one host), as a
+ * BlockList; the reason when an entry is malformed.
+ */
+export function parseCidrList(text: string): BlockList | string {
+  const list = new BlockList();
+  for (const entry of text.split(',').map((part) => part.trim()).filter((part) => part.length > 0)) {
+    const match = /^([^/\s]+)(?:\/(\d{1,3}))?$/.exec(entry);
+    const address = match?.[1];
+    const family = address === undefined ? 0 : isIP(address);
+    if (match === null || address === undefined || family === 0) return `"${entry}" is not a CIDR such as 10.20.0.0/16 or fd12::/64`;
+    const max = family === 4 ? 32 : 128;
+    const prefix = match[2] === undefined ? max : Number(match[2]);
+    if (prefix > max) return `"${entry}": the prefix length is at most ${max}`;
+    list.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
+  }
+  return list;
+}

@@ -1,5 +1,5 @@
 import { BlockList } from 'node:net';
-import { canonicalAddress, refusedRange } from './network-ranges';
+import { canonicalAddress, parseCidrList, refusedRange } from './network-ranges';
 
 describe("addresses an outbound call on a user's behalf must not reach", () => {
   it.each([
@@ -62,5 +62,21 @@ describe("addresses an outbound call on a user's behalf must not reach", () => {
     expect(refusedRange('example.com')).toBe('not an IP address');
     expect(canonicalAddress('example.com')).toBeUndefined();
     expect(canonicalAddress('0x7f.1')).toBe('127.0.0.1');
+  });
+});
+
+describe("an admin's allow-list of ranges", () => {
+  it('reads comma-separated CIDRs and bare addresses, IPv4 and IPv6', () => {
+    const list = parseCidrList(' 10.20.0.0/16, fd12::/64 ,192.168.1.7');
+    if (typeof list === 'string') throw new Error(list);
+    expect(refusedRange('10.20.3.4', list)).toBeUndefined();
+    expect(refusedRange('fd12::5', list)).toBeUndefined();
+    expect(refusedRange('192.168.1.7', list)).toBeUndefined();
+    expect(refusedRange('192.168.1.8', list)).toBe('private (192.168.0.0/16)');
+    expect(refusedRange('10.21.0.1', list)).toBe('private (10.0.0.0/8)');
+  });
+
+  it.each(['10.0.0.0/33', 'fd12::/129', 'example.com/8', '10.0.0/8', '10.0.0.0/x'])('refuses %s with the reason', (text) => {
+    expect(parseCidrList(text)).toEqual(expect.stringContaining(text.split('/')[0] ?? text));
   });
 });

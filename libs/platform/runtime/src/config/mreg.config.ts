@@ -1,6 +1,6 @@
 import { Type, plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
-import { DEFAULT_URI_SCHEMES, parseUriSchemes } from '@mreg/shared/util';
+import { DEFAULT_URI_SCHEMES, parseCidrList, parseUriSchemes } from '@mreg/shared/util';
 import { ROLES } from '@mreg/shared/contracts';
 import type { Role } from '@mreg/shared/contracts';
 import { issuerProblem } from '../auth/oidc-keys';
@@ -248,6 +248,65 @@ export class MregConfig {
   @Max(300000)
   relayLeaseMs = 5000;
 
+  /**
+   * Secret: the key every webhook signing secret is derived from (MREG_WEBHOOK_SIGNING_KEY, 32+ characters; decision
+   * 34), so that no secret is stored. Every replica must have the same one. Without it a key is generated and kept in
+   * the data dir, which serves one process only.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  @MaxLength(4096)
+  webhookSigningKey?: string;
+
+  /** Webhooks may target the loopback, over plain http too (MREG_WEBHOOK_ALLOW_HTTP_LOOPBACK): for tests on one machine. */
+  @IsIn(['true', 'false'])
+  webhookAllowHttpLoopback: 'true' | 'false' = 'false';
+
+  /** Ranges webhooks may reach although private or reserved (MREG_WEBHOOK_ALLOWED_RANGES): comma-separated CIDRs. */
+  @IsOptional()
+  @IsString()
+  @Satisfies('isCidrList', (list) => {
+    const parsed = parseCidrList(list);
+    return typeof parsed === 'string' ? parsed : undefined;
+  })
+  webhookAllowedRanges?: string;
+
+  /** The first retry delay of a failed webhook delivery, doubled for each next one (MREG_WEBHOOK_RETRY_BASE_MS). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  webhookRetryBaseMs = 5000;
+
+  /** The longest delay between two attempts of a webhook delivery (MREG_WEBHOOK_RETRY_MAX_DELAY_MS), default 6 h. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400_000)
+  webhookRetryMaxDelayMs = 21_600_000;
+
+  /** Attempts of one webhook delivery before it is given up (MREG_WEBHOOK_MAX_ATTEMPTS); never later than a day. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  webhookMaxAttempts = 16;
+
+  /** How long one webhook attempt may take, connecting to the last byte read (MREG_WEBHOOK_TIMEOUT_MS). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  webhookTimeoutMs = 10_000;
+
+  /** How often the delivering replica looks for due webhook deliveries (MREG_WEBHOOK_POLL_MS). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  webhookPollMs = 1000;
+
   /** Read model adapter (MREG_READ_STORE). */
   @IsIn(['sqlite', 'mongo'])
   readStore: 'sqlite' | 'mongo' = 'sqlite';
@@ -364,6 +423,14 @@ const ENV_KEYS: Readonly<Record<keyof MregConfig, string>> = {
   kafkaNamespace: 'MREG_KAFKA_NAMESPACE',
   kafkaSessionTimeoutMs: 'MREG_KAFKA_SESSION_TIMEOUT_MS',
   relayLeaseMs: 'MREG_RELAY_LEASE_MS',
+  webhookSigningKey: 'MREG_WEBHOOK_SIGNING_KEY',
+  webhookAllowHttpLoopback: 'MREG_WEBHOOK_ALLOW_HTTP_LOOPBACK',
+  webhookAllowedRanges: 'MREG_WEBHOOK_ALLOWED_RANGES',
+  webhookRetryBaseMs: 'MREG_WEBHOOK_RETRY_BASE_MS',
+  webhookRetryMaxDelayMs: 'MREG_WEBHOOK_RETRY_MAX_DELAY_MS',
+  webhookMaxAttempts: 'MREG_WEBHOOK_MAX_ATTEMPTS',
+  webhookTimeoutMs: 'MREG_WEBHOOK_TIMEOUT_MS',
+  webhookPollMs: 'MREG_WEBHOOK_POLL_MS',
   readStore: 'MREG_READ_STORE',
   mongoUrl: 'MREG_MONGO_URL',
   mongoDatabase: 'MREG_MONGO_DB',

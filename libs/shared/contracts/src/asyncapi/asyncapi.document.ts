@@ -20,6 +20,7 @@ const STREAM_TEMPLATES: Readonly<Record<StreamCategory, string>> = {
   policy: 'policy-<modelId>',
   transition: 'transition-<transitionId>',
   'version-transitions': 'version-transitions-<modelId>-<n>',
+  webhook: 'webhook-<subscriptionId>',
   'api-token': 'api-token-<tokenId>',
   artifacts: 'artifacts-<modelId>-<n>',
   'artifact-tree': 'artifact-tree-<sha256(root)[0..40]>',

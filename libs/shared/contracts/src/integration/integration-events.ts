@@ -1,6 +1,7 @@
 import type { EventMetadata, RecordedEvent } from '../events/event';
 import type { ArtifactEvent, ArtifactTreeEvent } from '../events/artifact';
 import type { PolicyEvent, TransitionEvent, VersionTransitionsEvent } from '../events/governance';
+import type { WebhookEvent } from '../events/webhook';
 import type { ApiTokenEvent } from '../events/api-token';
 import type { ModelEvent, ModelNameEvent, ModelVersionEvent, TrainingRunEvent } from '../events/model';
 import type { TrackingEvent } from '../events/tracking';
@@ -9,6 +10,7 @@ import type { Assert, SameKeys, Shape } from '../schema';
 import { streamContext, type OwningContext } from '../streams';
 import { ARTIFACT_EVENTS_V1, GOVERNANCE_EVENTS_V1, REGISTRATION_EVENTS_V1, TRACKING_EVENTS_V1 } from './public-events.v1';
 import type { PublicEventDefinition } from './public-events.v1';
+import { WEBHOOK_EVENTS_V1 } from './webhook-events.v1';
 
 // Public integration events (decision 19). The log stores events with their hash chain and positions; what the
 // registry publishes is each event's public payload, defined once per type and version (public-events.v1.ts),
@@ -19,12 +21,12 @@ import type { PublicEventDefinition } from './public-events.v1';
 /** The public events of each context, as published on the context's topic. */
 export const PUBLIC_EVENTS = {
   registration: REGISTRATION_EVENTS_V1,
-  governance: GOVERNANCE_EVENTS_V1,
+  governance: { ...GOVERNANCE_EVENTS_V1, ...WEBHOOK_EVENTS_V1 },
   artifact: ARTIFACT_EVENTS_V1,
   tracking: TRACKING_EVENTS_V1,
 } as const satisfies Readonly<Record<OwningContext, Readonly<Record<string, PublicEventDefinition>>>>;
 
-type Definitions = typeof REGISTRATION_EVENTS_V1 & typeof GOVERNANCE_EVENTS_V1 & typeof ARTIFACT_EVENTS_V1 & typeof TRACKING_EVENTS_V1;
+type Definitions = typeof REGISTRATION_EVENTS_V1 & typeof GOVERNANCE_EVENTS_V1 & typeof WEBHOOK_EVENTS_V1 & typeof ARTIFACT_EVENTS_V1 & typeof TRACKING_EVENTS_V1;
 export type PublicEventType = keyof Definitions;
 /** The public payload of an event type (its current public version). */
 export type PublicEventData<T extends PublicEventType> = Shape<Definitions[T]['data']>;
@@ -32,7 +34,7 @@ export type PublicEventData<T extends PublicEventType> = Shape<Definitions[T]['d
 // ---- compile-time: every stored event type has a public definition whose payload is its stored data ---------
 // The mapping below is the identity on data while this holds; when a stored shape changes (a new schema version
 // with its upcaster) and this check fails, the definition gets a mapping or the public event a new version.
-type StoredEvent = ModelNameEvent | ModelEvent | ModelVersionEvent | TrainingRunEvent | PolicyEvent | TransitionEvent | VersionTransitionsEvent | ApiTokenEvent | ArtifactEvent | ArtifactTreeEvent | TrackingEvent;
+type StoredEvent = ModelNameEvent | ModelEvent | ModelVersionEvent | TrainingRunEvent | PolicyEvent | TransitionEvent | VersionTransitionsEvent | WebhookEvent | ApiTokenEvent | ArtifactEvent | ArtifactTreeEvent | TrackingEvent;
 type StoredData = { [E in StoredEvent as E['type']]: E['data'] };
 type Mismatch<Stored, Public> = [Stored] extends [Public] ? ([Public] extends [Stored] ? (SameKeys<Stored, Public> extends true ? never : 'other fields') : 'public data is not stored data') : 'stored data is not public data';
 type Problems = { [T in keyof StoredData]: T extends PublicEventType ? Mismatch<StoredData[T], PublicEventData<T>> : 'no public definition' };
