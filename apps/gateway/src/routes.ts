@@ -18,6 +18,8 @@ export const ROUTES: readonly Route[] = [
   { methods: ['POST'], path: new RegExp(`${VERSION}/transitions$`), service: 'governance' },
   { methods: ['POST'], path: new RegExp(`^/api/v1/transitions/${SEG}/(approve|reject|cancel)$`), service: 'governance' },
   { methods: ['GET', 'PUT', 'PATCH'], path: new RegExp(`${MODEL}/policy$`), service: 'governance' },
+  // A model's grants are read from its stream, where registration writes them (no read model in between).
+  { methods: ['GET', 'HEAD', 'PUT', 'DELETE'], path: new RegExp(`${MODEL}/access(/(grants|visibility))?$`), service: 'registration' },
   { methods: ['GET', 'HEAD'], path: /^\/api\/v1\/transitions(\/[^/]+)?$/, service: 'governance' },
   { methods: ['GET', 'PUT', 'PATCH'], path: /^\/api\/v1\/policy$/, service: 'governance' },
   // MLflow's API: the artifact proxy, transition-stage, registry reads (one of them a POST) and registry writes;

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, artifactTreeKey, streams } from '@mreg/shared/contracts';
-import type { ArtifactEntry } from '@mreg/shared/contracts';
+import type { ArtifactEntry, Principal } from '@mreg/shared/contracts';
 import { artifactTreeDecider, artifactTreeRoot, listTreeDirectory, treeFilesUnder } from '@mreg/artifact/domain';
 import type { ArtifactTreeState, TreeListing } from '@mreg/artifact/domain';
 import { ARTIFACT_STORAGE } from '@mreg/platform/artifact-storage';
@@ -36,18 +36,18 @@ export class ArtifactTreeService {
    * The files under `path` when it lies in a registered version's read-only namespace
    * (`mreg-versions/<modelId>/<n>/…`): that version's manifest (sealed, digest-checked), as tree paths.
    */
-  private async versionFiles(path: string): Promise<ArtifactTreeState | undefined> {
+  private async versionFiles(path: string, principal: Principal): Promise<ArtifactTreeState | undefined> {
     const [prefix, modelId, n] = path.split('/');
     if (prefix !== VERSIONS_PREFIX) return undefined;
     const version = Number(n);
     if (modelId === undefined || !Number.isSafeInteger(version) || version < 1) throw new DomainError('NOT_FOUND', `artifact ${path} not found`, { path });
     const base = `${VERSIONS_PREFIX}/${modelId}/${version}`;
-    const entries = await this.versions.manifestOf(modelId, version);
+    const entries = await this.versions.manifestOf(modelId, version, principal);
     return { entries: new Map(entries.map((e) => [`${base}/${e.path}`, { ...e, path: `${base}/${e.path}` }])) };
   }
 
-  private async stateFor(path: string): Promise<ArtifactTreeState> {
-    return (await this.versionFiles(path)) ?? (await this.load(artifactTreeRoot(path))).state;
+  private async stateFor(path: string, principal: Principal): Promise<ArtifactTreeState> {
+    return (await this.versionFiles(path, principal)) ?? (await this.load(artifactTreeRoot(path))).state;
   }
 
   private load(root: string) {
@@ -69,16 +69,17 @@ export class ArtifactTreeService {
     return entry;
   }
 
-  async find(path: string): Promise<ArtifactEntry> {
-    const entry = (await this.stateFor(path)).entries.get(path);
+  /** `principal`: who reads (a registered version's files only for those who may read its model). */
+  async find(path: string, principal: Principal): Promise<ArtifactEntry> {
+    const entry = (await this.stateFor(path, principal)).entries.get(path);
     if (!entry) throw new DomainError('NOT_FOUND', `artifact ${path} not found`, { path });
     return entry;
   }
 
   /** The direct children of a directory (none for a file or a path nothing was uploaded under). */
-  async list(dir: string): Promise<TreeListing[]> {
+  async list(dir: string, principal: Principal): Promise<TreeListing[]> {
     if (dir === '') return [];
-    return listTreeDirectory(await this.stateFor(dir), dir);
+    return listTreeDirectory(await this.stateFor(dir, principal), dir);
   }
 
   /**

@@ -41,8 +41,8 @@ export class ArtifactController {
   @ApiOperation({ summary: 'List the artifacts of a version' })
   @ApiOkResponse({ description: 'The manifest of the version', type: ArtifactManifestResponse })
   @ApiErrorResponses(400, 401, 403, 404)
-  list(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number): Promise<ArtifactManifestResponse> {
-    return this.artifacts.list(name, version).then((m) => ({ ...m, items: m.items.map(resource) }));
+  list(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Caller() ctx: CommandContext): Promise<ArtifactManifestResponse> {
+    return this.artifacts.list(name, version, ctx.principal).then((m) => ({ ...m, items: m.items.map(resource) }));
   }
 
   @Put('*path')
@@ -117,9 +117,9 @@ export class ArtifactController {
   @ApiNotModifiedResponse({ description: 'If-None-Match matched the ETag', headers: { ETag: { description: 'Quoted SHA-256 of the artifact', schema: { type: 'string' } } } })
   @ApiRequestedRangeNotSatisfiableResponse({ description: 'RANGE_NOT_SATISFIABLE: the Range lies outside the artifact', type: ApiErrorEnvelope, headers: { 'Content-Range': { description: 'bytes */<size>', schema: { type: 'string' } } } })
   @ApiErrorResponses(400, 401, 403, 404)
-  async download(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async download(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Req() req: Request, @Res() res: Response, @Caller() ctx: CommandContext): Promise<void> {
     const path = artifactPathFromUrl(req.originalUrl);
-    const entry = await this.artifacts.find(name, version, path);
+    const entry = await this.artifacts.find(name, version, path, ctx.principal);
     await sendArtifact(req, res, entry, (range) => this.artifacts.open(entry, range));
   }
 }

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, streams } from '@mreg/shared/contracts';
-import type { ArtifactEntry } from '@mreg/shared/contracts';
+import type { ArtifactEntry, Principal } from '@mreg/shared/contracts';
 import { artifactManifestDecider, findArtifact, listArtifacts } from '@mreg/artifact/domain';
 import { ARTIFACT_STORAGE } from '@mreg/platform/artifact-storage';
 import type { ArtifactStorage, ByteRange } from '@mreg/platform/artifact-storage';
@@ -38,7 +38,7 @@ export class ArtifactService {
    * refused is checked before a byte is stored: missing version, sealed version, taken path.
    */
   async upload(request: UploadRequest, ctx: CommandContext): Promise<{ entry: ArtifactEntry; created: boolean }> {
-    const model = await this.lookup.require(request.modelName);
+    const model = await this.lookup.authorize(request.modelName, ctx.principal, 'write');
     const version = await this.lookup.requireVersion(model.modelId, request.version, model.name);
     const before = await this.manifest(model.modelId, request.version);
     const existing = findArtifact(before.state, request.path);
@@ -76,15 +76,15 @@ export class ArtifactService {
     return { entry, created: result.events.length > 0 };
   }
 
-  async list(modelName: string, version: number): Promise<{ model: string; version: number; sealed: boolean; totalSize: number; items: ArtifactEntry[] }> {
-    const model = await this.lookup.require(modelName);
+  async list(modelName: string, version: number, principal: Principal): Promise<{ model: string; version: number; sealed: boolean; totalSize: number; items: ArtifactEntry[] }> {
+    const model = await this.lookup.authorize(modelName, principal, 'read');
     const snapshot = await this.lookup.requireVersion(model.modelId, version, model.name);
     const manifest = await this.manifest(model.modelId, version);
     return { model: model.name, version, sealed: snapshot.stage !== 'development', totalSize: manifest.state.totalSize, items: listArtifacts(manifest.state) };
   }
 
-  async find(modelName: string, version: number, path: string): Promise<ArtifactEntry> {
-    const model = await this.lookup.require(modelName);
+  async find(modelName: string, version: number, path: string, principal: Principal): Promise<ArtifactEntry> {
+    const model = await this.lookup.authorize(modelName, principal, 'read');
     await this.lookup.requireVersion(model.modelId, version, model.name);
     const entry = findArtifact((await this.manifest(model.modelId, version)).state, path);
     if (!entry) throw new DomainError('NOT_FOUND', `artifact ${path} not found in version ${version}`, { path });
@@ -92,7 +92,8 @@ export class ArtifactService {
   }
 
   /** A version's manifest by model id (the MLflow proxy's `mreg-versions/<modelId>/<n>` namespace). */
-  async manifestOf(modelId: string, version: number): Promise<ArtifactEntry[]> {
+  async manifestOf(modelId: string, version: number, principal: Principal): Promise<ArtifactEntry[]> {
+    await this.lookup.authorizeId(modelId, principal, 'read');
     const snapshot = await this.lookup.version(modelId, version);
     if (!snapshot.exists || snapshot.deleted) throw new DomainError('NOT_FOUND', `model ${modelId} has no version ${version}`, { modelId, version });
     return listArtifacts((await this.manifest(modelId, version)).state);

@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, ge
 import { ApiOrderBy, CatalogQueries, HISTORY_PAGE_FILTER, MODEL_FILTER, VERSION_FILTER } from '@mreg/audit/read-models';
 import type { HistoryEntryResource, ListResult, ModelResource, VersionResource } from '@mreg/audit/read-models';
 import { ModelResponse, VersionResponse } from '@mreg/audit/read-models';
-import { AliasPipe, ApiError, ApiErrorResponses, AsOfQuery, ListQuery, ModelNamePipe, Roles, VersionPipe } from '@mreg/platform/runtime';
+import { AliasPipe, ApiError, ApiErrorResponses, AsOfQuery, ListQuery, ModelNamePipe, Reader, Roles, VersionPipe } from '@mreg/platform/runtime';
+import type { Principal } from '@mreg/shared/contracts';
 import { ModelLookup } from '@mreg/registration/catalog';
 import { PointInTimeService } from './point-in-time.service';
 import { AliasResolutionResponse, HistoryPage, IntegrityResponse, ModelAsOfResponse, ModelPage, ProvenanceResponse, VersionAsOfResponse, VersionPage } from './dto/catalog.response';
@@ -24,8 +25,8 @@ export class CatalogController {
   @ApiOrderBy(MODEL_FILTER)
   @ApiOkResponse({ description: 'One page of models', type: ModelPage })
   @ApiErrorResponses(400, 401, 403)
-  listModels(@Query() query: ListQuery): Promise<ListResult<ModelResource>> {
-    return this.queries.listModels(query);
+  listModels(@Query() query: ListQuery, @Reader() reader: Principal): Promise<ListResult<ModelResource>> {
+    return this.queries.listModels(query, reader);
   }
 
   @Get('models/:name')
@@ -34,9 +35,9 @@ export class CatalogController {
   @ApiExtraModels(ModelResponse, ModelAsOfResponse)
   @ApiOkResponse({ description: 'The model; with asOf, the model replayed from the log as it was then', schema: { oneOf: [{ $ref: getSchemaPath(ModelResponse) }, { $ref: getSchemaPath(ModelAsOfResponse) }] } })
   @ApiErrorResponses(400, 401, 403, 404)
-  async getModel(@Param('name', ModelNamePipe) name: string, @Query() { asOf }: AsOfQuery) {
-    if (asOf) return this.pointInTime.modelAt(name, asOf);
-    const { modelId } = await this.lookup.require(name);
+  async getModel(@Param('name', ModelNamePipe) name: string, @Query() { asOf }: AsOfQuery, @Reader() reader: Principal) {
+    if (asOf) return this.pointInTime.modelAt(name, asOf, reader);
+    const { modelId } = await this.lookup.authorize(name, reader, 'read');
     return this.queries.model(modelId);
   }
 
@@ -46,9 +47,9 @@ export class CatalogController {
   @ApiOrderBy(VERSION_FILTER)
   @ApiOkResponse({ description: 'One page of versions', type: VersionPage })
   @ApiErrorResponses(400, 401, 403, 404)
-  async listModelVersions(@Param('name', ModelNamePipe) name: string, @Query() query: ListQuery): Promise<ListResult<VersionResource>> {
-    const { modelId } = await this.lookup.require(name);
-    return this.queries.listVersions(query, modelId);
+  async listModelVersions(@Param('name', ModelNamePipe) name: string, @Query() query: ListQuery, @Reader() reader: Principal): Promise<ListResult<VersionResource>> {
+    const { modelId } = await this.lookup.authorize(name, reader, 'read');
+    return this.queries.listVersions(query, reader, modelId);
   }
 
   @Get('versions')
@@ -57,8 +58,8 @@ export class CatalogController {
   @ApiOrderBy(VERSION_FILTER)
   @ApiOkResponse({ description: 'One page of versions', type: VersionPage })
   @ApiErrorResponses(400, 401, 403)
-  searchVersions(@Query() query: ListQuery): Promise<ListResult<VersionResource>> {
-    return this.queries.listVersions(query);
+  searchVersions(@Query() query: ListQuery, @Reader() reader: Principal): Promise<ListResult<VersionResource>> {
+    return this.queries.listVersions(query, reader);
   }
 
   @Get('models/:name/versions/:version')
@@ -67,9 +68,9 @@ export class CatalogController {
   @ApiExtraModels(VersionResponse, VersionAsOfResponse)
   @ApiOkResponse({ description: 'The version; with asOf, the version replayed from the log as it was then', schema: { oneOf: [{ $ref: getSchemaPath(VersionResponse) }, { $ref: getSchemaPath(VersionAsOfResponse) }] } })
   @ApiErrorResponses(400, 401, 403, 404)
-  async getVersion(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Query() { asOf }: AsOfQuery) {
-    if (asOf) return this.pointInTime.versionAt(name, version, asOf);
-    const { modelId } = await this.lookup.require(name);
+  async getVersion(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Query() { asOf }: AsOfQuery, @Reader() reader: Principal) {
+    if (asOf) return this.pointInTime.versionAt(name, version, asOf, reader);
+    const { modelId } = await this.lookup.authorize(name, reader, 'read');
     return this.queries.version(modelId, version);
   }
 
@@ -78,8 +79,8 @@ export class CatalogController {
   @ApiOperation({ summary: 'Resolve an alias to its version' })
   @ApiOkResponse({ description: 'The alias and the version it names', type: AliasResolutionResponse })
   @ApiErrorResponses(400, 401, 403, 404)
-  async getAlias(@Param('name', ModelNamePipe) name: string, @Param('alias', AliasPipe) alias: string): Promise<{ alias: string; version: VersionResource }> {
-    const { modelId } = await this.lookup.require(name);
+  async getAlias(@Param('name', ModelNamePipe) name: string, @Param('alias', AliasPipe) alias: string, @Reader() reader: Principal): Promise<{ alias: string; version: VersionResource }> {
+    const { modelId } = await this.lookup.authorize(name, reader, 'read');
     const model = await this.queries.model(modelId);
     // Own entries only: "constructor" is a valid alias name and must not resolve to Object.prototype.constructor.
     const target = Object.hasOwn(model.aliases, alias) ? model.aliases[alias] : undefined;
@@ -93,8 +94,8 @@ export class CatalogController {
   @ApiOrderBy(HISTORY_PAGE_FILTER)
   @ApiOkResponse({ description: 'One page of history entries', type: HistoryPage })
   @ApiErrorResponses(400, 401, 403, 404)
-  async history(@Param('name', ModelNamePipe) name: string, @Query() query: ListQuery): Promise<ListResult<HistoryEntryResource>> {
-    return this.queries.history(await this.pointInTime.modelIdAt(name), query);
+  async history(@Param('name', ModelNamePipe) name: string, @Query() query: ListQuery, @Reader() reader: Principal): Promise<ListResult<HistoryEntryResource>> {
+    return this.queries.history(await this.pointInTime.modelIdAt(name, reader), query);
   }
 
   @Get('models/:name/versions/:version/history')
@@ -103,8 +104,8 @@ export class CatalogController {
   @ApiOrderBy(HISTORY_PAGE_FILTER)
   @ApiOkResponse({ description: 'One page of history entries', type: HistoryPage })
   @ApiErrorResponses(400, 401, 403, 404)
-  async versionHistory(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Query() query: ListQuery): Promise<ListResult<HistoryEntryResource>> {
-    return this.queries.history(await this.pointInTime.modelIdAt(name), query, version);
+  async versionHistory(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Query() query: ListQuery, @Reader() reader: Principal): Promise<ListResult<HistoryEntryResource>> {
+    return this.queries.history(await this.pointInTime.modelIdAt(name, reader), query, version);
   }
 
   @Get('models/:name/versions/:version/provenance')
@@ -112,8 +113,8 @@ export class CatalogController {
   @ApiOperation({ summary: 'The provenance of a version' })
   @ApiOkResponse({ description: 'Data, code, run, artifacts and approval chain of the version', type: ProvenanceResponse })
   @ApiErrorResponses(400, 401, 403, 404)
-  provenance(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number) {
-    return this.pointInTime.provenance(name, version);
+  provenance(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Reader() reader: Principal) {
+    return this.pointInTime.provenance(name, version, reader);
   }
 
   @Get('models/:name/integrity')
@@ -121,7 +122,7 @@ export class CatalogController {
   @ApiOperation({ summary: "Verify a model's hash chains" })
   @ApiOkResponse({ description: 'The result of recomputing every hash chain of the model', type: IntegrityResponse })
   @ApiErrorResponses(400, 401, 403, 404)
-  integrity(@Param('name', ModelNamePipe) name: string) {
-    return this.pointInTime.verify(name);
+  integrity(@Param('name', ModelNamePipe) name: string, @Reader() reader: Principal) {
+    return this.pointInTime.verify(name, reader);
   }
 }

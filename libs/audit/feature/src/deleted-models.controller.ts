@@ -2,7 +2,9 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiOrderBy, CatalogQueries, DELETED_MODEL_FILTER, DeletedModelResponse } from '@mreg/audit/read-models';
 import type { DeletedModelResource, ListResult } from '@mreg/audit/read-models';
-import { ApiErrorResponses, ListQuery, ModelIdPipe, Roles } from '@mreg/platform/runtime';
+import { ApiErrorResponses, ListQuery, ModelIdPipe, Reader, Roles } from '@mreg/platform/runtime';
+import type { Principal } from '@mreg/shared/contracts';
+import { ModelLookup } from '@mreg/registration/catalog';
 import { DeletedModelPage } from './dto/catalog.response';
 
 /**
@@ -13,7 +15,10 @@ import { DeletedModelPage } from './dto/catalog.response';
 @ApiBearerAuth()
 @Controller('deleted-models')
 export class DeletedModelsController {
-  constructor(private readonly queries: CatalogQueries) {}
+  constructor(
+    private readonly queries: CatalogQueries,
+    private readonly lookup: ModelLookup,
+  ) {}
 
   @Get()
   @Roles('reader')
@@ -21,8 +26,8 @@ export class DeletedModelsController {
   @ApiOrderBy(DELETED_MODEL_FILTER)
   @ApiOkResponse({ description: 'One page of deleted models', type: DeletedModelPage })
   @ApiErrorResponses(400, 401, 403)
-  list(@Query() query: ListQuery): Promise<ListResult<DeletedModelResource>> {
-    return this.queries.listDeletedModels(query);
+  list(@Query() query: ListQuery, @Reader() reader: Principal): Promise<ListResult<DeletedModelResource>> {
+    return this.queries.listDeletedModels(query, reader);
   }
 
   @Get(':modelId')
@@ -30,7 +35,8 @@ export class DeletedModelsController {
   @ApiOperation({ summary: 'Get a deleted model by id' })
   @ApiOkResponse({ description: 'The model as it was when deleted', type: DeletedModelResponse })
   @ApiErrorResponses(400, 401, 403, 404)
-  get(@Param('modelId', ModelIdPipe) modelId: string): Promise<DeletedModelResource> {
+  async get(@Param('modelId', ModelIdPipe) modelId: string, @Reader() reader: Principal): Promise<DeletedModelResource> {
+    await this.lookup.authorizeId(modelId, reader, 'read');
     return this.queries.deletedModel(modelId);
   }
 }

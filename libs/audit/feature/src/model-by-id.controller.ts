@@ -2,7 +2,8 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiOrderBy, CatalogQueries, HISTORY_PAGE_FILTER } from '@mreg/audit/read-models';
 import type { HistoryEntryResource, ListResult } from '@mreg/audit/read-models';
-import { ApiErrorResponses, ListQuery, ModelIdPipe, Roles, VersionPipe } from '@mreg/platform/runtime';
+import { ApiErrorResponses, ListQuery, ModelIdPipe, Reader, Roles, VersionPipe } from '@mreg/platform/runtime';
+import type { Principal } from '@mreg/shared/contracts';
 import { PointInTimeService } from './point-in-time.service';
 import { HistoryPage, IntegrityResponse, ProvenanceResponse } from './dto/catalog.response';
 
@@ -26,8 +27,8 @@ export class ModelByIdController {
   @ApiOrderBy(HISTORY_PAGE_FILTER)
   @ApiOkResponse({ description: 'One page of history entries', type: HistoryPage })
   @ApiErrorResponses(400, 401, 403, 404)
-  async history(@Param('modelId', ModelIdPipe) modelId: string, @Query() query: ListQuery): Promise<ListResult<HistoryEntryResource>> {
-    return this.queries.history(await this.pointInTime.requireModelId(modelId), query);
+  async history(@Param('modelId', ModelIdPipe) modelId: string, @Query() query: ListQuery, @Reader() reader: Principal): Promise<ListResult<HistoryEntryResource>> {
+    return this.queries.history(await this.pointInTime.requireModelId(modelId, reader), query);
   }
 
   @Get(':modelId/versions/:version/history')
@@ -36,8 +37,8 @@ export class ModelByIdController {
   @ApiOrderBy(HISTORY_PAGE_FILTER)
   @ApiOkResponse({ description: 'One page of history entries', type: HistoryPage })
   @ApiErrorResponses(400, 401, 403, 404)
-  async versionHistory(@Param('modelId', ModelIdPipe) modelId: string, @Param('version', VersionPipe) version: number, @Query() query: ListQuery): Promise<ListResult<HistoryEntryResource>> {
-    return this.queries.history(await this.pointInTime.requireModelId(modelId), query, version);
+  async versionHistory(@Param('modelId', ModelIdPipe) modelId: string, @Param('version', VersionPipe) version: number, @Query() query: ListQuery, @Reader() reader: Principal): Promise<ListResult<HistoryEntryResource>> {
+    return this.queries.history(await this.pointInTime.requireModelId(modelId, reader), query, version);
   }
 
   @Get(':modelId/versions/:version/provenance')
@@ -45,8 +46,8 @@ export class ModelByIdController {
   @ApiOperation({ summary: 'The provenance of a version, by model id (deleted models and versions too)' })
   @ApiOkResponse({ description: 'Data, code, run, artifacts and approval chain of the version', type: ProvenanceResponse })
   @ApiErrorResponses(400, 401, 403, 404)
-  async provenance(@Param('modelId', ModelIdPipe) modelId: string, @Param('version', VersionPipe) version: number) {
-    return this.pointInTime.provenanceOf(await this.pointInTime.requireModelId(modelId), version);
+  async provenance(@Param('modelId', ModelIdPipe) modelId: string, @Param('version', VersionPipe) version: number, @Reader() reader: Principal) {
+    return this.pointInTime.provenanceOf(await this.pointInTime.requireModelId(modelId, reader), version);
   }
 
   @Get(':modelId/integrity')
@@ -54,7 +55,7 @@ export class ModelByIdController {
   @ApiOperation({ summary: "Verify a model's hash chains, by model id (deleted models too)" })
   @ApiOkResponse({ description: 'The result of recomputing every hash chain of the model', type: IntegrityResponse })
   @ApiErrorResponses(400, 401, 403, 404)
-  async integrity(@Param('modelId', ModelIdPipe) modelId: string) {
-    return this.pointInTime.verifyModel(await this.pointInTime.requireModelId(modelId));
+  async integrity(@Param('modelId', ModelIdPipe) modelId: string, @Reader() reader: Principal) {
+    return this.pointInTime.verifyModel(await this.pointInTime.requireModelId(modelId, reader));
   }
 }

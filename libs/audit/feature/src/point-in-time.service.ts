@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, fold, recordedUntil, streamCategory, streams, trainingRunKey } from '@mreg/shared/contracts';
-import type { Decider, Event, ModelVersionEvent, RecordedEvent } from '@mreg/shared/contracts';
+import { DomainError, fold, isDomainError, recordedUntil, streamCategory, streams, trainingRunKey } from '@mreg/shared/contracts';
+import type { Decider, Event, ModelVersionEvent, Principal, RecordedEvent } from '@mreg/shared/contracts';
 import { EVENT_STORE, verifyChain } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
 import { ModelLookup } from '@mreg/registration/catalog';
 import { modelVersionDecider, registeredModelDecider } from '@mreg/registration/domain';
 import { transitionDecider, versionTransitionsDecider } from '@mreg/governance/domain';
 import { artifactManifestDecider, listArtifacts } from '@mreg/artifact/domain';
-import { registeredFacts } from '@mreg/audit/read-models';
+import { accessResource, registeredFacts } from '@mreg/audit/read-models';
 
 /** How long an integrity check works before it lets the event loop take a turn, in ms. */
 const TURN_MS = 5;
@@ -59,9 +59,12 @@ export class PointInTimeService {
    * The model that held `name` at `at`; without `at`, the one holding it now or else the last one that did (a
    * deleted model's history, provenance and integrity stay reachable by its name).
    */
-  async modelIdAt(name: string, at?: Date): Promise<string> {
+  async modelIdAt(name: string, principal: Principal, at?: Date): Promise<string> {
     const holder = at === undefined ? await this.lookup.lastHolderOf(name) : await this.lookup.holderOf(name, at);
-    if (!holder) throw new DomainError('NOT_FOUND', at ? `no model was named "${name}" at ${at.toISOString()}` : `model "${name}" not found`, { name });
+    const notFound = () => new DomainError('NOT_FOUND', at ? `no model was named "${name}" at ${at.toISOString()}` : `model "${name}" not found`, { name });
+    if (!holder) throw notFound();
+    // Who may read a model's past is whoever may read the model now (a model unreadable to the caller is unknown).
+    await this.readable(holder, principal, notFound);
     return holder;
   }
 
@@ -69,14 +72,21 @@ export class PointInTimeService {
    * `modelId` when a model with that id was ever registered (live or deleted), else NOT_FOUND: where id-addressed
    * audit reads start, which reach a deleted model even after its name went to another model.
    */
-  async requireModelId(modelId: string): Promise<string> {
-    const model = await this.lookup.model(modelId);
-    if (!model.exists) throw new DomainError('NOT_FOUND', `no model has id ${modelId}`, { modelId });
+  async requireModelId(modelId: string, principal: Principal): Promise<string> {
+    await this.lookup.authorizeId(modelId, principal, 'read');
     return modelId;
   }
 
-  async modelAt(name: string, at: Date) {
-    const modelId = await this.modelIdAt(name, at);
+  private async readable(modelId: string, principal: Principal, notFound: () => DomainError): Promise<void> {
+    try {
+      await this.lookup.authorizeId(modelId, principal, 'read');
+    } catch (error) {
+      throw isDomainError(error) && error.code === 'NOT_FOUND' ? notFound() : error;
+    }
+  }
+
+  async modelAt(name: string, at: Date, principal: Principal) {
+    const modelId = await this.modelIdAt(name, principal, at);
     const { state, first, last } = streamAt(await this.store.readStream(streams.model(modelId)), registeredModelDecider, at);
     if (!state.exists || state.deleted || !first || !last) throw new DomainError('NOT_FOUND', `model "${name}" did not exist at ${at.toISOString()}`, { name });
     return {
@@ -86,12 +96,14 @@ export class PointInTimeService {
       tags: state.tags,
       aliases: state.aliases,
       latestVersion: state.lastVersion === 0 ? null : state.lastVersion,
+      // Who could read, write and manage it then: the grants and visibility in force at that instant.
+      access: accessResource(state.access),
       ...asOf(first, last, at),
     };
   }
 
-  async versionAt(name: string, version: number, at: Date) {
-    const modelId = await this.modelIdAt(name, at);
+  async versionAt(name: string, version: number, at: Date, principal: Principal) {
+    const modelId = await this.modelIdAt(name, principal, at);
     const { state, first, last } = streamAt(await this.store.readStream(streams.version(modelId, version)), modelVersionDecider, at);
     if (!state.exists || state.deleted || !first || !last) throw new DomainError('NOT_FOUND', `version ${version} of "${name}" did not exist at ${at.toISOString()}`, { name, version });
     const manifest = streamAt(await this.store.readStream(streams.artifacts(modelId, version)), artifactManifestDecider, at).state;
@@ -113,8 +125,8 @@ export class PointInTimeService {
   }
 
   /** The provenance of version `version` of the model that holds `name`, or else last held it. */
-  async provenance(name: string, version: number) {
-    return this.provenanceOf(await this.modelIdAt(name), version, `model "${name}"`);
+  async provenance(name: string, version: number, principal: Principal) {
+    return this.provenanceOf(await this.modelIdAt(name, principal), version, `model "${name}"`);
   }
 
   /** The auditor's one document: data, code, run, artifacts, and the approval chain of every stage reached. */
@@ -179,8 +191,8 @@ export class PointInTimeService {
   }
 
   /** Verifies the model that holds `name`, or else last held it. */
-  async verify(name: string) {
-    return this.verifyModel(await this.modelIdAt(name));
+  async verify(name: string, principal: Principal) {
+    return this.verifyModel(await this.modelIdAt(name, principal));
   }
 
   /** Recomputes every hash chain of a model's streams (model, versions, artifacts, transitions, policy). */

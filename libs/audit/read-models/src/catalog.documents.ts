@@ -1,4 +1,4 @@
-import type { ModelVersionCreated, Role, Stage, Tags, TransitionStatus } from '@mreg/shared/contracts';
+import type { ModelAccess, ModelVersionCreated, Role, Stage, Tags, TransitionStatus } from '@mreg/shared/contracts';
 
 /** Read-model documents (stored); `status` is a string so every adapter compares it alike. */
 export type DocStatus = 'pending' | 'active' | 'deleted';
@@ -17,6 +17,10 @@ export interface ModelDoc {
   readonly updatedAt: string;
   readonly updatedBy: string;
   readonly status: DocStatus;
+  /** Grants and visibility (decision 32), as the model stream has them. */
+  readonly access?: ModelAccess;
+  /** Who may read it: a key per subject with a grant, and `*` when every caller may (lists filter on it). */
+  readonly readers?: Readonly<Record<string, 1>>;
   /** When and by whom the model was deleted (while it is). */
   readonly deletedAt?: string;
   readonly deletedBy?: string;
@@ -53,6 +57,8 @@ export interface VersionDoc extends RegisteredVersion {
   readonly status: DocStatus;
   readonly versionDeleted?: true;
   readonly modelDeleted?: true;
+  /** Its model's `readers` (decision 32): a version is readable by whoever may read its model. */
+  readonly readers?: Readonly<Record<string, 1>>;
 }
 
 export interface ApprovalEntry {

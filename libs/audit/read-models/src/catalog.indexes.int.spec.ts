@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FindQuery, ReadCollection, ReadStore } from '@mreg/platform/read-store';
 import { SqliteReadStore } from '@mreg/platform/read-store/sqlite';
 import { parseFilter } from '@mreg/shared/query';
+import type { Principal } from '@mreg/shared/contracts';
 import { COLLECTIONS, versionDocId } from './catalog.documents';
 import { READ_MODEL_INDEXES, ensureReadModelIndexes } from './catalog.indexes';
 import { CatalogQueries } from './catalog.queries';
@@ -38,6 +39,8 @@ function recording(store: ReadStore, seen: SeenFind[]): ReadStore {
 const MODEL = 'model-00000000-0000-4000-8000-000000000001';
 const OTHER = 'model-00000000-0000-4000-8000-000000000002';
 const STAGES = ['development', 'staging', 'production', 'archived'] as const;
+const ADMIN: Principal = { user: 'root', roles: ['admin'] };
+const READER: Principal = { user: 'carol', roles: ['reader'], groups: ['risk'] };
 
 describe('the catalog read models in SQLite: every default list and lookup reads through an index', () => {
   let dir: string;
@@ -180,34 +183,37 @@ describe('the catalog read models in SQLite: every default list and lookup reads
   }
 
   it.each([
-    ['versions of one model, ordered by version', () => catalog.listVersions({}, MODEL), MODEL_VERSIONS, true],
-    ['versions of one model, second page', () => catalog.listVersions({ pageSize: '5' }, MODEL).then((page) => catalog.listVersions({ pageSize: '5', pageToken: page.nextPageToken ?? '' }, MODEL)), MODEL_VERSIONS, true],
-    ['versions of one model filtered by stage', () => catalog.listVersions({ filter: "stage = 'staging'" }, MODEL), IN_STAGE, true],
-    ['versions of one model, latest registered first', () => catalog.listVersions({ orderBy: 'createdAt desc' }, MODEL), "a model's versions, latest registered first (orderBy=createdAt desc)", true],
+    ['versions of one model, ordered by version', () => catalog.listVersions({}, ADMIN, MODEL), MODEL_VERSIONS, true],
+    ['versions of one model, second page', () => catalog.listVersions({ pageSize: '5' }, ADMIN, MODEL).then((page) => catalog.listVersions({ pageSize: '5', pageToken: page.nextPageToken ?? '' }, ADMIN, MODEL)), MODEL_VERSIONS, true],
+    ['versions of one model filtered by stage', () => catalog.listVersions({ filter: "stage = 'staging'" }, ADMIN, MODEL), IN_STAGE, true],
+    ['versions of one model, latest registered first', () => catalog.listVersions({ orderBy: 'createdAt desc' }, ADMIN, MODEL), "a model's versions, latest registered first (orderBy=createdAt desc)", true],
     // Oldest first, against the index's order: read backwards, ties of a version (none) are put in id order.
     ['versions of one model in a stage (transitions)', () => catalog.versionsInStage(MODEL, 'production'), IN_STAGE, true, ['USE TEMP B-TREE FOR LAST TERM OF ORDER BY']],
     ['the latest version per stage', () => catalog.latestInStages(MODEL, STAGES), IN_STAGE, true],
-    ['versions of all models, newest first', () => catalog.listVersions({}), NEWEST, false],
-    ['versions of all models, second page', () => catalog.listVersions({ pageSize: '7' }).then((page) => catalog.listVersions({ pageSize: '7', pageToken: page.nextPageToken ?? '' })), NEWEST, true],
-    ["MLflow's search of a model's versions", () => catalog.searchVersions(parseFilter("name = 'fraud-0'"), 'k', {}, 1000), BY_NAME, true],
-    ["MLflow's search of a model's versions with a tag", () => catalog.searchVersions(parseFilter("name = 'fraud-0' AND tags.batch = '4'"), 'k', {}, 1000), BY_NAME, true],
-    ['models by name', () => catalog.listModels({}), MODEL_NAMES, false],
-    ['a model by name', () => catalog.searchModels(parseFilter("name = 'fraud-1'"), 'k', {}), MODEL_NAMES, true],
-    ['models by a name prefix', () => catalog.listModels({ filter: "name LIKE 'fraud-%'" }), MODEL_NAMES, true],
+    ['versions of all models, newest first', () => catalog.listVersions({}, ADMIN), NEWEST, false],
+    ['versions of all models, second page', () => catalog.listVersions({ pageSize: '7' }, ADMIN).then((page) => catalog.listVersions({ pageSize: '7', pageToken: page.nextPageToken ?? '' }, ADMIN)), NEWEST, true],
+    ["MLflow's search of a model's versions", () => catalog.searchVersions(parseFilter("name = 'fraud-0'"), 'k', {}, 1000, ADMIN), BY_NAME, true],
+    ["MLflow's search of a model's versions with a tag", () => catalog.searchVersions(parseFilter("name = 'fraud-0' AND tags.batch = '4'"), 'k', {}, 1000, ADMIN), BY_NAME, true],
+    ['models by name', () => catalog.listModels({}, ADMIN), MODEL_NAMES, false],
+    ['a model by name', () => catalog.searchModels(parseFilter("name = 'fraud-1'"), 'k', {}, ADMIN), MODEL_NAMES, true],
+    ['models by a name prefix', () => catalog.listModels({ filter: "name LIKE 'fraud-%'" }, ADMIN), MODEL_NAMES, true],
     ["a model's history", () => catalog.history(MODEL, {}), HISTORY, true],
     ["a version's history", () => catalog.history(MODEL, {}, 3), VERSION_HISTORY, true],
-    ['transitions in a status', () => catalog.listTransitions({ status: 'pending' }), 'transition requests in a status (the inbox), newest first', true],
-    ["a model's transitions", () => catalog.listTransitions({ modelId: MODEL }), "a model's transition requests, newest first", true],
-    ['transitions, newest first', () => catalog.listTransitions({}), 'transition requests, newest first (the default order)', false],
-    ['deleted models', () => catalog.listDeletedModels({}), 'deleted models, latest deletion first', false],
+    ['transitions in a status', () => catalog.listTransitions({ status: 'pending' }, ADMIN), 'transition requests in a status (the inbox), newest first', true],
+    ["a model's transitions", () => catalog.listTransitions({ modelId: MODEL }, ADMIN), "a model's transition requests, newest first", true],
+    ['transitions, newest first', () => catalog.listTransitions({}, ADMIN), 'transition requests, newest first (the default order)', false],
+    ['deleted models', () => catalog.listDeletedModels({}, ADMIN), 'deleted models, latest deletion first', false],
+    // A caller who is not an admin reads the same index: who may read is one more condition on each row.
+    ['models by name, for a reader', () => catalog.listModels({}, READER), MODEL_NAMES, false],
+    ['versions of all models, newest first, for a reader', () => catalog.listVersions({}, READER), NEWEST, false],
   ] as const)('%s', async (_title, read, index, search, ...sorts: (readonly string[])[]) => {
     expectIndexed(await plansOf(read), index, search, sorts[0]);
   });
 
   it('a tag equality reads the model through its index and checks the tag on its versions only', async () => {
-    const plans = await plansOf(() => catalog.listVersions({ filter: "tags.batch = '4' AND tags.batch != '5'" }, MODEL));
+    const plans = await plansOf(() => catalog.listVersions({ filter: "tags.batch = '4' AND tags.batch != '5'" }, ADMIN, MODEL));
     expectIndexed(plans, MODEL_VERSIONS);
-    const page = await catalog.listVersions({ filter: "tags.batch = '4'" }, MODEL);
+    const page = await catalog.listVersions({ filter: "tags.batch = '4'" }, ADMIN, MODEL);
     expect(page.items.map((v) => v.version)).toEqual([58, 53, 48, 43, 38, 33, 28, 23, 18, 13, 8, 3]);
   });
 
@@ -231,7 +237,7 @@ describe('the catalog read models in SQLite: every default list and lookup reads
         const versions: number[] = [];
         let pageToken: string | null = null;
         do {
-          const page = await queries.listVersions({ pageSize: '7', filter: "tags.batch != '4'", ...(pageToken ? { pageToken } : {}) }, MODEL);
+          const page = await queries.listVersions({ pageSize: '7', filter: "tags.batch != '4'", ...(pageToken ? { pageToken } : {}) }, ADMIN, MODEL);
           versions.push(...page.items.map((v) => v.version));
           pageToken = page.nextPageToken;
         } while (pageToken !== null);
@@ -240,7 +246,7 @@ describe('the catalog read models in SQLite: every default list and lookup reads
       const expected = await everyPage(unindexed);
       expect(expected).toHaveLength(48);
       await expect(everyPage(catalog)).resolves.toEqual(expected);
-      await expect(catalog.listModels({ filter: "name LIKE 'fraud-%'" })).resolves.toEqual(await unindexed.listModels({ filter: "name LIKE 'fraud-%'" }));
+      await expect(catalog.listModels({ filter: "name LIKE 'fraud-%'" }, ADMIN)).resolves.toEqual(await unindexed.listModels({ filter: "name LIKE 'fraud-%'" }, ADMIN));
       await expect(catalog.latestInStages(MODEL, STAGES)).resolves.toEqual(await unindexed.latestInStages(MODEL, STAGES));
     } finally {
       await plain.close();

@@ -1,14 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@mreg/shared/contracts';
-import type { Stage } from '@mreg/shared/contracts';
+import type { Principal, Stage } from '@mreg/shared/contracts';
 import { bindFilter } from '@mreg/shared/query';
-import type { FilterNode } from '@mreg/shared/query';
+import type { BoundFilter, FilterNode } from '@mreg/shared/query';
 import { READ_STORE } from '@mreg/platform/read-store';
 import type { ReadStore } from '@mreg/platform/read-store';
 import { COLLECTIONS, versionDocId } from './catalog.documents';
 import type { AuditEntryDoc, ModelDoc, TransitionDoc, VersionDoc } from './catalog.documents';
 import { DELETED_MODEL_FILTER, HISTORY_PAGE_FILTER, MODEL_FILTER, TRANSITION_FILTER, VERSION_FILTER } from './catalog.schemas';
 import { and, eq, listPage } from './list-query';
+import { readableBy, readerKey } from './readable';
 import type { ListParams, ListResult } from './list-query';
 import { deletedModelResource, historyEntryResource, modelResource, transitionResource, versionResource } from './resources';
 import type { DeletedModelResource, HistoryEntryResource, ModelResource, TransitionResource, VersionResource } from './resources';
@@ -39,8 +40,8 @@ export class CatalogQueries {
     return modelResource(doc);
   }
 
-  listModels(params: ListParams): Promise<ListResult<ModelResource>> {
-    return listPage(this.models, MODEL_FILTER, params, { scope: ACTIVE, scopeKey: 'models', defaultOrder: 'name asc', map: modelResource });
+  listModels(params: ListParams, reader: Principal): Promise<ListResult<ModelResource>> {
+    return listPage(this.models, MODEL_FILTER, params, { scope: and(ACTIVE, readableBy(reader)), scopeKey: `models:${readerKey(reader)}`, defaultOrder: 'name asc', map: modelResource });
   }
 
   /** A deleted model by id (NOT_FOUND for a live or unknown one). */
@@ -51,8 +52,8 @@ export class CatalogQueries {
   }
 
   /** Deleted models, most recently deleted first by default (their names may belong to other models by now). */
-  listDeletedModels(params: ListParams): Promise<ListResult<DeletedModelResource>> {
-    return listPage(this.models, DELETED_MODEL_FILTER, params, { scope: eq('status', 'deleted'), scopeKey: 'deleted-models', defaultOrder: 'deletedAt desc', map: deletedModelResource });
+  listDeletedModels(params: ListParams, reader: Principal): Promise<ListResult<DeletedModelResource>> {
+    return listPage(this.models, DELETED_MODEL_FILTER, params, { scope: and(eq('status', 'deleted'), readableBy(reader)), scopeKey: `deleted-models:${readerKey(reader)}`, defaultOrder: 'deletedAt desc', map: deletedModelResource });
   }
 
   async version(modelId: string, version: number): Promise<VersionResource> {
@@ -62,10 +63,11 @@ export class CatalogQueries {
   }
 
   /** Versions of one model (modelId given) or across all models. */
-  listVersions(params: ListParams, modelId?: string): Promise<ListResult<VersionResource>> {
+  /** Versions of one model (modelId given: the caller checked it may read it) or across the models `reader` may read. */
+  listVersions(params: ListParams, reader: Principal, modelId?: string): Promise<ListResult<VersionResource>> {
     return listPage(this.versions, VERSION_FILTER, params, {
-      scope: and(ACTIVE, modelId ? eq('modelId', modelId) : undefined),
-      scopeKey: `versions:${modelId ?? '*'}`,
+      scope: and(ACTIVE, modelId ? eq('modelId', modelId) : readableBy(reader)),
+      scopeKey: `versions:${modelId ?? `*:${readerKey(reader)}`}`,
       defaultOrder: modelId ? 'version desc' : 'createdAt desc',
       map: versionResource,
     });
@@ -85,19 +87,19 @@ export class CatalogQueries {
    * Models or versions matching a filter tree parsed elsewhere (MLflow's search language), paged like every
    * list; `key` identifies the query for its page tokens.
    */
-  searchModels(filter: FilterNode | undefined, key: string, params: Omit<ListParams, 'filter'>): Promise<ListResult<ModelResource>> {
+  searchModels(filter: FilterNode | undefined, key: string, params: Omit<ListParams, 'filter'>, reader: Principal): Promise<ListResult<ModelResource>> {
     return listPage(this.models, MODEL_FILTER, params, {
-      scope: and(ACTIVE, filter ? bindFilter(filter, MODEL_FILTER) : undefined),
-      scopeKey: `models:${key}`,
+      scope: and(ACTIVE, readableBy(reader), filter ? bindFilter(filter, MODEL_FILTER) : undefined),
+      scopeKey: `models:${readerKey(reader)}:${key}`,
       defaultOrder: 'name asc',
       map: modelResource,
     });
   }
 
-  searchVersions(filter: FilterNode | undefined, key: string, params: Omit<ListParams, 'filter'>, maxPageSize: number): Promise<ListResult<VersionResource>> {
+  searchVersions(filter: FilterNode | undefined, key: string, params: Omit<ListParams, 'filter'>, maxPageSize: number, reader: Principal): Promise<ListResult<VersionResource>> {
     return listPage(this.versions, VERSION_FILTER, params, {
-      scope: and(ACTIVE, filter ? bindFilter(filter, VERSION_FILTER) : undefined),
-      scopeKey: `versions:${key}`,
+      scope: and(ACTIVE, readableBy(reader), filter ? bindFilter(filter, VERSION_FILTER) : undefined),
+      scopeKey: `versions:${readerKey(reader)}:${key}`,
       defaultOrder: 'nameOrder asc',
       map: versionResource,
       maxPageSize,
@@ -125,13 +127,45 @@ export class CatalogQueries {
     return transitionResource(doc);
   }
 
-  listTransitions(params: ListParams & { status?: string; modelId?: string; version?: number }): Promise<ListResult<TransitionResource>> {
+  /** Requests on the models `reader` may read (modelId given: the caller checked it may read that one). */
+  async listTransitions(params: ListParams & { status?: string; modelId?: string; version?: number }, reader: Principal): Promise<ListResult<TransitionResource>> {
     return listPage(this.transitions, TRANSITION_FILTER, params, {
-      scope: and(params.status ? eq('status', params.status) : undefined, params.modelId ? eq('modelId', params.modelId) : undefined, params.version !== undefined ? eq('version', params.version) : undefined),
-      scopeKey: `transitions:${params.status ?? ''}:${params.modelId ?? ''}:${params.version ?? ''}`,
+      scope: and(
+        params.status ? eq('status', params.status) : undefined,
+        params.modelId ? eq('modelId', params.modelId) : await this.readableModelIds(reader),
+        params.version !== undefined ? eq('version', params.version) : undefined,
+      ),
+      scopeKey: `transitions:${params.status ?? ''}:${params.modelId ?? readerKey(reader)}:${params.version ?? ''}`,
       defaultOrder: 'requestedAt desc',
       map: transitionResource,
     });
+  }
+
+  /**
+   * The models `reader` may read, as a filter on `modelId` for documents that do not carry `readers` (transition
+   * requests): the shorter of the list of readable models and the list of the others, so that a registry where most
+   * models are open to all (or most are private) asks with a short list either way.
+   */
+  private async readableModelIds(reader: Principal): Promise<BoundFilter | undefined> {
+    const readable = readableBy(reader);
+    if (readable === undefined || readable.kind === 'in') return readable;
+    const [yes, no] = await Promise.all([this.models.count(readable), this.models.count({ kind: 'not', filter: readable })]);
+    const ids = await this.modelIds(yes <= no ? readable : { kind: 'not', filter: readable });
+    const field = { name: 'modelId', path: ['modelId'], type: 'string' } as const;
+    if (yes <= no) return ids.length === 0 ? eq('modelId', '') : { kind: 'in', field, values: ids };
+    return ids.length === 0 ? undefined : { kind: 'not', filter: { kind: 'in', field, values: ids } };
+  }
+
+  private async modelIds(filter: BoundFilter): Promise<string[]> {
+    const ids: string[] = [];
+    const sort = { field: { name: 'modelId', path: ['modelId'], type: 'string' as const }, direction: 'asc' as const };
+    let after: { value: string | number | null; id: string } | undefined;
+    for (;;) {
+      const page = await this.models.find({ filter, sort, limit: 1000, ...(after ? { after } : {}) });
+      ids.push(...page.items.map((m) => m.modelId));
+      if (!page.next) return ids;
+      after = page.next;
+    }
   }
 
   history(modelId: string, params: ListParams, version?: number): Promise<ListResult<HistoryEntryResource>> {

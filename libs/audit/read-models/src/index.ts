@@ -11,3 +11,4 @@ export * from './transition-inbox.projection';
 export * from './version-details.projection';
 export * from './projection-catalog';
 export * from './read-model-replay';
+export * from './readable';

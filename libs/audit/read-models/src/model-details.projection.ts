@@ -1,5 +1,6 @@
 import type { ModelEvent, ModelVersionEvent, RecordedEvent } from '@mreg/shared/contracts';
-import { streamCategory, unknownEvent } from '@mreg/shared/contracts';
+import { OPEN_MODEL_ACCESS, evolveModelAccess, readersOf, streamCategory, unknownEvent } from '@mreg/shared/contracts';
+import type { ModelAccess } from '@mreg/shared/contracts';
 import type { ReadStore } from '@mreg/platform/read-store';
 import type { Projection } from '@mreg/platform/runtime';
 import { READ_MODEL_PROJECTIONS } from './projection-catalog';
@@ -47,6 +48,7 @@ export function evolveModelDoc(current: ModelDoc | undefined, event: RecordedEve
       createdAt: event.metadata.occurredAt,
       createdBy: event.metadata.actor,
       status: 'active',
+      ...withAccess(current?.access ?? OPEN_MODEL_ACCESS),
       ...touch,
     };
   }
@@ -72,6 +74,10 @@ export function evolveModelDoc(current: ModelDoc | undefined, event: RecordedEve
       const { deletedAt: _at, deletedBy: _by, ...live } = doc;
       return { ...live, name: e.data.name, status: 'active', ...touch };
     }
+    case 'ModelAccessGranted':
+    case 'ModelAccessRevoked':
+    case 'ModelVisibilityChanged':
+      return { ...doc, ...withAccess(evolveModelAccess(doc.access ?? OPEN_MODEL_ACCESS, e)), ...touch };
     case 'ModelVersionCreated':
       return { ...doc, versionCount: doc.versionCount + 1 };
     case 'ModelVersionDeleted':
@@ -85,6 +91,10 @@ export function evolveModelDoc(current: ModelDoc | undefined, event: RecordedEve
     default:
       return unknownEvent(e, doc);
   }
+}
+
+function withAccess(access: ModelAccess): Pick<ModelDoc, 'access' | 'readers'> {
+  return { access, readers: readersOf(access) };
 }
 
 function omit<V>(record: Readonly<Record<string, V>>, key: string): Record<string, V> {

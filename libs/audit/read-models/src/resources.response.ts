@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { ROLES, STAGES, TRANSITION_STATUSES } from '@mreg/shared/contracts';
-import type { Role, Stage, TransitionStatus } from '@mreg/shared/contracts';
+import { MODEL_PERMISSIONS, MODEL_VISIBILITIES, ROLES, STAGES, TRANSITION_STATUSES } from '@mreg/shared/contracts';
+import type { ModelPermission, ModelVisibility, Role, Stage, TransitionStatus } from '@mreg/shared/contracts';
 
 // The JSON the API returns, documented for OpenAPI: the renderers in resources.ts are typed by these classes, so
 // a field added to one and not the other fails the typecheck.
@@ -11,6 +11,18 @@ class ChangeStampsResponse {
   @ApiProperty({ example: 'alice' }) createdBy!: string;
   @ApiProperty({ format: 'date-time', example: '2026-03-02T08:00:00.000Z' }) updatedAt!: string;
   @ApiProperty({ example: 'bob' }) updatedBy!: string;
+}
+
+export class GrantResponse {
+  @ApiProperty({ description: '`user:<name>` or `group:<name>`', example: 'group:risk-team' }) subject!: string;
+  @ApiProperty({ enum: MODEL_PERMISSIONS, enumName: 'ModelPermission', description: 'read < write < manage', example: 'write' }) permission!: ModelPermission;
+}
+
+/** Who may read, write and manage a model (decision 32). */
+export class ModelAccessResponse {
+  @ApiProperty({ enum: MODEL_VISIBILITIES, enumName: 'ModelVisibility', description: '`registry`: every authenticated caller may read it; `private`: only its grantees and admins', example: 'private' })
+  visibility!: ModelVisibility;
+  @ApiProperty({ type: [GrantResponse], description: 'Grants, by subject' }) grants!: GrantResponse[];
 }
 
 /** A registered model's own fields (the response adds its change stamps). */

@@ -1,5 +1,6 @@
 import type { AuditEntryDoc, ModelDoc, TransitionDoc, VersionDoc } from './catalog.documents';
-import type { DeletedModelResponse, HistoryEntryResponse, ModelResponse, TransitionResponse, VersionResponse } from './resources.response';
+import type { ModelAccess } from '@mreg/shared/contracts';
+import type { DeletedModelResponse, HistoryEntryResponse, ModelAccessResponse, ModelResponse, TransitionResponse, VersionResponse } from './resources.response';
 
 /** When and by whom a document was created and last changed. */
 const changeStamps = (doc: ModelDoc | VersionDoc) => ({ createdAt: doc.createdAt, createdBy: doc.createdBy, updatedAt: doc.updatedAt, updatedBy: doc.updatedBy });
@@ -19,6 +20,12 @@ export function registeredFacts(version: Pick<VersionDoc, 'source' | 'runId' | '
     lineage: version.lineage,
     signature: version.signature ?? null,
   };
+}
+
+/** A model's grants and visibility, grants in subject order. */
+export function accessResource(access: ModelAccess): ModelAccessResponse {
+  const grants = Object.entries(access.grants).map(([subject, permission]) => ({ subject, permission }));
+  return { visibility: access.visibility, grants: grants.sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0)) };
 }
 
 /** The JSON the API returns (internal fields such as status flags and revisions stay inside). */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_APPROVAL_POLICY, DomainError, canTransition, streams } from '@mreg/shared/contracts';
-import type { ApprovalPolicy, Stage, TransitionEvent } from '@mreg/shared/contracts';
+import { DEFAULT_APPROVAL_POLICY, DomainError, STAGES, canTransition, isDomainError, streams } from '@mreg/shared/contracts';
+import type { ApprovalPolicy, ModelPermission, Principal, Stage, StageRule, TransitionEvent } from '@mreg/shared/contracts';
 import { approvalPolicyDecider, ruleForMove, transitionDecider, versionTransitionsDecider } from '@mreg/governance/domain';
 import type { AliasProtectionChanges, PolicyInForce, TransitionState } from '@mreg/governance/domain';
 import { PolicyLookup, REGISTRY_POLICY_ID } from '@mreg/governance/catalog';
@@ -48,14 +48,29 @@ export class GovernanceCommands {
 
   /** Replaces a model's policy with a complete one (a rule for every stage, the protected aliases). */
   async setPolicy(name: string, policy: PolicyInForce, ctx: CommandContext): Promise<PolicyInForce> {
-    const { modelId } = await this.lookup.require(name);
+    const { modelId } = await this.lookup.authorize(name, ctx.principal, 'manage');
+    await this.requireNoLaxerThanRegistry(policy.policy, ctx);
     return this.replacePolicy(modelId, policy, ctx);
   }
 
   /** Changes some stages and aliases of a model's policy; the rest keeps what is in force (its own, else the default's). */
   async changePolicy(name: string, changes: PolicyChanges, ctx: CommandContext): Promise<PolicyInForce> {
-    const { modelId } = await this.lookup.require(name);
+    const { modelId } = await this.lookup.authorize(name, ctx.principal, 'manage');
+    await this.requireNoLaxerThanRegistry({ ...(await this.policyOf(modelId)).policy, ...changes.rules }, ctx);
     return this.mergePolicy(modelId, changes, await this.registryPolicy(), ctx);
+  }
+
+  /**
+   * A model's managers may tighten its approval policy, never loosen it below the registry-wide default: otherwise
+   * whoever manages a model could approve their own way into production. Admins set any policy.
+   */
+  private async requireNoLaxerThanRegistry(policy: ApprovalPolicy, ctx: CommandContext): Promise<void> {
+    if (ctx.principal.roles.includes('admin')) return;
+    const floor = (await this.registryPolicy()).policy;
+    const laxer = STAGES.filter((stage) => !atLeastAsStrict(policy[stage], floor[stage]));
+    if (laxer.length > 0) {
+      throw new DomainError('PERMISSION_DENIED', `only an admin may make a model's approval policy laxer than the registry's default (stages: ${laxer.join(', ')}): ask for at least as many approvals, by the same role or by admins`, { stages: laxer });
+    }
   }
 
   /** Replaces the registry-wide default with a complete policy. */
@@ -89,7 +104,7 @@ export class GovernanceCommands {
    * one wins, the others get 409), then the request itself, auto-approved when the policy needs no approval.
    */
   async request(name: string, version: number, input: TransitionInput, ctx: CommandContext): Promise<string> {
-    const model = await this.lookup.require(name);
+    const model = await this.lookup.authorize(name, ctx.principal, 'write');
     const snapshot = await this.lookup.requireVersion(model.modelId, version, model.name);
     // A move the stage table does not allow from the version's stage now (to the stage it is in, out of archived to
     // anything but development) conflicts with the version's state (409); the same body is fine for a version elsewhere.
@@ -132,17 +147,36 @@ export class GovernanceCommands {
     return transitionId;
   }
 
+  /**
+   * The request `transitionId` if the caller may see its model (NOT_FOUND otherwise, as for an unknown request) and
+   * may do `wanted` to it: approving and rejecting need read (the policy says who approves), cancelling write.
+   */
+  async authorizeTransition(transitionId: string, principal: Principal, wanted: ModelPermission): Promise<TransitionState> {
+    const state = await this.transition(transitionId);
+    const notFound = () => new DomainError('NOT_FOUND', `transition ${transitionId} not found`);
+    if (state.status === 'none') throw notFound();
+    try {
+      await this.lookup.authorizeId(state.request.modelId, principal, wanted);
+    } catch (error) {
+      throw isDomainError(error) && error.code === 'NOT_FOUND' ? notFound() : error;
+    }
+    return state;
+  }
+
   async approve(transitionId: string, comment: string, ctx: CommandContext): Promise<void> {
+    await this.authorizeTransition(transitionId, ctx.principal, 'read');
     await this.repository.handle(streams.transition(transitionId), transitionDecider, { type: 'ApproveTransition', data: { by: ctx.principal, comment } }, ctx);
     await this.settle(transitionId);
   }
 
   async reject(transitionId: string, comment: string, ctx: CommandContext): Promise<void> {
+    await this.authorizeTransition(transitionId, ctx.principal, 'read');
     const result = await this.repository.handle(streams.transition(transitionId), transitionDecider, { type: 'RejectTransition', data: { by: ctx.principal, comment } }, ctx);
     await this.closeSlot(result.state, ctx);
   }
 
   async cancel(transitionId: string, comment: string, ctx: CommandContext): Promise<void> {
+    await this.authorizeTransition(transitionId, ctx.principal, 'read');
     const result = await this.repository.handle(streams.transition(transitionId), transitionDecider, { type: 'CancelTransition', data: { by: ctx.principal, comment } }, ctx);
     await this.closeSlot(result.state, ctx);
   }
@@ -191,4 +225,10 @@ export class GovernanceCommands {
       delay = Math.min(delay * 2, 50);
     }
   }
+}
+
+/** A rule asks at least as much as `floor`: as many approvals or more, by the same role or by admins. */
+function atLeastAsStrict(rule: StageRule, floor: StageRule): boolean {
+  if (floor.requiredApprovals === 0) return true;
+  return rule.requiredApprovals >= floor.requiredApprovals && (rule.approverRole === floor.approverRole || rule.approverRole === 'admin');
 }

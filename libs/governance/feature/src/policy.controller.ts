@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { STAGES } from '@mreg/shared/contracts';
 import type { ApprovalPolicy, Stage, StageRule } from '@mreg/shared/contracts';
 import type { PolicyInForce } from '@mreg/governance/domain';
-import { ApiErrorResponses, Caller, ModelNamePipe, Roles } from '@mreg/platform/runtime';
+import { ApiErrorResponses, Caller, ModelNamePipe, Reader, Roles } from '@mreg/platform/runtime';
+import type { Principal } from '@mreg/shared/contracts';
 import { ModelLookup } from '@mreg/registration/catalog';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { ApprovalPolicyResponse, PolicyResponse, RegistryPolicyResponse } from './dto/policy.response';
@@ -25,32 +26,32 @@ export class PolicyController {
   @ApiOperation({ summary: "Get a model's approval policy" })
   @ApiOkResponse({ description: 'The approval policy', type: PolicyResponse })
   @ApiErrorResponses(400, 401, 403, 404)
-  async get(@Param('name', ModelNamePipe) name: string): Promise<PolicyResponse> {
-    const model = await this.lookup.require(name);
+  async get(@Param('name', ModelNamePipe) name: string, @Reader() reader: Principal): Promise<PolicyResponse> {
+    const model = await this.lookup.authorize(name, reader, 'read');
     return { model: model.name, policy: policyResource(await this.commands.policyOf(model.modelId)) };
   }
 
   /** Replaces the policy with a complete one: a body without a rule for every stage, or without protectedAliases, is refused. */
   @Put()
-  @Roles('admin')
+  @Roles('contributor', 'approver')
   @ApiOperation({ summary: "Replace a model's approval policy (a rule for every stage and the protected aliases, {} for none; PATCH changes some)" })
   @ApiOkResponse({ description: 'The new approval policy', type: PolicyResponse })
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async put(@Param('name', ModelNamePipe) name: string, @Body() body: ApprovalPolicyDto, @Caller() ctx: CommandContext): Promise<PolicyResponse> {
     const policy = await this.commands.setPolicy(name, completePolicy(body), ctx);
-    const model = await this.lookup.require(name);
+    const model = await this.lookup.authorize(name, ctx.principal, 'read');
     return { model: model.name, policy: policyResource(policy) };
   }
 
   /** Changes the stages and aliases the body names; the others keep what is in force. */
   @Patch()
-  @Roles('admin')
+  @Roles('contributor', 'approver')
   @ApiOperation({ summary: "Change some stages or protected aliases of a model's approval policy" })
   @ApiOkResponse({ description: 'The approval policy now in force', type: PolicyResponse })
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async patch(@Param('name', ModelNamePipe) name: string, @Body() body: ApprovalPolicyPatchDto, @Caller() ctx: CommandContext): Promise<PolicyResponse> {
     const policy = await this.commands.changePolicy(name, policyChanges(body), ctx);
-    const model = await this.lookup.require(name);
+    const model = await this.lookup.authorize(name, ctx.principal, 'read');
     return { model: model.name, policy: policyResource(policy) };
   }
 }

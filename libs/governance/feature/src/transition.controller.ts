@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiOrderBy, CatalogQueries, TRANSITION_FILTER } from '@mreg/audit/read-models';
 import type { ListResult, TransitionResource } from '@mreg/audit/read-models';
-import { ApiError, ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, ModelNamePipe, Roles, VersionPipe, currentWrites, readAfterWrite } from '@mreg/platform/runtime';
+import { ApiError, ApiErrorResponses, ApiWritePendingResponse, Caller, Consistency, ModelNamePipe, Reader, Roles, VersionPipe, currentWrites, readAfterWrite } from '@mreg/platform/runtime';
+import type { Principal } from '@mreg/shared/contracts';
 import { ModelLookup } from '@mreg/registration/catalog';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { TransitionResponse } from '@mreg/audit/read-models';
@@ -49,13 +50,14 @@ export class TransitionController {
   @ApiOrderBy(TRANSITION_FILTER)
   @ApiOkResponse({ description: 'One page of transitions', type: TransitionPage })
   @ApiErrorResponses(400, 401, 403)
-  async list(@Query() query: TransitionListQuery): Promise<ListResult<TransitionResource>> {
+  async list(@Query() query: TransitionListQuery, @Reader() reader: Principal): Promise<ListResult<TransitionResource>> {
     const { model, ...params } = query;
-    if (model === undefined) return this.queries.listTransitions(params);
-    // No such model: the same query scoped to an id no model has (ids are UUIDs), so that its filter, order and
-    // page token are checked as for any model, and the page is empty.
-    const modelId = (await this.lookup.resolve(model))?.modelId ?? 'no-such-model';
-    return this.queries.listTransitions({ ...params, modelId });
+    if (model === undefined) return this.queries.listTransitions(params, reader);
+    // No such model (or one the caller may not read): the same query scoped to an id no model has (ids are UUIDs),
+    // so that its filter, order and page token are checked as for any model, and the page is empty.
+    const found = await this.lookup.resolve(model);
+    const readable = found !== undefined && (await this.lookup.permissionOf(found.modelId, reader)) !== undefined;
+    return this.queries.listTransitions({ ...params, modelId: readable ? found.modelId : 'no-such-model' }, reader);
   }
 
   @Get('transitions/:id')
@@ -63,7 +65,8 @@ export class TransitionController {
   @ApiOperation({ summary: 'Get a transition request' })
   @ApiOkResponse({ description: 'The transition', type: TransitionResponse })
   @ApiErrorResponses(401, 403, 404)
-  get(@Param('id') id: string): Promise<TransitionResource> {
+  async get(@Param('id') id: string, @Reader() reader: Principal): Promise<TransitionResource> {
+    await this.commands.authorizeTransition(transitionIdParam(id), reader, 'read');
     return this.queries.transition(transitionIdParam(id));
   }
 

@@ -6,7 +6,7 @@ import { SqliteEventStore } from '@mreg/platform/event-store/sqlite';
 import { EventSourcedRepository } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { modelNameDecider, modelVersionDecider, registeredModelDecider } from '@mreg/registration/domain';
-import { modelNameKey, streams } from '@mreg/shared/contracts';
+import { OPEN_MODEL_ACCESS, modelNameKey, streams } from '@mreg/shared/contracts';
 import { ModelLookup } from './model-lookup';
 
 // Registration's public read against the streams its use cases write (SQLite log).
@@ -31,7 +31,7 @@ describe('ModelLookup', () => {
 
   const register = async (modelId: string, name: string): Promise<void> => {
     await repository.handle(streams.modelName(modelNameKey(name)), modelNameDecider, { type: 'ReserveModelName', data: { name, modelId } }, ctx);
-    await repository.handle(streams.model(modelId), registeredModelDecider, { type: 'RegisterModel', data: { modelId, name, description: '', tags: {} } }, ctx);
+    await repository.handle(streams.model(modelId), registeredModelDecider, { type: 'RegisterModel', data: { modelId, name, description: '', tags: {}, access: OPEN_MODEL_ACCESS } }, ctx);
   };
 
   const addVersion = async (modelId: string, modelName: string): Promise<number> => {
@@ -44,13 +44,13 @@ describe('ModelLookup', () => {
   it('finds a live model by its name in any case, and not once it is deleted', async () => {
     await register('m1', 'Fraud');
     expect(await lookup.resolve('fraud')).toEqual({ modelId: 'm1', name: 'Fraud' });
-    expect(await lookup.model('m1')).toEqual({ exists: true, deleted: false, name: 'Fraud', lastVersion: 0 });
+    expect(await lookup.model('m1')).toEqual({ exists: true, deleted: false, name: 'Fraud', lastVersion: 0, access: OPEN_MODEL_ACCESS });
 
     await repository.handle(streams.model('m1'), registeredModelDecider, { type: 'DeleteModel', data: { productionVersions: [] } }, ctx);
 
     expect(await lookup.resolve('Fraud')).toBeUndefined();
     expect(await lookup.holderOf('Fraud')).toBe('m1');
-    await expect(lookup.require('Fraud')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(lookup.authorize('Fraud', ctx.principal, 'read')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('answers who held a name at an instant (point-in-time reads)', async () => {

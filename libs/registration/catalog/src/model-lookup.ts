@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DomainError, fold, modelNameKey, recordedUntil, streams } from '@mreg/shared/contracts';
-import type { ModelNameEvent, ModelVersionEvent, RecordedEvent, Stage } from '@mreg/shared/contracts';
+import { includesPermission, permissionOn } from '@mreg/shared/contracts';
+import type { ModelAccess, ModelEvent, ModelNameEvent, ModelPermission, ModelVersionEvent, Principal, RecordedEvent, Stage } from '@mreg/shared/contracts';
 import { EVENT_STORE, StreamFolds } from '@mreg/platform/event-store';
 import type { EventStore } from '@mreg/platform/event-store';
 import { modelNameDecider, modelVersionDecider, registeredModelDecider } from '@mreg/registration/domain';
@@ -11,6 +12,25 @@ export interface ModelSnapshot {
   readonly deleted: boolean;
   readonly name: string;
   readonly lastVersion: number;
+  readonly access: ModelAccess;
+}
+
+/** A live model a caller may act on, with what it may do there. */
+export interface AuthorizedModel {
+  readonly modelId: string;
+  readonly name: string;
+  readonly access: ModelAccess;
+  readonly permission: ModelPermission;
+}
+
+/** An unreadable model is answered exactly like a missing one (`notFound`), so that the answer tells nothing. */
+function permitted(principal: Principal, modelId: string, model: ModelSnapshot, wanted: ModelPermission, what: string, notFound: () => DomainError): Omit<AuthorizedModel, 'modelId'> {
+  const permission = permissionOn(principal, modelId, model.access);
+  if (permission === undefined) throw notFound();
+  if (!includesPermission(permission, wanted)) {
+    throw new DomainError('PERMISSION_DENIED', `${what}: this needs the ${wanted} permission on the model, and ${principal.user} holds ${permission}`, { permission: wanted });
+  }
+  return { name: model.name, access: model.access, permission };
 }
 
 /** What other contexts need to know of a version, folded from its public events. */
@@ -68,16 +88,43 @@ export class ModelLookup {
     return model.exists && !model.deleted ? { modelId: holder, name: model.name } : undefined;
   }
 
-  /** The live model holding `name`, or NOT_FOUND. */
-  async require(name: string): Promise<{ modelId: string; name: string }> {
-    const found = await this.resolve(name);
-    if (!found) throw new DomainError('NOT_FOUND', `model "${name}" not found`, { name });
-    return found;
+  /**
+   * The live model holding `name` if `principal` may do `wanted` to it (decision 32): every door asks this before it
+   * reads or changes a model. NOT_FOUND when the model does not exist or the caller may not even read it (a 403
+   * would tell it exists), PERMISSION_DENIED when it may read but not `wanted`.
+   */
+  async authorize(name: string, principal: Principal, wanted: ModelPermission): Promise<AuthorizedModel> {
+    const holder = await this.holderOf(name);
+    const model = holder === undefined ? undefined : await this.model(holder);
+    const notFound = () => new DomainError('NOT_FOUND', `model "${name}" not found`, { name });
+    if (holder === undefined || !model?.exists || model.deleted) throw notFound();
+    return { modelId: holder, ...permitted(principal, holder, model, wanted, `model "${name}"`, notFound) };
+  }
+
+  /** authorize by model id, live or deleted (the audit reads of a deleted model, its restore). */
+  async authorizeId(modelId: string, principal: Principal, wanted: ModelPermission): Promise<AuthorizedModel> {
+    const model = await this.model(modelId);
+    const notFound = () => new DomainError('NOT_FOUND', `no model has id ${modelId}`, { modelId });
+    if (!model.exists) throw notFound();
+    return { modelId, ...permitted(principal, modelId, model, wanted, `model ${modelId}`, notFound) };
+  }
+
+  /** What `principal` may do to model `modelId` (undefined: nothing, not even read it, or no such model). */
+  async permissionOf(modelId: string, principal: Principal): Promise<ModelPermission | undefined> {
+    const model = await this.model(modelId);
+    return model.exists ? permissionOn(principal, modelId, model.access) : undefined;
   }
 
   async model(modelId: string): Promise<ModelSnapshot> {
-    const { exists, deleted, name, lastVersion } = (await this.folds.current(streams.model(modelId), registeredModelDecider)).state;
-    return { exists, deleted, name, lastVersion };
+    const { exists, deleted, name, lastVersion, access } = (await this.folds.current(streams.model(modelId), registeredModelDecider)).state;
+    return { exists, deleted, name, lastVersion, access };
+  }
+
+  /** A model's grants and visibility at `until` (who could read it then), or undefined when it did not exist yet. */
+  async accessAt(modelId: string, until: Date): Promise<ModelAccess | undefined> {
+    const events = recordedUntil((await this.store.readStream(streams.model(modelId))) as RecordedEvent<ModelEvent>[], until);
+    const state = fold(registeredModelDecider, events);
+    return state.exists ? state.access : undefined;
   }
 
   /** The version at `until` (or now); `exists: false` when its stream has no event yet. */

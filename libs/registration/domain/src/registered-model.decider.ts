@@ -1,11 +1,13 @@
 import type { Decider } from '@mreg/shared/contracts';
 import { DomainError, type ModelEvent, type Tags } from '@mreg/shared/contracts';
 import type { Command } from '@mreg/shared/contracts';
-import { unknownCommand, unknownEvent } from '@mreg/shared/contracts';
+import { ACCESS_SUBJECT, OPEN_MODEL_ACCESS, evolveModelAccess, unknownCommand, unknownEvent } from '@mreg/shared/contracts';
+import type { ModelAccess, ModelPermission, ModelVisibility } from '@mreg/shared/contracts';
 
 // Stream model-<modelId>: the model's own facts, its aliases, and the counter that hands out version numbers.
 
-export type RegisterModel = Command<'RegisterModel', { modelId: string; name: string; description: string; tags: Tags }>;
+/** `access`: the grants and visibility a new model starts with (its owner's manage grant among them). */
+export type RegisterModel = Command<'RegisterModel', { modelId: string; name: string; description: string; tags: Tags; access: ModelAccess }>;
 export type ChangeModelDescription = Command<'ChangeModelDescription', { description: string }>;
 /** The caller has reserved `newName` for this model already (model-name stream). */
 export type RenameModel = Command<'RenameModel', { newName: string }>;
@@ -22,7 +24,11 @@ export type DeleteModel = Command<'DeleteModel', { productionVersions: readonly 
  * for this model already (model-name stream): its name at deletion, or another one when that was taken.
  */
 export type RestoreModel = Command<'RestoreModel', { name: string }>;
-export type RegisteredModelCommand = RegisterModel | ChangeModelDescription | RenameModel | SetModelTag | RemoveModelTag | AllocateVersionNumber | AssignAlias | RemoveAlias | DeleteModel | RestoreModel;
+/** `subject`: `user:<name>` or `group:<name>` (ACCESS_SUBJECT). */
+export type GrantModelAccess = Command<'GrantModelAccess', { subject: string; permission: ModelPermission }>;
+export type RevokeModelAccess = Command<'RevokeModelAccess', { subject: string }>;
+export type ChangeModelVisibility = Command<'ChangeModelVisibility', { visibility: ModelVisibility }>;
+export type RegisteredModelCommand = GrantModelAccess | RevokeModelAccess | ChangeModelVisibility | RegisterModel | ChangeModelDescription | RenameModel | SetModelTag | RemoveModelTag | AllocateVersionNumber | AssignAlias | RemoveAlias | DeleteModel | RestoreModel;
 
 export interface RegisteredModelState {
   readonly exists: boolean;
@@ -35,6 +41,8 @@ export interface RegisteredModelState {
   readonly lastVersion: number;
   /** alias → version */
   readonly aliases: Readonly<Record<string, number>>;
+  /** Who may read, write and manage the model beyond the registry-wide roles (decision 32). */
+  readonly access: ModelAccess;
 }
 
 export const initialRegisteredModelState: RegisteredModelState = {
@@ -46,13 +54,17 @@ export const initialRegisteredModelState: RegisteredModelState = {
   tags: {},
   lastVersion: 0,
   aliases: {},
+  access: OPEN_MODEL_ACCESS,
 };
 
 export function decideRegisteredModel(command: RegisteredModelCommand, state: RegisteredModelState): ModelEvent[] {
   if (command.type === 'RegisterModel') {
-    const { modelId, name, description, tags } = command.data;
+    const { modelId, name, description, tags, access } = command.data;
     if (state.exists) throw new DomainError('ALREADY_EXISTS', `model ${modelId} already exists`, { modelId });
-    return [{ type: 'ModelRegistered', data: { modelId, name, description, tags } }];
+    const grants = Object.entries(access.grants).map(([subject, permission]): ModelEvent => ({ type: 'ModelAccessGranted', data: { modelId, subject, permission } }));
+    const visibility: ModelEvent[] = access.visibility === OPEN_MODEL_ACCESS.visibility ? [] : [{ type: 'ModelVisibilityChanged', data: { modelId, visibility: access.visibility } }];
+    // One append: a model never exists, even for a moment, without its owner and visibility.
+    return [{ type: 'ModelRegistered', data: { modelId, name, description, tags } }, ...visibility, ...grants];
   }
   if (command.type === 'RestoreModel') return restore(command.data, state);
   if (!state.exists || state.deleted) {
@@ -94,6 +106,20 @@ export function decideRegisteredModel(command: RegisteredModelCommand, state: Re
       const { alias } = command.data;
       if (!Object.hasOwn(state.aliases, alias)) throw new DomainError('NOT_FOUND', `model ${state.name} has no alias ${alias}`, { modelId, alias });
       return [{ type: 'AliasRemoved', data: { modelId, alias, version: state.aliases[alias] } }];
+    }
+    case 'GrantModelAccess': {
+      const { subject, permission } = command.data;
+      assertSubject(subject);
+      return state.access.grants[subject] === permission ? [] : [{ type: 'ModelAccessGranted', data: { modelId, subject, permission } }];
+    }
+    case 'RevokeModelAccess': {
+      const { subject } = command.data;
+      if (!Object.hasOwn(state.access.grants, subject)) throw new DomainError('NOT_FOUND', `${subject} holds no grant on model ${state.name}`, { modelId, subject });
+      return [{ type: 'ModelAccessRevoked', data: { modelId, subject } }];
+    }
+    case 'ChangeModelVisibility': {
+      const { visibility } = command.data;
+      return visibility === state.access.visibility ? [] : [{ type: 'ModelVisibilityChanged', data: { modelId, visibility } }];
     }
     case 'DeleteModel': {
       const { productionVersions } = command.data;
@@ -138,12 +164,20 @@ export function evolveRegisteredModel(state: RegisteredModelState, event: ModelE
       return { ...state, deleted: true };
     case 'ModelRestored':
       return { ...state, deleted: false, name: event.data.name };
+    case 'ModelAccessGranted':
+    case 'ModelAccessRevoked':
+    case 'ModelVisibilityChanged':
+      return { ...state, access: evolveModelAccess(state.access, event) };
     default:
       return unknownEvent(event, state);
   }
 }
 
 export const registeredModelDecider = { decide: decideRegisteredModel, evolve: evolveRegisteredModel, initialState: initialRegisteredModelState } satisfies Decider<RegisteredModelState, RegisteredModelCommand, ModelEvent>;
+
+function assertSubject(subject: string): void {
+  if (!ACCESS_SUBJECT.test(subject)) throw new DomainError('INVALID_ARGUMENT', 'a grant names "user:<name>" or "group:<name>" (no spaces or control characters, at most 200 characters)', { subject });
+}
 
 function without<V>(record: Readonly<Record<string, V>>, key: string): Record<string, V> {
   return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));

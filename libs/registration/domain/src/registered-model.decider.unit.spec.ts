@@ -1,4 +1,4 @@
-import { fold } from '@mreg/shared/contracts';
+import { OPEN_MODEL_ACCESS, fold } from '@mreg/shared/contracts';
 import type { ModelEvent } from '@mreg/shared/contracts';
 import { deciderSpec } from '@mreg/testing/contracts';
 import { registeredModelDecider, type RegisteredModelCommand } from './registered-model.decider';
@@ -16,10 +16,23 @@ const restored = (name: string): ModelEvent => ({ type: 'ModelRestored', data: {
 
 describe('registered model', () => {
   describe('RegisterModel', () => {
-    const register: RegisteredModelCommand = { type: 'RegisterModel', data: { modelId, name: 'fraud', description: 'scores payments', tags: { team: 'risk' } } };
+    const register: RegisteredModelCommand = { type: 'RegisterModel', data: { modelId, name: 'fraud', description: 'scores payments', tags: { team: 'risk' }, access: OPEN_MODEL_ACCESS } };
 
     it('registers a new model', () => {
       spec.given([]).when(register).then([registered]);
+    });
+
+    it('records the owner and visibility it starts with in the same append', () => {
+      const access = { visibility: 'private', grants: { 'user:alice': 'manage', 'group:risk': 'read' } } as const;
+      spec
+        .given([])
+        .when({ ...register, data: { ...register.data, access } })
+        .then([
+          registered,
+          { type: 'ModelVisibilityChanged', data: { modelId, visibility: 'private' } },
+          { type: 'ModelAccessGranted', data: { modelId, subject: 'user:alice', permission: 'manage' } },
+          { type: 'ModelAccessGranted', data: { modelId, subject: 'group:risk', permission: 'read' } },
+        ]);
     });
 
     it('refuses to register twice', () => {
@@ -91,6 +104,33 @@ describe('registered model', () => {
         .given([registered, { type: 'ModelRenamed', data: { modelId, from: 'fraud', to: 'fraud-v2' } }])
         .when({ type: 'RenameModel', data: { newName: 'fraud-v3' } })
         .then([{ type: 'ModelRenamed', data: { modelId, from: 'fraud-v2', to: 'fraud-v3' } }]);
+    });
+  });
+
+  describe('access', () => {
+    const granted = (subject: string, permission: 'read' | 'write' | 'manage'): ModelEvent => ({ type: 'ModelAccessGranted', data: { modelId, subject, permission } });
+
+    it('grants, replaces and revokes a subject\'s permission', () => {
+      spec.given([registered]).when({ type: 'GrantModelAccess', data: { subject: 'group:risk', permission: 'write' } }).then([granted('group:risk', 'write')]);
+      spec.given([registered, granted('group:risk', 'write')]).when({ type: 'GrantModelAccess', data: { subject: 'group:risk', permission: 'read' } }).then([granted('group:risk', 'read')]);
+      spec.given([registered, granted('group:risk', 'write')]).when({ type: 'RevokeModelAccess', data: { subject: 'group:risk' } }).then([{ type: 'ModelAccessRevoked', data: { modelId, subject: 'group:risk' } }]);
+      expect(fold(registeredModelDecider, [registered, granted('group:risk', 'write'), granted('user:bo', 'manage')]).access).toEqual({ visibility: 'registry', grants: { 'group:risk': 'write', 'user:bo': 'manage' } });
+    });
+
+    it('does nothing for a grant already held or a visibility already set', () => {
+      spec.given([registered, granted('user:bo', 'read')]).when({ type: 'GrantModelAccess', data: { subject: 'user:bo', permission: 'read' } }).thenNothingHappens();
+      spec.given([registered]).when({ type: 'ChangeModelVisibility', data: { visibility: 'registry' } }).thenNothingHappens();
+    });
+
+    it('refuses a subject that is not user:<name> or group:<name>, and revoking a grant nobody holds', () => {
+      for (const subject of ['bob', 'team:risk', 'user:', 'user:a b', 'group:x\u0007', `user:${'a'.repeat(201)}`]) {
+        spec.given([registered]).when({ type: 'GrantModelAccess', data: { subject, permission: 'read' } }).thenThrows('INVALID_ARGUMENT');
+      }
+      spec.given([registered]).when({ type: 'RevokeModelAccess', data: { subject: 'user:bo' } }).thenThrows('NOT_FOUND');
+    });
+
+    it('changes the visibility', () => {
+      spec.given([registered]).when({ type: 'ChangeModelVisibility', data: { visibility: 'private' } }).then([{ type: 'ModelVisibilityChanged', data: { modelId, visibility: 'private' } }]);
     });
   });
 
@@ -284,6 +324,7 @@ describe('registered model', () => {
         tags: { team: 'risk' },
         lastVersion: 1,
         aliases: { champion: 1 },
+        access: OPEN_MODEL_ACCESS,
       });
       spec
         .given(history)
@@ -323,6 +364,7 @@ describe('registered model', () => {
       tags: { tier: 'gold' },
       lastVersion: 2,
       aliases: { champion: 2 },
+      access: OPEN_MODEL_ACCESS,
     });
     expect(fold(registeredModelDecider, [registered, deleted])).toMatchObject({ exists: true, deleted: true });
   });

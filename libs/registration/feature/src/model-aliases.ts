@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { streams } from '@mreg/shared/contracts';
+import { DomainError, includesPermission, streams } from '@mreg/shared/contracts';
 import { registeredModelDecider, requireMayMoveAlias } from '@mreg/registration/domain';
 import { EventSourcedRepository } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { ModelLookup } from '@mreg/registration/catalog';
+import type { AuthorizedModel } from '@mreg/registration/catalog';
 import { PolicyLookup } from '@mreg/governance/catalog';
 
 /**
@@ -21,20 +22,23 @@ export class ModelAliases {
 
   /** Points `alias` at a live version of the model; returns the model's id. */
   async assign(name: string, alias: string, version: number, ctx: CommandContext): Promise<string> {
-    const model = await this.lookup.require(name);
+    const model = await this.lookup.authorize(name, ctx.principal, 'read');
     const { modelId } = model;
     const target = await this.lookup.version(modelId, version);
     const versionExists = target.exists && !target.deleted;
     const protection = await this.policies.protectionOf(modelId, alias);
+    requireMayWriteUnprotected(model, protection, ctx);
     requireMayMoveAlias({ modelId, modelName: model.name, alias, by: ctx.principal, protection, ...(versionExists ? { target: { version, stage: target.stage } } : {}) });
     await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'AssignAlias', data: { alias, version, versionExists } }, ctx);
     return modelId;
   }
 
   async remove(name: string, alias: string, ctx: CommandContext): Promise<string> {
-    const model = await this.lookup.require(name);
+    const model = await this.lookup.authorize(name, ctx.principal, 'read');
     const { modelId } = model;
-    requireMayMoveAlias({ modelId, modelName: model.name, alias, by: ctx.principal, protection: await this.policies.protectionOf(modelId, alias) });
+    const protection = await this.policies.protectionOf(modelId, alias);
+    requireMayWriteUnprotected(model, protection, ctx);
+    requireMayMoveAlias({ modelId, modelName: model.name, alias, by: ctx.principal, protection });
     await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'RemoveAlias', data: { alias } }, ctx);
     return modelId;
   }
@@ -58,4 +62,13 @@ export class ModelAliases {
       if (target === version) await this.repository.handle(streams.model(modelId), registeredModelDecider, { type: 'RemoveAlias', data: { alias } }, ctx);
     }
   }
+}
+
+/**
+ * An alias the policy does not protect is the model's own: moving it needs write on the model (decision 32). A
+ * protected one is the policy's: its role decides (requireMayMoveAlias), as for approvals, among those who may read it.
+ */
+function requireMayWriteUnprotected(model: AuthorizedModel, protection: unknown, ctx: CommandContext): void {
+  if (protection !== undefined || includesPermission(model.permission, 'write')) return;
+  throw new DomainError('PERMISSION_DENIED', `model "${model.name}": moving an alias needs the write permission on the model, and ${ctx.principal.user} holds ${model.permission}`, { permission: 'write' });
 }

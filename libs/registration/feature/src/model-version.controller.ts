@@ -47,7 +47,7 @@ export class ModelVersionController {
   @ApiWritePendingResponse()
   @ApiErrorResponses(400, 401, 403, 404, 409, 413, 415)
   async update(@Param('name', ModelNamePipe) name: string, @Param('version', VersionPipe) version: number, @Body() body: UpdateModelVersionDto, @Caller() ctx: CommandContext): Promise<VersionResource> {
-    const modelId = body.description === undefined ? (await this.lookup.require(name)).modelId : await this.versions.describe(name, version, body.description, ctx);
+    const modelId = body.description === undefined ? (await this.lookup.authorize(name, ctx.principal, 'write')).modelId : await this.versions.describe(name, version, body.description, ctx);
     return this.settled(modelId, version);
   }
 

@@ -57,7 +57,7 @@ export class ModelController {
   async update(@Param('name', ModelNamePipe) name: string, @Body() body: UpdateModelDto, @Caller() ctx: CommandContext, @Headers('if-match') ifMatch?: string): Promise<ModelResource> {
     // A malformed If-Match is refused even when there is nothing to change.
     const expectedRevision = ifMatchRevision(ifMatch);
-    if (body.description === undefined) return this.queries.model((await this.lookup.require(name)).modelId);
+    if (body.description === undefined) return this.queries.model((await this.lookup.authorize(name, ctx.principal, 'write')).modelId);
     const modelId = await this.models.describe(name, body.description, ctx, expectedRevision);
     return this.settled(modelId);
   }

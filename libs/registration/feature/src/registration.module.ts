@@ -5,6 +5,8 @@ import { InboundGate, ProjectionRunner } from '@mreg/platform/runtime';
 import { RegistrationCatalogModule } from '@mreg/registration/catalog';
 import { GovernanceCatalogModule } from '@mreg/governance/catalog';
 import { DeletedModelController } from './deleted-model.controller';
+import { ModelAccessControl } from './model-access-control';
+import { ModelAccessController } from './model-access.controller';
 import { ModelAliases } from './model-aliases';
 import { ModelController } from './model.controller';
 import { ModelNames } from './model-names';
@@ -17,13 +19,13 @@ import { TransitionApprovedReaction } from './transition-approved.reaction';
 import { VersionNumbering } from './version-numbering';
 import { VersionRegistration } from './version-registration';
 
-const USE_CASES = [ModelNames, ModelRegistration, VersionNumbering, VersionRegistration, ModelAliases, TrainingRunIntake, StageApplication];
+const USE_CASES = [ModelNames, ModelRegistration, ModelAccessControl, VersionNumbering, VersionRegistration, ModelAliases, TrainingRunIntake, StageApplication];
 
 /** Registration: models, versions, tags, aliases; applies approved stage changes; registers training runs. */
 @Module({
   // Governance's public read: the approval policy in force, whose protected aliases ModelAliases guards.
   imports: [RegistrationCatalogModule, GovernanceCatalogModule],
-  controllers: [ModelController, ModelVersionController, DeletedModelController],
+  controllers: [ModelController, ModelVersionController, DeletedModelController, ModelAccessController],
   providers: [...USE_CASES, TransitionApprovedReaction, TrainingRunCompletedConsumer, InboundGate, CatalogQueries],
   exports: [ModelRegistration, VersionRegistration, ModelAliases],
 })

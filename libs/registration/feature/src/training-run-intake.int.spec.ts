@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@mreg/platform/event-store/sqlite';
-import { EventSourcedRepository } from '@mreg/platform/runtime';
+import { EventSourcedRepository, MregConfig } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { ModelLookup } from '@mreg/registration/catalog';
 import { PolicyLookup } from '@mreg/governance/catalog';
@@ -31,7 +31,7 @@ describe('TrainingRunIntake.register', () => {
     repository = new EventSourcedRepository(store);
     const lookup = new ModelLookup(store);
     const numbering = new VersionNumbering(repository);
-    const models = new ModelRegistration(repository, lookup, new ModelNames(repository, lookup));
+    const models = new ModelRegistration(repository, lookup, new ModelNames(repository, lookup), new MregConfig());
     const versions = new VersionRegistration(repository, lookup, numbering, new ModelAliases(repository, lookup, new PolicyLookup(store)));
     intake = new TrainingRunIntake(repository, lookup, models, numbering, versions);
   });

@@ -76,8 +76,9 @@ export class TrainingRunIntake {
 
   /** The live model named `name`, registered (as the caller) when there is none. */
   private async modelFor(name: string, ctx: CommandContext): Promise<{ modelId: string; created: boolean }> {
-    const existing = await this.lookup.resolve(name);
-    if (existing !== undefined) return { modelId: existing.modelId, created: false };
+    // A model that exists takes the run's version only from a caller who may write to it.
+    const mayWrite = async () => ({ modelId: (await this.lookup.authorize(name, ctx.principal, 'write')).modelId, created: false });
+    if ((await this.lookup.resolve(name)) !== undefined) return mayWrite();
     try {
       return { modelId: await this.models.register({ name }, ctx), created: true };
     } catch (error) {
@@ -85,11 +86,10 @@ export class TrainingRunIntake {
       // reserved a moment before the model itself).
       if (!isDomainError(error) || error.code !== 'ALREADY_EXISTS') throw error;
       for (let delayMs = 1; delayMs <= REGISTERING_WAIT_MS; delayMs *= 2) {
-        const registered = await this.lookup.resolve(name);
-        if (registered !== undefined) return { modelId: registered.modelId, created: false };
+        if ((await this.lookup.resolve(name)) !== undefined) return mayWrite();
         await sleep(delayMs);
       }
-      return { modelId: (await this.lookup.require(name)).modelId, created: false };
+      return mayWrite();
     }
   }
 }

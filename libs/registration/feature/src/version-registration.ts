@@ -35,7 +35,7 @@ export class VersionRegistration {
 
   /** Allocates the next number on the model stream, then creates the version stream. */
   async create(name: string, input: NewVersion, ctx: CommandContext): Promise<{ modelId: string; version: number }> {
-    const { modelId } = await this.lookup.require(name);
+    const { modelId } = await this.lookup.authorize(name, ctx.principal, 'write');
     const { version, modelName } = await this.numbering.allocate(modelId, ctx);
     await this.record(modelId, modelName, version, input, ctx);
     return { modelId, version };
@@ -75,19 +75,19 @@ export class VersionRegistration {
   }
 
   async describe(name: string, version: number, description: string, ctx: CommandContext): Promise<string> {
-    const modelId = await this.requireLive(name, version);
+    const modelId = await this.requireLive(name, version, ctx);
     await this.repository.handle(streams.version(modelId, version), modelVersionDecider, { type: 'ChangeVersionDescription', data: { description } }, ctx);
     return modelId;
   }
 
   async setTag(name: string, version: number, key: string, value: string, ctx: CommandContext): Promise<string> {
-    const modelId = await this.requireLive(name, version);
+    const modelId = await this.requireLive(name, version, ctx);
     await this.repository.handle(streams.version(modelId, version), modelVersionDecider, { type: 'SetVersionTag', data: { key, value } }, ctx);
     return modelId;
   }
 
   async removeTag(name: string, version: number, key: string, ctx: CommandContext): Promise<string> {
-    const modelId = await this.requireLive(name, version);
+    const modelId = await this.requireLive(name, version, ctx);
     await this.repository.handle(streams.version(modelId, version), modelVersionDecider, { type: 'RemoveVersionTag', data: { key } }, ctx);
     return modelId;
   }
@@ -97,15 +97,15 @@ export class VersionRegistration {
    * deleted) when one of them is protected and the caller may not remove it.
    */
   async delete(name: string, version: number, ctx: CommandContext): Promise<void> {
-    const modelId = await this.requireLive(name, version);
+    const modelId = await this.requireLive(name, version, ctx);
     await this.aliases.requireMayDropAliasesOf(modelId, version, ctx);
     await this.repository.handle(streams.version(modelId, version), modelVersionDecider, { type: 'DeleteModelVersion', data: {} }, ctx);
     await this.aliases.removeNaming(modelId, version, ctx);
   }
 
-  /** The id of the live model named `name` that has a live `version`, or NOT_FOUND. */
-  private async requireLive(name: string, version: number): Promise<string> {
-    const { modelId } = await this.lookup.require(name);
+  /** The id of the live model named `name` that has a live `version` the caller may change, or NOT_FOUND / PERMISSION_DENIED. */
+  private async requireLive(name: string, version: number, ctx: CommandContext): Promise<string> {
+    const { modelId } = await this.lookup.authorize(name, ctx.principal, 'write');
     await this.lookup.requireVersion(modelId, version, name);
     return modelId;
   }

@@ -3,6 +3,7 @@ export * from './streams';
 export * from './topics';
 export * from './domain-error';
 export * from './principal';
+export * from './access';
 export * from './stage-rules';
 export * from './cloudevents';
 export * from './messages';

@@ -183,6 +183,18 @@ export async function createModel(c: RegistryClient, name: string, extra: Readon
   return reply.body;
 }
 
+export interface AccessBody {
+  readonly visibility: 'registry' | 'private';
+  readonly grants: readonly { readonly subject: string; readonly permission: 'read' | 'write' | 'manage' }[];
+}
+
+/** Gives `subject` (`user:<name>`, `group:<name>`) a permission on the model, as `by` (who must manage it). */
+export async function grant(by: RegistryClient, name: string, subject: string, permission: 'read' | 'write' | 'manage'): Promise<AccessBody> {
+  const reply = await by.put<AccessBody>(`${modelPath(name)}/access/grants`, { subject, permission });
+  expectStatus(reply, 200);
+  return reply.body;
+}
+
 export async function createVersion(c: RegistryClient, name: string, body: Readonly<Record<string, unknown>> = {}): Promise<VersionBody> {
   const reply = await c.post<VersionBody>(`${modelPath(name)}/versions`, body);
   expectStatus(reply, 201);

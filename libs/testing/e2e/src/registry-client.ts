@@ -79,10 +79,12 @@ export const CAST = {
   bob: { token: 'bob-token-0123456789abcdef00', user: 'bob', roles: ['approver'] },
   carol: { token: 'carol-token-0123456789abcdef', user: 'carol', roles: ['reader'] },
   dave: { token: 'dave-token-0123456789abcdef0', user: 'dave', roles: ['approver', 'contributor'] },
+  // A member of the risk team: grants to group:risk-team reach her.
+  erin: { token: 'erin-token-0123456789abcdef0', user: 'erin', roles: ['contributor'], groups: ['risk-team'] },
 } as const;
 
 export function castTokensJson(): string {
-  return JSON.stringify(Object.fromEntries(Object.values(CAST).map((c) => [c.token, { user: c.user, roles: c.roles }])));
+  return JSON.stringify(Object.fromEntries(Object.values(CAST).map((c) => [c.token, { user: c.user, roles: c.roles, ...('groups' in c ? { groups: c.groups } : {}) }])));
 }
 
 export function castTarget(url: string): Target {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PickType } from '@nestjs/swagger';
 import { STAGES, TRANSITION_STATUSES } from '@mreg/shared/contracts';
 import type { Stage } from '@mreg/shared/contracts';
-import { ApprovalResponse, DatasetResponse, DeletedModelResponse, HistoryEntryResponse, ModelResponse, VersionResponse } from '@mreg/audit/read-models';
+import { ApprovalResponse, DatasetResponse, DeletedModelResponse, HistoryEntryResponse, ModelAccessResponse, ModelResponse, VersionResponse } from '@mreg/audit/read-models';
 
 const NEXT_PAGE_TOKEN = { type: String, nullable: true, description: 'Pass as pageToken for the next page; null on the last page', example: null } as const;
 
@@ -37,6 +37,7 @@ export class AliasResolutionResponse {
 
 /** `GET /models/{name}?asOf=`: the model as it was at an instant, replayed from the log. */
 export class ModelAsOfResponse extends OmitType(ModelResponse, ['versionCount'] as const) {
+  @ApiProperty({ type: ModelAccessResponse, description: 'Who could read, write and manage the model at that instant' }) access!: ModelAccessResponse;
   @ApiProperty({ format: 'date-time', description: 'The instant asked for', example: '2026-03-02T00:00:00.000Z' }) asOf!: string;
   @ApiProperty({ type: 'integer', description: 'Revision of the model stream at that instant', example: 4 }) revision!: number;
 }

@@ -35,8 +35,8 @@ export class MlflowArtifactsController {
 
   @Get()
   @Roles('reader')
-  async list(@Query('path', ListingPathPipe) dir: string) {
-    const files = (await this.tree.list(dir)).map((f) => (f.isDir ? { path: f.name, is_dir: true } : { path: f.name, is_dir: false, file_size: f.size }));
+  async list(@Query('path', ListingPathPipe) dir: string, @Caller() ctx: CommandContext) {
+    const files = (await this.tree.list(dir, ctx.principal)).map((f) => (f.isDir ? { path: f.name, is_dir: true } : { path: f.name, is_dir: false, file_size: f.size }));
     return files.length > 0 ? { files } : {};
   }
 
@@ -57,8 +57,8 @@ export class MlflowArtifactsController {
 
   @Get('*path')
   @Roles('reader')
-  async download(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const entry = await this.tree.find(artifactPathFromUrl(req.originalUrl, MARKER));
+  async download(@Req() req: Request, @Res() res: Response, @Caller() ctx: CommandContext): Promise<void> {
+    const entry = await this.tree.find(artifactPathFromUrl(req.originalUrl, MARKER), ctx.principal);
     await sendArtifact(req, res, entry, (range) => this.tree.open(entry, range));
   }
 

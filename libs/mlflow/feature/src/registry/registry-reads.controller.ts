@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CatalogQueries } from '@mreg/audit/read-models';
-import { ApiError, Roles } from '@mreg/platform/runtime';
+import { ApiError, Reader, Roles } from '@mreg/platform/runtime';
+import type { Principal } from '@mreg/shared/contracts';
 import { STAGES } from '@mreg/shared/contracts';
 import { mlflowModelVersion, mlflowRegisteredModel, versionArtifactUri } from '../wire/entities';
 import { AliasMessage, GetLatestVersionsMessage, ModelNameMessage, SearchMessage, VersionMessage } from '../wire/messages';
@@ -35,21 +36,21 @@ export class MlflowRegistryReadsController {
   @Get('registered-models/get')
   @Roles('reader')
   @ApiOperation({ summary: 'MLflow: get a registered model' })
-  async getModel(@Query() query: ModelNameMessage) {
-    const modelId = await this.views.modelIdOf(query.name);
+  async getModel(@Query() query: ModelNameMessage, @Reader() reader: Principal) {
+    const modelId = await this.views.modelIdOf(query.name, reader);
     return { registered_model: await this.views.model(modelId) };
   }
 
   @Get('registered-models/search')
   @Roles('reader')
   @ApiOperation({ summary: 'MLflow: search registered models' })
-  async searchModels(@Query() query: SearchMessage) {
+  async searchModels(@Query() query: SearchMessage, @Reader() reader: Principal) {
     const order = sortFor(query.order_by ?? [], MODEL_ORDER);
     const result = await this.queries.searchModels(translateMlflowFilter(query.filter, MODEL_SEARCH), `mlflow:${query.filter ?? ''}`, {
       pageSize: pageSizeFor(query.max_results, MODEL_PAGES),
       ...(order ? { orderBy: order } : {}),
       ...(query.page_token ? { pageToken: query.page_token } : {}),
-    });
+    }, reader);
     const models = await Promise.all(result.items.map(async (m) => mlflowRegisteredModel(m, await this.queries.latestInStages(m.id, STAGES))));
     return page('registered_models', models, result.nextPageToken);
   }
@@ -59,20 +60,20 @@ export class MlflowRegistryReadsController {
   @HttpCode(200)
   @Roles('reader')
   @ApiOperation({ summary: 'MLflow: latest version per stage' })
-  latestVersionsPost(@Body() body: GetLatestVersionsMessage) {
-    return this.latestVersions(body);
+  latestVersionsPost(@Body() body: GetLatestVersionsMessage, @Reader() reader: Principal) {
+    return this.latestVersions(body, reader);
   }
 
   @Get('registered-models/get-latest-versions')
   @Roles('reader')
   @ApiOperation({ summary: 'MLflow: latest version per stage' })
-  latestVersionsGet(@Query() query: GetLatestVersionsMessage) {
-    return this.latestVersions(query);
+  latestVersionsGet(@Query() query: GetLatestVersionsMessage, @Reader() reader: Principal) {
+    return this.latestVersions(query, reader);
   }
 
-  private async latestVersions(message: GetLatestVersionsMessage) {
+  private async latestVersions(message: GetLatestVersionsMessage, reader: Principal) {
     const stages = message.stages && message.stages.length > 0 ? [...new Set(message.stages.map(stageFromMlflow))] : STAGES;
-    const modelId = await this.views.modelIdOf(message.name);
+    const modelId = await this.views.modelIdOf(message.name, reader);
     const versions = await this.queries.latestInStages(modelId, stages);
     return page('model_versions', versions.map(mlflowModelVersion), null);
   }
@@ -80,8 +81,8 @@ export class MlflowRegistryReadsController {
   @Get('registered-models/alias')
   @Roles('reader')
   @ApiOperation({ summary: 'MLflow: the version an alias names' })
-  async getByAlias(@Query() query: AliasMessage) {
-    const modelId = await this.views.modelIdOf(query.name);
+  async getByAlias(@Query() query: AliasMessage, @Reader() reader: Principal) {
+    const modelId = await this.views.modelIdOf(query.name, reader);
     const model = await this.queries.model(modelId);
     // Own entries only: an alias named "constructor" must not find Object.prototype.constructor.
     const target = Object.hasOwn(model.aliases, query.alias) ? model.aliases[query.alias] : undefined;
@@ -93,15 +94,15 @@ export class MlflowRegistryReadsController {
   @Get('model-versions/get')
   @Roles('reader')
   @ApiOperation({ summary: 'MLflow: get a model version' })
-  async getVersion(@Query() query: VersionMessage) {
-    const modelId = await this.views.modelIdOf(query.name);
+  async getVersion(@Query() query: VersionMessage, @Reader() reader: Principal) {
+    const modelId = await this.views.modelIdOf(query.name, reader);
     return { model_version: await this.views.version(modelId, Number(query.version)) };
   }
 
   @Get('model-versions/search')
   @Roles('reader')
   @ApiOperation({ summary: 'MLflow: search model versions' })
-  async searchVersions(@Query() query: SearchMessage) {
+  async searchVersions(@Query() query: SearchMessage, @Reader() reader: Principal) {
     const order = sortFor(query.order_by ?? [], VERSION_ORDER);
     const result = await this.queries.searchVersions(
       translateMlflowFilter(query.filter, VERSION_SEARCH),
@@ -112,6 +113,7 @@ export class MlflowRegistryReadsController {
         ...(query.page_token ? { pageToken: query.page_token } : {}),
       },
       VERSION_PAGES.servedMax,
+      reader,
     );
     return page('model_versions', result.items.map(mlflowModelVersion), result.nextPageToken);
   }
@@ -120,8 +122,8 @@ export class MlflowRegistryReadsController {
   @Get('model-versions/get-download-uri')
   @Roles('reader')
   @ApiOperation({ summary: 'MLflow: where to download a version from' })
-  async downloadUri(@Query() query: VersionMessage) {
-    const modelId = await this.views.modelIdOf(query.name);
+  async downloadUri(@Query() query: VersionMessage, @Reader() reader: Principal) {
+    const modelId = await this.views.modelIdOf(query.name, reader);
     const version = await this.queries.version(modelId, Number(query.version));
     return { artifact_uri: versionArtifactUri(version) };
   }

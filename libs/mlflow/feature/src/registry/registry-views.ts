@@ -6,6 +6,7 @@ import { STAGES } from '@mreg/shared/contracts';
 import { Consistency, MregConfig, WritePending, currentWrites, readAfterWrite } from '@mreg/platform/runtime';
 import { ModelLookup } from '@mreg/registration/catalog';
 import { DomainError } from '@mreg/shared/contracts';
+import type { Principal } from '@mreg/shared/contracts';
 import { mlflowModelVersion, mlflowRegisteredModel } from '../wire/entities';
 import type { MlflowModelVersion, MlflowRegisteredModel } from '../wire/entities';
 
@@ -23,10 +24,12 @@ export class MlflowRegistryViews {
    * The id of the live model named `name` (any case, as everywhere in mreg), for reads: the name's small
    * reservation stream, then the read model — not the model stream, which grows with every version.
    */
-  async modelIdOf(name: string): Promise<string> {
+  async modelIdOf(name: string, reader: Principal): Promise<string> {
     const holder = await this.lookup.holderOf(name);
     const model = holder === undefined ? undefined : await this.queries.model(holder).catch(() => undefined);
-    if (holder === undefined || model === undefined) throw new DomainError('NOT_FOUND', `registered model "${name}" not found`, { name });
+    // A model the caller may not read is answered as one that does not exist (decision 32).
+    const readable = holder !== undefined && (await this.lookup.permissionOf(holder, reader)) !== undefined;
+    if (holder === undefined || model === undefined || !readable) throw new DomainError('NOT_FOUND', `registered model "${name}" not found`, { name });
     return holder;
   }
 

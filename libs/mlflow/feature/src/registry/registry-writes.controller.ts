@@ -58,7 +58,7 @@ export class MlflowRegistryWritesController {
   @Roles('contributor')
   @ApiOperation({ summary: "MLflow: change a registered model's description" })
   async updateModel(@Body() body: UpdateRegisteredModelMessage, @Caller() ctx: CommandContext) {
-    const modelId = body.description === undefined ? (await this.lookup.require(body.name)).modelId : await this.models.describe(body.name, body.description, ctx);
+    const modelId = body.description === undefined ? (await this.lookup.authorize(body.name, ctx.principal, 'write')).modelId : await this.models.describe(body.name, body.description, ctx);
     return { registered_model: await this.views.settledModel(modelId, body.name) };
   }
 
@@ -93,7 +93,7 @@ export class MlflowRegistryWritesController {
   @ApiOperation({ summary: 'MLflow: delete a registered model tag' })
   async deleteModelTag(@Body() body: DeleteModelTagMessage, @Caller() ctx: CommandContext) {
     // MLflow deletes idempotently: a tag that is not there is already deleted (the model must exist).
-    const model = await this.views.rawModel(await this.views.modelIdOf(body.name));
+    const model = await this.views.rawModel((await this.lookup.authorize(body.name, ctx.principal, 'write')).modelId);
     if (Object.hasOwn(model.tags, body.key)) await this.models.removeTag(body.name, body.key, ctx);
     return {};
   }
@@ -112,7 +112,8 @@ export class MlflowRegistryWritesController {
   @Roles('contributor', 'approver')
   @ApiOperation({ summary: 'MLflow: remove an alias' })
   async deleteAlias(@Body() body: AliasMessage, @Caller() ctx: CommandContext) {
-    const model = await this.views.rawModel(await this.views.modelIdOf(body.name));
+    // Read is enough to look: removing it is ModelAliases' to allow (write, or the role of a protected alias).
+    const model = await this.views.rawModel((await this.lookup.authorize(body.name, ctx.principal, 'read')).modelId);
     if (Object.hasOwn(model.aliases, body.alias)) await this.aliases.remove(body.name, body.alias, ctx);
     return {};
   }
@@ -151,7 +152,7 @@ export class MlflowRegistryWritesController {
   @ApiOperation({ summary: "MLflow: change a model version's description" })
   async updateVersion(@Body() body: UpdateModelVersionMessage, @Caller() ctx: CommandContext) {
     const n = Number(body.version);
-    const modelId = body.description === undefined ? (await this.lookup.require(body.name)).modelId : await this.versions.describe(body.name, n, body.description, ctx);
+    const modelId = body.description === undefined ? (await this.lookup.authorize(body.name, ctx.principal, 'write')).modelId : await this.versions.describe(body.name, n, body.description, ctx);
     return { model_version: await this.views.settledVersion(modelId, n, body.name) };
   }
 
@@ -176,7 +177,7 @@ export class MlflowRegistryWritesController {
   @Roles('contributor')
   @ApiOperation({ summary: 'MLflow: delete a model version tag' })
   async deleteVersionTag(@Body() body: DeleteVersionTagMessage, @Caller() ctx: CommandContext) {
-    const version = await this.views.rawVersion(await this.views.modelIdOf(body.name), Number(body.version));
+    const version = await this.views.rawVersion((await this.lookup.authorize(body.name, ctx.principal, 'write')).modelId, Number(body.version));
     if (Object.hasOwn(version.tags, body.key)) await this.versions.removeTag(body.name, Number(body.version), body.key, ctx);
     return {};
   }

@@ -33,7 +33,7 @@ export class MlflowTransitionController {
     const version = Number(body.version);
     const transitionId = await this.commands.request(body.name, version, { stage, archiveExisting: body.archive_existing_versions ?? false, comment: 'transition-stage (MLflow API)' }, ctx);
     const transition = await this.commands.transition(transitionId);
-    const { modelId } = await this.lookup.require(body.name);
+    const { modelId } = await this.lookup.authorize(body.name, ctx.principal, 'read');
     if (transition.status === 'pending') {
       // The error names the request: make it readable (read-your-writes) before the caller goes to approve it.
       await this.consistency.waitFor(currentWrites());

@@ -3,6 +3,8 @@ import { ROLES, effectiveRoles } from '@mreg/shared/contracts';
 import type { Principal, Role } from '@mreg/shared/contracts';
 
 const USER = /^[A-Za-z0-9][A-Za-z0-9._@:-]{0,127}$/;
+/** A group name as grants spell it after `group:` (ACCESS_SUBJECT). */
+const GROUP = /^[^\s\u0000-\u001f\u007f]{1,200}$/u;
 
 /** Every role `roles` hold, the implied ones included (the one table is in the contracts). */
 export { effectiveRoles };
@@ -20,7 +22,7 @@ export class TokenRegistry {
     for (const [token, principal] of Object.entries(entries)) this.byDigest.set(digest(token), principal);
   }
 
-  /** Parses the MREG_TOKENS JSON: {"<token>": {"user": "...", "roles": [...]}}; throws with a clear message. */
+  /** Parses the MREG_TOKENS JSON: {"<token>": {"user": "...", "roles": [...], "groups"?: [...]}}; throws with a clear message. */
   static fromJson(json: string): TokenRegistry {
     let parsed: unknown;
     try {
@@ -33,12 +35,15 @@ export class TokenRegistry {
     for (const [token, value] of Object.entries(parsed as Record<string, unknown>)) {
       if (token.length < 16 || token.length > 512 || /\s/.test(token)) throw new Error('MREG_TOKENS: every token needs 16..512 non-space characters');
       if (typeof value !== 'object' || value === null) throw new Error('MREG_TOKENS: each token maps to {"user", "roles"}');
-      const { user, roles } = value as { user?: unknown; roles?: unknown };
+      const { user, roles, groups } = value as { user?: unknown; roles?: unknown; groups?: unknown };
       if (typeof user !== 'string' || !USER.test(user)) throw new Error(`MREG_TOKENS: invalid user ${JSON.stringify(user)}`);
       if (!Array.isArray(roles) || roles.length === 0 || !roles.every((r): r is Role => ROLES.includes(r as Role))) {
         throw new Error(`MREG_TOKENS: roles of ${user} must be a non-empty list of ${ROLES.join(', ')}`);
       }
-      entries[token] = { user, roles };
+      if (groups !== undefined && (!Array.isArray(groups) || groups.length > 256 || !groups.every((g) => typeof g === 'string' && GROUP.test(g)))) {
+        throw new Error(`MREG_TOKENS: groups of ${user} must be a list of at most 256 names (1..200 characters, no spaces or control characters)`);
+      }
+      entries[token] = groups === undefined ? { user, roles } : { user, roles, groups: groups as string[] };
     }
     return new TokenRegistry(entries);
   }

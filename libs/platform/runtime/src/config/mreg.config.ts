@@ -179,6 +179,13 @@ export class MregConfig {
   @Max(60000)
   consistencyTimeoutMs = 5000;
 
+  /**
+   * Who may read a new model without a grant (MREG_MODEL_VISIBILITY, decision 32): `registry` — every authenticated
+   * caller; `owners` — only its creator (who manages it), the creator's groups (read) and admins.
+   */
+  @IsIn(['registry', 'owners'])
+  modelVisibility: 'registry' | 'owners' = 'registry';
+
   /** Event store adapter (MREG_EVENT_STORE): embedded SQLite, KurrentDB/EventStoreDB, or PostgreSQL. */
   @IsIn(['sqlite', 'kurrentdb', 'postgres'])
   eventStore: 'sqlite' | 'kurrentdb' | 'postgres' = 'sqlite';
@@ -412,6 +419,7 @@ const ENV_KEYS: Readonly<Record<keyof MregConfig, string>> = {
   maxQueuedReads: 'MREG_MAX_QUEUED_READS',
   queryWorkers: 'MREG_QUERY_WORKERS',
   allowedOrigins: 'MREG_ALLOWED_ORIGINS',
+  modelVisibility: 'MREG_MODEL_VISIBILITY',
   eventStore: 'MREG_EVENT_STORE',
   eventStorePath: 'MREG_EVENT_STORE_PATH',
   kurrentdbUrl: 'MREG_KURRENTDB_URL',

@@ -1,3 +1,4 @@
+import type { ModelPermission, ModelVisibility } from '../access';
 import type { Event } from './event';
 
 export const STAGES = ['development', 'staging', 'production', 'archived'] as const;
@@ -36,7 +37,23 @@ export type AliasRemoved = Event<'AliasRemoved', { modelId: string; alias: strin
 export type ModelDeleted = Event<'ModelDeleted', { modelId: string; name: string }>;
 /** A deleted model is back, under `name` (its name at deletion, or another one when that was taken meanwhile). */
 export type ModelRestored = Event<'ModelRestored', { modelId: string; name: string }>;
-export type ModelEvent = ModelRegistered | ModelDescriptionChanged | ModelRenamed | ModelTagSet | ModelTagRemoved | ModelVersionNumberAllocated | AliasAssigned | AliasRemoved | ModelDeleted | ModelRestored;
+/** A subject (`user:<name>`, `group:<name>`) now holds `permission` on the model (decision 32); it replaces any earlier one. */
+export type ModelAccessGranted = Event<'ModelAccessGranted', { modelId: string; subject: string; permission: ModelPermission }>;
+export type ModelAccessRevoked = Event<'ModelAccessRevoked', { modelId: string; subject: string }>;
+export type ModelVisibilityChanged = Event<'ModelVisibilityChanged', { modelId: string; visibility: ModelVisibility }>;
+export type ModelAccessEvent = ModelAccessGranted | ModelAccessRevoked | ModelVisibilityChanged;
+export type ModelEvent =
+  | ModelRegistered
+  | ModelDescriptionChanged
+  | ModelRenamed
+  | ModelTagSet
+  | ModelTagRemoved
+  | ModelVersionNumberAllocated
+  | AliasAssigned
+  | AliasRemoved
+  | ModelDeleted
+  | ModelRestored
+  | ModelAccessEvent;
 
 // ---- stream version-<modelId>-<n> ------------------------------------------------------------------
 export type ModelVersionCreated = Event<

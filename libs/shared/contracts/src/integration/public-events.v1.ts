@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { TObject } from '@sinclair/typebox';
+import { MODEL_PERMISSIONS, MODEL_VISIBILITIES } from '../access';
 import { ROLES, RUN_STATUSES, STAGES } from '../events';
 import { anyObject, stringEnum } from '../schema';
 import type { StreamCategory } from '../streams';
@@ -70,6 +71,17 @@ export const REGISTRATION_EVENTS_V1 = {
     'model',
     'An admin restored a deleted model, with its versions, aliases and tags as they were; `name` is the name it holds again (another one when its old name was taken meanwhile).',
     Type.Object({ modelId: ModelId, name: Type.String() }, CLOSED),
+  ),
+  ModelAccessGranted: v1(
+    'model',
+    'A user or group (`user:<name>`, `group:<name>`) now holds a permission on the model (read, write or manage), replacing any earlier one.',
+    Type.Object({ modelId: ModelId, subject: Type.String(), permission: stringEnum(MODEL_PERMISSIONS) }, CLOSED),
+  ),
+  ModelAccessRevoked: v1('model', 'A user or group lost its grant on the model.', Type.Object({ modelId: ModelId, subject: Type.String() }, CLOSED)),
+  ModelVisibilityChanged: v1(
+    'model',
+    'Who may read the model without a grant: `registry` (every authenticated caller) or `private` (its grantees and admins only).',
+    Type.Object({ modelId: ModelId, visibility: stringEnum(MODEL_VISIBILITIES) }, CLOSED),
   ),
   ModelVersionCreated: v1(
     'version',

@@ -4,7 +4,7 @@ import { uniqueName } from '../registry-client';
 import type { RegistryClient } from '../registry-client';
 import { rawRequest } from '../raw-http';
 import type { RawReply } from '../raw-http';
-import { contentDigest, createModel, createVersion, expectClientError, expectError, expectStatus, getVersion, modelPath, promote, sha256Hex, versionPath } from '../fixtures';
+import { contentDigest, createModel, createVersion, expectClientError, expectError, expectStatus, getVersion, grant, modelPath, promote, sha256Hex, versionPath } from '../fixtures';
 import type { ArtifactBody, ManifestBody } from '../fixtures';
 
 scenario('artifacts: upload, manifest, download, ranges, digests, immutability, path safety, sealing', (client, target) => {
@@ -142,6 +142,7 @@ scenario('artifacts: upload, manifest, download, ranges, digests, immutability, 
     expectStatus(await upload(alice(), name, 'model.pkl', original), 201);
     const before = await manifest(name);
     expectError(await upload(alice(), name, 'model.pkl', Buffer.from('other content')), 409, 'ALREADY_EXISTS');
+    await grant(alice(), name, 'user:dave', 'write');
     expectError(await upload(client().as('dave'), name, 'model.pkl', original), 409, 'ALREADY_EXISTS');
     expect(await manifest(name)).toEqual(before);
     const got = await download(name, 'model.pkl');

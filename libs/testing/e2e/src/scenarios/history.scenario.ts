@@ -40,6 +40,7 @@ interface Integrity {
 const USER_EVENTS: Readonly<Record<string, string>> = {
   ModelNameReserved: 'alice',
   ModelRegistered: 'alice',
+  ModelAccessGranted: 'alice',
   ModelDescriptionChanged: 'alice',
   ModelTagSet: 'alice',
   ModelVersionNumberAllocated: 'alice',
@@ -53,7 +54,7 @@ const USER_EVENTS: Readonly<Record<string, string>> = {
 };
 
 /** Events about the model as a whole, not one of its versions. */
-const MODEL_LEVEL = ['ModelNameReserved', 'ModelRegistered', 'ModelDescriptionChanged', 'ModelTagSet'];
+const MODEL_LEVEL = ['ModelNameReserved', 'ModelRegistered', 'ModelAccessGranted', 'ModelDescriptionChanged', 'ModelTagSet'];
 
 scenario('history, provenance and integrity', (client) => {
   const alice = () => client().as('alice');
@@ -91,7 +92,8 @@ scenario('history, provenance and integrity', (client) => {
     const types = history.map((e) => e.type);
     // Each promotion: the request, one approval, the stage change and the request closed.
     const promotion = ['VersionTransitionOpened', 'TransitionRequested', 'TransitionApprovalGiven', 'TransitionApproved', 'ModelVersionStageChanged', 'TransitionApplied', 'VersionTransitionClosed'];
-    const registration = ['ModelNameReserved', 'ModelRegistered', 'ModelDescriptionChanged', 'ModelTagSet', 'ModelVersionNumberAllocated', 'ModelVersionCreated', 'ArtifactAdded'];
+    // Registering a model records its owner in the same append (decision 32).
+    const registration = ['ModelNameReserved', 'ModelRegistered', 'ModelAccessGranted', 'ModelDescriptionChanged', 'ModelTagSet', 'ModelVersionNumberAllocated', 'ModelVersionCreated', 'ArtifactAdded'];
     const inOrder = [...registration, ...promotion, ...promotion, 'AliasAssigned'];
     expect(types).toEqual(inOrder);
 

@@ -21,7 +21,7 @@ scenario('idempotency keys: a retried POST gets the first outcome and writes not
     expectStatus(retry, 201);
     expect(retry.body).toEqual(first.body);
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
-    expect((await historyOf(alice(), name)).map((e) => e.type)).toEqual(['ModelNameReserved', 'ModelRegistered']);
+    expect((await historyOf(alice(), name)).map((e) => e.type)).toEqual(['ModelNameReserved', 'ModelRegistered', 'ModelAccessGranted']);
   });
 
   it('creates one version however often a version registration is retried', async () => {

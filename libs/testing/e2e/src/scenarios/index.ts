@@ -16,3 +16,4 @@ import './safe-serving.scenario';
 import './idempotency.scenario';
 import './read-your-writes.scenario';
 import './mlflow-registry.scenario';
+import './access.scenario';

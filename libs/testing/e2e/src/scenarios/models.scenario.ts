@@ -1,6 +1,6 @@
 import { scenario } from '../scenarios';
 import { uniqueName } from '../registry-client';
-import { API, afterServerTime, createModel, createVersion, expectError, expectStatus, getModel, historyOf, justBefore, listAll, modelPath, query, versionPath } from '../fixtures';
+import { API, afterServerTime, createModel, createVersion, expectError, expectStatus, getModel, grant, historyOf, justBefore, listAll, modelPath, query, versionPath } from '../fixtures';
 import type { ModelBody, Page, VersionBody } from '../fixtures';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -130,6 +130,7 @@ scenario('models: register, look up, list, describe, rename, tag, delete, read a
   it('changes the description with PATCH; an empty PATCH changes nothing; If-Match guards the revision', async () => {
     const name = uniqueName('patch');
     await createModel(alice(), name, { description: 'one' });
+    await grant(alice(), name, 'user:dave', 'write');
     const patched = await client().as('dave').patch<ModelBody>(modelPath(name), { description: 'two\nlines' });
     expectStatus(patched, 200);
     expect(patched.body).toMatchObject({ name, description: 'two\nlines', updatedBy: 'dave', createdBy: 'alice' });
@@ -137,11 +138,11 @@ scenario('models: register, look up, list, describe, rename, tag, delete, read a
     const empty = await alice().patch<ModelBody>(modelPath(name), {});
     expectStatus(empty, 200);
     expect(empty.body).toEqual(patched.body);
-    // Revisions: 0 registered, 1 described. A stale If-Match is refused and changes nothing.
+    // Revisions: 0 registered, 1 alice's grant, 2 dave's, 3 described. A stale If-Match is refused and changes nothing.
     const stale = await alice().request('PATCH', modelPath(name), { json: { description: 'three' }, headers: { 'if-match': '"0"' } });
     expectError(stale, 409, 'STALE_REVISION');
     expect((await getModel(alice(), name)).description).toBe('two\nlines');
-    const fresh = await alice().request<ModelBody>('PATCH', modelPath(name), { json: { description: 'three' }, headers: { 'if-match': '"1"' } });
+    const fresh = await alice().request<ModelBody>('PATCH', modelPath(name), { json: { description: 'three' }, headers: { 'if-match': '"3"' } });
     expectStatus(fresh, 200);
     expect(fresh.body.description).toBe('three');
     expectError(await alice().request('PATCH', modelPath(name), { json: { description: 'x' }, headers: { 'if-match': 'yesterday' } }), 400, 'INVALID_ARGUMENT');

@@ -1,7 +1,7 @@
 import { scenario } from '../scenarios';
 import { uniqueName } from '../registry-client';
 import type { RegistryClient, Reply } from '../registry-client';
-import { API, DEFAULT_POLICY, createModel, createVersion, expectError, expectStatus, getModel, getVersion, historyOf, modelPath, promote, requestTransition, approve, versionPath } from '../fixtures';
+import { API, DEFAULT_POLICY, createModel, createVersion, expectError, expectStatus, getModel, getVersion, grant, historyOf, modelPath, promote, requestTransition, approve, versionPath } from '../fixtures';
 import type { AliasProtectionBody, PolicyBody } from '../fixtures';
 
 // A model's approval policy may protect aliases (`champion`): only a holder of the named role, or an admin, moves
@@ -94,13 +94,17 @@ scenario('protected aliases: a policy names the aliases only an approver moves, 
     expect((await alice().get<PolicyBody>(policyPath(name))).body.policy).toEqual(DEFAULT_POLICY);
   });
 
-  it('lets only an admin change the protections (403 for everyone else)', async () => {
+  it('lets only an admin or those who manage the model change the protections (403 for everyone else)', async () => {
     const name = uniqueName('guarded');
     await createModel(alice(), name);
-    for (const who of [alice(), bob(), carol(), dave()]) {
+    await grant(alice(), name, 'user:dave', 'write');
+    for (const who of [bob(), carol(), dave()]) {
       expectError(await who.patch(policyPath(name), { protectedAliases: { champion: CHAMPION } }), 403, 'PERMISSION_DENIED');
     }
     expect((await alice().get<PolicyBody>(policyPath(name))).body.policy.protectedAliases).toEqual({});
+    // alice registered it, so she manages it: she may protect its aliases.
+    expectStatus(await alice().patch(policyPath(name), { protectedAliases: { champion: CHAMPION } }), 200);
+    expect((await carol().get<PolicyBody>(policyPath(name))).body.policy.protectedAliases).toEqual({ champion: CHAMPION });
   });
 
   it('leaves the aliases a policy does not name free for contributors', async () => {
@@ -173,6 +177,7 @@ scenario('protected aliases: a policy names the aliases only an approver moves, 
     expectError(await alice().delete(versionPath(name, 2)), 403, 'PERMISSION_DENIED');
     expect(await eventIds(name)).toEqual(recorded);
     expect((await getVersion(alice(), name, 2)).aliases).toEqual(['candidate']);
+    await grant(alice(), name, 'user:dave', 'write');
     expectStatus(await dave().delete(versionPath(name, 2)), 204);
     expect((await getModel(alice(), name)).aliases).toEqual({});
   });

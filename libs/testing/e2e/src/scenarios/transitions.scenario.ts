@@ -2,7 +2,7 @@ import { scenario } from '../scenarios';
 import { uniqueName } from '../registry-client';
 import type { RegistryClient } from '../registry-client';
 import type { ErrorCode } from '@mreg/shared/contracts';
-import { API, DEFAULT_POLICY, approve, createModel, createVersion, expectError, expectStatus, getVersion, historyOf, modelPath, promote, query, requestTransition, versionPath } from '../fixtures';
+import { API, DEFAULT_POLICY, approve, createModel, createVersion, expectError, expectStatus, getVersion, grant, historyOf, modelPath, promote, query, requestTransition, versionPath } from '../fixtures';
 import type { Page, PolicyBody, TransitionBody } from '../fixtures';
 
 scenario('transitions and approval policy', (client) => {
@@ -20,6 +20,8 @@ scenario('transitions and approval policy', (client) => {
   const withVersions = async (count: number) => {
     const name = uniqueName('stage');
     await createModel(alice(), name);
+    // dave works on alice's models too (requests on them).
+    await grant(alice(), name, 'user:dave', 'write');
     for (let i = 0; i < count; i++) await createVersion(alice(), name);
     return name;
   };
@@ -224,19 +226,27 @@ scenario('transitions and approval policy', (client) => {
   });
 
   describe('policy', () => {
-    it('may be replaced by an admin only (403 for everyone else)', async () => {
+    it('may be replaced by an admin, or by those who manage the model but never laxer than the registry default (403 for everyone else)', async () => {
       const name = await withVersions(1);
       const strict = { ...DEFAULT_POLICY, production: { requiredApprovals: 2, approverRole: 'approver' } };
-      for (const who of [alice(), bob(), carol(), dave()]) {
+      for (const who of [bob(), carol(), dave()]) {
         expectError(await who.put(`${modelPath(name)}/policy`, strict), 403, 'PERMISSION_DENIED');
         expectError(await who.patch(`${modelPath(name)}/policy`, { staging: strict.production }), 403, 'PERMISSION_DENIED');
       }
+      // alice manages the model she registered, but may not let a version into production without an approval.
+      const lax = { ...DEFAULT_POLICY, production: { requiredApprovals: 0, approverRole: 'approver' } };
+      expectError(await alice().put(`${modelPath(name)}/policy`, lax), 403, 'PERMISSION_DENIED');
+      expectError(await alice().patch(`${modelPath(name)}/policy`, { staging: { requiredApprovals: 1, approverRole: 'contributor' } }), 403, 'PERMISSION_DENIED');
       expect((await alice().get<PolicyBody>(`${modelPath(name)}/policy`)).body.policy).toEqual(DEFAULT_POLICY);
       const set = await admin().put<PolicyBody>(`${modelPath(name)}/policy`, strict);
       expectStatus(set, 200);
       expect(set.body).toEqual({ model: name, policy: { ...DEFAULT_POLICY, production: { requiredApprovals: 2, approverRole: 'approver' } } });
       expect((await carol().get<PolicyBody>(`${modelPath(name)}/policy`)).body).toEqual(set.body);
       expectError(await admin().put(`${modelPath(uniqueName('missing'))}/policy`, strict), 404, 'NOT_FOUND');
+      // Tighter than the default is the manager's to choose.
+      const stricter = await alice().patch<PolicyBody>(`${modelPath(name)}/policy`, { staging: { requiredApprovals: 2, approverRole: 'admin' } });
+      expectStatus(stricter, 200);
+      expect(stricter.body.policy.staging).toEqual({ requiredApprovals: 2, approverRole: 'admin' });
     });
 
     it('is replaced only by a complete policy (PUT); PATCH changes the stages it names and keeps the others', async () => {

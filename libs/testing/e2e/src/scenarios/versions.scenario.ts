@@ -1,6 +1,6 @@
 import { scenario } from '../scenarios';
 import { uniqueName } from '../registry-client';
-import { API, afterServerTime, createModel, createVersion, expectError, expectStatus, getModel, getVersion, justBefore, listAll, modelPath, promote, query, versionPath } from '../fixtures';
+import { API, afterServerTime, createModel, createVersion, expectError, expectStatus, getModel, getVersion, grant, justBefore, listAll, modelPath, promote, query, versionPath } from '../fixtures';
 import type { Page, VersionBody } from '../fixtures';
 
 scenario('versions: numbering, deletion, descriptions, tags, listing, search, point-in-time, concurrency', (client) => {
@@ -12,6 +12,8 @@ scenario('versions: numbering, deletion, descriptions, tags, listing, search, po
     const b = uniqueName('numbering-b');
     await createModel(alice(), a);
     await createModel(alice(), b);
+    await grant(alice(), a, 'user:dave', 'write');
+    await grant(alice(), b, 'user:dave', 'write');
     const lineage = {
       datasets: [{ name: 'tx', uri: 's3://data/tx.parquet', digest: `sha256:${'a'.repeat(64)}` }],
       codeRepository: 'https://git.example.com/risk.git',
@@ -81,6 +83,7 @@ scenario('versions: numbering, deletion, descriptions, tags, listing, search, po
   it('changes a version description with PATCH; an empty PATCH changes nothing', async () => {
     const name = uniqueName('vpatch');
     await createModel(alice(), name);
+    await grant(alice(), name, 'user:dave', 'write');
     const created = await createVersion(alice(), name, { description: 'before' });
     const patched = await client().as('dave').patch<VersionBody>(versionPath(name, 1), { description: 'after' });
     expectStatus(patched, 200);
@@ -189,6 +192,7 @@ scenario('versions: numbering, deletion, descriptions, tags, listing, search, po
   it('hands out 1..20 to 20 concurrent creations, each answered 201', async () => {
     const name = uniqueName('parallel');
     await createModel(alice(), name);
+    await grant(alice(), name, 'user:dave', 'write');
     const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? alice() : client().as('dave')).post<VersionBody>(`${modelPath(name)}/versions`, { params: { i: String(i) } })));
     expect(replies.map((r) => r.status)).toEqual(Array.from({ length: 20 }, () => 201));
     expect(replies.map((r) => r.body.version).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
