@@ -9,7 +9,23 @@ import { loadConfig } from '@mreg/platform/runtime';
 import { INBOUND_TOPICS, streams } from '@mreg/shared/contracts';
 import type { MessageRejectedV1 } from '@mreg/shared/contracts';
 import { waitUntil } from '@mreg/testing/contracts';
-import { API, RegistryClient, approvalCommandMessage, castTarget, castTokensJson, createModel, createVersion, messageIdOf, modelPath, rejectionOf, requestTransition, trainingRunMessage, uniqueName, versionPath } from '@mreg/testing/e2e';
+import {
+  API,
+  RegistryClient,
+  approvalCommandMessage,
+  castTarget,
+  castTokensJson,
+  createModel,
+  createVersion,
+  grant,
+  messageIdOf,
+  modelPath,
+  rejectionOf,
+  requestTransition,
+  trainingRunMessage,
+  uniqueName,
+  versionPath,
+} from '@mreg/testing/e2e';
 import type { ModelBody, Page, TransitionBody, VersionBody } from '@mreg/testing/e2e';
 import { startRegistry } from './registry-app';
 import type { StartedRegistry } from './registry-app';
@@ -153,6 +169,8 @@ describe('training events (mreg.training.events.v1)', () => {
   it('registers two runs as versions 1 and 2, in binary and structured mode, into an existing model', async () => {
     const name = uniqueName('runs');
     await createModel(alice(), name, { description: 'made over HTTP' });
+    // dave's pipeline may add versions to alice's model once she lets him write to it (decision 32).
+    await grant(alice(), name, 'user:dave', 'write');
 
     await bus.publishRaw([trainingRunMessage({ model: name, runId: 'run-a', params: { seed: '1' } }), trainingRunMessage({ model: name, runId: 'run-b', params: { seed: '2' } }, { mode: 'structured', as: 'dave' })]);
 
@@ -163,12 +181,15 @@ describe('training events (mreg.training.events.v1)', () => {
   });
 
   it('refuses unauthenticated, unauthorized and invalid events with a rejection each, and creates nothing', async () => {
+    const othersModel = uniqueName('others');
+    await createModel(alice(), othersModel);
     const cases: { label: string; message: InboundMessage; code: MessageRejectedV1['code']; reason?: RegExp }[] = [
       { label: 'no token', message: trainingRunMessage({ model: uniqueName('anon'), runId: 'r1' }, { as: null }), code: 'UNAUTHENTICATED' },
       { label: 'unknown token', message: trainingRunMessage({ model: uniqueName('forged'), runId: 'r1' }, { as: { authorization: 'Bearer not-a-real-token-000000' } }), code: 'UNAUTHENTICATED' },
       { label: 'not a bearer token', message: trainingRunMessage({ model: uniqueName('basic'), runId: 'r1' }, { as: { authorization: 'Basic YWxpY2U6eA==' } }), code: 'UNAUTHENTICATED' },
       { label: 'a reader', message: trainingRunMessage({ model: uniqueName('reader'), runId: 'r1' }, { as: 'carol' }), code: 'PERMISSION_DENIED' },
       { label: 'an approver only', message: trainingRunMessage({ model: uniqueName('approver'), runId: 'r1' }, { as: 'bob' }), code: 'PERMISSION_DENIED' },
+      { label: 'a contributor without write on the model', message: trainingRunMessage({ model: othersModel, runId: 'r1' }, { as: 'dave' }), code: 'PERMISSION_DENIED' },
       { label: 'no run id', message: trainingRunMessage({ model: uniqueName('norun') }), code: 'INVALID_ARGUMENT', reason: /runId/ },
       { label: 'an unknown field', message: trainingRunMessage({ model: uniqueName('extra'), runId: 'r1', actor: 'root' }), code: 'INVALID_ARGUMENT', reason: /actor/ },
       { label: 'a bad metric', message: trainingRunMessage({ model: uniqueName('metric'), runId: 'r1', metrics: { auc: 'high' } }), code: 'INVALID_ARGUMENT', reason: /metrics/ },
@@ -199,12 +220,14 @@ describe('training events (mreg.training.events.v1)', () => {
       expect(message.headers).toMatchObject({ ce_specversion: '1.0', ce_type: 'io.mreg.training.TrainingRunRejected.v1', ce_source: '/mreg/registration', ce_subject: messageIdOf(c.message) });
       expect(message.headers['authorization']).toBeUndefined();
     }
-    const invalid = (await rejectionFor(rejected.training, messageIdOf(cases[5].message))).value;
+    const noRunId = cases.find((c) => c.label === 'no run id');
+    const invalid = (await rejectionFor(rejected.training, messageIdOf(noRunId?.message ?? cases[0].message))).value;
     expect(invalid.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'runId' })]));
     for (const c of cases) {
       const model = c.message.key;
-      if (model && model !== '../etc') expect((await alice().get(modelPath(model))).status).toBe(404);
+      if (model && model !== '../etc' && model !== othersModel) expect((await alice().get(modelPath(model))).status).toBe(404);
     }
+    expect((await alice().get<ModelBody>(modelPath(othersModel))).body.latestVersion).toBeNull();
   });
 
   it('refuses a message that is no CloudEvent, naming no id', async () => {
