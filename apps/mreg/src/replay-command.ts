@@ -13,13 +13,14 @@ import type { ReadStore } from '@mreg/platform/read-store';
 import { loadConfig } from '@mreg/platform/runtime';
 import type { MregConfig } from '@mreg/platform/runtime';
 import { TRACKING_READ_MODELS } from '@mreg/tracking/feature';
+import { API_TOKEN_READ_MODELS } from '@mreg/governance/feature';
 
-// `npm run replay`: rebuilds the read models (the catalog's and the tracking index) from the configured log into
+// `npm run replay`: rebuilds the read models (the catalog's, the tracking index and the API token inventory) from the configured log into
 // a fresh database (next to the live one, which is never written), compares the two and prints a JSON summary.
 // Exit code 0: equal; 1: different.
 
-/** Read models of the contexts outside the catalog that the registry runs (MLflow's tracking search index). */
-export const OTHER_READ_MODELS: readonly OtherReadModels[] = [TRACKING_READ_MODELS];
+/** Read models of the contexts outside the catalog that the registry runs (MLflow's tracking search index, the API tokens). */
+export const OTHER_READ_MODELS: readonly OtherReadModels[] = [TRACKING_READ_MODELS, API_TOKEN_READ_MODELS];
 
 export interface ReplayCommandOptions {
   /** Remove the rebuilt database afterwards (default: keep it, so it can be inspected or swapped in). */

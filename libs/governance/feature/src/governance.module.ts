@@ -13,10 +13,11 @@ import { ApprovalPolicyPatchDto } from './dto/transition.dto';
 import { PolicyController, RegistryPolicyController, policyResource, policyRules } from './policy.controller';
 import { StageOutcomeReaction } from './stage-outcome.reaction';
 import { TransitionController } from './transition.controller';
+import { ApiTokensModule } from './api-tokens/api-tokens.module';
 
 /** Governance: transition requests, approvals (over HTTP and as commands on Kafka), policies. */
 @Module({
-  imports: [RegistrationCatalogModule, GovernanceCatalogModule],
+  imports: [RegistrationCatalogModule, GovernanceCatalogModule, ApiTokensModule],
   controllers: [TransitionController, PolicyController, RegistryPolicyController],
   providers: [GovernanceCommands, StageOutcomeReaction, ApprovalCommandConsumer, InboundGate, CatalogQueries],
   exports: [GovernanceCommands],

@@ -10,6 +10,7 @@ import './transitions.scenario';
 import './history.scenario';
 import './deleted-models.scenario';
 import './auth.scenario';
+import './api-tokens.scenario';
 import './hostile-input.scenario';
 import './stored-values.scenario';
 import './safe-serving.scenario';
