@@ -22,6 +22,8 @@ export const ROUTES: readonly Route[] = [
   { methods: ['GET', 'HEAD', 'PUT', 'DELETE'], path: new RegExp(`${MODEL}/access(/(grants|visibility))?$`), service: 'registration' },
   { methods: ['GET', 'HEAD'], path: /^\/api\/v1\/transitions(\/[^/]+)?$/, service: 'governance' },
   { methods: ['GET', 'PUT', 'PATCH'], path: /^\/api\/v1\/policy$/, service: 'governance' },
+  // Webhook subscriptions and their delivery logs live with governance, reads included (decision 34).
+  { methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'], path: /^\/api\/v1\/webhooks(\/.*)?$/, service: 'governance' },
   // API tokens: issued, listed and revoked by governance, reads included (every service authenticates them itself).
   { methods: ['GET', 'HEAD', 'POST', 'DELETE'], path: /^\/api\/v1\/tokens(\/[^/]+)?$/, service: 'governance' },
   // MLflow's API: the artifact proxy, transition-stage, registry reads (one of them a POST) and registry writes;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@mreg/platform/runtime';
-import { castTarget, castTokensJson, runScenarios } from '@mreg/testing/e2e';
+import { WEBHOOK_TEST_ENV, castTarget, castTokensJson, runScenarios } from '@mreg/testing/e2e';
 import type { Target } from '@mreg/testing/e2e';
 import { startRegistry } from './registry-app';
 import type { StartedRegistry } from './registry-app';
@@ -14,7 +14,7 @@ let target: Target | undefined;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'mreg-e2e-'));
-  registry = await startRegistry(loadConfig({ MREG_TOKENS: castTokensJson(), MREG_DATA_DIR: dataDir, PORT: '0', MREG_HOST: '127.0.0.1', MREG_LOG_LEVEL: 'error' }));
+  registry = await startRegistry(loadConfig({ ...WEBHOOK_TEST_ENV, MREG_TOKENS: castTokensJson(), MREG_DATA_DIR: dataDir, PORT: '0', MREG_HOST: '127.0.0.1', MREG_LOG_LEVEL: 'error' }));
   target = castTarget(registry.url);
 });
 

@@ -13,11 +13,11 @@ import { ApprovalPolicyPatchDto } from './dto/transition.dto';
 import { PolicyController, RegistryPolicyController, policyResource, policyRules } from './policy.controller';
 import { StageOutcomeReaction } from './stage-outcome.reaction';
 import { TransitionController } from './transition.controller';
-import { ApiTokensModule } from './api-tokens/api-tokens.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
-/** Governance: transition requests, approvals (over HTTP and as commands on Kafka), policies. */
+/** Governance: transition requests, approvals (over HTTP and as commands on Kafka), policies, webhooks. */
 @Module({
-  imports: [RegistrationCatalogModule, GovernanceCatalogModule, ApiTokensModule],
+  imports: [RegistrationCatalogModule, GovernanceCatalogModule, WebhooksModule],
   controllers: [TransitionController, PolicyController, RegistryPolicyController],
   providers: [GovernanceCommands, StageOutcomeReaction, ApprovalCommandConsumer, InboundGate, CatalogQueries],
   exports: [GovernanceCommands],

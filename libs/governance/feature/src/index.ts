@@ -3,4 +3,4 @@ export * from './governance.module';
 export * from './approval-command.consumer';
 export * from './dto/transition.response';
 export * from './dto/policy.response';
-export { API_TOKEN_READ_MODELS } from './api-tokens/api-token-inventory.projection';
+export { WEBHOOK_READ_MODELS } from './webhooks/webhook-subscriptions.projection';

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NetworkNamespaces } from './network-namespaces';
 import { castTarget, castTokensJson } from './registry-client';
 import type { Target } from './registry-client';
+import { WEBHOOK_TEST_ENV } from './webhook-receiver';
 
 /** The production shape on this machine: four services and the gateway as separate OS processes. */
 export const SERVICES = ['registration-service', 'governance-service', 'artifact-service', 'audit-service'] as const;
@@ -77,6 +78,8 @@ export class DistributedTopology {
     mkdirSync(options.workDir, { recursive: true });
     this.common = {
       ...options.env,
+      // Webhook scenarios deliver to a receiver on the loopback, retried fast; every replica shares the signing key.
+      ...WEBHOOK_TEST_ENV,
       MREG_TOKENS: castTokensJson(),
       ...(options.postgresUrl
         ? { MREG_EVENT_STORE: 'postgres', MREG_POSTGRES_URL: options.postgresUrl, MREG_POSTGRES_SCHEMA: this.postgresSchema }

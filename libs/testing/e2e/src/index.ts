@@ -7,3 +7,4 @@ export * from './distributed-topology';
 export * from './network-namespaces';
 export * from './integration-messages';
 export * from './fault-load';
+export * from './webhook-receiver';

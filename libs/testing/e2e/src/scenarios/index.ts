@@ -17,4 +17,5 @@ import './safe-serving.scenario';
 import './idempotency.scenario';
 import './read-your-writes.scenario';
 import './mlflow-registry.scenario';
+import './webhooks.scenario';
 import './access.scenario';
