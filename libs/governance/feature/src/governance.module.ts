@@ -14,10 +14,11 @@ import { PolicyController, RegistryPolicyController, policyResource, policyRules
 import { StageOutcomeReaction } from './stage-outcome.reaction';
 import { TransitionController } from './transition.controller';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { ApiTokensModule } from './api-tokens/api-tokens.module';
 
 /** Governance: transition requests, approvals (over HTTP and as commands on Kafka), policies, webhooks. */
 @Module({
-  imports: [RegistrationCatalogModule, GovernanceCatalogModule, WebhooksModule],
+  imports: [RegistrationCatalogModule, GovernanceCatalogModule, WebhooksModule, ApiTokensModule],
   controllers: [TransitionController, PolicyController, RegistryPolicyController],
   providers: [GovernanceCommands, StageOutcomeReaction, ApprovalCommandConsumer, InboundGate, CatalogQueries],
   exports: [GovernanceCommands],
