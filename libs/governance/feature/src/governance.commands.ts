@@ -149,7 +149,8 @@ export class GovernanceCommands {
 
   /**
    * The request `transitionId` if the caller may see its model (NOT_FOUND otherwise, as for an unknown request) and
-   * may do `wanted` to it: approving and rejecting need read (the policy says who approves), cancelling write.
+   * may do `wanted` to it. Deciding and cancelling need only read: the policy says who approves, and only the
+   * requester or an admin cancels (the decider's rules).
    */
   async authorizeTransition(transitionId: string, principal: Principal, wanted: ModelPermission): Promise<TransitionState> {
     const state = await this.transition(transitionId);
