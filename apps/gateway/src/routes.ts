@@ -25,7 +25,7 @@ export const ROUTES: readonly Route[] = [
   // Webhook subscriptions and their delivery logs live with governance, reads included (decision 34).
   { methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'], path: /^\/api\/v1\/webhooks(\/.*)?$/, service: 'governance' },
   // API tokens: issued, listed and revoked by governance, reads included (every service authenticates them itself).
-  { methods: ['GET', 'HEAD', 'POST', 'DELETE'], path: /^\/api\/v1\/tokens(\/[^/]+)?$/, service: 'governance' },
+  { methods: ['GET', 'HEAD', 'POST'], path: /^\/api\/v1\/tokens(\/[^/]+(\/revoke)?)?$/, service: 'governance' },
   // MLflow's API: the artifact proxy, transition-stage, registry reads (one of them a POST) and registry writes;
   // tracking (experiments, runs, logged models) lives with registration, and so does anything else MLflow asks.
   { methods: ['GET', 'HEAD', 'PUT', 'DELETE'], path: /^\/api\/2\.0\/mlflow-artifacts\//, service: 'artifact' },

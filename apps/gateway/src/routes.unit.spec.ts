@@ -19,7 +19,7 @@ describe('gateway route table', () => {
     ['POST', '/api/v1/tokens', 'governance'],
     ['GET', '/api/v1/tokens', 'governance'],
     ['GET', '/api/v1/tokens/0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10', 'governance'],
-    ['DELETE', '/api/v1/tokens/0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10', 'governance'],
+    ['POST', '/api/v1/tokens/0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10/revoke', 'governance'],
     ['POST', '/api/v1/models', 'registration'],
     ['GET', '/api/v1/models/fraud/access', 'registration'],
     ['PUT', '/api/v1/models/fraud/access/grants', 'registration'],

@@ -44,8 +44,9 @@ export function decideApiToken(command: ApiTokenCommand, state: ApiTokenState): 
       }
       const expires = Date.parse(expiresAt);
       const at = Date.parse(now);
-      if (!Number.isFinite(expires) || expires <= at) throw new DomainError('INVALID_ARGUMENT', 'expiresAt must be in the future', { expiresAt });
-      if (expires - at > API_TOKEN_MAX_LIFETIME_DAYS * DAY_MS) throw new DomainError('INVALID_ARGUMENT', `an API token lives at most ${API_TOKEN_MAX_LIFETIME_DAYS} days`, { expiresAt });
+      // Refused as a precondition of the moment (409), not of the request's shape: the same body is fine earlier.
+      if (!Number.isFinite(expires) || expires <= at) throw new DomainError('FAILED_PRECONDITION', 'expiresAt must be in the future', { expiresAt });
+      if (expires - at > API_TOKEN_MAX_LIFETIME_DAYS * DAY_MS) throw new DomainError('FAILED_PRECONDITION', `an API token lives at most ${API_TOKEN_MAX_LIFETIME_DAYS} days from now`, { expiresAt });
       return [{ type: 'ApiTokenCreated', data: { tokenId, name, owner, roles: [...roles], ...(models !== undefined ? { models: [...models] } : {}), expiresAt, secretSha256 } }];
     }
     case 'RevokeApiToken': {

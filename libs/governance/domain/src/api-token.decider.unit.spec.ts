@@ -49,8 +49,8 @@ describe('api token decider', () => {
   });
 
   it('needs an expiry in the future and within a year', () => {
-    expect(refusal([], issue({ expiresAt: NOW }))).toBe('INVALID_ARGUMENT');
-    expect(refusal([], issue({ expiresAt: '2028-01-01T00:00:00.000Z' }))).toBe('INVALID_ARGUMENT');
+    expect(refusal([], issue({ expiresAt: NOW }))).toBe('FAILED_PRECONDITION');
+    expect(refusal([], issue({ expiresAt: '2028-01-01T00:00:00.000Z' }))).toBe('FAILED_PRECONDITION');
     expect(refusal([], issue({ roles: [] }))).toBe('INVALID_ARGUMENT');
   });
 

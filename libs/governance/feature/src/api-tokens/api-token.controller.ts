@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiError, ApiErrorResponses, Caller, Roles } from '@mreg/platform/runtime';
 import type { CommandContext } from '@mreg/platform/runtime';
 import { ApiTokenListQuery } from './api-token-list.query';
@@ -67,13 +67,16 @@ export class ApiTokenController {
     return apiTokenResource(await this.tokens.get(tokenIdParam(id), ctx.principal));
   }
 
-  @Delete(':id')
+  @Post(':id/revoke')
   @Roles('reader')
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke an API token: every service refuses it from now on' })
-  @ApiNoContentResponse({ description: 'Revoked (also when it already was)' })
-  @ApiErrorResponses(401, 403, 404)
-  async revoke(@Param('id') id: string, @Caller() ctx: CommandContext): Promise<void> {
-    await this.tokens.revoke(tokenIdParam(id), ctx);
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Revoke an API token: every service refuses it from now on (it stays listed, revoked)' })
+  @ApiOkResponse({ description: 'The token, revoked (revoking a revoked token changes nothing)', type: ApiTokenResponse })
+  // 400 and 409: a malformed or reused Idempotency-Key, as on every POST.
+  @ApiErrorResponses(400, 401, 403, 404, 409)
+  async revoke(@Param('id') id: string, @Caller() ctx: CommandContext): Promise<ApiTokenResponse> {
+    const tokenId = tokenIdParam(id);
+    await this.tokens.revoke(tokenId, ctx);
+    return apiTokenResource(await this.tokens.get(tokenId, ctx.principal));
   }
 }

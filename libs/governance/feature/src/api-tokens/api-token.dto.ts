@@ -23,7 +23,7 @@ export class CreateApiTokenDto {
   @IsIn([...ROLES], { each: true })
   roles!: Role[];
 
-  @ApiPropertyOptional({ type: 'array', items: MODEL_NAME_SCHEMA, maxItems: 100, uniqueItems: true, description: 'Limit the token to these models (by name; stored as their ids, so renames keep it). Absent: no limit beyond its roles.' })
+  @ApiPropertyOptional({ type: 'array', items: MODEL_NAME_SCHEMA, minItems: 1, maxItems: 100, uniqueItems: true, description: 'Limit the token to these models (by name; stored as their ids, so renames keep it). Absent: no limit beyond its roles.' })
   @OptionalNotNull()
   @IsArray()
   @ArrayMinSize(1)
@@ -32,7 +32,7 @@ export class CreateApiTokenDto {
   @IsModelName({ each: true })
   models?: string[];
 
-  @ApiProperty({ type: String, format: 'date-time', description: `When the token stops working: in the future, at most ${API_TOKEN_MAX_LIFETIME_DAYS} days from now`, example: '2027-06-30T00:00:00Z' })
+  @ApiProperty({ type: String, format: 'date-time', description: `When the token stops working: in the future, at most ${API_TOKEN_MAX_LIFETIME_DAYS} days from now (else 409 FAILED_PRECONDITION)`, example: '2027-06-30T00:00:00Z' })
   @IsString()
   @Matches(INSTANT, { message: 'expiresAt must be an ISO-8601 date-time with a time zone, e.g. 2027-06-30T00:00:00Z' })
   expiresAt!: string;
@@ -93,3 +93,4 @@ export class ApiTokenPage {
   @ApiProperty({ type: String, nullable: true, description: 'Pass as pageToken for the next page; null on the last page', example: null })
   nextPageToken!: string | null;
 }
+
