@@ -138,6 +138,19 @@ scenario('api tokens: issued by users for machines, accepted by every service, r
     expectError(await alice().post(TOKENS, { name: 'x', roles: ['reader'], expiresAt: inDays(1), models: [uniqueName('no-such-model')] }), 404, 'NOT_FOUND');
   });
 
+  it("reaches what its owner is granted, not what the owner's groups are (memberships live with the identity)", async () => {
+    const erin = () => client().as('erin'); // group risk-team
+    const teamModel = uniqueName('team-only');
+    await createModel(alice(), teamModel);
+    expectStatus(await alice().put(`${modelPath(teamModel)}/access/visibility`, { visibility: 'private' }), 200);
+    expectStatus(await alice().put(`${modelPath(teamModel)}/access/grants`, { subject: 'group:risk-team', permission: 'read' }), 200);
+    expectStatus(await erin().get(modelPath(teamModel)), 200);
+    const own = await issue(erin(), { roles: ['reader'] });
+    expectError(await bearer(own.token).get(modelPath(teamModel)), 404, 'NOT_FOUND');
+    expectStatus(await alice().put(`${modelPath(teamModel)}/access/grants`, { subject: 'user:erin', permission: 'read' }), 200);
+    expectStatus(await bearer(own.token).get(modelPath(teamModel)), 200);
+  });
+
   it('never holds more than its issuer: no other roles, no other owner, unless an admin issues it', async () => {
     expectError(await alice().post(TOKENS, { name: 'x', roles: ['approver'], expiresAt: inDays(1) }), 403, 'PERMISSION_DENIED');
     expectError(await alice().post(TOKENS, { name: 'x', roles: ['contributor'], expiresAt: inDays(1), owner: 'bob' }), 403, 'PERMISSION_DENIED');
