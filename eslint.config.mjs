@@ -113,6 +113,8 @@ export default defineConfig(
       'apps/**/*.{js,cjs,mjs}',
       'libs/**/*.{js,cjs,mjs}',
       'deploy/**/*.{js,mjs}',
+      // Generated from docs/api/openapi.json (tools/console-api.cjs).
+      'apps/console/src/api/schema.ts',
     ],
   },
   {
@@ -132,7 +134,8 @@ export default defineConfig(
     languageOptions: { sourceType: 'module', ecmaVersion: 2024, globals: { ...globals.node } },
   },
   {
-    files: ['**/*.ts'],
+    // .tsx: the web console (apps/console, React).
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: {

@@ -7,6 +7,12 @@ const swc = JSON.parse(fs.readFileSync(__dirname + '/.swcrc', 'utf8'));
 delete swc.$schema;
 swc.sourceMaps = 'inline';
 
+// The web console's components (apps/console, .tsx): the same settings with JSX (React's automatic runtime).
+const swcTsx = {
+  ...swc,
+  jsc: { ...swc.jsc, parser: { ...swc.jsc.parser, tsx: true }, transform: { ...swc.jsc.transform, react: { runtime: 'automatic' } } },
+};
+
 const moduleNameMapper = {};
 for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
   moduleNameMapper[`^${alias.replace(/[/]/g, '\\/')}$`] = `<rootDir>/${target}`;
@@ -15,7 +21,7 @@ for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
 const base = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  transform: { '^.+\\.ts$': ['@swc/jest', swc], '^.+\\.tsx$': ['@swc/jest', swcTsx] },
   moduleNameMapper,
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
   // Build output (each project's dist/, docs/decisions/0021) is not test input.

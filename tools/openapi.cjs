@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // @ts-check
 // Writes the OpenAPI document the registry serves at /api/openapi.json to docs/api/openapi.json
-// (`npm run openapi`). `--check` fails when the committed file differs (run by the e2e suite's openapi test).
+// (`npm run openapi`), then the web console's typed client generated from it (tools/console-api.cjs). `--check`
+// fails when either committed file differs (the e2e suite's openapi test and the console's unit test check them).
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
@@ -29,11 +30,19 @@ async function main() {
       process.stderr.write('docs/api/openapi.json is out of date: run `npm run openapi`\n');
       process.exit(1);
     }
+    const consoleApi = require('./console-api.cjs');
+    if ((fs.existsSync(consoleApi.TARGET) ? fs.readFileSync(consoleApi.TARGET, 'utf8') : '') !== consoleApi.generate()) {
+      process.stderr.write('apps/console/src/api/schema.ts is out of date: run `npm run openapi`\n');
+      process.exit(1);
+    }
     return;
   }
   fs.mkdirSync(path.dirname(TARGET), { recursive: true });
   fs.writeFileSync(TARGET, text);
   process.stdout.write(`wrote ${path.relative(ROOT, TARGET)}\n`);
+  const consoleApi = require('./console-api.cjs');
+  fs.writeFileSync(consoleApi.TARGET, consoleApi.generate());
+  process.stdout.write(`wrote ${path.relative(ROOT, consoleApi.TARGET)}\n`);
 }
 
 main().catch((error) => {

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotFoundException } from '@nestjs/common';
-import { ApiError, HTTP_METHODS, answerMalformedRequestsWithJson, errorResponse, securityHeadersFor } from '@mreg/platform/runtime';
+import { ApiError, HTTP_METHODS, answerMalformedRequestsWithJson, consoleAssets, errorResponse, securityHeadersFor } from '@mreg/platform/runtime';
 import { Replicas } from './replicas';
 import { routeOf } from './routes';
 import type { Service } from './routes';
@@ -19,6 +19,9 @@ const upstreams: Record<Service, Replicas> = {
   artifact: Replicas.parse('MREG_ARTIFACT_URL', process.env['MREG_ARTIFACT_URL'] ?? 'http://127.0.0.1:8083'),
   audit: Replicas.parse('MREG_AUDIT_URL', process.env['MREG_AUDIT_URL'] ?? 'http://127.0.0.1:8084'),
 };
+
+// The web console (apps/console/dist) at `/`, as the all-in-one server serves it: the gateway is the one URL.
+const consoleFiles = consoleAssets(join(__dirname, '..', '..', 'console', 'dist'));
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 
@@ -124,6 +127,7 @@ const server = createServer((req, res) => {
     }
   }
   if (req.method === 'GET' && (path === '/api/docs' || path.startsWith('/api/docs'))) return proxy(req, res, 'audit');
+  if (consoleFiles.serve(req, res, path)) return;
   const service = routeOf(req.method ?? 'GET', path);
   if (!service) return sendError(res, path, new NotFoundException(`no route for ${req.method ?? ''} ${path.slice(0, 200)}`));
   proxy(req, res, service);
@@ -136,6 +140,7 @@ const host = process.env['MREG_HOST'] ?? '0.0.0.0';
 server.listen(port, host, () => {
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
-  process.stdout.write(`mreg gateway listening on http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}\n`);
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`;
+  process.stdout.write(`mreg gateway listening on ${url}\n  console: ${url}/\n`);
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.close(() => process.exit(0)));

@@ -6,7 +6,14 @@ import { startRegistry } from './registry-app';
 async function main(): Promise<void> {
   const config = loadConfig();
   const started = await startRegistry(config);
-  const lines = ['', `mreg is running at ${started.url}`, `  API:       ${started.url}/api/v1`, `  API docs:  ${started.url}/api/docs   (OpenAPI: ${started.url}/api/openapi.json)`, `  data dir:  ${config.dataDir}`];
+  const lines = [
+    '',
+    `mreg is running at ${started.url}`,
+    `  console:   ${started.url}/`,
+    `  API:       ${started.url}/api/v1`,
+    `  API docs:  ${started.url}/api/docs   (OpenAPI: ${started.url}/api/openapi.json)`,
+    `  data dir:  ${config.dataDir}`,
+  ];
   if (started.adminToken) lines.push(`  admin token: ${started.adminToken}`, '  (set MREG_TOKENS to configure users and roles)');
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }

@@ -24,6 +24,7 @@ export * from './telemetry/trace-context';
 export * from './telemetry/metrics';
 export * from './telemetry/json-logger';
 export * from './http/http-app';
+export * from './http/console-assets';
 export * from './http/validators';
 export * from './http/request-context.decorator';
 export * from './http/path-params';

@@ -19,6 +19,8 @@ export interface ServiceSpec {
   readonly modules: readonly (Type<unknown> | DynamicModule)[];
   readonly relay?: PlatformOptions['relay'];
   readonly readModelProjections?: PlatformOptions['readModelProjections'];
+  /** The built web console this process serves at `/` (the all-in-one server's apps/console/dist). */
+  readonly consoleDir?: string;
 }
 
 export interface StartedService {
@@ -43,7 +45,7 @@ export async function createService(spec: ServiceSpec, config: MregConfig, adapt
     ...(spec.readModelProjections ? { readModelProjections: spec.readModelProjections } : {}),
   });
   const root: DynamicModule = { module: ServiceRootModule, imports: [platform, ...spec.modules] };
-  const { app, openapi } = await createHttpApp(root, config, { title: `mreg — ${spec.name}` });
+  const { app, openapi } = await createHttpApp(root, config, { title: `mreg — ${spec.name}`, ...(spec.consoleDir !== undefined ? { consoleDir: spec.consoleDir } : {}) });
   return { app, openapi, ...(adminToken ? { adminToken } : {}) };
 }
 

@@ -19,6 +19,7 @@ import { ApiError } from './api-error';
 import { errorResponse } from './error-envelope.filter';
 import { isMlflowPath } from './mlflow-envelope';
 import { completeContract, refuseUndeclaredMethods } from './openapi-contract';
+import { consoleAssets } from './console-assets';
 import { refuseForeignOrigins, refuseUnknownMethods, securityHeaders } from './security';
 import { duplicateKeyIn } from '@mreg/shared/util';
 
@@ -250,6 +251,8 @@ function pruneUnusedSchemas(doc: OpenAPIObject): void {
 
 export interface HttpAppOptions {
   readonly title?: string;
+  /** The built web console to serve at `/` (apps/console/dist): the all-in-one server's; the services have none. */
+  readonly consoleDir?: string;
 }
 
 /** Creates the Nest HTTP app with the registry's conventions: /api/v1 prefix, JSON rules, OpenAPI, docs UI. */
@@ -261,6 +264,12 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, c
   app.use(traceRequests);
   app.use(securityHeaders);
   app.use(refuseUnknownMethods);
+  if (options.consoleDir !== undefined) {
+    const consoleFiles = consoleAssets(options.consoleDir);
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (!consoleFiles.serve(req, res, req.path)) next();
+    });
+  }
   const contract: { doc?: OpenAPIObject } = {};
   app.use(refuseUndeclaredMethods(contract));
   app.use(refuseForeignOrigins(allowedOriginsOf(config)));
