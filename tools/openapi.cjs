@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { appEntry, buildApps } = require('./build/nx.cjs');
+const consoleApi = require('./console-api.cjs');
 
 const ROOT = path.resolve(__dirname, '..');
 const TARGET = path.join(ROOT, 'docs', 'api', 'openapi.json');
@@ -30,7 +31,6 @@ async function main() {
       process.stderr.write('docs/api/openapi.json is out of date: run `npm run openapi`\n');
       process.exit(1);
     }
-    const consoleApi = require('./console-api.cjs');
     if ((fs.existsSync(consoleApi.TARGET) ? fs.readFileSync(consoleApi.TARGET, 'utf8') : '') !== consoleApi.generate()) {
       process.stderr.write('apps/console/src/api/schema.ts is out of date: run `npm run openapi`\n');
       process.exit(1);
@@ -40,7 +40,6 @@ async function main() {
   fs.mkdirSync(path.dirname(TARGET), { recursive: true });
   fs.writeFileSync(TARGET, text);
   process.stdout.write(`wrote ${path.relative(ROOT, TARGET)}\n`);
-  const consoleApi = require('./console-api.cjs');
   fs.writeFileSync(consoleApi.TARGET, consoleApi.generate());
   process.stdout.write(`wrote ${path.relative(ROOT, consoleApi.TARGET)}\n`);
 }
