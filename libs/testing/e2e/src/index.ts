@@ -8,3 +8,5 @@ export * from './network-namespaces';
 export * from './integration-messages';
 export * from './fault-load';
 export * from './webhook-receiver';
+export * from './browser';
+export * from './console-flow';

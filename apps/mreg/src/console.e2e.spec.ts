@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '@mreg/platform/runtime';
+import { castTarget, castTokensJson, consoleFlow } from '@mreg/testing/e2e';
+import type { Target } from '@mreg/testing/e2e';
+import { CONSOLE_DIR, startRegistry } from './registry-app';
+import type { StartedRegistry } from './registry-app';
+
+// The web console in Chromium against the all-in-one server (the console it serves at /, built into
+// apps/console/dist by `npm run build`; built here when it is missing).
+let registry: StartedRegistry | undefined;
+let dataDir = '';
+let target: Target | undefined;
+
+beforeAll(async () => {
+  if (!existsSync(join(CONSOLE_DIR, 'index.html'))) {
+    const root = resolve(__dirname, '../../..');
+    const built = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'apps/console/vite.config.ts', '--logLevel', 'warn'], { cwd: root, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`the console could not be built: ${built.stderr || built.stdout}`);
+  }
+  dataDir = mkdtempSync(join(tmpdir(), 'mreg-console-e2e-'));
+  registry = await startRegistry(loadConfig({ MREG_TOKENS: castTokensJson(), MREG_DATA_DIR: dataDir, PORT: '0', MREG_HOST: '127.0.0.1', MREG_LOG_LEVEL: 'error' }));
+  target = castTarget(registry.url);
+}, 120_000);
+
+afterAll(async () => {
+  await registry?.app.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+consoleFlow(
+  () => {
+    if (!target) throw new Error('registry not started');
+    return target;
+  },
+  { label: 'all-in-one server' },
+);
