@@ -51,7 +51,12 @@ describe('console routes', () => {
     const model = routeOf(href.model('fraud.v2/eu'), '');
     expect(model).toMatchObject({ page: 'model', model: 'fraud.v2/eu' });
     expect(routeOf(href.version('fraud', 3).split('?')[0] ?? '', '?asOf=2026-01-01T00:00:00.000Z')).toMatchObject({ page: 'version', model: 'fraud', version: 3 });
-    expect(href.compare([{ model: 'a', version: 1 }, { model: 'b', version: 2 }])).toBe('/compare?v=a%401&v=b%402');
+    expect(
+      href.compare([
+        { model: 'a', version: 1 },
+        { model: 'b', version: 2 },
+      ]),
+    ).toBe('/compare?v=a%401&v=b%402');
     expect(routeOf('/models/a/versions/0', '')).toMatchObject({ page: 'not-found' });
     expect(routeOf('/models/%E0%A4%A', '')).toMatchObject({ page: 'not-found' });
   });

@@ -25,17 +25,7 @@ describe('the compare table', () => {
   const find = (section: string, key: string) => rows.find((r) => r.section === section && r.key === key);
 
   it('has a row per key of either version, in sections, a missing key as an empty cell', () => {
-    expect(rows.map((r) => `${r.section}:${r.key}`)).toEqual([
-      'params:depth',
-      'params:lr',
-      'metrics:auc',
-      'metrics:f1',
-      'metrics:loss',
-      'tags:team',
-      'lineage:codeCommit',
-      'artifacts:card.md',
-      'artifacts:model.bin',
-    ]);
+    expect(rows.map((r) => `${r.section}:${r.key}`)).toEqual(['params:depth', 'params:lr', 'metrics:auc', 'metrics:f1', 'metrics:loss', 'tags:team', 'lineage:codeCommit', 'artifacts:card.md', 'artifacts:model.bin']);
     expect(find('metrics', 'f1')?.cells).toEqual([undefined, '0.8']);
   });
 

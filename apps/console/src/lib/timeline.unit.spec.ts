@@ -30,9 +30,7 @@ describe('the timeline', () => {
   });
 
   it('names a replaced production version, and keeps unknown event types readable rather than hiding them', () => {
-    expect(describeEvent(event('ModelVersionStageChanged', 't', 'bob', { from: 'production', to: 'archived', reason: 'archived-existing' })).text).toBe(
-      'version 2 moved from production to archived (replaced by a new production version)',
-    );
+    expect(describeEvent(event('ModelVersionStageChanged', 't', 'bob', { from: 'production', to: 'archived', reason: 'archived-existing' })).text).toBe('version 2 moved from production to archived (replaced by a new production version)');
     expect(describeEvent(event('SomethingNewHappened', 't', 'x'))).toEqual({ kind: 'other', text: 'something new happened' });
   });
 
