@@ -423,6 +423,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The registry-wide audit history: every event of the models the caller may read, newest first by default */
+        get: operations["CatalogController_registryHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models/{name}/history": {
         parameters: {
             query?: never;
@@ -1613,6 +1630,11 @@ export interface components {
         HistoryEntryResponse: {
             /** @example 7d9e4c1a-2b3f-4e5d-8a6b-9c0d1e2f3a4b */
             eventId: string;
+            /**
+             * @description The model the event concerns (its id survives renames)
+             * @example 0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10
+             */
+            modelId: string;
             /**
              * @description Event type
              * @example ModelVersionCreated
@@ -6113,6 +6135,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VersionPage"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: malformed parameter, query or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller lacks the required role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: too many failed authentications or expensive requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: request headers or URL too large (16 KiB together) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+        };
+    };
+    CatalogController_registryHistory: {
+        parameters: {
+            query?: {
+                /** @description Conditions such as name LIKE 'fraud%' AND tags.team = 'risk': <field> =, !=, <>, <, <=, >, >= <value>; <field> [NOT] LIKE | ILIKE '<pattern>' (text fields); <field> IN (<value>, ...); joined by AND and OR, grouped with parentheses. Values are quoted text or numbers; timestamps are ISO-8601 text or epoch milliseconds. At most 4096 characters, 50 conditions, 16 levels of parentheses, 100 values in an IN list and 16 '%' in a pattern. Fields: type (text), actor (text), createdBy (text), version (number), occurredAt (timestamp), createdAt (timestamp), correlationId (text), seq (number). A filter that does not parse, names another field or compares a field with a value of another type is refused with 400. */
+                filter?: string;
+                /** @description field [asc|desc] */
+                orderBy?: string;
+                /** @description 1..1000, default 50 */
+                pageSize?: number;
+                /** @description The nextPageToken of the previous page, as given: an opaque URL-safe token (base64url, at most 1024 characters). Only a token the server issued for the same query (path, filter and order) continues it; any other token is refused with 400. */
+                pageToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of history entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
                 };
             };
             /** @description INVALID_ARGUMENT: malformed parameter, query or body */

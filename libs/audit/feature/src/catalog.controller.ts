@@ -88,6 +88,16 @@ export class CatalogController {
     return { alias, version: await this.queries.version(modelId, target) };
   }
 
+  @Get('history')
+  @Roles('reader')
+  @ApiOperation({ summary: 'The registry-wide audit history: every event of the models the caller may read, newest first by default' })
+  @ApiOrderBy(HISTORY_PAGE_FILTER)
+  @ApiOkResponse({ description: 'One page of history entries', type: HistoryPage })
+  @ApiErrorResponses(400, 401, 403)
+  registryHistory(@Query() query: ListQuery, @Reader() reader: Principal): Promise<ListResult<HistoryEntryResource>> {
+    return this.queries.registryHistory(query, reader);
+  }
+
   @Get('models/:name/history')
   @Roles('reader')
   @ApiOperation({ summary: "A model's audit history" })

@@ -199,6 +199,7 @@ describe('the catalog read models in SQLite: every default list and lookup reads
     ['models by a name prefix', () => catalog.listModels({ filter: "name LIKE 'fraud-%'" }, ADMIN), MODEL_NAMES, true],
     ["a model's history", () => catalog.history(MODEL, {}), HISTORY, true],
     ["a version's history", () => catalog.history(MODEL, {}, 3), VERSION_HISTORY, true],
+    ['the registry-wide history, newest first', () => catalog.registryHistory({}, ADMIN), 'the registry-wide history, newest first (the default order)', false],
     ['transitions in a status', () => catalog.listTransitions({ status: 'pending' }, ADMIN), 'transition requests in a status (the inbox), newest first', true],
     ["a model's transitions", () => catalog.listTransitions({ modelId: MODEL }, ADMIN), "a model's transition requests, newest first", true],
     ['transitions, newest first', () => catalog.listTransitions({}, ADMIN), 'transition requests, newest first (the default order)', false],

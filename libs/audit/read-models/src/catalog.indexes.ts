@@ -37,6 +37,7 @@ export const READ_MODEL_INDEXES: readonly ReadModelIndex[] = [
   { collection: COLLECTIONS.transitions, keys: [asc('modelId'), desc('requestedAt', 'timestamp')], serves: "a model's transition requests, newest first" },
   { collection: COLLECTIONS.audit, keys: [asc('modelId'), asc('seq', 'number')], serves: "a model's history in log order (the default order)" },
   { collection: COLLECTIONS.audit, keys: [asc('modelId'), asc('version', 'number'), asc('seq', 'number')], serves: "a version's history in log order" },
+  { collection: COLLECTIONS.audit, keys: [desc('seq', 'number')], serves: 'the registry-wide history, newest first (the default order)' },
 ];
 
 /**

@@ -130,11 +130,7 @@ export class CatalogQueries {
   /** Requests on the models `reader` may read (modelId given: the caller checked it may read that one). */
   async listTransitions(params: ListParams & { status?: string; modelId?: string; version?: number }, reader: Principal): Promise<ListResult<TransitionResource>> {
     return listPage(this.transitions, TRANSITION_FILTER, params, {
-      scope: and(
-        params.status ? eq('status', params.status) : undefined,
-        params.modelId ? eq('modelId', params.modelId) : await this.readableModelIds(reader),
-        params.version !== undefined ? eq('version', params.version) : undefined,
-      ),
+      scope: and(params.status ? eq('status', params.status) : undefined, params.modelId ? eq('modelId', params.modelId) : await this.readableModelIds(reader), params.version !== undefined ? eq('version', params.version) : undefined),
       scopeKey: `transitions:${params.status ?? ''}:${params.modelId ?? readerKey(reader)}:${params.version ?? ''}`,
       defaultOrder: 'requestedAt desc',
       map: transitionResource,
@@ -166,6 +162,19 @@ export class CatalogQueries {
       if (!page.next) return ids;
       after = page.next;
     }
+  }
+
+  /**
+   * Every model's history the reader may read, newest first by default: the registry-wide audit trail. Its entries
+   * carry their model's id; those of hidden models are left out like the models themselves.
+   */
+  async registryHistory(params: ListParams, reader: Principal): Promise<ListResult<HistoryEntryResource>> {
+    return listPage(this.audit, HISTORY_PAGE_FILTER, params, {
+      scope: await this.readableModelIds(reader),
+      scopeKey: `history:*:${readerKey(reader)}`,
+      defaultOrder: 'seq desc',
+      map: historyEntryResource,
+    });
   }
 
   history(modelId: string, params: ListParams, version?: number): Promise<ListResult<HistoryEntryResource>> {

@@ -127,6 +127,7 @@ export class TransitionResponse {
 /** One event of a model's history (rendered by `historyEntryResource`). */
 export class HistoryEntryResponse {
   @ApiProperty({ example: '7d9e4c1a-2b3f-4e5d-8a6b-9c0d1e2f3a4b' }) eventId!: string;
+  @ApiProperty({ description: 'The model the event concerns (its id survives renames)', example: '0f7d5f0e-3c1a-4d2b-9a57-2f5e8c1b7a10' }) modelId!: string;
   @ApiProperty({ description: 'Event type', example: 'ModelVersionCreated' }) type!: string;
   @ApiProperty({ format: 'date-time', example: '2026-03-01T10:15:30.000Z' }) occurredAt!: string;
   @ApiProperty({ example: 'alice' }) actor!: string;

@@ -91,6 +91,7 @@ export type TransitionResource = TransitionResponse;
 export function historyEntryResource(doc: AuditEntryDoc): HistoryEntryResponse {
   return {
     eventId: doc.id,
+    modelId: doc.modelId,
     type: doc.type,
     occurredAt: doc.occurredAt,
     actor: doc.actor,

@@ -82,6 +82,7 @@ export interface TransitionBody {
 
 export interface HistoryEntry {
   readonly eventId: string;
+  readonly modelId: string;
   readonly type: string;
   readonly occurredAt: string;
   readonly actor: string;

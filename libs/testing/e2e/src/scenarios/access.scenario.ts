@@ -2,7 +2,7 @@ import { scenario } from '../scenarios';
 import { uniqueName } from '../registry-client';
 import type { RegistryClient, Reply } from '../registry-client';
 import { API, afterServerTime, createModel, createVersion, expectError, expectStatus, grant, historyOf, listAll, modelPath, query, requestTransition, versionPath } from '../fixtures';
-import type { AccessBody, ModelBody, Page, TransitionBody, VersionBody } from '../fixtures';
+import type { AccessBody, HistoryEntry, ModelBody, Page, TransitionBody, VersionBody } from '../fixtures';
 
 const MLFLOW = '/api/2.0/mlflow';
 type Permission = 'read' | 'write' | 'manage';
@@ -90,6 +90,7 @@ scenario('access per model: grants, private models, every door', (client) => {
   it('leaves no trace of a private model in lists, searches, counts and page tokens', async () => {
     const { name } = await aliceModel('listed', 'private');
     const open = await aliceModel('listed-open', 'registry');
+    const [hidden, shown] = [(await alice().get<ModelBody>(modelPath(name))).body, (await alice().get<ModelBody>(modelPath(open.name))).body];
     const byTag = `tags.pii = 'salaries-${name}'`;
     for (const who of [carol(), dave()]) {
       const models = await who.get<Page<ModelBody>>(`${API}/models${query({ filter: byTag })}`);
@@ -111,6 +112,10 @@ scenario('access per model: grants, private models, every door', (client) => {
       expect(mlflowSearch.body.registered_models ?? []).toEqual([]);
       const mlflowVersions = await who.get<{ model_versions?: unknown[] }>(`${MLFLOW}/model-versions/search${query({ filter: `name = '${name}'` })}`);
       expect(mlflowVersions.body.model_versions ?? []).toEqual([]);
+      // The registry-wide history leaves its events out too.
+      const trail = await listAll<HistoryEntry>(who, `${API}/history`, { filter: `occurredAt >= '${hidden.createdAt}' AND actor = 'alice'`, pageSize: 100 }, (e) => e.eventId);
+      expect(trail.items.map((e) => e.modelId)).toContain(shown.id);
+      expect(trail.items.map((e) => e.modelId)).not.toContain(hidden.id);
     }
     // Its owner and admins find it.
     expect((await alice().get<Page<ModelBody>>(`${API}/models${query({ filter: byTag })}`)).body.items.map((m) => m.name)).toEqual([name]);
@@ -121,7 +126,13 @@ scenario('access per model: grants, private models, every door', (client) => {
     const { name } = await aliceModel('team', 'private');
     expectError(await erin().get(modelPath(name)), 404, 'NOT_FOUND');
     const granted = await grant(alice(), name, 'group:risk-team', 'read');
-    expect(granted).toEqual({ visibility: 'private', grants: [{ subject: 'group:risk-team', permission: 'read' }, { subject: 'user:alice', permission: 'manage' }] });
+    expect(granted).toEqual({
+      visibility: 'private',
+      grants: [
+        { subject: 'group:risk-team', permission: 'read' },
+        { subject: 'user:alice', permission: 'manage' },
+      ],
+    });
     expectStatus(await erin().get(modelPath(name)), 200);
     expect((await erin().get<Page<VersionBody>>(`${API}/versions${query({ filter: `tags.marker = '${name}'` })}`)).body.items.map((v) => v.model)).toEqual([name]);
     expectError(await erin().patch(modelPath(name), { description: 'x' }), 403, 'PERMISSION_DENIED');

@@ -1,7 +1,7 @@
 import { scenario } from '../scenarios';
 import { uniqueName } from '../registry-client';
 import { API, approve, createModel, createVersion, expectError, expectStatus, historyOf, listAll, modelPath, query, requestTransition, sha256Hex, versionPath } from '../fixtures';
-import type { HistoryEntry, Page } from '../fixtures';
+import type { HistoryEntry, ModelBody, Page } from '../fixtures';
 
 interface Provenance {
   readonly model: string;
@@ -100,6 +100,7 @@ scenario('history, provenance and integrity', (client) => {
     for (const e of history) {
       expect(e).toEqual({
         eventId: expect.any(String),
+        modelId: expect.any(String),
         type: expect.any(String),
         occurredAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
         actor: expect.any(String),
@@ -176,6 +177,25 @@ scenario('history, provenance and integrity', (client) => {
     expect(versionHistory.items.map((e) => e.type)).not.toContain('ModelRegistered');
     expectError(await alice().get(`${modelPath(uniqueName('missing'))}/history`), 404, 'NOT_FOUND');
     expectError(await alice().get(`${modelPath(name)}/history${query({ filter: "payload = 'x'" })}`), 400, 'INVALID_ARGUMENT');
+  });
+
+  it("lists the whole registry's history newest first, filterable by actor, type and time, and pages it", async () => {
+    const model = (await alice().get<ModelBody>(modelPath(name))).body;
+    const full = await historyOf(alice(), name);
+    const first = full[0]?.occurredAt ?? '';
+    // Everything since this model's first event, by bob: his approvals here, newest first, and maybe other models'.
+    const byBob = await listAll<HistoryEntry>(alice(), `${API}/history`, { filter: `actor = 'bob' AND occurredAt >= '${first}'`, pageSize: 3 }, (e) => e.eventId);
+    const mine = byBob.items.filter((e) => e.modelId === model.id);
+    expect(mine.map((e) => e.eventId)).toEqual(
+      full
+        .filter((e) => e.actor === 'bob')
+        .map((e) => e.eventId)
+        .reverse(),
+    );
+    const registered = await alice().get<Page<HistoryEntry>>(`${API}/history${query({ filter: `type = 'ModelRegistered' AND occurredAt >= '${first}'`, orderBy: 'seq asc', pageSize: 1 })}`);
+    expectStatus(registered, 200);
+    expect(registered.body.items.map((e) => [e.type, e.modelId])).toEqual([['ModelRegistered', model.id]]);
+    expectError(await alice().get(`${API}/history${query({ filter: "payload = 'x'" })}`), 400, 'INVALID_ARGUMENT');
   });
 
   it('documents provenance: data with digests, code, run, artifacts and the approval chain', async () => {
