@@ -46,7 +46,10 @@ function IntegrityCheck({ name }: { name: string }) {
   );
 }
 
-/** Audit: a model's history filterable by actor, event type and time; time travel to any entry; integrity. */
+/**
+ * Audit: the registry-wide history, or one model's, filterable by actor, event type and time; time travel to any
+ * entry; a model's integrity.
+ */
 export function AuditPage({ query }: { query: URLSearchParams }) {
   const { api } = useSession();
   const model = query.get('model') ?? '';
@@ -57,12 +60,16 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
   const [draft, setDraft] = useState({ model, actor: form.actor ?? '', type: form.type ?? '', from: isoToLocalInput(form.from), to: isoToLocalInput(form.to) });
   const filter = historyFilter(form);
   const models = useLoad(() => ok(api.GET('/api/v1/models', { params: { query: { orderBy: 'updatedAt desc', pageSize: 100 } } })), 'models');
+  const page = { ...(filter ? { filter } : {}), pageSize: 100, ...(pageToken ? { pageToken } : {}) };
   const history = useLoad(
-    () => (model ? ok(api.GET('/api/v1/models/{name}/history', { params: { path: { name: model }, query: { ...(filter ? { filter } : {}), pageSize: 100, ...(pageToken ? { pageToken } : {}) } } })) : Promise.resolve(undefined)),
+    () => (model ? ok(api.GET('/api/v1/models/{name}/history', { params: { path: { name: model }, query: page } })) : ok(api.GET('/api/v1/history', { params: { query: page } }))),
     `${model}|${filter}|${pageToken ?? ''}`,
     POLL_MS,
   );
   const found = facets(history.data?.items ?? []);
+  // The registry-wide history names models by id: the names of the models the caller reads lately, where known.
+  const names = new Map((models.data?.items ?? []).map((m) => [m.id, m.name]));
+  const modelOf = new Map((history.data?.items ?? []).map((e) => [e.eventId, e.modelId]));
   const go = (next: Record<string, string | undefined>) => navigate(href.audit(next));
   return (
     <>
@@ -78,7 +85,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
         >
           <div>
             <label htmlFor={ids.model}>Model</label>
-            <input id={ids.model} list={ids.models} value={draft.model} onChange={(event) => setDraft({ ...draft, model: event.target.value })} required />
+            <input id={ids.model} list={ids.models} value={draft.model} placeholder="every model" onChange={(event) => setDraft({ ...draft, model: event.target.value })} />
             <datalist id={ids.models}>
               {(models.data?.items ?? []).map((m) => (
                 <option key={m.id} value={m.name} />
@@ -122,67 +129,67 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
         ) : null}
       </div>
       {model ? (
-        <>
-          <Section title={`Integrity of ${model}`}>
-            <IntegrityCheck key={model} name={model} />
-          </Section>
-          <Section title={`History of ${model}`} actions={<Link to={href.model(model)}>Open the model →</Link>}>
-            {history.error && !history.data ? <ErrorMessage error={history.error} /> : null}
-            {history.data ? (
-              <>
-                <table className="list" data-testid="history">
-                  <caption className="visually-hidden">History of {model}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">When</th>
-                      <th scope="col">Actor</th>
-                      <th scope="col">Event</th>
-                      <th scope="col">What</th>
-                      <th scope="col">Time travel</th>
+        <Section title={`Integrity of ${model}`}>
+          <IntegrityCheck key={model} name={model} />
+        </Section>
+      ) : null}
+      <Section title={model ? `History of ${model}` : 'History of the registry'} actions={model ? <Link to={href.model(model)}>Open the model →</Link> : undefined}>
+        {history.error && !history.data ? <ErrorMessage error={history.error} /> : null}
+        {history.data ? (
+          <>
+            <table className="list" data-testid="history">
+              <caption className="visually-hidden">{model ? `History of ${model}` : 'History of the registry, newest first'}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  {model ? null : <th scope="col">Model</th>}
+                  <th scope="col">Actor</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Time travel</th>
+                </tr>
+              </thead>
+              <tbody>
+                {timeline(history.data.items).map((item) => {
+                  const modelId = modelOf.get(item.id) ?? '';
+                  const name = model || names.get(modelId);
+                  return (
+                    <tr key={item.id}>
+                      <td>
+                        <Time iso={item.at} />
+                      </td>
+                      {model ? null : <td>{name ? <Link to={href.audit({ model: name })}>{name}</Link> : <span className="mono muted">{modelId.slice(0, 8)}</span>}</td>}
+                      <td>{item.actor}</td>
+                      <td className="mono">{item.type}</td>
+                      <td>
+                        {item.text}
+                        {item.comment ? <span className="muted"> — “{item.comment}”</span> : null}
+                      </td>
+                      <td>{name ? <Link to={href.model(name, { asOf: item.at })}>as of then</Link> : null}</td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {timeline(history.data.items).map((item) => (
-                      <tr key={item.id}>
-                        <td>
-                          <Time iso={item.at} />
-                        </td>
-                        <td>{item.actor}</td>
-                        <td className="mono">{item.type}</td>
-                        <td>
-                          {item.text}
-                          {item.comment ? <span className="muted"> — “{item.comment}”</span> : null}
-                        </td>
-                        <td>
-                          <Link to={href.model(model, { asOf: item.at })}>as of then</Link>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-                {history.data.items.length === 0 ? <p className="muted">No entry matches.</p> : null}
-                <Pager
-                  label="History"
-                  hasPrevious={pageToken !== undefined}
-                  next={history.data.nextPageToken}
-                  onPrevious={() => {
-                    setPrevious(previous.slice(0, -1));
-                    go({ model, ...form, page: previous[previous.length - 1] });
-                  }}
-                  onNext={(token) => {
-                    setPrevious([...previous, pageToken]);
-                    go({ model, ...form, page: token });
-                  }}
-                />
-              </>
-            ) : model ? (
-              <Loading what="history" />
-            ) : null}
-          </Section>
-        </>
-      ) : (
-        <p className="muted">Choose a model to read its history, check its integrity and travel back in time.</p>
-      )}
+                  );
+                })}
+              </tbody>
+            </table>
+            {history.data.items.length === 0 ? <p className="muted">No entry matches.</p> : null}
+            <Pager
+              label="History"
+              hasPrevious={pageToken !== undefined}
+              next={history.data.nextPageToken}
+              onPrevious={() => {
+                setPrevious(previous.slice(0, -1));
+                go({ model: model || undefined, ...form, page: previous[previous.length - 1] });
+              }}
+              onNext={(token) => {
+                setPrevious([...previous, pageToken]);
+                go({ model: model || undefined, ...form, page: token });
+              }}
+            />
+          </>
+        ) : (
+          <Loading what="history" />
+        )}
+      </Section>
     </>
   );
 }

@@ -223,8 +223,12 @@ export function consoleFlow(target: () => Target, options: { label: string }): v
       await page.getByTestId('digest-check').filter({ hasText: 'SHA-256 verified' }).waitFor();
     });
 
-    it('audit: the history filtered by actor, and the integrity check', async () => {
+    it("audit: the registry-wide history, one model's filtered by actor, and the integrity check", async () => {
       await open(page, 'Audit');
+      // Without a model: the whole registry, newest first, each entry with its model.
+      await page.getByText('History of the registry', { exact: true }).waitFor();
+      await page.getByTestId('history').locator('tbody tr').first().waitFor();
+      expect(await page.getByTestId('history').locator('thead th').allInnerTexts()).toContain('Model');
       await page.getByLabel('Model').fill(name);
       await page.getByLabel('Actor').fill('bob');
       await page.getByRole('button', { name: 'Show history' }).click();
