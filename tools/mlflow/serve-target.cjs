@@ -225,7 +225,8 @@ function loadTopologyModule(workDir) {
   delete swcrc.$schema;
   const outDir = path.join(workDir, 'e2e');
   fs.mkdirSync(outDir, { recursive: true });
-  for (const name of ['distributed-topology', 'registry-client']) {
+  // The topology module and the modules it imports (relative imports only: the rest comes from node_modules).
+  for (const name of ['distributed-topology', 'registry-client', 'webhook-receiver']) {
     const file = path.join(ROOT, 'libs', 'testing', 'e2e', 'src', `${name}.ts`);
     const { code } = swc.transformSync(fs.readFileSync(file, 'utf8'), { ...swcrc, sourceMaps: false, filename: file, swcrc: false, configFile: false });
     fs.writeFileSync(path.join(outDir, `${name}.js`), code);
