@@ -2018,7 +2018,7 @@ export interface components {
             /** @example true */
             enabled: boolean;
             /** @description Why it is disabled; null while enabled */
-            disabled: (components["schemas"]["WebhookDisabledResponse"] | null) & components["schemas"]["WebhookDisabledResponse"];
+            disabled: components["schemas"]["WebhookDisabledResponse"] | null;
             /**
              * @description Generation of the current signing secret (1, then one more per rotation)
              * @example 1
@@ -2067,7 +2067,7 @@ export interface components {
             /** @example true */
             enabled: boolean;
             /** @description Why it is disabled; null while enabled */
-            disabled: (components["schemas"]["WebhookDisabledResponse"] | null) & components["schemas"]["WebhookDisabledResponse"];
+            disabled: components["schemas"]["WebhookDisabledResponse"] | null;
             /**
              * @description Generation of the current signing secret (1, then one more per rotation)
              * @example 1
@@ -7770,6 +7770,15 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryResponse"];
                 };
             };
+            /** @description INVALID_ARGUMENT: malformed parameter, query or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
             /** @description UNAUTHENTICATED: missing or unknown bearer token */
             401: {
                 headers: {
@@ -8011,6 +8020,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: malformed parameter, query or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
                 };
             };
             /** @description UNAUTHENTICATED: missing or unknown bearer token */

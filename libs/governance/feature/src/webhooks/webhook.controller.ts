@@ -101,7 +101,7 @@ export class WebhookController {
   @ApiParam(ID_PARAM)
   @ApiOperation({ summary: 'Send a test delivery (io.mreg.governance.WebhookPing.v1), signed, logged and retried like any other' })
   @ApiAcceptedResponse({ description: 'The delivery, queued', type: DeliveryResponse })
-  @ApiErrorResponses(401, 403, 404, 409)
+  @ApiErrorResponses(400, 401, 403, 404, 409)
   async ping(@Param('id') id: string, @Caller() ctx: CommandContext): Promise<DeliveryResponse> {
     return deliveryResource(await this.subscriptions.ping(id, ctx));
   }
@@ -135,7 +135,7 @@ export class WebhookController {
   @ApiParam(DELIVERY_PARAM)
   @ApiOperation({ summary: 'Send a delivery again (a new series of attempts, the same webhook-id and payload)' })
   @ApiAcceptedResponse({ description: 'The delivery, queued', type: DeliveryResponse })
-  @ApiErrorResponses(401, 403, 404, 409)
+  @ApiErrorResponses(400, 401, 403, 404, 409)
   async redeliver(@Param('id') id: string, @Param('deliveryId') deliveryId: string, @Caller() ctx: CommandContext): Promise<DeliveryResponse> {
     return deliveryResource(await this.subscriptions.redeliver(id, deliveryId, ctx));
   }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { WEBHOOK_DISABLE_REASONS } from '@mreg/shared/contracts';
 import { DELIVERY_STATUSES } from '../webhook-deliveries';
 import type { DeliveryStatus } from '../webhook-deliveries';
@@ -9,6 +9,7 @@ export class WebhookDisabledResponse {
 }
 
 /** A webhook subscription. Its secret is shown only when created and rotated. */
+@ApiExtraModels(WebhookDisabledResponse)
 export class WebhookResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ type: String, nullable: true, description: "The model's name for a per-model subscription; null for a registry-wide one", example: 'fraud-detector' }) model!: string | null;
@@ -17,7 +18,8 @@ export class WebhookResponse {
   @ApiProperty({ type: [String], example: ['io.mreg.registration.ModelVersionStageChanged.v1'] }) eventTypes!: string[];
   @ApiProperty({ example: 'redeploy on stage changes' }) description!: string;
   @ApiProperty({ example: true }) enabled!: boolean;
-  @ApiProperty({ type: WebhookDisabledResponse, nullable: true, description: 'Why it is disabled; null while enabled' }) disabled!: WebhookDisabledResponse | null;
+  // One of the object or null (OpenAPI 3.1): `nullable` beside a reference would still demand the object.
+  @ApiProperty({ oneOf: [{ $ref: getSchemaPath(WebhookDisabledResponse) }, { type: 'null' }], description: 'Why it is disabled; null while enabled' }) disabled!: WebhookDisabledResponse | null;
   @ApiProperty({ type: 'integer', minimum: 1, description: 'Generation of the current signing secret (1, then one more per rotation)', example: 1 }) secretGeneration!: number;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Until when the previous secret still signs beside the current one; null when only one signs' }) previousSecretExpiresAt!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
