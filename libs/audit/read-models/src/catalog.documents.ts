@@ -57,8 +57,6 @@ export interface VersionDoc extends RegisteredVersion {
   readonly status: DocStatus;
   readonly versionDeleted?: true;
   readonly modelDeleted?: true;
-  /** Its model's `readers` (decision 32): a version is readable by whoever may read its model. */
-  readonly readers?: Readonly<Record<string, 1>>;
 }
 
 export interface ApprovalEntry {

@@ -206,7 +206,6 @@ describe('the catalog read models in SQLite: every default list and lookup reads
     ['deleted models', () => catalog.listDeletedModels({}, ADMIN), 'deleted models, latest deletion first', false],
     // A caller who is not an admin reads the same index: who may read is one more condition on each row.
     ['models by name, for a reader', () => catalog.listModels({}, READER), MODEL_NAMES, false],
-    ['versions of all models, newest first, for a reader', () => catalog.listVersions({}, READER), NEWEST, false],
   ] as const)('%s', async (_title, read, index, search, ...sorts: (readonly string[])[]) => {
     expectIndexed(await plansOf(read), index, search, sorts[0]);
   });

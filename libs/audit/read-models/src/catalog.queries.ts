@@ -64,9 +64,9 @@ export class CatalogQueries {
 
   /** Versions of one model (modelId given) or across all models. */
   /** Versions of one model (modelId given: the caller checked it may read it) or across the models `reader` may read. */
-  listVersions(params: ListParams, reader: Principal, modelId?: string): Promise<ListResult<VersionResource>> {
+  async listVersions(params: ListParams, reader: Principal, modelId?: string): Promise<ListResult<VersionResource>> {
     return listPage(this.versions, VERSION_FILTER, params, {
-      scope: and(ACTIVE, modelId ? eq('modelId', modelId) : readableBy(reader)),
+      scope: and(ACTIVE, modelId ? eq('modelId', modelId) : await this.readableModelIds(reader)),
       scopeKey: `versions:${modelId ?? `*:${readerKey(reader)}`}`,
       defaultOrder: modelId ? 'version desc' : 'createdAt desc',
       map: versionResource,
@@ -96,9 +96,9 @@ export class CatalogQueries {
     });
   }
 
-  searchVersions(filter: FilterNode | undefined, key: string, params: Omit<ListParams, 'filter'>, maxPageSize: number, reader: Principal): Promise<ListResult<VersionResource>> {
+  async searchVersions(filter: FilterNode | undefined, key: string, params: Omit<ListParams, 'filter'>, maxPageSize: number, reader: Principal): Promise<ListResult<VersionResource>> {
     return listPage(this.versions, VERSION_FILTER, params, {
-      scope: and(ACTIVE, readableBy(reader), filter ? bindFilter(filter, VERSION_FILTER) : undefined),
+      scope: and(ACTIVE, await this.readableModelIds(reader), filter ? bindFilter(filter, VERSION_FILTER) : undefined),
       scopeKey: `versions:${readerKey(reader)}:${key}`,
       defaultOrder: 'nameOrder asc',
       map: versionResource,
@@ -138,8 +138,8 @@ export class CatalogQueries {
   }
 
   /**
-   * The models `reader` may read, as a filter on `modelId` for documents that do not carry `readers` (transition
-   * requests): the shorter of the list of readable models and the list of the others, so that a registry where most
+   * The models `reader` may read, as a filter on `modelId` for documents that do not carry `readers` (versions,
+   * transition requests, history entries: their model's access is the model document's to keep): the shorter of the list of readable models and the list of the others, so that a registry where most
    * models are open to all (or most are private) asks with a short list either way.
    */
   private async readableModelIds(reader: Principal): Promise<BoundFilter | undefined> {

@@ -9,16 +9,15 @@ const MODEL_ID = { name: 'modelId', path: ['modelId'], type: 'string' } as const
 const NOTHING: BoundFilter = { kind: 'compare', field: MODEL_ID, op: '=', value: '' };
 
 /**
- * The documents a principal may read, as a filter over documents that carry their model's `readers` (models and
- * versions; decision 32): every list and search adds it to its scope, so that no item, count or page token
- * reveals a model the caller cannot read. Undefined: no restriction (an admin's own credential).
+ * The models a principal may read, as a filter over the model documents, which carry their `readers` (decision
+ * 32): every list and search of models adds it to its scope, and lists of what belongs to models (versions,
+ * requests, history) ask the models first, so that no item, count or page token reveals a model the caller cannot
+ * read. Undefined: no restriction (an admin's own credential).
  */
 export function readableBy(principal: Principal): BoundFilter | undefined {
   const scoped = modelsOf(principal);
   if (principal.roles.includes('admin')) return scoped;
-  const readers = [EVERY_READER, ...subjectsOf(principal)].map(
-    (key): BoundFilter => ({ kind: 'compare', field: { name: `readers.${key}`, path: ['readers', key], type: 'number' }, op: '=', value: 1 }),
-  );
+  const readers = [EVERY_READER, ...subjectsOf(principal)].map((key): BoundFilter => ({ kind: 'compare', field: { name: `readers.${key}`, path: ['readers', key], type: 'number' }, op: '=', value: 1 }));
   const anyReader = readers.reduce((left, right) => ({ kind: 'or', left, right }));
   return and(scoped, anyReader);
 }

@@ -1,6 +1,5 @@
 import type { ArtifactEvent, ModelEvent, ModelVersionEvent, RecordedEvent } from '@mreg/shared/contracts';
-import { OPEN_MODEL_ACCESS, evolveModelAccess, readersOf, streamCategory, unknownEvent } from '@mreg/shared/contracts';
-import type { ModelAccess } from '@mreg/shared/contracts';
+import { streamCategory, unknownEvent } from '@mreg/shared/contracts';
 import type { ReadStore } from '@mreg/platform/read-store';
 import type { Projection } from '@mreg/platform/runtime';
 import { READ_MODEL_PROJECTIONS } from './projection-catalog';
@@ -112,8 +111,6 @@ export function evolveVersionDoc(doc: VersionDoc | undefined, event: RecordedEve
 interface ModelFacts {
   readonly name: string;
   readonly deleted: boolean;
-  /** Absent in facts recorded before grants existed: the model is then open (OPEN_MODEL_ACCESS). */
-  readonly access?: ModelAccess;
   readonly streamId: string;
   readonly revision: number;
 }
@@ -182,18 +179,11 @@ export class VersionDetailsProjection implements Projection {
         }
         return;
       }
-      // A version projected before its model's registration learns who may read it here.
-      case 'ModelRegistered':
+      // Who may read a version is its model's business: lists of versions ask the model documents (decision 32).
       case 'ModelAccessGranted':
       case 'ModelAccessRevoked':
-      case 'ModelVisibilityChanged': {
-        // Versions are readable by whoever may read their model: lists and searches of versions filter on it.
-        const readers = readersOf((await this.store.collection<ModelFacts>(MODEL_FACTS).get(e.data.modelId))?.access ?? OPEN_MODEL_ACCESS);
-        for (const id of await this.versionIdsOf(e.data.modelId)) {
-          await versions.apply(id, event.streamId, event.streamRevision, (doc) => ({ ...(doc as VersionDoc), readers }));
-        }
-        return;
-      }
+      case 'ModelVisibilityChanged':
+      case 'ModelRegistered':
       case 'ModelDescriptionChanged':
       case 'ModelTagSet':
       case 'ModelTagRemoved':
@@ -215,15 +205,10 @@ export class VersionDetailsProjection implements Projection {
     const facts = this.store.collection<ModelFacts>(MODEL_FACTS);
     const revision = event.streamRevision;
     const streamId = event.streamId;
-    const access = (f: ModelFacts | undefined) => (f?.access ? { access: f.access } : {});
-    if (e.type === 'ModelRegistered') await facts.apply(e.data.modelId, streamId, event.streamRevision, (f) => ({ name: e.data.name, deleted: f?.deleted ?? false, ...access(f), streamId, revision }));
-    if (e.type === 'ModelRenamed') await facts.apply(e.data.modelId, streamId, event.streamRevision, (f) => ({ name: e.data.to, deleted: f?.deleted ?? false, ...access(f), streamId, revision }));
-    if (e.type === 'ModelDeleted') await facts.apply(e.data.modelId, streamId, event.streamRevision, (f) => ({ name: f?.name ?? e.data.name, deleted: true, ...access(f), streamId, revision }));
-    if (e.type === 'ModelRestored') await facts.apply(e.data.modelId, streamId, event.streamRevision, (f) => ({ name: e.data.name, deleted: false, ...access(f), streamId, revision }));
-    if (e.type === 'ModelAccessGranted' || e.type === 'ModelAccessRevoked' || e.type === 'ModelVisibilityChanged') {
-      const modelAccess = e;
-      await facts.apply(e.data.modelId, streamId, event.streamRevision, (f) => ({ name: f?.name ?? '', deleted: f?.deleted ?? false, access: evolveModelAccess(f?.access ?? OPEN_MODEL_ACCESS, modelAccess), streamId, revision }));
-    }
+    if (e.type === 'ModelRegistered') await facts.apply(e.data.modelId, streamId, event.streamRevision, (f) => ({ name: e.data.name, deleted: f?.deleted ?? false, streamId, revision }));
+    if (e.type === 'ModelRenamed') await facts.apply(e.data.modelId, streamId, event.streamRevision, (f) => ({ name: e.data.to, deleted: f?.deleted ?? false, streamId, revision }));
+    if (e.type === 'ModelDeleted') await facts.apply(e.data.modelId, streamId, event.streamRevision, (f) => ({ name: f?.name ?? e.data.name, deleted: true, streamId, revision }));
+    if (e.type === 'ModelRestored') await facts.apply(e.data.modelId, streamId, event.streamRevision, () => ({ name: e.data.name, deleted: false, streamId, revision }));
   }
 
   private async catchUpWithModel(id: string, modelId: string): Promise<void> {
@@ -236,7 +221,6 @@ export class VersionDetailsProjection implements Projection {
       await this.store.collection<VersionDoc>(COLLECTIONS.versions).apply(id, `${MODEL_FACTS}:${applied.streamId}`, applied.revision, (doc) => ({
         ...withModelDeleted(doc as VersionDoc, applied.deleted),
         ...named(applied.name, (doc as VersionDoc).version),
-        readers: readersOf(applied.access ?? OPEN_MODEL_ACCESS),
       }));
       // A rename projected meanwhile may have written its name before this older one: apply the newer facts too.
       known = await facts.get(modelId);
