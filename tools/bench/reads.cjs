@@ -65,16 +65,18 @@ function versionBody(i) {
   return { description: `version ${i} of the reads bench`, tags: { batch: String(k % 10), team: `t${k % 7}` }, params: { lr: String(i % 100) }, metrics: { auc: 0.5 + (i % 500) / 1000 } };
 }
 
-/** The model version `i` (0-based, over the whole run) goes to. */
-function modelOf(i) {
+/** The model version `i` (0-based, over the whole run) goes to; `perModel` versions fill each small model. */
+function modelOf(i, perModel = SMALL_MODEL_VERSIONS) {
   if (i % 10 === 0) return LARGE;
   const small = i - Math.floor(i / 10) - 1;
-  return smallName(Math.floor(small / SMALL_MODEL_VERSIONS));
+  return smallName(Math.floor(small / perModel));
 }
 
 class Seeder {
-  constructor(base) {
+  /** `perModel`: versions per small model (tools/bench/console.cjs spreads them over more models). */
+  constructor(base, perModel = SMALL_MODEL_VERSIONS) {
     this.base = base;
+    this.perModel = perModel;
     this.next = 0;
     this.models = new Set();
     this.statuses = {};
@@ -94,12 +96,12 @@ class Seeder {
     const from = this.next;
     for (let k = 0; k < 10; k++) await this.ensureModel(smallName(k));
     await this.ensureModel(LARGE);
-    for (let i = from; i < total; i++) await this.ensureModel(modelOf(i));
+    for (let i = from; i < total; i++) await this.ensureModel(modelOf(i, this.perModel));
     const latency = [];
     const writer = async () => {
       while (this.next < total && Date.now() < deadline) {
         const i = this.next++;
-        const reply = await request(this.base, TOKEN, 'POST', `/api/v1/models/${modelOf(i)}/versions`, versionBody(i), 60_000);
+        const reply = await request(this.base, TOKEN, 'POST', `/api/v1/models/${modelOf(i, this.perModel)}/versions`, versionBody(i), 60_000);
         this.statuses[reply.status] = (this.statuses[reply.status] ?? 0) + 1;
         if (reply.status !== 201) throw new Error(`version ${i}: ${reply.status} ${JSON.stringify(reply.json)}`);
         latency.push(reply.ms);
@@ -271,6 +273,6 @@ function notOk(sizes) {
   return odd;
 }
 
-module.exports = { main };
+module.exports = { main, Seeder, TOKEN };
 
 runIfMain(module, main);

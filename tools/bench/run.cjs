@@ -47,6 +47,9 @@
 //                 1,000,000 events into fresh SQLite read models, and of a PostgreSQL log into MongoDB when they are set
 //   --recovery    only the restart test (tools/bench/recovery.cjs): time from restarting a SIGKILLed all-in-one
 //                 registry or service to /health and /ready
+//   --console     only the web console test (tools/bench/console.cjs): time in Chromium to a usable catalog and
+//                 version search at 10,000 versions (2,000 with --quick), and the API requests those pages make,
+//                 compared with a 100-version registry
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -59,8 +62,8 @@ const { envInt, freePort } = require('./lib.cjs');
 
 const FLAGS = new Set(process.argv.slice(2));
 for (const flag of FLAGS) {
-  if (!['--mlflow', '--no-mlflow', '--quick', '--hostile', '--contention', '--reads', '--rebuild', '--recovery'].includes(flag)) {
-    process.stderr.write(`usage: npm run bench [-- --mlflow | --no-mlflow | --hostile | --contention | --reads | --rebuild | --recovery] [--quick]; unknown argument "${flag}"\n`);
+  if (!['--mlflow', '--no-mlflow', '--quick', '--hostile', '--contention', '--reads', '--rebuild', '--recovery', '--console'].includes(flag)) {
+    process.stderr.write(`usage: npm run bench [-- --mlflow | --no-mlflow | --hostile | --contention | --reads | --rebuild | --recovery | --console] [--quick]; unknown argument "${flag}"\n`);
     process.exit(2);
   }
 }
@@ -678,6 +681,7 @@ async function main() {
   if (FLAGS.has('--reads')) return require('./reads.cjs').main();
   if (FLAGS.has('--rebuild')) return require('./rebuild.cjs').main();
   if (FLAGS.has('--recovery')) return require('./recovery.cjs').main();
+  if (FLAGS.has('--console')) return require('./console.cjs').main();
   const result = await buildApps(['mreg', 'registration-service', 'governance-service', 'artifact-service', 'audit-service', 'gateway']);
   if (!result.ok) throw new Error('build failed (nx run-many -t build, output above)');
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mreg-bench-'));
