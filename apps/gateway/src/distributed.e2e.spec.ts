@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
-import { DistributedTopology, runScenarios } from '@mreg/testing/e2e';
+import { DistributedTopology, consoleFlow, runScenarios } from '@mreg/testing/e2e';
 import type { Target } from '@mreg/testing/e2e';
 import { announceSkip, serverOrSkip } from '@mreg/testing/infra';
 
@@ -46,4 +46,13 @@ let work = '';
     if (!target) throw new Error('topology not started');
     return target;
   });
+
+  // The web console the gateway serves at /, through the same topology (apps/console/dist, built by npm run build).
+  consoleFlow(
+    () => {
+      if (!target) throw new Error('topology not started');
+      return target;
+    },
+    { label: 'gateway of the distributed topology' },
+  );
 });

@@ -133,6 +133,11 @@ scenario('webhooks: signed deliveries of public events, retried with one webhook
     expect(JSON.parse(pinged?.body ?? '{}')).toMatchObject({ type: 'io.mreg.governance.WebhookPing.v1', data: { subscriptionId: webhook.id } });
     expect(verifies(pinged, webhook.secret ?? '')).toBe(true);
 
+    // Once the log has the ping as delivered (a pending delivery is already on its way: redelivering it is a no-op).
+    await eventually(
+      () => alice().get<DeliveryBody>(`${WEBHOOKS}/${webhook.id}/deliveries/${ping.body.id}`),
+      (reply) => reply.status === 200 && reply.body.status === 'delivered',
+    );
     const redelivered = await eventually(
       () => alice().post<DeliveryBody>(`${WEBHOOKS}/${webhook.id}/deliveries/${ping.body.id}/redeliver`),
       (reply) => reply.status === 202 && reply.body.status === 'pending',
