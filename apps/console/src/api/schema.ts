@@ -7681,6 +7681,15 @@ export interface operations {
                     "application/json": components["schemas"]["WritePendingResponse"];
                 };
             };
+            /** @description INVALID_ARGUMENT: malformed parameter, query or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
             /** @description UNAUTHENTICATED: missing or unknown bearer token */
             401: {
                 headers: {

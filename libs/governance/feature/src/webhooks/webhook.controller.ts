@@ -89,7 +89,7 @@ export class WebhookController {
   @ApiOperation({ summary: 'Replace the signing secret: deliveries carry signatures of the new and the previous secret for a day' })
   @ApiOkResponse({ description: 'The subscription and its new secret', type: WebhookWithSecretResponse })
   @ApiWritePendingResponse()
-  @ApiErrorResponses(401, 403, 404, 409)
+  @ApiErrorResponses(400, 401, 403, 404, 409)
   async rotateSecret(@Param('id') id: string, @Caller() ctx: CommandContext): Promise<WebhookWithSecretResponse> {
     await this.subscriptions.rotateSecret(id, ctx);
     return { ...(await this.settled(id)), secret: await this.subscriptions.currentSecret(id) };
