@@ -2,6 +2,7 @@ import type { Admin, Consumer, EachBatchPayload, KafkaConfig, KafkaMessage, Prod
 import { Kafka, logLevel as KafkaLogLevel, Partitioners } from 'kafkajs';
 import type { ICustomPartitioner } from 'kafkajs';
 import { partitionKeyOf } from '@mreg/shared/contracts';
+import { CoPartitionedAssigner } from './co-partitioned-assigner';
 import type { BusMessage, BusSubscription, EventBus, InboundMessage, InboundMessageHandler, MessageHandler, SubscribeOptions } from './event-bus.port';
 import { DLQ_HEADERS } from './in-process-event-bus';
 import type { KafkaLogSink } from './kafka-log';
@@ -367,6 +368,8 @@ class KafkaSubscription<T> implements BusSubscription {
     const { tuning } = this.context;
     const consumer = this.kafka.consumer({
       groupId: this.group,
+      // All of a model's events, from every topic the group reads, in one member (see the assigner).
+      partitionAssigners: [CoPartitionedAssigner],
       sessionTimeout: tuning.sessionTimeoutMs,
       rebalanceTimeout: tuning.rebalanceTimeoutMs,
       heartbeatInterval: tuning.heartbeatIntervalMs,
