@@ -15,7 +15,7 @@ export function coPartitionedAssignment(memberIds: readonly string[], partitions
   if (members.length === 0) return assignment;
   for (const [topic, partitions] of partitionsByTopic) {
     for (const partition of partitions) {
-      const member = members[partition % members.length] as string;
+      const member = members[partition % members.length];
       const ofMember = assignment.get(member) ?? {};
       (ofMember[topic] ??= []).push(partition);
       assignment.set(member, ofMember);
