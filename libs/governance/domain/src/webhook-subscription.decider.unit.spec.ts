@@ -23,9 +23,18 @@ describe('webhook subscriptions', () => {
   });
 
   it('take only public event types, each once, at least one', () => {
-    spec.given([]).when(create([])).thenThrows('INVALID_ARGUMENT', /at least one/);
-    spec.given([]).when(create(['io.mreg.registration.NoSuchThing.v1'])).thenThrows('INVALID_ARGUMENT', /not a public event type/);
-    spec.given([]).when(create([VERSION_CREATED, VERSION_CREATED])).thenThrows('INVALID_ARGUMENT', /twice/);
+    spec
+      .given([])
+      .when(create([]))
+      .thenThrows('INVALID_ARGUMENT', /at least one/);
+    spec
+      .given([])
+      .when(create(['io.mreg.registration.NoSuchThing.v1']))
+      .thenThrows('INVALID_ARGUMENT', /not a public event type/);
+    spec
+      .given([])
+      .when(create([VERSION_CREATED, VERSION_CREATED]))
+      .thenThrows('INVALID_ARGUMENT', /twice/);
     spec.given([subscribed]).when(create()).thenThrows('ALREADY_EXISTS');
   });
 
@@ -59,11 +68,17 @@ describe('webhook subscriptions', () => {
       .given([subscribed])
       .when(failing)
       .then([{ type: 'WebhookDisabled', data: { subscriptionId, scopeModelId, reason: 'failing', detail: 'msg_x failed 16 attempts' } }]);
-    spec.given([subscribed, { type: 'WebhookDisabled', data: { subscriptionId, scopeModelId, reason: 'failing', detail: 'x' } }]).when(failing).then([]);
+    spec
+      .given([subscribed, { type: 'WebhookDisabled', data: { subscriptionId, scopeModelId, reason: 'failing', detail: 'x' } }])
+      .when(failing)
+      .then([]);
     const deleted: WebhookEvent = { type: 'WebhookDeleted', data: { subscriptionId, scopeModelId } };
     spec.given([subscribed, deleted]).when(failing).then([]);
     spec.given([subscribed, deleted]).when({ type: 'DeleteWebhook', data: {} }).thenThrows('NOT_FOUND');
-    spec.given([]).when({ type: 'ChangeWebhook', data: { settings: {} } }).thenThrows('NOT_FOUND');
+    spec
+      .given([])
+      .when({ type: 'ChangeWebhook', data: { settings: {} } })
+      .thenThrows('NOT_FOUND');
   });
 });
 

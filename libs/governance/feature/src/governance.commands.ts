@@ -69,7 +69,9 @@ export class GovernanceCommands {
     const floor = (await this.registryPolicy()).policy;
     const laxer = STAGES.filter((stage) => !atLeastAsStrict(policy[stage], floor[stage]));
     if (laxer.length > 0) {
-      throw new DomainError('PERMISSION_DENIED', `only an admin may make a model's approval policy laxer than the registry's default (stages: ${laxer.join(', ')}): ask for at least as many approvals, by the same role or by admins`, { stages: laxer });
+      throw new DomainError('PERMISSION_DENIED', `only an admin may make a model's approval policy laxer than the registry's default (stages: ${laxer.join(', ')}): ask for at least as many approvals, by the same role or by admins`, {
+        stages: laxer,
+      });
     }
   }
 

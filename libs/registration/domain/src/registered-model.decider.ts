@@ -28,7 +28,8 @@ export type RestoreModel = Command<'RestoreModel', { name: string }>;
 export type GrantModelAccess = Command<'GrantModelAccess', { subject: string; permission: ModelPermission }>;
 export type RevokeModelAccess = Command<'RevokeModelAccess', { subject: string }>;
 export type ChangeModelVisibility = Command<'ChangeModelVisibility', { visibility: ModelVisibility }>;
-export type RegisteredModelCommand = GrantModelAccess | RevokeModelAccess | ChangeModelVisibility | RegisterModel | ChangeModelDescription | RenameModel | SetModelTag | RemoveModelTag | AllocateVersionNumber | AssignAlias | RemoveAlias | DeleteModel | RestoreModel;
+export type RegisteredModelCommand =
+  GrantModelAccess | RevokeModelAccess | ChangeModelVisibility | RegisterModel | ChangeModelDescription | RenameModel | SetModelTag | RemoveModelTag | AllocateVersionNumber | AssignAlias | RemoveAlias | DeleteModel | RestoreModel;
 
 export interface RegisteredModelState {
   readonly exists: boolean;

@@ -110,27 +110,51 @@ describe('registered model', () => {
   describe('access', () => {
     const granted = (subject: string, permission: 'read' | 'write' | 'manage'): ModelEvent => ({ type: 'ModelAccessGranted', data: { modelId, subject, permission } });
 
-    it('grants, replaces and revokes a subject\'s permission', () => {
-      spec.given([registered]).when({ type: 'GrantModelAccess', data: { subject: 'group:risk', permission: 'write' } }).then([granted('group:risk', 'write')]);
-      spec.given([registered, granted('group:risk', 'write')]).when({ type: 'GrantModelAccess', data: { subject: 'group:risk', permission: 'read' } }).then([granted('group:risk', 'read')]);
-      spec.given([registered, granted('group:risk', 'write')]).when({ type: 'RevokeModelAccess', data: { subject: 'group:risk' } }).then([{ type: 'ModelAccessRevoked', data: { modelId, subject: 'group:risk' } }]);
+    it("grants, replaces and revokes a subject's permission", () => {
+      spec
+        .given([registered])
+        .when({ type: 'GrantModelAccess', data: { subject: 'group:risk', permission: 'write' } })
+        .then([granted('group:risk', 'write')]);
+      spec
+        .given([registered, granted('group:risk', 'write')])
+        .when({ type: 'GrantModelAccess', data: { subject: 'group:risk', permission: 'read' } })
+        .then([granted('group:risk', 'read')]);
+      spec
+        .given([registered, granted('group:risk', 'write')])
+        .when({ type: 'RevokeModelAccess', data: { subject: 'group:risk' } })
+        .then([{ type: 'ModelAccessRevoked', data: { modelId, subject: 'group:risk' } }]);
       expect(fold(registeredModelDecider, [registered, granted('group:risk', 'write'), granted('user:bo', 'manage')]).access).toEqual({ visibility: 'registry', grants: { 'group:risk': 'write', 'user:bo': 'manage' } });
     });
 
     it('does nothing for a grant already held or a visibility already set', () => {
-      spec.given([registered, granted('user:bo', 'read')]).when({ type: 'GrantModelAccess', data: { subject: 'user:bo', permission: 'read' } }).thenNothingHappens();
-      spec.given([registered]).when({ type: 'ChangeModelVisibility', data: { visibility: 'registry' } }).thenNothingHappens();
+      spec
+        .given([registered, granted('user:bo', 'read')])
+        .when({ type: 'GrantModelAccess', data: { subject: 'user:bo', permission: 'read' } })
+        .thenNothingHappens();
+      spec
+        .given([registered])
+        .when({ type: 'ChangeModelVisibility', data: { visibility: 'registry' } })
+        .thenNothingHappens();
     });
 
     it('refuses a subject that is not user:<name> or group:<name>, and revoking a grant nobody holds', () => {
       for (const subject of ['bob', 'team:risk', 'user:', 'user:a b', 'group:x\u0007', `user:${'a'.repeat(201)}`]) {
-        spec.given([registered]).when({ type: 'GrantModelAccess', data: { subject, permission: 'read' } }).thenThrows('INVALID_ARGUMENT');
+        spec
+          .given([registered])
+          .when({ type: 'GrantModelAccess', data: { subject, permission: 'read' } })
+          .thenThrows('INVALID_ARGUMENT');
       }
-      spec.given([registered]).when({ type: 'RevokeModelAccess', data: { subject: 'user:bo' } }).thenThrows('NOT_FOUND');
+      spec
+        .given([registered])
+        .when({ type: 'RevokeModelAccess', data: { subject: 'user:bo' } })
+        .thenThrows('NOT_FOUND');
     });
 
     it('changes the visibility', () => {
-      spec.given([registered]).when({ type: 'ChangeModelVisibility', data: { visibility: 'private' } }).then([{ type: 'ModelVisibilityChanged', data: { modelId, visibility: 'private' } }]);
+      spec
+        .given([registered])
+        .when({ type: 'ChangeModelVisibility', data: { visibility: 'private' } })
+        .then([{ type: 'ModelVisibilityChanged', data: { modelId, visibility: 'private' } }]);
     });
   });
 

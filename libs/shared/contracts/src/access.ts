@@ -24,6 +24,7 @@ export interface ModelAccess {
 export const OPEN_MODEL_ACCESS: ModelAccess = { visibility: 'registry', grants: {} };
 
 /** `user:<name>` or `group:<name>`: names as identities spell them (printable, no spaces), 1..200 characters. */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 export const ACCESS_SUBJECT = /^(user|group):[^\s\u0000-\u001f\u007f]{1,200}$/u;
 
 /** The subject key of every read-model document's `readers` map that stands for "every authenticated caller". */

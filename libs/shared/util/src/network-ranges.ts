@@ -68,7 +68,10 @@ export function refusedRange(address: string, allowed?: BlockList): string | und
  */
 export function parseCidrList(text: string): BlockList | string {
   const list = new BlockList();
-  for (const entry of text.split(',').map((part) => part.trim()).filter((part) => part.length > 0)) {
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)) {
     const match = /^([^/\s]+)(?:\/(\d{1,3}))?$/.exec(entry);
     const address = match?.[1];
     const family = address === undefined ? 0 : isIP(address);

@@ -33,7 +33,7 @@ export class WebhookReceiver {
       req.on('end', () => {
         const path = req.url ?? '/';
         const script = this.scripts.get(path) ?? [200];
-        const status = script.length > 1 ? (script.shift() as number) : (script[0]);
+        const status = script.length > 1 ? (script.shift() as number) : script[0];
         this.received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status });
         res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'thanks' : `not now (${status})`);
       });

@@ -23,7 +23,14 @@ export class CreateApiTokenDto {
   @IsIn([...ROLES], { each: true })
   roles!: Role[];
 
-  @ApiPropertyOptional({ type: 'array', items: MODEL_NAME_SCHEMA, minItems: 1, maxItems: 100, uniqueItems: true, description: 'Limit the token to these models (by name; stored as their ids, so renames keep it). Absent: no limit beyond its roles.' })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: MODEL_NAME_SCHEMA,
+    minItems: 1,
+    maxItems: 100,
+    uniqueItems: true,
+    description: 'Limit the token to these models (by name; stored as their ids, so renames keep it). Absent: no limit beyond its roles.',
+  })
   @OptionalNotNull()
   @IsArray()
   @ArrayMinSize(1)
@@ -93,4 +100,3 @@ export class ApiTokenPage {
   @ApiProperty({ type: String, nullable: true, description: 'Pass as pageToken for the next page; null on the last page', example: null })
   nextPageToken!: string | null;
 }
-

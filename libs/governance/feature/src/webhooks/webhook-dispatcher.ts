@@ -158,7 +158,12 @@ export class WebhookDispatcher {
   private async giveUp(subscription: WebhookSubscriptionState, delivery: WebhookDeliveryDoc, failingSince: string): Promise<void> {
     if (!givingUpDisables(await this.deliveries.lastDeliveredAt(subscription.subscriptionId), failingSince)) return;
     const detail = `delivery ${delivery.id} failed ${delivery.seriesAttempts} attempts since ${failingSince} with no successful delivery since`;
-    await this.repository.handle<WebhookCommand, WebhookEvent, WebhookSubscriptionState>(streams.webhook(subscription.subscriptionId), webhookSubscriptionDecider, { type: 'DisableFailingWebhook', data: { detail } }, { principal: SYSTEM_PRINCIPAL, correlationId: randomUUID(), causationId: delivery.eventId ?? delivery.id });
+    await this.repository.handle<WebhookCommand, WebhookEvent, WebhookSubscriptionState>(
+      streams.webhook(subscription.subscriptionId),
+      webhookSubscriptionDecider,
+      { type: 'DisableFailingWebhook', data: { detail } },
+      { principal: SYSTEM_PRINCIPAL, correlationId: randomUUID(), causationId: delivery.eventId ?? delivery.id },
+    );
     this.logger.warn(`webhook subscription ${subscription.subscriptionId} disabled: ${detail}`);
   }
 }

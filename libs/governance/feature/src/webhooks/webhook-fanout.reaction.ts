@@ -46,7 +46,9 @@ export class WebhookFanout implements Reaction {
   async handle(event: RecordedEvent): Promise<void> {
     const { ceType } = publicEventOf(event);
     const modelId = modelOfEvent(event.data);
-    const subscribers = (await this.candidates(modelId)).filter((doc) => wantsEvent({ enabled: doc.status === 'enabled', eventTypes: doc.state.eventTypes, ...(doc.state.scopeModelId !== undefined ? { scopeModelId: doc.state.scopeModelId } : {}) }, ceType, modelId));
+    const subscribers = (await this.candidates(modelId)).filter((doc) =>
+      wantsEvent({ enabled: doc.status === 'enabled', eventTypes: doc.state.eventTypes, ...(doc.state.scopeModelId !== undefined ? { scopeModelId: doc.state.scopeModelId } : {}) }, ceType, modelId),
+    );
     if (subscribers.length === 0) return;
     const body = cloudEventBody(event);
     const now = new Date().toISOString();

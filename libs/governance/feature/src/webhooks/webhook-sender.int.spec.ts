@@ -31,7 +31,7 @@ describe('webhook sender', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it("refuses a name whose addresses are the loopback unless the loopback is allowed, and then gives a checked address", async () => {
+  it('refuses a name whose addresses are the loopback unless the loopback is allowed, and then gives a checked address', async () => {
     await expect(resolveChecked('localhost', strict)).rejects.toThrow(/localhost resolves to .* refused range/);
     expect(['127.0.0.1', '::1']).toContain(await resolveChecked('localhost', loopback));
   });

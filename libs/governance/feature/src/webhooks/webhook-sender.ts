@@ -55,7 +55,7 @@ export async function resolveChecked(host: string, targets: WebhookTargetPolicy,
     const refused = refusedAddress(candidate, targets);
     if (refused !== undefined) throw new Refused(literal !== undefined ? refused : `${host} resolves to ${refused}`);
   }
-  return canonicalAddress(addresses[0] ?? '') ?? (addresses[0]);
+  return canonicalAddress(addresses[0] ?? '') ?? addresses[0];
 }
 
 function withDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> {

@@ -77,7 +77,11 @@ export class WebhookSubscriptions {
   async change(id: string, changes: WebhookChanges, ctx: CommandContext): Promise<void> {
     await this.authorized(id, ctx.principal);
     if (changes.url !== undefined) this.requireTarget(changes.url);
-    const settings = { ...(changes.url !== undefined ? { url: changes.url } : {}), ...(changes.eventTypes !== undefined ? { eventTypes: changes.eventTypes } : {}), ...(changes.description !== undefined ? { description: changes.description } : {}) };
+    const settings = {
+      ...(changes.url !== undefined ? { url: changes.url } : {}),
+      ...(changes.eventTypes !== undefined ? { eventTypes: changes.eventTypes } : {}),
+      ...(changes.description !== undefined ? { description: changes.description } : {}),
+    };
     await this.handle(id, { type: 'ChangeWebhook', data: { settings, ...(changes.enabled !== undefined ? { enabled: changes.enabled } : {}) } }, ctx);
   }
 
@@ -141,7 +145,17 @@ export class WebhookSubscriptions {
     requireEnabled(state);
     const pingId = randomUUID();
     const now = new Date().toISOString();
-    const body = JSON.stringify({ specversion: '1.0', id: pingId, source: '/mreg/governance', type: PING_TYPE, subject: streams.webhook(id), time: now, actor: ctx.principal.user, datacontenttype: 'application/json', data: { subscriptionId: id } });
+    const body = JSON.stringify({
+      specversion: '1.0',
+      id: pingId,
+      source: '/mreg/governance',
+      type: PING_TYPE,
+      subject: streams.webhook(id),
+      time: now,
+      actor: ctx.principal.user,
+      datacontenttype: 'application/json',
+      data: { subscriptionId: id },
+    });
     const doc = { id: webhookMessageId(id, pingId), subscriptionId: id, eventType: PING_TYPE, createdAt: now, status: 'pending', nextAttemptAt: now, attempts: 0, seriesAttempts: 0, recentAttempts: [], body } as const;
     await this.deliveries.enqueue(doc);
     this.dispatcher.wake();

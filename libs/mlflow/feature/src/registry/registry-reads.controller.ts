@@ -46,11 +46,16 @@ export class MlflowRegistryReadsController {
   @ApiOperation({ summary: 'MLflow: search registered models' })
   async searchModels(@Query() query: SearchMessage, @Reader() reader: Principal) {
     const order = sortFor(query.order_by ?? [], MODEL_ORDER);
-    const result = await this.queries.searchModels(translateMlflowFilter(query.filter, MODEL_SEARCH), `mlflow:${query.filter ?? ''}`, {
-      pageSize: pageSizeFor(query.max_results, MODEL_PAGES),
-      ...(order ? { orderBy: order } : {}),
-      ...(query.page_token ? { pageToken: query.page_token } : {}),
-    }, reader);
+    const result = await this.queries.searchModels(
+      translateMlflowFilter(query.filter, MODEL_SEARCH),
+      `mlflow:${query.filter ?? ''}`,
+      {
+        pageSize: pageSizeFor(query.max_results, MODEL_PAGES),
+        ...(order ? { orderBy: order } : {}),
+        ...(query.page_token ? { pageToken: query.page_token } : {}),
+      },
+      reader,
+    );
     const models = await Promise.all(result.items.map(async (m) => mlflowRegisteredModel(m, await this.queries.latestInStages(m.id, STAGES))));
     return page('registered_models', models, result.nextPageToken);
   }

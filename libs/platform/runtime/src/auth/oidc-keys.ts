@@ -95,7 +95,7 @@ export function issuerProblem(issuer: string): string | undefined {
   try {
     url = new URL(issuer);
   } catch {
-    return 'must be a URL (the provider\'s issuer identifier)';
+    return "must be a URL (the provider's issuer identifier)";
   }
   if (url.search !== '' || url.hash !== '') return 'must have no query or fragment';
   if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback(url))) return undefined;

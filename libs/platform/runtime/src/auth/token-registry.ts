@@ -4,6 +4,7 @@ import type { Principal, Role } from '@mreg/shared/contracts';
 
 const USER = /^[A-Za-z0-9][A-Za-z0-9._@:-]{0,127}$/;
 /** A group name as grants spell it after `group:` (ACCESS_SUBJECT). */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const GROUP = /^[^\s\u0000-\u001f\u007f]{1,200}$/u;
 
 /** Every role `roles` hold, the implied ones included (the one table is in the contracts). */

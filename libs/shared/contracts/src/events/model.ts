@@ -42,18 +42,7 @@ export type ModelAccessGranted = Event<'ModelAccessGranted', { modelId: string; 
 export type ModelAccessRevoked = Event<'ModelAccessRevoked', { modelId: string; subject: string }>;
 export type ModelVisibilityChanged = Event<'ModelVisibilityChanged', { modelId: string; visibility: ModelVisibility }>;
 export type ModelAccessEvent = ModelAccessGranted | ModelAccessRevoked | ModelVisibilityChanged;
-export type ModelEvent =
-  | ModelRegistered
-  | ModelDescriptionChanged
-  | ModelRenamed
-  | ModelTagSet
-  | ModelTagRemoved
-  | ModelVersionNumberAllocated
-  | AliasAssigned
-  | AliasRemoved
-  | ModelDeleted
-  | ModelRestored
-  | ModelAccessEvent;
+export type ModelEvent = ModelRegistered | ModelDescriptionChanged | ModelRenamed | ModelTagSet | ModelTagRemoved | ModelVersionNumberAllocated | AliasAssigned | AliasRemoved | ModelDeleted | ModelRestored | ModelAccessEvent;
 
 // ---- stream version-<modelId>-<n> ------------------------------------------------------------------
 export type ModelVersionCreated = Event<

@@ -174,7 +174,7 @@ export const GOVERNANCE_EVENTS_V1 = {
   VersionTransitionClosed: v1('version-transitions', "A version's open request was closed.", Type.Object({ modelId: ModelId, version: VersionNumber, transitionId: Uuid }, CLOSED)),
   ApiTokenCreated: v1(
     'api-token',
-    'An API token was issued to `owner` (by the event\'s actor: the owner, or an admin), acting with `roles` and, when `models` is there, only on those models (ids), until `expiresAt`. `secretSha256` is the SHA-256 of the token\'s 256-bit random secret, which is never stored or published.',
+    "An API token was issued to `owner` (by the event's actor: the owner, or an admin), acting with `roles` and, when `models` is there, only on those models (ids), until `expiresAt`. `secretSha256` is the SHA-256 of the token's 256-bit random secret, which is never stored or published.",
     Type.Object(
       {
         tokenId: Uuid,
@@ -188,7 +188,7 @@ export const GOVERNANCE_EVENTS_V1 = {
       CLOSED,
     ),
   ),
-  ApiTokenRevoked: v1('api-token', 'An API token was revoked (by the event\'s actor): every service refuses it from now on.', Type.Object({ tokenId: Uuid }, CLOSED)),
+  ApiTokenRevoked: v1('api-token', "An API token was revoked (by the event's actor): every service refuses it from now on.", Type.Object({ tokenId: Uuid }, CLOSED)),
 };
 
 /** Public events of the artifact context (topic `mreg.artifact.events.v1`). */

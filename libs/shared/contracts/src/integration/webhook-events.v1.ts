@@ -32,10 +32,7 @@ export const WEBHOOK_EVENTS_V1 = {
   ),
   WebhookSecretRotated: v1(
     "A webhook subscription's signing secret was replaced by generation `generation`; deliveries carry signatures of both it and `previousGeneration` until `previousExpiresAt`.",
-    Type.Object(
-      { subscriptionId: SubscriptionId, scopeModelId: ScopeModelId, generation: Type.Integer({ minimum: 2 }), previousGeneration: Type.Integer({ minimum: 1 }), previousExpiresAt: Type.String({ format: 'date-time' }) },
-      CLOSED,
-    ),
+    Type.Object({ subscriptionId: SubscriptionId, scopeModelId: ScopeModelId, generation: Type.Integer({ minimum: 2 }), previousGeneration: Type.Integer({ minimum: 1 }), previousExpiresAt: Type.String({ format: 'date-time' }) }, CLOSED),
   ),
   WebhookDeleted: v1('A webhook subscription was deleted: nothing more is delivered, pending retries are dropped.', Type.Object({ subscriptionId: SubscriptionId, scopeModelId: ScopeModelId }, CLOSED)),
 };

@@ -172,7 +172,12 @@ scenario('auth: tokens, roles, public routes, recorded actors', (client, target)
     const created = await client().as('dave').post<ModelBody>(`${API}/models`, { name: own });
     expectStatus(created, 201);
     expect(created.body.createdBy).toBe('dave');
-    expectStatus(await client().as('dave').put(`${modelPath(own)}/access/grants`, { subject: 'user:alice', permission: 'write' }), 200);
+    expectStatus(
+      await client()
+        .as('dave')
+        .put(`${modelPath(own)}/access/grants`, { subject: 'user:alice', permission: 'write' }),
+      200,
+    );
     // An "actor" in the body is an unknown field, not an identity.
     expectError(await alice().patch(modelPath(own), { description: 'x', actor: 'bob' }), 400, 'INVALID_ARGUMENT');
     expectStatus(await alice().patch(modelPath(own), { description: 'by alice' }), 200);
