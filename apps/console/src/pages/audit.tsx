@@ -1,3 +1,4 @@
+import { usePageTrail } from '../lib/use-page-trail';
 import { useId, useState } from 'react';
 import { ok } from '../api/client';
 import type { Integrity } from '../api/client';
@@ -55,7 +56,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
   const model = query.get('model') ?? '';
   const form = { actor: query.get('actor') ?? undefined, type: query.get('type') ?? undefined, from: query.get('from') ?? undefined, to: query.get('to') ?? undefined };
   const pageToken = query.get('page') ?? undefined;
-  const [previous, setPrevious] = useState<(string | undefined)[]>([]);
+  const pages = usePageTrail(pageToken, (token) => go({ model: model || undefined, ...form, page: token }));
   const ids = { model: useId(), actor: useId(), type: useId(), from: useId(), to: useId(), models: useId(), actors: useId(), types: useId() };
   const [draft, setDraft] = useState({ model, actor: form.actor ?? '', type: form.type ?? '', from: isoToLocalInput(form.from), to: isoToLocalInput(form.to) });
   const filter = historyFilter(form);
@@ -79,7 +80,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
           className="audit-form"
           onSubmit={(event) => {
             event.preventDefault();
-            setPrevious([]);
+            pages.reset();
             go({ model: draft.model.trim() || undefined, actor: draft.actor || undefined, type: draft.type || undefined, from: localInputToIso(draft.from), to: localInputToIso(draft.to) });
           }}
         >
@@ -172,19 +173,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
               </tbody>
             </table>
             {history.data.items.length === 0 ? <p className="muted">No entry matches.</p> : null}
-            <Pager
-              label="History"
-              hasPrevious={pageToken !== undefined}
-              next={history.data.nextPageToken}
-              onPrevious={() => {
-                setPrevious(previous.slice(0, -1));
-                go({ model: model || undefined, ...form, page: previous[previous.length - 1] });
-              }}
-              onNext={(token) => {
-                setPrevious([...previous, pageToken]);
-                go({ model: model || undefined, ...form, page: token });
-              }}
-            />
+            <Pager label="History" next={history.data.nextPageToken} {...pages} />
           </>
         ) : (
           <Loading what="history" />

@@ -1,4 +1,5 @@
-import { useId, useState } from 'react';
+import { usePageTrail } from '../lib/use-page-trail';
+import { useId } from 'react';
 import { ok } from '../api/client';
 import { ErrorMessage, Loading, Pager, Time } from '../components/common';
 import { FilterBox } from '../components/filter-box';
@@ -26,7 +27,7 @@ export function CatalogPage({ query }: { query: URLSearchParams }) {
   const chips = chipsFrom(query.getAll('tag'));
   const orderBy = query.get('orderBy') ?? 'name asc';
   const pageToken = query.get('page') ?? undefined;
-  const [previous, setPrevious] = useState<(string | undefined)[]>([]);
+  const pages = usePageTrail(pageToken, (token) => go({ page: token }));
   const filter = combinedFilter(typed, chips);
   const sortId = useId();
 
@@ -56,7 +57,7 @@ export function CatalogPage({ query }: { query: URLSearchParams }) {
           hint="Filter grammar: name, description, createdBy, updatedAt, latestVersion, versionCount, tags.<key>, aliases.<key> with =, !=, <, >, LIKE, IN, AND, OR, parentheses."
           error={models.error}
           onSubmit={(value) => {
-            setPrevious([]);
+            pages.reset();
             go({ filter: value, page: undefined });
           }}
         />
@@ -142,20 +143,7 @@ export function CatalogPage({ query }: { query: URLSearchParams }) {
               </tbody>
             </table>
             {models.data.items.length === 0 ? <p className="muted">No model matches.</p> : null}
-            <Pager
-              label="Models"
-              hasPrevious={pageToken !== undefined}
-              next={models.data.nextPageToken}
-              onPrevious={() => {
-                const back = previous.slice(0, -1);
-                setPrevious(back);
-                go({ page: previous[previous.length - 1] });
-              }}
-              onNext={(token) => {
-                setPrevious([...previous, pageToken]);
-                go({ page: token });
-              }}
-            />
+            <Pager label="Models" next={models.data.nextPageToken} {...pages} />
           </>
         ) : models.loading ? (
           <Loading what="models" />

@@ -1,3 +1,4 @@
+import { usePageTrail } from '../lib/use-page-trail';
 import { useId, useState } from 'react';
 import { done, ok } from '../api/client';
 import type { Api, ApprovalPolicy, Model, ModelAsOf } from '../api/client';
@@ -140,7 +141,7 @@ export function ModelPage({ name, query }: { name: string; query: URLSearchParam
   const chosen = (query.get('metrics') ?? '').split(',').filter((m) => m.length > 0);
   const chartMetric = query.get('chart') ?? undefined;
   const pageToken = query.get('page') ?? undefined;
-  const [previous, setPrevious] = useState<(string | undefined)[]>([]);
+  const pages = usePageTrail(pageToken, (token) => setQuery({ page: token }));
   const [picked, setPicked] = useState<number[]>([]);
   const chartId = useId();
   const setQuery = (change: Record<string, string | undefined>) => {
@@ -292,19 +293,7 @@ export function ModelPage({ name, query }: { name: string; query: URLSearchParam
               </tbody>
             </table>
             {versions.data.items.length === 0 ? <p className="muted">No versions{asOf ? ' at that time' : ''}.</p> : null}
-            <Pager
-              label="Versions"
-              hasPrevious={pageToken !== undefined}
-              next={versions.data.nextPageToken}
-              onPrevious={() => {
-                setPrevious(previous.slice(0, -1));
-                setQuery({ page: previous[previous.length - 1] });
-              }}
-              onNext={(token) => {
-                setPrevious([...previous, pageToken]);
-                setQuery({ page: token });
-              }}
-            />
+            <Pager label="Versions" next={versions.data.nextPageToken} {...pages} />
           </>
         ) : (
           <Loading what="versions" />

@@ -1,3 +1,4 @@
+import { usePageTrail } from '../lib/use-page-trail';
 import { useId, useState } from 'react';
 import { ok } from '../api/client';
 import { ErrorMessage, Loading, Pager, StageBadge, Time } from '../components/common';
@@ -21,7 +22,7 @@ export function VersionSearchPage({ query }: { query: URLSearchParams }) {
   const filter = query.get('filter') ?? '';
   const orderBy = query.get('orderBy') ?? 'createdAt desc';
   const pageToken = query.get('page') ?? undefined;
-  const [previous, setPrevious] = useState<(string | undefined)[]>([]);
+  const pages = usePageTrail(pageToken, (token) => go({ page: token }));
   const [picked, setPicked] = useState<{ model: string; version: number }[]>([]);
   const sortId = useId();
   const go = (change: { filter?: string; orderBy?: string; page?: string | undefined }) =>
@@ -42,7 +43,7 @@ export function VersionSearchPage({ query }: { query: URLSearchParams }) {
           hint="Fields: model, version, stage, description, runId, source, createdBy, createdAt, stageChangedAt, tags.<key>, params.<key>, metrics.<key>, lineage.codeCommit, lineage.codeRepository, lineage.pipeline."
           error={versions.error}
           onSubmit={(value) => {
-            setPrevious([]);
+            pages.reset();
             go({ filter: value, page: undefined });
           }}
         />
@@ -109,19 +110,7 @@ export function VersionSearchPage({ query }: { query: URLSearchParams }) {
               </tbody>
             </table>
             {versions.data.items.length === 0 ? <p className="muted">No version matches.</p> : null}
-            <Pager
-              label="Versions"
-              hasPrevious={pageToken !== undefined}
-              next={versions.data.nextPageToken}
-              onPrevious={() => {
-                setPrevious(previous.slice(0, -1));
-                go({ page: previous[previous.length - 1] });
-              }}
-              onNext={(token) => {
-                setPrevious([...previous, pageToken]);
-                go({ page: token });
-              }}
-            />
+            <Pager label="Versions" next={versions.data.nextPageToken} {...pages} />
           </>
         ) : versions.loading ? (
           <Loading what="versions" />
