@@ -98,7 +98,7 @@ async function signInThroughThePage(browser, base) {
     const page = await context.newPage();
     await page.goto(`${base}/sign-in`);
     await page.getByLabel('Token').fill(TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByTestId('user').filter({ hasText: 'reads-bench' }).waitFor({ timeout: 30_000 });
     await page.getByTestId('models').locator('tbody tr').first().waitFor({ timeout: 30_000 });
   } finally {

@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiProblem, createApi, ok } from './api/client';
 import type { Me } from './api/client';
-import { ErrorMessage, Loading } from './components/common';
+import { ErrorMessage } from './components/common';
 import { Link, navigate, useRoute } from './lib/navigation';
 import { href } from './lib/routes';
 import type { Route } from './lib/routes';
@@ -90,9 +90,13 @@ function Shell({ session, route }: { session: Session; route: Route }) {
           </ul>
         </nav>
         <div className="who">
-          <span>
-            Signed in as <strong data-testid="user">{session.me.user}</strong> <span className="roles">({session.me.roles.join(', ') || 'no role'})</span>
-          </span>
+          {session.me ? (
+            <span>
+              Signed in as <strong data-testid="user">{session.me.user}</strong> <span className="roles">({session.me.roles.join(', ') || 'no role'})</span>
+            </span>
+          ) : (
+            <span role="status">Checking your token…</span>
+          )}
           <button type="button" onClick={session.signOut}>
             Sign out
           </button>
@@ -136,6 +140,14 @@ export function App() {
     };
   }, [api, token, me]);
 
+  // A sign-in by token or by the provider (whose answer names where the person was going).
+  const signedIn = useCallback((given: string, who: Me, next?: string) => {
+    setError(undefined);
+    setMe({ token: given, me: who });
+    setToken(given);
+    navigate(next && !next.startsWith('/sign-in') ? next : href.catalog(), { replace: true });
+  }, []);
+
   const signOut = () => {
     clearToken();
     setToken(undefined);
@@ -145,29 +157,25 @@ export function App() {
 
   if (!token || !api) {
     const next = route.page === 'sign-in' ? route.next : location;
-    return (
-      <SignInPage
-        next={next}
-        expired={error}
-        onSignedIn={(signedIn, who) => {
-          setError(undefined);
-          setMe({ token: signedIn, me: who });
-          setToken(signedIn);
-          navigate(next && next !== '/sign-in' ? next : href.catalog(), { replace: true });
-        }}
-      />
-    );
+    return <SignInPage next={next} query={route.page === 'sign-in' ? route.query : new URLSearchParams()} expired={error} onSignedIn={signedIn} />;
   }
-  if (!me || me.token !== token) {
-    return <main id="main">{error ? <ErrorMessage error={error} title="Could not check the token" /> : <Loading what="your identity" />}</main>;
+  // The page loads while `/me` is on its way (two round trips side by side, not one after the other).
+  const known = me?.token === token ? me.me : undefined;
+  if (!known && error) {
+    return (
+      <main id="main">
+        <ErrorMessage error={error} title="Could not check the token" />
+      </main>
+    );
   }
   if (route.page === 'sign-in') {
     navigate(route.next ?? href.catalog(), { replace: true });
     return null;
   }
+  const session = { api, me: known, signOut };
   return (
-    <SessionContext.Provider value={{ api, me: me.me, signOut }}>
-      <Shell session={{ api, me: me.me, signOut }} route={route} />
+    <SessionContext.Provider value={session}>
+      <Shell session={session} route={route} />
     </SessionContext.Provider>
   );
 }

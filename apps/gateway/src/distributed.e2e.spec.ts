@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
-import { API, DistributedTopology, RegistryClient, consoleFlow, runScenarios, uniqueName } from '@mreg/testing/e2e';
+import { API, DistributedTopology, RegistryClient, consoleFlow, freePort, runScenarios, singleSignOnFlow, uniqueName } from '@mreg/testing/e2e';
 import type { Target } from '@mreg/testing/e2e';
 import { OidcTestProvider, announceSkip, serverOrSkip } from '@mreg/testing/infra';
 
@@ -19,13 +19,14 @@ if ([kafka, mongo, s3, postgres].includes('docker')) announceSkip('distributed e
 
 // Single sign-on across the services: every replica verifies the provider's tokens itself (decision 33).
 const AUDIENCE = 'https://mreg.test/api';
-const provider = new OidcTestProvider({
-  resources: [AUDIENCE],
-  clients: [
-    { id: 'pipeline', secret: 'pipeline-secret-0123456789abcdef', claims: { preferred_username: 'ci-bot', groups: ['ml-team'] } },
-    { id: 'auditor', secret: 'auditor-secret-0123456789abcdef', claims: { preferred_username: 'ann', groups: ['auditors'] } },
-  ],
-});
+// A person signing in to the console through the provider; the console here is a confidential client (mreg holds
+// its secret and exchanges the code), where the embedded suite's is a public one.
+const DANA = { login: 'dana', password: 'dana-password-0123456789', user: 'dana', role: 'approver' };
+let started: OidcTestProvider | undefined;
+const provider = () => {
+  if (!started) throw new Error('the OpenID test provider is not running');
+  return started;
+};
 
 let topology: DistributedTopology | undefined;
 let target: Target | undefined;
@@ -34,22 +35,37 @@ let work = '';
 (available ? describe : describe.skip)('distributed topology (4 services × 2 replicas + gateway, Kafka, FerretDB, S3, PostgreSQL)', () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'mreg-dist-'));
-    await provider.start();
+    // The provider must know the console's redirect URI (the gateway's), so the gateway's port is chosen first.
+    const gatewayPort = await freePort();
+    started = new OidcTestProvider({
+      resources: [AUDIENCE],
+      clients: [
+        { id: 'pipeline', secret: 'pipeline-secret-0123456789abcdef', claims: { preferred_username: 'ci-bot', groups: ['ml-team'] } },
+        { id: 'auditor', secret: 'auditor-secret-0123456789abcdef', claims: { preferred_username: 'ann', groups: ['auditors'] } },
+      ],
+      consoleClients: [{ id: 'mreg-console', secret: 'console-secret-0123456789abcdef', redirectUris: [`http://127.0.0.1:${gatewayPort}/sign-in`] }],
+      accounts: [{ id: 'dana', password: DANA.password, claims: { preferred_username: 'dana', groups: ['model-approvers'] } }],
+    });
+    await started.start();
     const sso = {
-      MREG_OIDC_ISSUER: provider.issuer,
+      MREG_OIDC_ISSUER: started.issuer,
       MREG_OIDC_AUDIENCE: AUDIENCE,
-      MREG_OIDC_GROUP_ROLES: JSON.stringify({ 'ml-team': 'contributor', auditors: 'reader' }),
+      MREG_OIDC_GROUP_ROLES: JSON.stringify({ 'ml-team': 'contributor', auditors: 'reader', 'model-approvers': 'approver' }),
       // A token naming an unknown key makes a service fetch the keys again at once (the default waits 30 s).
       MREG_OIDC_KEYS_MIN_REFRESH_SECONDS: '0',
+      MREG_OIDC_CONSOLE_CLIENT_ID: 'mreg-console',
+      MREG_OIDC_CONSOLE_CLIENT_SECRET: 'console-secret-0123456789abcdef',
+      MREG_OIDC_CONSOLE_SCOPE: 'openid profile api',
+      MREG_OIDC_CONSOLE_RESOURCE: AUDIENCE,
     };
-    topology = new DistributedTopology({ root: resolve(__dirname, '../../..'), workDir: work, env: { ...process.env, ...sso }, postgresUrl: postgres, replicas: 2 });
+    topology = new DistributedTopology({ root: resolve(__dirname, '../../..'), workDir: work, env: { ...process.env, ...sso }, postgresUrl: postgres, replicas: 2, gatewayPort });
     await topology.start();
     target = topology.target;
   }, 180_000);
 
   afterAll(async () => {
     await topology?.stop();
-    await provider.stop();
+    await started?.stop();
     // The run's log: its own schema, dropped like the run's processes.
     if (topology && postgres) {
       const client = new Client({ connectionString: postgres });
@@ -72,6 +88,16 @@ let work = '';
       if (!target) throw new Error('topology not started');
       return target;
     },
+    { label: 'gateway of the distributed topology' },
+  );
+
+  // The console's single sign-on through the gateway: the code exchange is answered by a service behind it.
+  singleSignOnFlow(
+    () => {
+      if (!target) throw new Error('topology not started');
+      return { url: target.url, issuer: provider().issuer };
+    },
+    DANA,
     { label: 'gateway of the distributed topology' },
   );
 
@@ -98,7 +124,7 @@ let work = '';
     });
 
     it("is accepted by every service as the claims' user with its groups' roles and grants, and after a key rotation", async () => {
-      const jwt = await provider.token('pipeline');
+      const jwt = await provider().token('pipeline');
       const name = uniqueName('sso');
       const created = await call(jwt, 'POST', `${API}/models`, { name });
       expect([created.status, created.body['createdBy']]).toEqual([201, 'ci-bot']);
@@ -112,13 +138,13 @@ let work = '';
       expect((await alice.put(`${API}/models/${teamModel}/access/visibility`, { visibility: 'private' })).status).toBe(200);
       expect((await alice.put(`${API}/models/${teamModel}/access/grants`, { subject: 'group:ml-team', permission: 'read' })).status).toBe(200);
       expect((await call(jwt, 'GET', `${API}/models/${teamModel}`)).status).toBe(200);
-      expect((await call(await provider.token('auditor'), 'GET', `${API}/models/${teamModel}`)).status).toBe(404);
+      expect((await call(await provider().token('auditor'), 'GET', `${API}/models/${teamModel}`)).status).toBe(404);
 
       // A new signing key: each replica that meets a token naming a key it does not know fetches the keys again.
       // (A replica still holding the old key in its cache keeps accepting the old tokens until the cache expires, as
       // a provider keeps publishing a retired key for a while; the embedded suite checks the refusal once refetched.)
-      await provider.rotate();
-      const fresh = await provider.token('pipeline');
+      await provider().rotate();
+      const fresh = await provider().token('pipeline');
       const second = uniqueName('sso-rotated');
       expect((await call(fresh, 'POST', `${API}/models`, { name: second })).status).toBe(201);
       expect(Object.values(await everyService(fresh, second)).every(ok)).toBe(true);

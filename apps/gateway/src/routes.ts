@@ -34,6 +34,8 @@ export const ROUTES: readonly Route[] = [
   { methods: ['GET', 'HEAD'], path: new RegExp(`${MLFLOW}/(registered-models|model-versions)/`), service: 'audit' },
   { methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], path: /^\/api\/[23]\.0\/mlflow\//, service: 'registration' },
   { methods: ['GET', 'HEAD'], path: /^\/api\/v1\//, service: 'audit' },
+  // The console's single sign-on code exchange: every service answers it (decision 36); audit with the reads.
+  { methods: ['POST'], path: /^\/api\/v1\/sign-in\/token$/, service: 'audit' },
   { methods: ['POST', 'PUT', 'PATCH', 'DELETE'], path: /^\/api\/v1\/models(\/.*)?$/, service: 'registration' },
   // Restoring a deleted model (by id) is registration's write; the deleted models' list and reads are audit's GETs.
   { methods: ['POST'], path: new RegExp(`^/api/v1/deleted-models/${SEG}/restore$`), service: 'registration' },

@@ -37,3 +37,19 @@ consoleFlow(
   },
   { label: 'all-in-one server' },
 );
+
+describe('sign-in without single sign-on configured', () => {
+  it('offers tokens only: no provider named, and the code exchange is 404', async () => {
+    if (!target) throw new Error('registry not started');
+    const options = await fetch(`${target.url}/api/v1/sign-in`);
+    expect(options.status).toBe(200);
+    expect(await options.json()).toEqual({ methods: ['token'] });
+    const exchange = await fetch(`${target.url}/api/v1/sign-in/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'c', codeVerifier: 'v'.repeat(43), redirectUri: `${target.url}/sign-in` }),
+    });
+    expect(exchange.status).toBe(404);
+    expect(((await exchange.json()) as { error: { message: string } }).error.message).toContain('single sign-on is not configured');
+  });
+});

@@ -19,6 +19,8 @@ export type ApprovalPolicy = Schemas['ApprovalPolicyResponse'];
 export type Me = Schemas['PrincipalResponse'];
 export type Stage = Schemas['Stage'];
 export type Role = Schemas['Role'];
+export type SignInOptions = Schemas['SignInOptionsResponse'];
+export type SingleSignOnOptions = Schemas['SingleSignOnOptionsResponse'];
 
 /** An error the API answered (its envelope's code and message), or a network failure (status 0). */
 export class ApiProblem extends Error {
@@ -38,14 +40,15 @@ const CONSISTENCY = 'X-Mreg-Consistency';
 export type Api = ReturnType<typeof createApi>;
 
 /**
- * A client for one signed-in session. Every write's consistency token is kept and sent with the reads that
- * follow, so a page re-read after a change shows it (read-your-writes across the services behind the gateway).
+ * A client for one signed-in session (no token: the open sign-in routes only). Every write's consistency token is
+ * kept and sent with the reads that follow, so a page re-read after a change shows it (read-your-writes across the
+ * services behind the gateway).
  */
-export function createApi(token: string, baseUrl: string = globalThis.location?.origin ?? '') {
+export function createApi(token: string | undefined, baseUrl: string = globalThis.location?.origin ?? '') {
   let consistency: string | undefined;
   const auth: Middleware = {
     onRequest({ request }) {
-      request.headers.set('Authorization', `Bearer ${token}`);
+      if (token !== undefined) request.headers.set('Authorization', `Bearer ${token}`);
       if (consistency !== undefined && request.method === 'GET') request.headers.set(CONSISTENCY, consistency);
       return request;
     },
@@ -61,7 +64,7 @@ export function createApi(token: string, baseUrl: string = globalThis.location?.
     token,
     /** Headers for requests made without the typed client (artifact downloads, which stream). */
     headers(): Record<string, string> {
-      return { Authorization: `Bearer ${token}`, ...(consistency !== undefined ? { [CONSISTENCY]: consistency } : {}) };
+      return { ...(token !== undefined ? { Authorization: `Bearer ${token}` } : {}), ...(consistency !== undefined ? { [CONSISTENCY]: consistency } : {}) };
     },
   });
 }

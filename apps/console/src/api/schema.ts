@@ -664,6 +664,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How to sign in: with a token, and through the OpenID provider when single sign-on is configured */
+        get: operations["SignInController_options"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sign-in/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange the authorization code of a single sign-on for an access token mreg accepts
+         * @description The console sends the browser to the provider (authorization code with PKCE, `GET /sign-in` says where); the provider sends it back to the redirect URI with a code, which this exchanges at the provider. 401 when the provider refuses the code or issues a token mreg would not accept; 404 when single sign-on is not configured.
+         */
+        post: operations["SignInController_exchange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks": {
         parameters: {
             query?: never;
@@ -1958,6 +1995,61 @@ export interface components {
             groups: string[];
             /** @description Present when the credential is limited to some models (an API token): their ids */
             models?: string[];
+        };
+        SingleSignOnOptionsResponse: {
+            /**
+             * Format: uri
+             * @description The provider's issuer identifier
+             */
+            issuer: string;
+            /**
+             * Format: uri
+             * @description The provider's authorization endpoint (from its discovery document)
+             */
+            authorizationEndpoint: string;
+            /** @description The client id the console signs in with */
+            clientId: string;
+            /**
+             * @description The scopes to ask for
+             * @example openid profile
+             */
+            scope: string;
+            /** @description The resource indicator (RFC 8707) to send, when the provider needs one */
+            resource?: string;
+        };
+        SignInOptionsResponse: {
+            /** @description How one may sign in here: with an mreg token, and with the OpenID provider when configured */
+            methods: ("token" | "single-sign-on")[];
+            /** @description Present when single sign-on is configured and its provider answered */
+            singleSignOn?: components["schemas"]["SingleSignOnOptionsResponse"];
+            /** @description Why single sign-on, though configured, cannot be offered right now */
+            singleSignOnUnavailable?: string;
+        };
+        CodeExchangeDto: {
+            /** @description The `code` the provider returned to the redirect URI */
+            code: string;
+            /** @description The PKCE code verifier (RFC 7636) whose S256 challenge the authorization request carried */
+            codeVerifier: string;
+            /**
+             * Format: uri
+             * @description The redirect URI of the authorization request, exactly
+             */
+            redirectUri: string;
+        };
+        SignedInResponse: {
+            /** @description The provider's access token: send it as `Authorization: Bearer <token>` */
+            accessToken: string;
+            /** @enum {string} */
+            tokenType: "Bearer";
+            /** @description Seconds the token stays valid, when the provider says */
+            expiresIn?: number;
+            /**
+             * @description The user the token names
+             * @example dana
+             */
+            user: string;
+            /** @description The roles it gives */
+            roles: components["schemas"]["Role"][];
         };
         CreateWebhookDto: {
             /**
@@ -7160,6 +7252,111 @@ export interface operations {
             };
             /** @description INVALID_ARGUMENT: request headers or URL too large (16 KiB together) */
             431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+        };
+    };
+    SignInController_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInOptionsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: request headers or URL too large (16 KiB together) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+        };
+    };
+    SignInController_exchange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodeExchangeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedInResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: malformed parameter, query or body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: too many failed authentications or expensive requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: request headers or URL too large (16 KiB together) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+            /** @description UNAVAILABLE: a backing store does not answer */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

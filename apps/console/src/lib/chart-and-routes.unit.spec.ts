@@ -62,8 +62,8 @@ describe('console routes', () => {
   });
 
   it('returns to a page of this console only after sign-in (no open redirect)', () => {
-    expect(routeOf('/sign-in', '?next=%2Fapprovals')).toEqual({ page: 'sign-in', next: '/approvals' });
-    expect(routeOf('/sign-in', '?next=%2F%2Fevil.example')).toEqual({ page: 'sign-in' });
-    expect(routeOf('/sign-in', '?next=https%3A%2F%2Fevil.example')).toEqual({ page: 'sign-in' });
+    expect(routeOf('/sign-in', '?next=%2Fapprovals')).toMatchObject({ page: 'sign-in', next: '/approvals' });
+    expect(routeOf('/sign-in', '?next=%2F%2Fevil.example')).not.toHaveProperty('next');
+    expect(routeOf('/sign-in', '?next=https%3A%2F%2Fevil.example')).not.toHaveProperty('next');
   });
 });

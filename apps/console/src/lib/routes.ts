@@ -2,7 +2,7 @@
 // page shows is in its path and query, so a link shared is the same view.
 
 export type Route =
-  | { readonly page: 'sign-in'; readonly next?: string }
+  | { readonly page: 'sign-in'; readonly next?: string; readonly query: URLSearchParams }
   | { readonly page: 'catalog'; readonly query: URLSearchParams }
   | { readonly page: 'versions'; readonly query: URLSearchParams }
   | { readonly page: 'model'; readonly model: string; readonly query: URLSearchParams }
@@ -28,7 +28,7 @@ export function routeOf(pathname: string, search: string): Route {
   if (parts.length === 0) return { page: 'catalog', query };
   if (first === 'sign-in' && parts.length === 1) {
     const next = query.get('next');
-    return next && next.startsWith('/') && !next.startsWith('//') ? { page: 'sign-in', next } : { page: 'sign-in' };
+    return next && next.startsWith('/') && !next.startsWith('//') ? { page: 'sign-in', next, query } : { page: 'sign-in', query };
   }
   if (first === 'models' && parts.length === 1) return { page: 'catalog', query };
   if (first === 'versions' && parts.length === 1) return { page: 'versions', query };

@@ -24,7 +24,8 @@ export function clearToken(): void {
 
 export interface Session {
   readonly api: Api;
-  readonly me: Me;
+  /** Who the token is: undefined while `GET /me` is on its way (pages load meanwhile; controls wait for it). */
+  readonly me: Me | undefined;
   readonly signOut: () => void;
 }
 
@@ -41,14 +42,18 @@ export function holds(me: Me, role: Role): boolean {
   return me.effectiveRoles.includes(role);
 }
 
-/** What the registry-wide roles allow; a model's own grants can still narrow it (the API then says why). */
-export function abilities(me: Me) {
-  const contributor = holds(me, 'contributor');
+/**
+ * What the registry-wide roles allow; a model's own grants can still narrow it (the API then says why). Nothing
+ * until the identity is known.
+ */
+export function abilities(me: Me | undefined) {
+  const contributor = me !== undefined && holds(me, 'contributor');
+  const approver = me !== undefined && holds(me, 'approver');
   return {
     edit: contributor,
     requestTransition: contributor,
-    decide: contributor || holds(me, 'approver'),
-    cancel: contributor || holds(me, 'approver'),
+    decide: contributor || approver,
+    cancel: contributor || approver,
   };
 }
 

@@ -13,7 +13,7 @@ import type { Session } from '../lib/session';
 import { POLL_MS, useLoad } from '../lib/use-load';
 
 /** Whether `me` may approve or reject a pending request: its rule's role, not their own, not approved by them yet. */
-export function mayDecide(me: Session['me'], t: Transition): boolean {
+export function mayDecide(me: NonNullable<Session['me']>, t: Transition): boolean {
   return t.status === 'pending' && t.requestedBy !== me.user && holds(me, t.policy.approverRole) && !t.approvals.some((a) => a.by === me.user);
 }
 
@@ -122,7 +122,7 @@ export function ApprovalsPage() {
   const { api, me } = useSession();
   const pending = useLoad(() => ok(api.GET('/api/v1/transitions', { params: { query: { status: 'pending', orderBy: 'requestedAt asc', pageSize: 200 } } })), 'pending', POLL_MS);
   const cancel = useAction(pending.reload);
-  if (!pending.data) return pending.error ? <ErrorMessage error={pending.error} /> : <Loading what="requests" />;
+  if (!pending.data || !me) return pending.error ? <ErrorMessage error={pending.error} /> : <Loading what="requests" />;
   const items = pending.data.items;
   const toDecide = items.filter((t) => mayDecide(me, t));
   const mine = items.filter((t) => t.requestedBy === me.user);

@@ -204,7 +204,7 @@ export function VersionPage({ name, version, query }: { name: string; version: n
             <p className="muted">No pending request.</p>
           )}
           {can.requestTransition && !asOf ? <RequestTransition name={name} version={version} stage={data.stage} onRequested={reload} /> : null}
-          {!can.requestTransition ? <p className="muted">Your role ({me.roles.join(', ')}) cannot request transitions; contributors can.</p> : null}
+          {me && !can.requestTransition ? <p className="muted">Your role ({me.roles.join(', ')}) cannot request transitions; contributors can.</p> : null}
         </Section>
         <Section title="Provenance">
           {provenance.data ? (

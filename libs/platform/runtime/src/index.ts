@@ -6,6 +6,8 @@ export * from './auth/api-token-credentials';
 export * from './auth/oidc-identity';
 export * from './auth/jwt-verifier';
 export * from './auth/oidc-keys';
+export * from './auth/console-sign-in';
+export * from './auth/sign-in.controller';
 export * from './config/mreg.config';
 export * from './event-sourcing/command-context';
 export * from './event-sourcing/event-sourced-repository';

@@ -17,6 +17,7 @@ import { TokenRegistry } from './auth/token-registry';
 import { ApiTokenCredentials } from './auth/api-token-credentials';
 import { Authenticator } from './auth/authenticator';
 import { OidcIdentity, oidcSettingsOf } from './auth/oidc-identity';
+import { ConsoleSignIn, consoleSignInSettingsOf } from './auth/console-sign-in';
 import { MregConfig, uriSchemesOf } from './config/mreg.config';
 import { allowUriSchemes } from './http/validators';
 import { adaptersFromConfig } from './config/adapters.factory';
@@ -59,6 +60,11 @@ export function configuredAdapters(config: MregConfig, given: Partial<PlatformAd
 function oidcOf(config: MregConfig): OidcIdentity | undefined {
   const settings = oidcSettingsOf(config);
   return settings === undefined ? undefined : new OidcIdentity(settings);
+}
+
+function consoleSignInOf(config: MregConfig, oidc: OidcIdentity | undefined): ConsoleSignIn {
+  const settings = consoleSignInSettingsOf(config);
+  return new ConsoleSignIn(settings !== undefined && oidc !== undefined ? { settings, oidc } : undefined);
 }
 
 function uniqueByName<T extends { readonly name: string }>(descriptors: readonly T[]): T[] {
@@ -129,6 +135,7 @@ class PlatformLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
 export class PlatformModule {
   static forRoot(options: PlatformOptions): DynamicModule {
     const adapters = configuredAdapters(options.config, options.adapters);
+    const oidc = oidcOf(options.config);
     allowUriSchemes(uriSchemesOf(options.config));
     const providers: Provider[] = [
       { provide: OPTIONS, useValue: options },
@@ -136,7 +143,8 @@ export class PlatformModule {
       { provide: MregConfig, useValue: options.config },
       { provide: TokenRegistry, useValue: options.tokens },
       // MREG_TOKENS, API tokens (read from the log), and the OpenID provider's tokens when one is configured.
-      { provide: Authenticator, useFactory: () => new Authenticator(options.tokens, new ApiTokenCredentials(adapters.eventStore), oidcOf(options.config)) },
+      { provide: Authenticator, useFactory: () => new Authenticator(options.tokens, new ApiTokenCredentials(adapters.eventStore), oidc) },
+      { provide: ConsoleSignIn, useValue: consoleSignInOf(options.config, oidc) },
       { provide: EVENT_STORE, useValue: adapters.eventStore },
       // One fold cache per process, shared by the repository and the lookups.
       { provide: StreamFolds, useValue: new StreamFolds(adapters.eventStore) },
@@ -172,7 +180,23 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [HealthModule],
       providers,
-      exports: [MregConfig, TokenRegistry, Authenticator, EVENT_STORE, StreamFolds, ConsumerStartup, EVENT_BUS, READ_STORE, ARTIFACT_STORAGE, ProjectionRunner, Consistency, EventSourcedRepository, AuthGuard],
+      exports: [
+        MregConfig,
+        TokenRegistry,
+        Authenticator,
+        EVENT_STORE,
+        StreamFolds,
+        ConsumerStartup,
+        EVENT_BUS,
+        READ_STORE,
+        ARTIFACT_STORAGE,
+        ProjectionRunner,
+        Consistency,
+        EventSourcedRepository,
+        AuthGuard,
+        AuthFailureLimiter,
+        ConsoleSignIn,
+      ],
     };
   }
 }

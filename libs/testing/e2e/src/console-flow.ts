@@ -24,7 +24,7 @@ const lineage = (commit: string) => ({
 async function signIn(page: Page, url: string, token: string, user: string): Promise<void> {
   await page.goto(`${url}/sign-in`);
   await page.getByLabel('Token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByTestId('user').filter({ hasText: user }).waitFor();
 }
 
@@ -82,10 +82,10 @@ export function consoleFlow(target: () => Target, options: { label: string }): v
       expect(csp).not.toContain('unsafe-inline');
       await page.goto(`${url}/models/${encodeURIComponent(name)}`);
       await page.getByLabel('Token').fill('not-a-token-of-this-registry');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByRole('alert').filter({ hasText: 'UNAUTHENTICATED' }).waitFor();
       await page.getByLabel('Token').fill(CAST.alice.token);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByRole('heading', { name, exact: true }).waitFor();
       expect(await page.evaluate('window.sessionStorage.getItem("mreg.token")')).toBe(CAST.alice.token);
       expect(await page.evaluate('window.localStorage.length')).toBe(0);

@@ -24,7 +24,8 @@ interface Running {
 /** A service's replica: 0 is the first (and only one without `replicas`). */
 export type Replica = number;
 
-async function freePort(): Promise<number> {
+/** A TCP port free on the loopback now (for a server whose URL must be known before it starts). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -60,6 +61,8 @@ export interface DistributedOptions {
    * host by a bridge that carries the servers' ports and nothing else; all services then listen on port 8080.
    */
   readonly networkNamespaces?: NetworkNamespaces;
+  /** The gateway's port, when its URL must be known before it starts (a provider's redirect URI); default: a free one. */
+  readonly gatewayPort?: number;
 }
 
 /**
@@ -148,7 +151,7 @@ export class DistributedTopology {
     // Replicas of a service start together (they join their consumer groups together: one rebalance, not two).
     const portFor = async () => (this.options.networkNamespaces ? 8080 : freePort());
     for (const service of SERVICES) await Promise.all(this.replicasOf(service).map(async (replica) => this.startService(service, await portFor(), replica)));
-    await this.startService('gateway', await freePort());
+    await this.startService('gateway', this.options.gatewayPort ?? (await freePort()));
   }
 
   private isolated(service: ServiceName): boolean {

@@ -10,3 +10,4 @@ export * from './fault-load';
 export * from './webhook-receiver';
 export * from './browser';
 export * from './console-flow';
+export * from './single-sign-on-flow';

@@ -13,10 +13,27 @@ export interface OidcTestClient {
   readonly ttl?: number;
 }
 
+/** A browser application that signs people in (authorization code with PKCE): the web console. */
+export interface OidcTestConsoleClient {
+  readonly id: string;
+  readonly redirectUris: readonly string[];
+  /** Makes it a confidential client (basic auth at the token endpoint); absent: a public one. */
+  readonly secret?: string;
+}
+
+/** A person the test provider signs in, with the claims its tokens carry about them. */
+export interface OidcTestAccount {
+  readonly id: string;
+  readonly password: string;
+  readonly claims?: Readonly<Record<string, unknown>>;
+}
+
 export interface OidcTestProviderOptions {
   /** The resource indicators (audiences) it issues tokens for; the first is the default. */
   readonly resources: readonly string[];
   readonly clients: readonly OidcTestClient[];
+  readonly consoleClients?: readonly OidcTestConsoleClient[];
+  readonly accounts?: readonly OidcTestAccount[];
 }
 
 interface Started {
@@ -27,7 +44,8 @@ interface Started {
 
 /**
  * A real OpenID provider (oidc-provider, run by tools/infra/oidc/provider.mjs in a process of its own) for the
- * single sign-on tests: real discovery, a real JWKS, real JWT access tokens from the client credentials grant.
+ * single sign-on tests: real discovery, a real JWKS, real JWT access tokens from the client credentials grant and,
+ * for people, from the authorization code flow behind its own sign-in page.
  * `rotate()` restarts it on the same port with a new signing key. Failing to start throws: a suite that needs it
  * never passes without it.
  */

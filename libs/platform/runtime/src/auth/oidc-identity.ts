@@ -3,6 +3,7 @@ import type { Principal, Role } from '@mreg/shared/contracts';
 import { JWT_ALGORITHMS, JwtRejected, JwtVerifier } from './jwt-verifier';
 import type { JwtAlgorithm } from './jwt-verifier';
 import { OidcKeys } from './oidc-keys';
+import type { OidcEndpoints } from './oidc-keys';
 import type { MregConfig } from '../config/mreg.config';
 
 /** How an OpenID provider's access token becomes a principal (MREG_OIDC_*; README "Single sign-on"). */
@@ -108,10 +109,16 @@ export const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  */
 export class OidcIdentity {
   private readonly verifier: JwtVerifier;
+  private readonly keys: OidcKeys;
 
   constructor(readonly settings: OidcSettings) {
-    const keys = new OidcKeys({ issuer: settings.issuer, cacheMs: settings.keysCacheSeconds * 1000, minRefreshMs: settings.keysMinRefreshSeconds * 1000 });
-    this.verifier = new JwtVerifier({ issuer: settings.issuer, audience: settings.audience, algorithms: settings.algorithms, clockSkewSeconds: settings.clockSkewSeconds }, keys.lookup);
+    this.keys = new OidcKeys({ issuer: settings.issuer, cacheMs: settings.keysCacheSeconds * 1000, minRefreshMs: settings.keysMinRefreshSeconds * 1000 });
+    this.verifier = new JwtVerifier({ issuer: settings.issuer, audience: settings.audience, algorithms: settings.algorithms, clockSkewSeconds: settings.clockSkewSeconds }, this.keys.lookup);
+  }
+
+  /** The provider's authorization and token endpoints (the console's sign-in goes through them). */
+  endpoints(): Promise<OidcEndpoints> {
+    return this.keys.endpoints();
   }
 
   /** The principal of a bearer JWT; JwtRejected when the token is not good, another Error when the provider could not be asked. */

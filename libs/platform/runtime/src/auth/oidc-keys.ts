@@ -15,6 +15,12 @@ export interface OidcKeysOptions {
   readonly maxBytes?: number;
 }
 
+/** Where a provider's browser sign-in happens (from its discovery document), for the console's single sign-on. */
+export interface OidcEndpoints {
+  readonly authorization: URL;
+  readonly token: URL;
+}
+
 /**
  * The signing keys of an OpenID provider (OpenID Connect Discovery 1.0, RFC 7517): `jwks_uri` from the issuer's
  * discovery document (whose `issuer` must be the configured one), the key set fetched and kept for `cacheMs`,
@@ -24,7 +30,7 @@ export interface OidcKeysOptions {
 export class OidcKeys {
   private keys = new Map<string, KeyObject>();
   private fetchedAt = Number.NEGATIVE_INFINITY;
-  private jwksUri?: URL;
+  private discovery?: Promise<Record<string, unknown>>;
   private refreshing?: Promise<void>;
 
   constructor(private readonly options: OidcKeysOptions) {
@@ -46,15 +52,33 @@ export class OidcKeys {
     return this.refreshing;
   }
 
+  /** The provider's authorization and token endpoints (its discovery document, fetched once). */
+  async endpoints(): Promise<OidcEndpoints> {
+    const discovery = await this.discovered();
+    return { authorization: this.endpointOf(discovery, 'authorization_endpoint'), token: this.endpointOf(discovery, 'token_endpoint') };
+  }
+
+  /** The discovery document, fetched once (a failed fetch is tried again by the next caller). */
+  private discovered(): Promise<Record<string, unknown>> {
+    this.discovery ??= (async () => {
+      const document = await this.getJson(new URL(`${this.options.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`));
+      if (document['issuer'] !== this.options.issuer) throw new Error(`the discovery document names issuer ${String(document['issuer'])}, not ${this.options.issuer}`);
+      return document;
+    })().catch((error: unknown) => {
+      this.discovery = undefined;
+      throw error;
+    });
+    return this.discovery;
+  }
+
+  private endpointOf(discovery: Record<string, unknown>, name: string): URL {
+    const uri = discovery[name];
+    if (typeof uri !== 'string') throw new Error(`the discovery document has no ${name}`);
+    return checkedUrl(uri, this.options.issuer);
+  }
+
   private async fetchKeys(): Promise<void> {
-    if (this.jwksUri === undefined) {
-      const discovery = await this.getJson(new URL(`${this.options.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`));
-      if (discovery['issuer'] !== this.options.issuer) throw new Error(`the discovery document names issuer ${String(discovery['issuer'])}, not ${this.options.issuer}`);
-      const uri = discovery['jwks_uri'];
-      if (typeof uri !== 'string') throw new Error('the discovery document has no jwks_uri');
-      this.jwksUri = checkedUrl(uri, this.options.issuer);
-    }
-    const set = await this.getJson(this.jwksUri);
+    const set = await this.getJson(this.endpointOf(await this.discovered(), 'jwks_uri'));
     const keys = new Map<string, KeyObject>();
     for (const jwk of Array.isArray(set['keys']) ? (set['keys'] as unknown[]) : []) {
       if (typeof jwk !== 'object' || jwk === null) continue;

@@ -105,6 +105,33 @@ export class MregConfig {
   @Max(3600)
   oidcKeysMinRefreshSeconds = 30;
 
+  /**
+   * The client id the web console signs in with at the provider (MREG_OIDC_CONSOLE_CLIENT_ID): authorization code
+   * with PKCE, redirect URI `<console URL>/sign-in`. Unset: the console's sign-in takes tokens only.
+   */
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'must be 1..255 printable ASCII characters' })
+  oidcConsoleClientId?: string;
+
+  /** Secret: the console client's secret (MREG_OIDC_CONSOLE_CLIENT_SECRET) when the provider registered it as confidential; mreg exchanges the code. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  oidcConsoleClientSecret?: string;
+
+  /** The scopes the console asks for (MREG_OIDC_CONSOLE_SCOPE), space separated; `openid` is always asked. */
+  @Matches(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+){0,31}$/, { message: 'must be space-separated scope tokens (RFC 6749 §3.3)' })
+  @MaxLength(1024)
+  oidcConsoleScope = 'openid profile';
+
+  /** The resource indicator (RFC 8707) the console's access token is for (MREG_OIDC_CONSOLE_RESOURCE), when the provider needs one to issue a token with mreg's audience. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  oidcConsoleResource?: string;
+
   /** Largest JSON request body in bytes (MREG_MAX_JSON_BYTES). */
   @Type(() => Number)
   @IsInt()
@@ -406,6 +433,10 @@ const ENV_KEYS: Readonly<Record<keyof MregConfig, string>> = {
   oidcClockSkewSeconds: 'MREG_OIDC_CLOCK_SKEW_SECONDS',
   oidcKeysCacheSeconds: 'MREG_OIDC_KEYS_CACHE_SECONDS',
   oidcKeysMinRefreshSeconds: 'MREG_OIDC_KEYS_MIN_REFRESH_SECONDS',
+  oidcConsoleClientId: 'MREG_OIDC_CONSOLE_CLIENT_ID',
+  oidcConsoleClientSecret: 'MREG_OIDC_CONSOLE_CLIENT_SECRET',
+  oidcConsoleScope: 'MREG_OIDC_CONSOLE_SCOPE',
+  oidcConsoleResource: 'MREG_OIDC_CONSOLE_RESOURCE',
   maxJsonBytes: 'MREG_MAX_JSON_BYTES',
   maxArtifactBytes: 'MREG_MAX_ARTIFACT_BYTES',
   consistencyTimeoutMs: 'MREG_CONSISTENCY_TIMEOUT_MS',
@@ -472,6 +503,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     if (config[key] === value && !config[needs]) lines.push(`${ENV_KEYS[needs]}: required when ${ENV_KEYS[key]}=${value}`);
   }
   if (config.oidcIssuer !== undefined && config.oidcAudience === undefined) lines.push(`${ENV_KEYS.oidcAudience}: required with ${ENV_KEYS.oidcIssuer} (the audience its tokens must name)`);
+  if (config.oidcIssuer === undefined && config.oidcConsoleClientId !== undefined) lines.push(`${ENV_KEYS.oidcConsoleClientId}: needs ${ENV_KEYS.oidcIssuer} (the provider the console signs in with)`);
   if (lines.length > 0) {
     throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, Module } from '@nestjs/common';
 import type { LoggerService } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { SignInController } from '../auth/sign-in.controller';
 import { WhoAmIController } from '../auth/whoami.controller';
 import { HealthController } from './health.controller';
 import { PortHealthIndicators } from './port-health.indicators';
@@ -23,10 +24,10 @@ class HealthLogger implements LoggerService {
   }
 }
 
-/** `/health` and `/ready` (the ports come from the (global) platform module), and `/api/v1/me`: every service answers them. */
+/** `/health` and `/ready` (the ports come from the (global) platform module), `/api/v1/me` and `/api/v1/sign-in`: every service answers them. */
 @Module({
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json', logger: HealthLogger })],
-  controllers: [HealthController, WhoAmIController],
+  controllers: [HealthController, WhoAmIController, SignInController],
   providers: [PortHealthIndicators],
 })
 export class HealthModule {}

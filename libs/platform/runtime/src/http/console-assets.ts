@@ -36,6 +36,25 @@ export interface ConsoleAssets {
   serve(req: IncomingMessage, res: ServerResponse, path: string): boolean;
 }
 
+/** Encodings the console's build writes next to its hashed assets (apps/console/vite.config.ts), best first. */
+const ENCODINGS = [
+  { name: 'br', suffix: '.br' },
+  { name: 'gzip', suffix: '.gz' },
+] as const;
+
+/** Whether an Accept-Encoding value (RFC 9110 §12.5.3) accepts `coding`: named or `*`, with a q-value above 0. */
+export function accepts(header: string | undefined, coding: string): boolean {
+  let star: boolean | undefined;
+  for (const part of (header ?? '').split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const acceptable = q === undefined || Number(q.slice(2)) > 0;
+    if (name.trim() === coding) return acceptable;
+    if (name.trim() === '*') star = acceptable;
+  }
+  return star ?? false;
+}
+
 function send(req: IncomingMessage, res: ServerResponse, file: string, size: number, headers: Record<string, string>): void {
   res.writeHead(200, { ...headers, 'Content-Length': String(size), 'Content-Security-Policy': CONSOLE_CSP });
   if (req.method === 'HEAD') {
@@ -90,10 +109,13 @@ export function consoleAssets(dir: string): ConsoleAssets {
       const found = path === '/' ? undefined : fileOf(path);
       if (found) {
         const hashed = path.startsWith('/assets/');
-        send(req, res, found.file, found.size, {
-          'Content-Type': TYPES[extname(found.file).toLowerCase()] ?? 'application/octet-stream',
-          'Cache-Control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
-        });
+        const headers = { 'Content-Type': TYPES[extname(found.file).toLowerCase()] ?? 'application/octet-stream', 'Cache-Control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache' };
+        // The build's compressed copy when the browser takes it (a third of the bytes to send and to cache).
+        const encoding = hashed ? ENCODINGS.find((e) => accepts(req.headers['accept-encoding'], e.name)) : undefined;
+        const compressed = encoding ? fileOf(`${path}${encoding.suffix}`) : undefined;
+        if (hashed) res.setHeader('Vary', 'Accept-Encoding');
+        if (encoding && compressed) send(req, res, compressed.file, compressed.size, { ...headers, 'Content-Encoding': encoding.name });
+        else send(req, res, found.file, found.size, headers);
         return true;
       }
       // A missing build file (an old hashed asset) is a 404; any other path is a console route (a model's name may

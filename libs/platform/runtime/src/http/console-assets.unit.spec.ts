@@ -1,10 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONSOLE_CSP, consoleAssets, isConsolePath } from './console-assets';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
+import { CONSOLE_CSP, accepts, consoleAssets, isConsolePath } from './console-assets';
 
 // The console's files over a real HTTP server (what the all-in-one server and the gateway do with them).
 describe('console assets', () => {
@@ -17,6 +18,9 @@ describe('console assets', () => {
     mkdirSync(join(dir, 'dist', 'assets'), { recursive: true });
     writeFileSync(join(dir, 'dist', 'index.html'), '<!doctype html><title>console</title>');
     writeFileSync(join(dir, 'dist', 'assets', 'index-abc123.js'), 'console.log(1)');
+    writeFileSync(join(dir, 'dist', 'assets', 'index-abc123.js.br'), brotliCompressSync('console.log(1)'));
+    writeFileSync(join(dir, 'dist', 'assets', 'index-abc123.js.gz'), gzipSync('console.log(1)'));
+    writeFileSync(join(dir, 'dist', 'assets', 'index-abc123.css'), 'body{}');
     writeFileSync(join(dir, 'dist', 'favicon.svg'), '<svg/>');
     writeFileSync(join(dir, 'secret.txt'), 'outside');
     const assets = consoleAssets(join(dir, 'dist'));
@@ -45,6 +49,46 @@ describe('console assets', () => {
       expect(reply.headers.get('content-security-policy')).toBe(CONSOLE_CSP);
       expect(await reply.text()).toContain('<title>console</title>');
     }
+  });
+
+  /** The raw answer (fetch would decode it): its headers and bytes. */
+  const raw = (path: string, acceptEncoding?: string) =>
+    new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+      const req = request(`${url}${path}`, { headers: acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('sends the compressed copy of a hashed asset the browser accepts (brotli before gzip), else the file itself', async () => {
+    const br = await raw('/assets/index-abc123.js', 'gzip, deflate, br, zstd');
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(br.headers['vary']).toBe('Accept-Encoding');
+    expect(brotliDecompressSync(br.body).toString()).toBe('console.log(1)');
+    const gz = await raw('/assets/index-abc123.js', 'gzip;q=1, br;q=0');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).toString()).toBe('console.log(1)');
+    const plain = await raw('/assets/index-abc123.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toBe('console.log(1)');
+    // No compressed copy of this one: the file as it is.
+    const css = await raw('/assets/index-abc123.css', 'br');
+    expect(css.headers['content-encoding']).toBeUndefined();
+    expect(css.body.toString()).toBe('body{}');
+  });
+
+  it('reads Accept-Encoding as RFC 9110 says: names, q-values, the wildcard', () => {
+    expect(accepts('gzip, br', 'br')).toBe(true);
+    expect(accepts('BR;Q=0.5', 'br')).toBe(true);
+    expect(accepts('br;q=0', 'br')).toBe(false);
+    expect(accepts('*', 'br')).toBe(true);
+    expect(accepts('*;q=0, gzip', 'br')).toBe(false);
+    expect(accepts('identity', 'gzip')).toBe(false);
+    expect(accepts(undefined, 'gzip')).toBe(false);
   });
 
   it('sends hashed assets with their type, cached for a year; a missing one is a 404', async () => {

@@ -71,7 +71,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
     const res = context.switchToHttp().getResponse<Response>();
     const key = req.headers[IDEMPOTENCY_HEADER];
-    if (req.method !== 'POST' || key === undefined) return next.handle();
+    // An open route's request (the single sign-on exchange) has no user to keep an outcome for, and its outcome (an
+    // access token) is not to be stored.
+    if (req.method !== 'POST' || key === undefined || req.principal === undefined) return next.handle();
     if (typeof key !== 'string' || !KEY.test(key)) {
       return throwError(() => new ApiError('INVALID_ARGUMENT', 'Idempotency-Key must be 1 to 255 visible ASCII characters'));
     }

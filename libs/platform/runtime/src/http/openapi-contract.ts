@@ -143,7 +143,8 @@ export function completeContract(doc: OpenAPIObject): void {
   }
   for (const item of Object.values(doc.paths)) {
     const post = item.post;
-    if (post === undefined) continue;
+    // Open routes (no bearer token) keep no outcomes: nothing to make a retry of safe.
+    if (post === undefined || post.security === undefined || post.security.length === 0) continue;
     post.parameters = [...(post.parameters ?? []), structuredClone(IDEMPOTENCY_KEY)];
     addResponse(post, '422', 'IDEMPOTENCY_MISMATCH: the Idempotency-Key was used for another request');
   }
