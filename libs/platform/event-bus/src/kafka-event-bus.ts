@@ -527,15 +527,42 @@ export async function ensureTopics(
 }
 
 async function createMissingTopics(admin: Admin, names: readonly string[], partitions: number, replicationFactor: number): Promise<string[]> {
+  const wanted = [...new Set(names)];
   const existing = new Set(await admin.listTopics());
-  const missing = [...new Set(names)].filter((name) => !existing.has(name));
-  if (missing.length === 0) return [];
-  // false = another client created them first; waitForLeaders so the first produce finds a leader.
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
-  });
+  const missing = wanted.filter((name) => !existing.has(name));
+  if (missing.length > 0) {
+    // false = another client created them first; waitForLeaders so the first produce finds a leader.
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+    });
+  }
+  // A topic another process created a moment ago (a replica starting beside this one) may have no leader yet,
+  // and createTopics does not wait for topics it did not create: a subscription would fail on them.
+  await waitForLeaders(admin, wanted);
   return missing;
+}
+
+const LEADER_WAIT_MS = 30_000;
+
+/** Waits until every partition of `topics` has a leader (at most LEADER_WAIT_MS; then the last reason is thrown). */
+async function waitForLeaders(admin: Admin, topics: readonly string[]): Promise<void> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
+    let problem: string;
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const leaderless = found.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}[${p.partitionId}]`));
+      if (leaderless.length === 0) return;
+      problem = `no leader yet for ${leaderless.slice(0, 5).join(', ')}`;
+    } catch (error: unknown) {
+      // Unknown topic or partition, leader not available: the cluster is still electing.
+      if (!(error instanceof Error) || !('retriable' in error) || error.retriable !== true) throw error;
+      problem = error.message;
+    }
+    if (Date.now() + pause > deadline) throw new Error(`topics have no leader after ${LEADER_WAIT_MS / 1000} s: ${problem}`);
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
 }
 
 /** The topics plus their dead-letter topics (a dead-letter topic gets none of its own up front). */
