@@ -114,7 +114,16 @@ export function App() {
   const [token, setToken] = useState(storedToken);
   const [me, setMe] = useState<{ token: string; me: Me } | undefined>();
   const [error, setError] = useState<ApiProblem | undefined>();
-  const api = useMemo(() => (token ? createApi(token) : undefined), [token]);
+  // A token the registry stops accepting (it expired, or was revoked) ends the session: back to sign-in, which
+  // returns to this page. Only the token in use: a late answer to a token signed out of changes nothing.
+  const refused = useCallback((refusedToken: string, problem: ApiProblem) => {
+    if (storedToken() !== refusedToken) return;
+    clearToken();
+    setToken(undefined);
+    setMe(undefined);
+    setError(problem);
+  }, []);
+  const api = useMemo(() => (token ? createApi(token, undefined, (problem) => refused(token, problem)) : undefined), [token, refused]);
 
   useEffect(() => {
     document.title = `${TITLES[route.page]} · mreg`;
@@ -128,11 +137,8 @@ export function App() {
       (who) => live && setMe({ token, me: who }),
       (problem: unknown) => {
         if (!live) return;
-        if (problem instanceof ApiProblem && problem.status === 401) {
-          clearToken();
-          setToken(undefined);
-          setError(problem);
-        } else setError(problem instanceof ApiProblem ? problem : new ApiProblem(0, 'ERROR', String(problem)));
+        // A 401 has ended the session already (the client's refusal hook).
+        if (!(problem instanceof ApiProblem && problem.status === 401)) setError(problem instanceof ApiProblem ? problem : new ApiProblem(0, 'ERROR', String(problem)));
       },
     );
     return () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@mreg/platform/runtime';
-import { castTarget, castTokensJson, consoleFlow } from '@mreg/testing/e2e';
+import { CAST, castTarget, castTokensJson, consoleFlow, launchBrowser } from '@mreg/testing/e2e';
 import type { Target } from '@mreg/testing/e2e';
 import { CONSOLE_DIR, startRegistry } from './registry-app';
 import type { StartedRegistry } from './registry-app';
@@ -52,4 +52,36 @@ describe('sign-in without single sign-on configured', () => {
     expect(exchange.status).toBe(404);
     expect(((await exchange.json()) as { error: { message: string } }).error.message).toContain('single sign-on is not configured');
   });
+});
+
+describe('a token revoked while the console is open', () => {
+  it('ends the session at the next answer, and signing in again returns to the same page', async () => {
+    if (!target) throw new Error('registry not started');
+    const url = target.url;
+    const alice = { authorization: `Bearer ${CAST.alice.token}`, 'content-type': 'application/json' };
+    const issued = await fetch(`${url}/api/v1/tokens`, { method: 'POST', headers: alice, body: JSON.stringify({ name: 'console-session', roles: ['reader'], expiresAt: new Date(Date.now() + 86_400_000).toISOString() }) });
+    expect(issued.status).toBe(201);
+    const { id, token } = (await issued.json()) as { id: string; token: string };
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      page.setDefaultTimeout(20_000);
+      await page.goto(`${url}/approvals`);
+      await page.getByLabel('Token').fill(token);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('heading', { name: 'Approvals', exact: true }).waitFor();
+      expect((await fetch(`${url}/api/v1/tokens/${id}/revoke`, { method: 'POST', headers: alice })).status).toBe(200);
+      // The inbox re-reads every 5 s: its next answer is a 401, and the session ends with the reason.
+      await page.getByRole('heading', { name: 'Sign in to mreg' }).waitFor({ timeout: 15_000 });
+      await page.getByRole('alert').filter({ hasText: 'unknown or revoked token' }).waitFor();
+      expect(await page.evaluate('window.sessionStorage.getItem("mreg.token")')).toBeNull();
+      await page.getByLabel('Token').fill(CAST.alice.token);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByTestId('user').filter({ hasText: 'alice' }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/approvals');
+      expect(browser.problems.filter((p) => !p.includes('401'))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });

@@ -44,7 +44,7 @@ export type Api = ReturnType<typeof createApi>;
  * kept and sent with the reads that follow, so a page re-read after a change shows it (read-your-writes across the
  * services behind the gateway).
  */
-export function createApi(token: string | undefined, baseUrl: string = globalThis.location?.origin ?? '') {
+export function createApi(token: string | undefined, baseUrl: string = globalThis.location?.origin ?? '', onRefused?: (problem: ApiProblem) => void) {
   let consistency: string | undefined;
   const auth: Middleware = {
     onRequest({ request }) {
@@ -55,6 +55,14 @@ export function createApi(token: string | undefined, baseUrl: string = globalThi
     onResponse({ request, response }) {
       const written = response.headers.get(CONSISTENCY);
       if (written && request.method !== 'GET') consistency = written;
+      // The token stopped working (expired, revoked): the session is over, whichever page noticed.
+      if (response.status === 401 && token !== undefined && onRefused) {
+        void response
+          .clone()
+          .json()
+          .catch(() => undefined)
+          .then((body: unknown) => onRefused(problemOf(401, body)));
+      }
       return response;
     },
   };
