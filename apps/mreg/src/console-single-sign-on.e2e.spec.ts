@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@mreg/platform/runtime';
-import { castTokensJson, freePort, launchBrowser, singleSignOnFlow } from '@mreg/testing/e2e';
+import { castTokensJson, freePort, launchBrowserWithPage, singleSignOnFlow } from '@mreg/testing/e2e';
 import { OidcTestProvider } from '@mreg/testing/infra';
 import { startRegistry } from './registry-app';
 import type { StartedRegistry } from './registry-app';
@@ -66,10 +66,8 @@ singleSignOnFlow(
 describe('console single sign-on, set up wrongly', () => {
   it('refuses a provider token mreg would not accept (another audience) with the reason, and keeps no token', async () => {
     if (!misconfigured) throw new Error('registry not started');
-    const browser = await launchBrowser();
+    const { browser, page } = await launchBrowserWithPage();
     try {
-      const page = await browser.newPage();
-      page.setDefaultTimeout(20_000);
       await page.goto(`${misconfigured.url}/sign-in`);
       await page.getByRole('button', { name: 'Sign in with single sign-on' }).click();
       await page.getByLabel('User name').fill(DANA.login);

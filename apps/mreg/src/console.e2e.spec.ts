@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@mreg/platform/runtime';
-import { CAST, castTarget, castTokensJson, consoleFlow, launchBrowser } from '@mreg/testing/e2e';
+import { CAST, castTarget, castTokensJson, consoleFlow, launchBrowserWithPage } from '@mreg/testing/e2e';
 import type { Target } from '@mreg/testing/e2e';
 import { CONSOLE_DIR, startRegistry } from './registry-app';
 import type { StartedRegistry } from './registry-app';
@@ -62,10 +62,8 @@ describe('a token revoked while the console is open', () => {
     const issued = await fetch(`${url}/api/v1/tokens`, { method: 'POST', headers: alice, body: JSON.stringify({ name: 'console-session', roles: ['reader'], expiresAt: new Date(Date.now() + 86_400_000).toISOString() }) });
     expect(issued.status).toBe(201);
     const { id, token } = (await issued.json()) as { id: string; token: string };
-    const browser = await launchBrowser();
+    const { browser, page } = await launchBrowserWithPage();
     try {
-      const page = await browser.newPage();
-      page.setDefaultTimeout(20_000);
       await page.goto(`${url}/approvals`);
       await page.getByLabel('Token').fill(token);
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();

@@ -56,3 +56,11 @@ export async function launchBrowser(viewport = { width: 1366, height: 860 }): Pr
     },
   };
 }
+
+/** A fresh Chromium and one tab in it, whose waits give up after `timeoutMs`. */
+export async function launchBrowserWithPage(timeoutMs = 20_000): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchBrowser();
+  const page = await browser.newPage();
+  page.setDefaultTimeout(timeoutMs);
+  return { browser, page };
+}

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchBrowser } from './browser';
+import { launchBrowserWithPage } from './browser';
 import type { Browser } from './browser';
 import { createModel, createVersion, expectStatus, historyOf, justBefore, versionPath } from './fixtures';
 import { CAST, RegistryClient, uniqueName } from './registry-client';
@@ -63,9 +63,7 @@ export function consoleFlow(target: () => Target, options: { label: string }): v
       await createVersion(alice, name, { description: 'more trees', params: { learning_rate: '0.05', max_depth: '6' }, metrics: { auc: 0.94, loss: 0.25, f1: 0.81 }, lineage: lineage('b2c3d4e5f6a7') });
       await createVersion(alice, name, { description: 'deeper', params: { learning_rate: '0.05', max_depth: '8' }, metrics: { auc: 0.93, loss: 0.27, f1: 0.8 }, lineage: lineage('c3d4e5f6a7b8') });
       expectStatus(await alice.request('PUT', `${versionPath(name, 2)}/artifacts/model.bin`, { body: artifact, headers: { 'content-type': 'application/octet-stream' } }), 201);
-      browser = await launchBrowser();
-      page = await browser.newPage();
-      page.setDefaultTimeout(20_000);
+      ({ browser, page } = await launchBrowserWithPage());
     }, 120_000);
 
     afterAll(async () => {

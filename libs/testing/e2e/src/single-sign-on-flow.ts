@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { launchBrowser } from './browser';
+import { launchBrowserWithPage } from './browser';
 import type { Browser } from './browser';
 
 // The console's single sign-on in a real browser against a real OpenID provider (decision 36): the authorization
@@ -38,9 +38,7 @@ export function singleSignOnFlow(target: () => SingleSignOnTarget, account: Sign
 
     beforeAll(async () => {
       url = target().url;
-      browser = await launchBrowser();
-      page = await browser.newPage();
-      page.setDefaultTimeout(20_000);
+      ({ browser, page } = await launchBrowserWithPage());
     }, 120_000);
 
     afterAll(async () => {
