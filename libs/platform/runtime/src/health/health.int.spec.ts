@@ -23,7 +23,9 @@ import { SqliteReadStore } from '@mreg/platform/read-store/sqlite';
 import { uniqueSuffix } from '@mreg/testing/contracts';
 import { serverOrSkip } from '@mreg/testing/infra';
 import { Client } from 'pg';
+import { ConsoleSignIn } from '../auth/console-sign-in';
 import { ErrorEnvelopeFilter } from '../http/error-envelope.filter';
+import { AuthFailureLimiter } from '../http/request-limits';
 import { ConsumerStartup } from '../messaging/consumer-startup';
 import { HealthModule } from './health.module';
 import { PROBE_TIMEOUT_MS } from './port-health.indicators';
@@ -53,8 +55,11 @@ async function serve(ports: Ports, startup = startedConsumers()): Promise<{ app:
       { provide: ARTIFACT_STORAGE, useValue: ports.artifactStorage },
       { provide: ConsumerStartup, useValue: startup },
       { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
+      // The sign-in routes the module also serves: no single sign-on here.
+      { provide: ConsoleSignIn, useValue: new ConsoleSignIn() },
+      { provide: AuthFailureLimiter, useValue: new AuthFailureLimiter(10, 60_000) },
     ],
-    exports: [EVENT_STORE, EVENT_BUS, READ_STORE, ARTIFACT_STORAGE, ConsumerStartup],
+    exports: [EVENT_STORE, EVENT_BUS, READ_STORE, ARTIFACT_STORAGE, ConsumerStartup, ConsoleSignIn, AuthFailureLimiter],
   })
   class PortsModule {}
 

@@ -52,10 +52,13 @@ describe('completeContract', () => {
       paths: {
         '/x': {
           post: {
+            security: [{ bearer: [] }],
             requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Body' } } } },
             responses: { '201': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Out' } } } }, '401': { description: 'no' } },
           },
         },
+        // An open route (no bearer token: the single sign-on code exchange).
+        '/open': { post: { responses: { '200': { description: 'ok' } } } },
       },
       components: {
         schemas: {
@@ -91,6 +94,11 @@ describe('completeContract', () => {
     completeContract(out);
     const post = out.paths['/x'].post;
     expect(Object.keys(post?.responses ?? {}).sort()).toEqual(['201', '401', '422', '429', '431']);
+    expect(post?.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }));
+    // An open POST keeps no outcome: no Idempotency-Key, no 422 for a reused one.
+    const open = out.paths['/open'].post;
+    expect(Object.keys(open?.responses ?? {}).sort()).toEqual(['200', '431']);
+    expect(open?.parameters ?? []).toEqual([]);
     const source = (out.components?.schemas as Record<string, { properties: Record<string, { pattern: string }> }>).Body.properties.source;
     expect(source.pattern).toBe(uriPattern(DEFAULT_URI_SCHEMES));
   });
