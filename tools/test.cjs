@@ -13,7 +13,7 @@
 //      topology; its venv is created in ~/.cache/mreg on first use)
 //   4. the OpenAPI contract run: `nx run mreg:test-contract` (schemathesis, tools/schemathesis/run.sh: every check
 //      with a fixed seed against the all-in-one server's published document; one test per API operation; its venv
-//      is created in ~/.cache/mreg on first use)
+//      is created in ~/.cache/mreg on first use), beside step 3 (its output printed when it ends)
 //
 // The last line printed is `N passed, N failed, N skipped`, counted from the reports the targets write (declared
 // Nx outputs, so a cached target's report counts too): jest's JSON report per project and tier in reports/jest/,
@@ -38,34 +38,45 @@ const TIERS = ['unit', 'int', 'e2e'];
 const CONFORMANCE_PROJECT = 'testing-mlflow-conformance';
 const CONTRACT_PROJECT = 'mreg';
 
-/** @type {import('node:child_process').ChildProcess | null} */
-let current = null;
+/** The children running now (two suites may run side by side). @type {Set<import('node:child_process').ChildProcess>} */
+const running = new Set();
 let stopServers = false;
 for (const sig of /** @type {NodeJS.Signals[]} */ (['SIGINT', 'SIGTERM'])) {
   process.on(sig, () => {
-    if (current) current.kill(sig);
+    for (const child of running) child.kill(sig);
     if (stopServers) spawnSync('bash', [path.join(ROOT, 'tools', 'infra', 'all.sh'), 'stop'], { stdio: 'ignore' });
     process.exit(130);
   });
 }
 
-/** @param {string} cmd @param {string[]} args @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null }>} */
-function run(cmd, args) {
+/**
+ * Runs a command in the workspace. `buffered`: its output is held and printed when it ends, so a suite running
+ * beside another does not interleave its lines with that one's.
+ * @param {string} cmd @param {string[]} args @param {{ buffered?: boolean }} [options]
+ * @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null }>}
+ */
+function run(cmd, args, options = {}) {
   return new Promise((resolve) => {
-    current = spawn(cmd, args, { cwd: ROOT, stdio: 'inherit', env: process.env });
-    current.on('error', (e) => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: options.buffered ? ['ignore', 'pipe', 'pipe'] : 'inherit', env: process.env });
+    running.add(child);
+    /** @type {Buffer[]} */
+    const held = [];
+    child.stdout?.on('data', (chunk) => held.push(chunk));
+    child.stderr?.on('data', (chunk) => held.push(chunk));
+    child.on('error', (e) => {
       process.stderr.write(`[test] could not run ${cmd}: ${e.message}\n`);
       resolve({ code: 127, signal: null });
     });
-    current.on('exit', (code, signal) => {
-      current = null;
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      if (held.length > 0) process.stdout.write(Buffer.concat(held));
       resolve({ code, signal });
     });
   });
 }
 
-/** @param {string[]} args */
-const nx = (args) => run(process.execPath, [...process.execArgv, NX, ...args]);
+/** @param {string[]} args @param {{ buffered?: boolean }} [options] */
+const nx = (args, options) => run(process.execPath, [...process.execArgv, NX, ...args], options);
 
 /** Projects that have a target, from the project graph. @param {string} target @returns {string[]} */
 function projectsWith(target) {
@@ -191,9 +202,9 @@ async function runJest(jestArgs) {
 /**
  * Runs one Nx target that writes a JUnit report and counts it: no report, no test, or a failed target whose
  * report shows no failure each count as one failure.
- * @param {{ label: string, target: string, report: string, skipVar: string }} suite
+ * @param {{ label: string, target: string, report: string, skipVar: string, buffered?: boolean }} suite
  */
-async function runJunitTarget({ label, target, report, skipVar }) {
+async function runJunitTarget({ label, target, report, skipVar, buffered }) {
   /** @type {Counts} */
   const counts = { passed: 0, failed: 0, skipped: 0 };
   if (process.env[skipVar] === '0') {
@@ -202,7 +213,7 @@ async function runJunitTarget({ label, target, report, skipVar }) {
   }
   const junit = path.join(REPORTS, report);
   process.stderr.write(`\n[test] ${label}: nx run ${target}\n`);
-  const { code, signal } = await nx(['run', target, '--outputStyle=static']);
+  const { code, signal } = await nx(['run', target, '--outputStyle=static'], { buffered });
   let xml = '';
   try {
     xml = fs.readFileSync(junit, 'utf8');
@@ -232,15 +243,19 @@ async function runConformance() {
   return result;
 }
 
-const runContract = () => runJunitTarget({ label: 'the OpenAPI contract run (schemathesis)', target: `${CONTRACT_PROJECT}:test-contract`, report: path.join('schemathesis', `${CONTRACT_PROJECT}.xml`), skipVar: 'MREG_CONTRACT' });
+const runContract = () =>
+  runJunitTarget({ label: 'the OpenAPI contract run (schemathesis)', target: `${CONTRACT_PROJECT}:test-contract`, report: path.join('schemathesis', `${CONTRACT_PROJECT}.xml`), skipVar: 'MREG_CONTRACT', buffered: true });
 
 async function main() {
   fs.rmSync(REPORTS, { recursive: true, force: true });
   prepareServers();
   const jest = await runJest(process.argv.slice(2));
+  // The contract run (one all-in-one server, no test servers) goes beside the conformance suite; its output is
+  // printed when it ends.
+  const contracting = runContract();
   const py = await runConformance();
   if (stopServers) spawnSync('bash', [path.join(ROOT, 'tools', 'infra', 'all.sh'), 'stop'], { stdio: 'ignore' });
-  const contract = await runContract();
+  const contract = await contracting;
   const parts = /** @type {const} */ ([
     ['jest', jest],
     ['pytest (MLflow conformance)', py],
