@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/mreg.config';
+import { consoleSignInSettingsOf } from './console-sign-in';
 import { oidcSettingsOf, parseGroupRoles, parseJwtAlgorithms, principalOfClaims } from './oidc-identity';
 import { JwtRejected } from './jwt-verifier';
 
@@ -59,6 +60,22 @@ describe('single sign-on settings', () => {
       groupRoles: {},
       defaultRoles: ['reader'],
       clockSkewSeconds: 60,
+    });
+  });
+
+  it("checks the console's sign-in settings at boot: a client needs a provider, scopes are RFC 6749 tokens, openid is always asked", () => {
+    const sso = { MREG_OIDC_ISSUER: 'https://id.example.com', MREG_OIDC_AUDIENCE: 'mreg' };
+    expect(() => loadConfig({ MREG_OIDC_CONSOLE_CLIENT_ID: 'mreg-console' })).toThrow(/MREG_OIDC_CONSOLE_CLIENT_ID: needs MREG_OIDC_ISSUER/);
+    expect(() => loadConfig({ ...sso, MREG_OIDC_CONSOLE_CLIENT_ID: 'has space' })).toThrow(/MREG_OIDC_CONSOLE_CLIENT_ID/);
+    expect(() => loadConfig({ ...sso, MREG_OIDC_CONSOLE_CLIENT_ID: 'c', MREG_OIDC_CONSOLE_SCOPE: 'openid  api' })).toThrow(/MREG_OIDC_CONSOLE_SCOPE/);
+    expect(() => loadConfig({ ...sso, MREG_OIDC_CONSOLE_CLIENT_ID: 'c', MREG_OIDC_CONSOLE_SCOPE: 'openid "api"' })).toThrow(/MREG_OIDC_CONSOLE_SCOPE/);
+    expect(consoleSignInSettingsOf(loadConfig(sso))).toBeUndefined();
+    expect(consoleSignInSettingsOf(loadConfig({ ...sso, MREG_OIDC_CONSOLE_CLIENT_ID: 'mreg-console', MREG_OIDC_CONSOLE_SCOPE: 'profile api://mreg/access' }))).toEqual({ clientId: 'mreg-console', scope: 'openid profile api://mreg/access' });
+    expect(consoleSignInSettingsOf(loadConfig({ ...sso, MREG_OIDC_CONSOLE_CLIENT_ID: 'c', MREG_OIDC_CONSOLE_CLIENT_SECRET: 's3cret', MREG_OIDC_CONSOLE_RESOURCE: 'https://mreg.example.com/api' }))).toEqual({
+      clientId: 'c',
+      clientSecret: 's3cret',
+      scope: 'openid profile',
+      resource: 'https://mreg.example.com/api',
     });
   });
 });
