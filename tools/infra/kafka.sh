@@ -2,7 +2,7 @@
 # Apache Kafka 4.x, single node KRaft (broker + controller), on 127.0.0.1, from Maven Central jars.
 #
 #   tools/infra/kafka.sh install        fetch the jars into the cache (once)
-#   tools/infra/kafka.sh start          format storage (once) and start; prints the bootstrap server
+#   tools/infra/kafka.sh start          format empty storage and start; prints the bootstrap server
 #   tools/infra/kafka.sh stop           stop it (SIGTERM, then SIGKILL after MREG_INFRA_STOP_TIMEOUT s)
 #   tools/infra/kafka.sh status         exit 0 when running, 3 when not
 #   tools/infra/kafka.sh env            export lines for a running broker
@@ -80,15 +80,10 @@ EOF
 }
 
 kafka_format() {
-  # The formatted metadata names the controller endpoint: a new controller port needs new storage.
+  # Every start begins with empty storage: the suites create their own topics (namespaced per run), and a broker
+  # keeping every topic earlier runs made (tens of thousands of partitions after a few weeks) starts ever slower
+  # and stalls under the distributed suites. (The formatted metadata also names the controller endpoint.)
   local stamp="$INSTANCE_DIR/kraft-logs.controller-port"
-  if [[ -f "$LOG_DIRS/meta.properties" && "$(cat "$stamp" 2>/dev/null)" != "$KAFKA_CONTROLLER_PORT" ]]; then
-    infra_log "controller port changed to $KAFKA_CONTROLLER_PORT: deleting the old storage in $LOG_DIRS"
-    rm -rf "$LOG_DIRS"
-  fi
-  if [[ -f "$LOG_DIRS/meta.properties" ]]; then
-    return 0
-  fi
   rm -rf "$LOG_DIRS"
   local cluster_id
   # A Kafka cluster id is 16 random bytes in URL-safe base64 without padding (22 chars).

@@ -101,6 +101,10 @@ infra_log_tail() {
 # from our stdin/stdout/stderr (its output is appended to LOG_FILE), records the PID.
 infra_launch() {
   mkdir -p "$INSTANCE_DIR"
+  # One earlier log is kept beside the current one once it passes 64 MiB (a server's log grows with every start).
+  if [[ -f "$LOG_FILE" ]] && (($(stat -c %s "$LOG_FILE") > 67108864)); then
+    mv -f "$LOG_FILE" "$LOG_FILE.old"
+  fi
   printf '\n===== %s: start %s =====\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$INFRA_NAME" >>"$LOG_FILE"
   # setsid from a non-leader process execs in place, so $! is the server's own PID.
   # fd 9 (our lock) is closed so that the server does not hold the lock forever.
